@@ -1,0 +1,38 @@
+"""The dev sinks' web page: the mails (and, later, text messages) the services sent, newest first."""
+
+from flask import Flask, abort, jsonify, render_template
+
+from devsinks.mailbox import Mailbox
+
+
+def create_app(mailbox: Mailbox) -> Flask:
+    app = Flask(__name__)
+
+    @app.get("/")
+    def index():
+        return render_template("index.html", mails=mailbox.mails())
+
+    @app.get("/mail/<int:mail_id>")
+    def mail(mail_id: int):
+        received = mailbox.get(mail_id) or abort(404)
+        return render_template("mail.html", mail=received)
+
+    @app.get("/mail/<int:mail_id>/raw")
+    def raw(mail_id: int):
+        received = mailbox.get(mail_id) or abort(404)
+        return received.raw, 200, {"Content-Type": "message/rfc822"}
+
+    @app.get("/api/mails")
+    def mails_json():
+        return jsonify([mail.summary() for mail in mailbox.mails()])
+
+    @app.post("/api/clear")
+    def clear():
+        mailbox.clear()
+        return jsonify({"cleared": True})
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok", "mails": len(mailbox.mails())})
+
+    return app

@@ -1,0 +1,1 @@
+"""Developer commands behind `make run` and `make test`."""

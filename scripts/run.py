@@ -1,0 +1,93 @@
+"""`make run`: migrate every store, seed, then start every process of the Procfile under honcho."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.redis_local import NO_REDIS, answers, free_port, redis_server
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("registration", "notifications", "reporting")
+DEFAULTS = {
+    "APP_ENV": "development",
+    "REGISTRATION_PORT": "8001",
+    "NOTIFICATIONS_PORT": "8002",
+    "REPORTING_PORT": "8003",
+    "DEVSINKS_PORT": "8025",
+    "DEVSINKS_SMTP_PORT": "1025",
+    "SMTP_HOST": "127.0.0.1",
+    "PELITA_VAR_DIR": str(ROOT / "var"),
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def load_dotenv(path: Path) -> None:
+    """Read KEY=VALUE lines of .env into the environment, never overriding what is already set."""
+    if not path.exists():
+        return
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and value.strip() and not key.strip().startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def choose_redis() -> bool:
+    """Use REDIS_URL when a Redis answers there; else plan a private one. Return True if honcho must start it."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if answers(url):
+        os.environ["REDIS_URL"] = url
+        return False
+    if redis_server() is None:
+        sys.exit(NO_REDIS.format(url=url))
+    port = free_port()
+    os.environ["PELITA_REDIS_PORT"] = str(port)
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    return True
+
+
+def flask(service: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", f"services.{service}.wsgi", *args], check=True)
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    load_dotenv(ROOT / ".env")
+    for key, value in DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("SMTP_PORT", os.environ["DEVSINKS_SMTP_PORT"])
+    Path(os.environ["PELITA_VAR_DIR"], "redis").mkdir(parents=True, exist_ok=True)
+    start_redis = choose_redis()
+    for service in SERVICES:
+        flask(service, "db", "upgrade")
+    flask("registration", "seed")
+    processes = [name for name in procfile_names() if start_redis or name != "redis"]
+    print_urls(start_redis)
+    honcho = str(Path(sys.executable).with_name("honcho"))
+    os.execv(honcho, [honcho, "--procfile", str(ROOT / "Procfile"), "start", *processes])
+
+
+def procfile_names() -> list[str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return [line.split(":", 1)[0] for line in lines if line and not line.startswith("#") and ":" in line]
+
+
+def print_urls(start_redis: bool) -> None:
+    env = os.environ
+    redis_note = "started for you" if start_redis else "already running"
+    print(
+        "\nPelita is starting. Open:\n"
+        f"  Registration (public form, API):  http://127.0.0.1:{env['REGISTRATION_PORT']}/api/v1/events\n"
+        f"  API documentation:                http://127.0.0.1:{env['REGISTRATION_PORT']}/api/docs\n"
+        f"  Notifications:                    http://127.0.0.1:{env['NOTIFICATIONS_PORT']}/healthz\n"
+        f"  Reporting:                        http://127.0.0.1:{env['REPORTING_PORT']}/healthz\n"
+        f"  Dev sinks (mails sent):           http://127.0.0.1:{env['DEVSINKS_PORT']}/\n"
+        f"  Redis ({redis_note}):          {env['REDIS_URL']}\n"
+        "Press Ctrl-C to stop everything.\n",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Notifications: confirmations and reminders by email, SMS and WhatsApp, each delivered once."""

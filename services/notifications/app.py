@@ -1,0 +1,31 @@
+"""The notifications service's app factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+import shared.db  # noqa: F401 - SQLite pragmas for every engine
+from services.notifications.api import register_blueprints
+from services.notifications.config import CONFIGS
+from services.notifications.extensions import api, celery, db, migrate
+from shared.api import api_settings
+from shared.appfactory import install_request_ids, load_config
+from shared.celery import init_celery
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: str | None = None, **overrides) -> Flask:
+    """Build the notifications service: config -> extensions -> blueprints -> Celery."""
+    app = Flask(__name__)
+    app.config.update(api_settings("Pelita notifications API"))
+    load_config(app, CONFIGS, config, overrides)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    api.init_app(app)
+    register_blueprints(app)
+    init_celery(celery, app)
+    install_request_ids(app)
+    from services.notifications import tasks  # noqa: F401 - registers the tasks on this service's Celery app
+
+    return app

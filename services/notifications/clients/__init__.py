@@ -1,0 +1,1 @@
+"""Provider adapters of the notifications service, each behind a small interface."""

@@ -1,0 +1,12 @@
+"""Unbound extensions of the notifications service, bound in create_app."""
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from shared.api import PelitaApi
+from shared.celery import make_celery
+
+db = SQLAlchemy()
+migrate = Migrate()
+api = PelitaApi()
+celery = make_celery("notifications")

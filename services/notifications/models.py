@@ -1,0 +1,93 @@
+"""Tables of the notifications service (and only of this service)."""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.notifications.extensions import db
+from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
+from shared.db import UTCDateTime
+from shared.outbox import OutboxMixin
+from shared.timeutil import utcnow
+
+#: A message's life: pending -> sending -> sent (-> delivered | failed by receipt); or cancelled, or failed.
+STATUSES = ("pending", "sending", "sent", "delivered", "failed", "cancelled")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class EventInfo(db.Model):
+    """What this service knows of a training event, from event.* messages (event-carried state)."""
+
+    __tablename__ = "events"
+
+    event_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    venue: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    kabupaten_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    reminder_offsets: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="published", nullable=False)
+
+
+class Recipient(db.Model):
+    """A registered person as far as messages go: how to reach them, in which language, for which event."""
+
+    __tablename__ = "recipients"
+
+    registration_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    preferred_channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    waitlist_position: Mapped[int | None] = mapped_column(sa.Integer)
+    checkin_code: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    cancel_url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+
+
+class Notification(db.Model):
+    """One outgoing message. `idempotency_key` (registration, purpose, channel) makes a second send impossible."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(120), unique=True, nullable=False)
+    registration_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    event_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    to: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending", nullable=False, index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider: Mapped[str | None] = mapped_column(sa.String(30))
+    provider_ref: Mapped[str | None] = mapped_column(sa.String(200))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    #: Set when a crash may have left the provider holding a copy already (see service.release_orphans).
+    possible_duplicate: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class OutboxMessage(OutboxMixin, db.Model):
+    SOURCE = "notifications"
+
+
+class ProcessedMessage(ProcessedMessageMixin, db.Model):
+    pass
+
+
+class DeadLetter(DeadLetterMixin, db.Model):
+    pass

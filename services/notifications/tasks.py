@@ -1,0 +1,29 @@
+"""Celery tasks of the notifications service."""
+
+from services.notifications import service
+from services.notifications.extensions import celery
+from shared.messaging.names import TaskNames
+
+
+@celery.task(name=TaskNames.NOTIFICATIONS_HANDLE_EVENT)
+def handle_event(message: dict) -> str:
+    """Apply a message from another service: plan confirmations, remember events (safe to run twice)."""
+    return service.handle_event(message)
+
+
+@celery.task(name=TaskNames.NOTIFICATIONS_SEND_MESSAGE)
+def send_message(notification_id: str) -> str:
+    """Send one planned message (safe to run twice: only the claim holder sends)."""
+    return service.send(notification_id)
+
+
+@celery.task(name=TaskNames.NOTIFICATIONS_DISPATCH_PENDING)
+def dispatch_pending() -> int:
+    """Enqueue due messages and release orphaned ones (beat; safe to run twice)."""
+    return service.dispatch_pending()
+
+
+@celery.task(name=TaskNames.NOTIFICATIONS_RELAY_OUTBOX)
+def relay_outbox() -> int:
+    """Send pending outbox rows (notification.delivered/failed) to their subscribers (safe to run twice)."""
+    return service.relay_outbox()

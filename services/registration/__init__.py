@@ -1,0 +1,1 @@
+"""Registration: training events, registrations, seats and the waitlist, check-in, staff accounts."""

@@ -1,0 +1,12 @@
+"""Blueprints of the registration service."""
+
+from flask import Flask
+
+from services.registration.api import auth, events, health
+from services.registration.extensions import api
+
+
+def register_blueprints(app: Flask) -> None:
+    api.register_blueprint(auth.bp)
+    api.register_blueprint(events.bp)
+    app.register_blueprint(health.bp)

@@ -1,0 +1,41 @@
+"""The registration service's app factory."""
+
+from pathlib import Path
+
+from flask import Flask, jsonify
+from werkzeug.http import HTTP_STATUS_CODES
+
+import shared.db  # noqa: F401 - SQLite pragmas for every engine
+from services.registration import cli
+from services.registration.api import register_blueprints
+from services.registration.config import CONFIGS
+from services.registration.extensions import api, celery, db, migrate
+from services.registration.service import RegistrationError
+from shared.api import api_settings
+from shared.appfactory import install_request_ids, load_config
+from shared.celery import init_celery
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: str | None = None, **overrides) -> Flask:
+    """Build the registration service: config -> extensions -> blueprints -> Celery -> error handlers."""
+    app = Flask(__name__)
+    app.config.update(api_settings("Pelita registration API"))
+    load_config(app, CONFIGS, config, overrides)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    api.init_app(app)
+    register_blueprints(app)
+    init_celery(celery, app)
+    install_request_ids(app)
+    cli.register(app)
+    app.register_error_handler(RegistrationError, _refused)
+    from services.registration import tasks  # noqa: F401 - registers the tasks on this service's Celery app
+
+    return app
+
+
+def _refused(error: RegistrationError):
+    body = {"code": error.status, "status": HTTP_STATUS_CODES.get(error.status), "message": error.message}
+    return jsonify(body | {"reason": error.code}), error.status

@@ -1,0 +1,20 @@
+"""Command-line tasks of the registration service: `flask --app services.registration.wsgi seed`."""
+
+import click
+from flask import Flask
+
+from services.registration import seed
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed")
+    @click.option("--demo/--no-demo", default=True, help="Also add the demo event.")
+    def seed_command(demo: bool) -> None:
+        """Add Kalsel's areas, the admin and (once) the demo event; running it again adds nothing."""
+        added = seed.seed_regions()
+        email, password, created = seed.seed_admin()
+        click.echo(f"Wilayah: {added} baru dimuat.")
+        click.echo(f"Admin: {email} / {password}" + (" (baru)" if created else ""))
+        if demo:
+            event, created = seed.seed_demo_event()
+            click.echo(f"Acara demo: {event.title} ({event.id})" + (" (baru)" if created else ""))

@@ -1,0 +1,45 @@
+"""Configuration of the registration service."""
+
+from shared.config import BaseConfig, env
+
+
+class Config(BaseConfig):
+    SERVICE = "registration"
+    DEFAULT_PORT = 8001
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ADMIN_EMAIL = env("ADMIN_EMAIL", "admin@pelita.local")
+        self.ADMIN_PASSWORD = env("ADMIN_PASSWORD")
+
+    def beat_schedule(self) -> dict:
+        return {
+            # services/registration/tasks.py: send whatever the after-commit nudge did not (Redis was down, say)
+            "relay-outbox": {
+                "task": "registration.relay_outbox",
+                "schedule": self.OUTBOX_SWEEP_SECONDS,
+                "options": {"queue": "registration", "expires": self.OUTBOX_SWEEP_SECONDS * 4},
+            },
+        }
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+    DEBUG = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.use_development_defaults()
+
+
+class TestConfig(DevelopmentConfig):
+    APP_ENV = "test"
+    DEBUG = False
+    TESTING = True
+
+
+CONFIGS = {"production": ProductionConfig, "development": DevelopmentConfig, "test": TestConfig}

@@ -1,0 +1,139 @@
+"""Tables of the registration service (and only of this service)."""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.registration.extensions import db
+from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
+from shared.db import UTCDateTime
+from shared.outbox import OutboxMixin
+from shared.staffauth import StaffClaims
+from shared.timeutil import utcnow
+
+DEFAULT_REMINDER_OFFSETS = [3 * 24 * 60, 24 * 60, 120]  # H-3, H-1 and two hours before, in minutes
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Region(db.Model):
+    """A province, kabupaten/kota, kecamatan, desa or kelurahan of Kalsel, keyed by its Kemendagri code."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(sa.String(13), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(sa.String(13), index=True)
+    level: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+
+
+class Staff(db.Model):
+    """An organiser: a provincial admin sees everything, a regency organiser only their kabupaten."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    password_hash: Mapped[str] = mapped_column(sa.String(256), nullable=False)
+    role: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="provincial_admin")
+    #: Set for regency organisers: the kabupaten/kota whose events they manage.
+    kabupaten_code: Mapped[str | None] = mapped_column(sa.String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    def claims(self) -> StaffClaims:
+        return StaffClaims(id=self.id, email=self.email, role=self.role, kabupaten_code=self.kabupaten_code)
+
+
+class Event(db.Model):
+    """A training event. Seats are counted on the row so one conditional UPDATE can take a seat atomically."""
+
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    speakers: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    target_audience: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    kabupaten_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), nullable=False, index=True)
+    venue: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: Whether people beyond capacity may join a waitlist.
+    waitlist_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", nullable=False)
+    reminder_offsets: Mapped[list] = mapped_column(sa.JSON, default=lambda: list(DEFAULT_REMINDER_OFFSETS))
+    #: Confirmed seats taken; only ever changed by a conditional UPDATE (see store.take_seat).
+    confirmed_count: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    #: Last waitlist ticket handed out; waitlist order is ticket order.
+    waitlist_seq: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    kabupaten: Mapped[Region] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("confirmed_count <= capacity", name="ck_events_not_oversold"),)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+
+class Registration(db.Model):
+    """One person's registration for one event."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("events.id"), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    #: Waitlist ticket (arrival order); null for people who got a seat straight away.
+    waitlist_seq: Mapped[int | None] = mapped_column(sa.Integer)
+    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    preferred_channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    locale: Mapped[str] = mapped_column(sa.String(5), nullable=False, default="id")
+    kabupaten_code: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    kecamatan_code: Mapped[str | None] = mapped_column(sa.String(8))
+    desa_code: Mapped[str | None] = mapped_column(sa.String(13))
+    gender: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    age_group: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    disability: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    accessibility_needs: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    participant_type: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    institution: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    checkin_code: Mapped[str] = mapped_column(sa.String(12), unique=True, nullable=False)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+    __table_args__ = (
+        # One registration per phone and per email per event, even when two submissions race.
+        sa.UniqueConstraint("event_id", "phone", name="uq_registrations_event_phone"),
+        sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
+        sa.Index("ix_registrations_event_waitlist", "event_id", "status", "waitlist_seq"),
+    )
+
+
+class OutboxMessage(OutboxMixin, db.Model):
+    SOURCE = "registration"
+
+
+class ProcessedMessage(ProcessedMessageMixin, db.Model):
+    pass
+
+
+class DeadLetter(DeadLetterMixin, db.Model):
+    pass

@@ -1,0 +1,154 @@
+"""HTTP schemas of the registration service: what the API and the form accept and return."""
+
+import email_validator
+import phonenumbers
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
+from shared.regions import all_areas, is_child
+from shared.timeutil import LocalDateTime
+
+KABUPATEN_CODES = [code for code, area in all_areas().items() if area.level == "kabupaten_kota"]
+
+
+def normalise_phone(value: str) -> str:
+    """Return an Indonesian phone number typed any usual way (0812-…, +62 812…, 62812…) as E.164."""
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError("Nomor telepon tidak dikenali.") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError("Nomor telepon tidak valid.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(value: str) -> str:
+    """Return the normalised address; no DNS lookup (ownership is proven by the confirmation mail)."""
+    try:
+        return email_validator.validate_email(value, check_deliverability=False).normalized
+    except email_validator.EmailNotValidError as error:
+        raise ValidationError("Alamat email tidak valid.") from error
+
+
+class PhoneField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalise_phone(super()._deserialize(value, attr, data, **kwargs))
+
+
+class EmailField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalise_email(super()._deserialize(value, attr, data, **kwargs))
+
+
+class RegistrationCreateSchema(Schema):
+    """What a participant gives to register (the API body; the HTML form uses the same fields)."""
+
+    full_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    phone = PhoneField(load_default=None, allow_none=True)
+    email = EmailField(load_default=None, allow_none=True)
+    kabupaten_code = fields.String(required=True, validate=validate.OneOf(KABUPATEN_CODES))
+    kecamatan_code = fields.String(load_default=None, allow_none=True)
+    desa_code = fields.String(load_default=None, allow_none=True)
+    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
+    age_group = fields.String(required=True, validate=validate.OneOf(AGE_GROUPS))
+    disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
+    accessibility_needs = fields.String(load_default="", validate=validate.Length(max=1000))
+    participant_type = fields.String(required=True, validate=validate.OneOf(PARTICIPANT_TYPES))
+    institution = fields.String(load_default="", validate=validate.Length(max=200))
+    preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    locale = fields.String(load_default="id", validate=validate.OneOf(LOCALES))
+    consent = fields.Boolean(required=True)
+
+    @validates("consent")
+    def consent_given(self, value: bool, **kwargs) -> None:
+        if not value:
+            raise ValidationError("Persetujuan pemrosesan data pribadi diperlukan.")
+
+    @validates_schema
+    def reachable_and_consistent(self, data: dict, **kwargs) -> None:
+        if not data.get("phone") and not data.get("email"):
+            raise ValidationError("Isi nomor telepon atau email (salah satu wajib).", "phone")
+        if data.get("preferred_channel") == "email" and not data.get("email"):
+            raise ValidationError("Pilih email hanya jika Anda mengisi alamat email.", "preferred_channel")
+        if data.get("preferred_channel") in ("sms", "whatsapp") and not data.get("phone"):
+            raise ValidationError("SMS/WhatsApp memerlukan nomor telepon.", "preferred_channel")
+        kabupaten = data.get("kabupaten_code")
+        if data.get("kecamatan_code") and kabupaten and not is_child(data["kecamatan_code"], kabupaten):
+            raise ValidationError("Kecamatan tidak berada di kabupaten/kota yang dipilih.", "kecamatan_code")
+        if data.get("desa_code") and not is_child(data["desa_code"], data.get("kecamatan_code") or ""):
+            raise ValidationError("Desa/kelurahan tidak berada di kecamatan yang dipilih.", "desa_code")
+
+
+class RegistrationSchema(Schema):
+    """A registration as the API returns it."""
+
+    id = fields.String(dump_only=True)
+    event_id = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    waitlist_position = fields.Integer(dump_only=True, allow_none=True)
+    full_name = fields.String(dump_only=True)
+    phone = fields.String(dump_only=True, allow_none=True)
+    email = fields.String(dump_only=True, allow_none=True)
+    checkin_code = fields.String(dump_only=True)
+    registered_at = LocalDateTime(dump_only=True)
+
+
+class EventCreateSchema(Schema):
+    """What staff give to create an event; times without an offset are WITA."""
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    description = fields.String(load_default="")
+    speakers = fields.String(load_default="")
+    target_audience = fields.String(load_default="")
+    kabupaten_code = fields.String(required=True, validate=validate.OneOf(KABUPATEN_CODES))
+    venue = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+    registration_opens_at = LocalDateTime(load_default=None, allow_none=True)
+    registration_closes_at = LocalDateTime(load_default=None, allow_none=True)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
+    waitlist_enabled = fields.Boolean(load_default=True)
+    reminder_offsets = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=60 * 24 * 60)), load_default=None
+    )
+    publish = fields.Boolean(load_default=False, metadata={"description": "Publish at once instead of saving a draft"})
+
+    @validates_schema
+    def times_in_order(self, data: dict, **kwargs) -> None:
+        if data["ends_at"] <= data["starts_at"]:
+            raise ValidationError("Waktu selesai harus setelah waktu mulai.", "ends_at")
+        closes = data.get("registration_closes_at")
+        if closes and closes > data["ends_at"]:
+            raise ValidationError("Pendaftaran harus ditutup sebelum acara selesai.", "registration_closes_at")
+
+
+class EventSchema(Schema):
+    """An event as the API returns it (times in WITA)."""
+
+    id = fields.String()
+    title = fields.String()
+    description = fields.String()
+    speakers = fields.String()
+    target_audience = fields.String()
+    kabupaten_code = fields.String()
+    kabupaten_name = fields.Function(lambda event: event.kabupaten.name if event.kabupaten else None)
+    venue = fields.String()
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    registration_opens_at = LocalDateTime(allow_none=True)
+    registration_closes_at = LocalDateTime(allow_none=True)
+    capacity = fields.Integer()
+    seats_left = fields.Integer()
+    waitlist_enabled = fields.Boolean()
+    status = fields.String()
+    reminder_offsets = fields.List(fields.Integer())
+
+
+class TokenRequestSchema(Schema):
+    email = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = LocalDateTime()

@@ -1,0 +1,17 @@
+"""Celery tasks of the registration service."""
+
+from services.registration import service
+from services.registration.extensions import celery
+from shared.messaging.names import TaskNames
+
+
+@celery.task(name=TaskNames.REGISTRATION_RELAY_OUTBOX)
+def relay_outbox() -> int:
+    """Send pending outbox rows to their subscribers (safe to run twice: consumers deduplicate)."""
+    return service.relay_outbox()
+
+
+@celery.task(name=TaskNames.REGISTRATION_HANDLE_EVENT)
+def handle_event(message: dict) -> str:
+    """Apply a message another service published (registration subscribes to none yet; safe to run twice)."""
+    return service.handle_event(message)

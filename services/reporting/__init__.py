@@ -1,0 +1,1 @@
+"""Reporting: a read model of the programme built from events, the dashboard and the periodic reports."""

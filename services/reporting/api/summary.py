@@ -1,0 +1,24 @@
+"""REST API: the programme's headline figures."""
+
+from flask import g
+from flask_smorest import Blueprint, abort
+
+from services.reporting import store
+from services.reporting.schemas import SummaryQuerySchema, SummarySchema
+from shared.staffauth import staff_required
+
+bp = Blueprint("summary", __name__, url_prefix="/api/v1/summary", description="Programme figures")
+
+
+@bp.get("")
+@bp.arguments(SummaryQuerySchema, location="query")
+@bp.response(200, SummarySchema)
+@bp.doc(security=[{"bearerAuth": []}])
+@staff_required
+def get_summary(filters: dict):
+    """Count events, registrations and attendance (a regency organiser sees only their kabupaten)."""
+    if not g.staff.is_provincial:
+        if filters.get("kabupaten_code") not in (None, g.staff.kabupaten_code):
+            abort(403, message="Data ini milik kabupaten/kota lain.")
+        filters["kabupaten_code"] = g.staff.kabupaten_code
+    return store.summary(filters)

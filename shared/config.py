@@ -1,0 +1,105 @@
+"""Configuration loading shared by the services: environment variables in, one config object per service out."""
+
+import os
+from pathlib import Path
+
+from shared.celery import celery_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing; the service refuses to start."""
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Return the environment variable `name`, or `default` when it is unset or empty."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return int(value) if value is not None else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = env(name)
+    return float(value) if value is not None else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    return value.strip().lower() in ("1", "true", "yes", "on") if value is not None else default
+
+
+def var_dir() -> Path:
+    """Return the folder for local state (SQLite files, beat schedules, dev Redis): `PELITA_VAR_DIR` or var/."""
+    path = Path(env("PELITA_VAR_DIR", str(ROOT / "var")))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class BaseConfig:
+    """Settings every service reads, taken from the environment when the object is made (not at import).
+
+    Production has no defaults for secrets or URLs: `check()` refuses to start without them.
+    """
+
+    SERVICE = "base"
+    DEFAULT_PORT = 8000
+    REQUIRED_KEYS: tuple[str, ...] = (
+        "SECRET_KEY",
+        "STAFF_TOKEN_SECRET",
+        "REDIS_URL",
+        "SQLALCHEMY_DATABASE_URI",
+        "PUBLIC_BASE_URL",
+    )
+    APP_ENV = "production"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self) -> None:
+        prefix = self.SERVICE.upper()
+        self.SECRET_KEY = env("SECRET_KEY")
+        self.STAFF_TOKEN_SECRET = env("STAFF_TOKEN_SECRET")
+        self.STAFF_TOKEN_HOURS = env_float("STAFF_TOKEN_HOURS", 12)
+        self.REDIS_URL = env("REDIS_URL")
+        self.CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+        self.SQLALCHEMY_DATABASE_URI = env(f"{prefix}_DATABASE_URL")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.PORT = env_int(f"{prefix}_PORT", self.DEFAULT_PORT)
+        self.PUBLIC_BASE_URL = env(f"{prefix}_PUBLIC_URL")
+        self.TIMEZONE = env("TIMEZONE", "Asia/Makassar")
+        self.DEFAULT_LOCALE = env("DEFAULT_LOCALE", "id")
+        self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
+        self.OUTBOX_SWEEP_SECONDS = env_float("OUTBOX_SWEEP_SECONDS", 5.0)
+        self.CELERY_OVERRIDES: dict = {}
+
+    def beat_schedule(self) -> dict:
+        """Return this service's periodic tasks (each service's beat schedules only its own)."""
+        return {}
+
+    @property
+    def CELERY(self) -> dict:
+        broker = self.CELERY_BROKER_URL or self.REDIS_URL
+        return celery_settings(broker, self.SERVICE, self.beat_schedule(), **self.CELERY_OVERRIDES)
+
+    def use_development_defaults(self) -> None:
+        """Fill local-only values for `make run` and tests; never called in production."""
+        self.SECRET_KEY = self.SECRET_KEY or f"dev-only-{self.SERVICE}-secret-not-for-production"
+        self.STAFF_TOKEN_SECRET = self.STAFF_TOKEN_SECRET or "dev-only-staff-token-secret-not-for-production"
+        self.REDIS_URL = self.REDIS_URL or "redis://127.0.0.1:6379/0"
+        self.SQLALCHEMY_DATABASE_URI = self.SQLALCHEMY_DATABASE_URI or f"sqlite:///{var_dir() / self.SERVICE}.sqlite3"
+        self.PUBLIC_BASE_URL = self.PUBLIC_BASE_URL or f"http://127.0.0.1:{self.PORT}"
+
+    def check(self) -> None:
+        """Raise ConfigError naming every missing required key."""
+        missing = [key for key in self.REQUIRED_KEYS if not getattr(self, key, None)]
+        if missing:
+            raise ConfigError(f"{self.SERVICE}: set {', '.join(missing)} (APP_ENV={self.APP_ENV})")
+
+    def apply(self, overrides: dict) -> "BaseConfig":
+        for key, value in overrides.items():
+            setattr(self, key, value)
+        return self

@@ -1,0 +1,95 @@
+"""The idempotent consumer: validate a received envelope, apply its effect once, dead-letter what cannot be read."""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from shared.db import UTCDateTime
+from shared.messaging.contracts import consume
+from shared.outbox import utcnow
+
+logger = logging.getLogger(__name__)
+
+#: A handler applies one message's effect to the session (no commit) and may return a callable to run after commit.
+Handler = Callable[[dict, dict], Callable[[], None] | None]
+
+
+class ProcessedMessageMixin:
+    """One row per envelope id this service has applied, committed with the effect itself."""
+
+    __tablename__ = "processed_messages"
+
+    message_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class DeadLetterMixin:
+    """Messages this service refused, with the reason, kept for staff to inspect and replay."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    type: Mapped[str | None] = mapped_column(sa.String(100))
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    count: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+
+def _reason(error: ValidationError) -> str:
+    return str(error.messages)[:2000]
+
+
+def dead_letter(session: Session, model: type, message: object, reason: str) -> None:
+    """Record (or count again) a refused message and commit."""
+    body = message if isinstance(message, dict) else {"raw": repr(message)[:2000]}
+    message_id = str(body.get("id"))[:64] if body.get("id") else None
+    existing = session.scalar(sa.select(model).where(model.message_id == message_id)) if message_id else None
+    if existing is not None:
+        existing.count += 1
+        existing.last_seen = utcnow()
+    else:
+        session.add(model(message_id=message_id, type=str(body.get("type"))[:100], reason=reason, body=body))
+    session.commit()
+    logger.error("message refused and dead-lettered: %s", reason, extra={"message_id": message_id})
+
+
+def handle_message(
+    session: Session,
+    message: object,
+    handlers: dict[str, Handler],
+    *,
+    processed_model: type,
+    dead_letter_model: type,
+) -> str:
+    """Apply `message` once; return "processed", "duplicate", "ignored" or "dead_lettered" (safe to run twice)."""
+    try:
+        if not isinstance(message, dict):
+            raise ValidationError("message is not a JSON object")
+        envelope, payload = consume(message)
+    except ValidationError as error:
+        dead_letter(session, dead_letter_model, message, _reason(error))
+        return "dead_lettered"
+    message_id = str(envelope["id"])
+    if session.get(processed_model, message_id) is not None:
+        logger.info("duplicate message skipped", extra={"message_id": message_id})
+        return "duplicate"
+    handler = handlers.get(envelope["type"])
+    after_commit = handler(envelope, payload) if handler else None
+    session.add(processed_model(message_id=message_id, type=envelope["type"]))
+    try:
+        session.commit()
+    except IntegrityError:  # the same message applied concurrently by another worker: its commit won
+        session.rollback()
+        return "duplicate"
+    if after_commit is not None:
+        after_commit()
+    return "processed" if handler else "ignored"

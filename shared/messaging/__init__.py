@@ -1,0 +1,1 @@
+"""Cross-service messages: names, contracts, routing and publishing."""

@@ -1,0 +1,207 @@
+"""Marshmallow contracts for every cross-service message: the envelope and one payload schema per type+version.
+
+Produce strict (`unknown=RAISE`, every required field present), consume tolerant (`unknown=EXCLUDE`): a producer
+adding an optional field breaks no consumer. A breaking change is a new VERSION registered beside the old one.
+"""
+
+from typing import ClassVar
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from shared.messaging.names import EventNames, QueueNames
+
+CHANNELS = ("whatsapp", "sms", "email")
+REGISTRATION_STATUSES = ("confirmed", "waitlisted")
+GENDERS = ("female", "male")
+AGE_GROUPS = ("under_18", "18_25", "26_35", "36_45", "46_55", "56_plus")
+DISABILITIES = ("none", "physical", "intellectual", "mental", "sensory")
+PARTICIPANT_TYPES = ("library_manager", "pkk_cadre", "teacher", "student", "public", "other")
+LOCALES = ("id", "en")
+
+
+class Contract(Schema):
+    """Base of every payload schema: strict by default; consumers pass `unknown=EXCLUDE`."""
+
+    NAME: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+
+    class Meta:
+        unknown = RAISE
+
+
+def _when(**kwargs) -> fields.AwareDateTime:
+    return fields.AwareDateTime(format="iso", **kwargs)
+
+
+class Envelope(Schema):
+    """What travels on the queue: `{id, type, version, occurred_at, source, correlation_id, payload}`."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.Length(min=3, max=100))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = _when(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(QueueNames.all()))
+    correlation_id = fields.UUID(required=True)
+    payload = fields.Dict(keys=fields.String(), required=True)
+
+
+class EventSnapshot(Contract):
+    """What consumers need to know about a training event (event-carried state)."""
+
+    event_id = fields.UUID(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kabupaten_code = fields.String(required=True, validate=validate.Length(min=5, max=5))
+    kabupaten_name = fields.String(required=True)
+    venue = fields.String(required=True)
+    starts_at = _when(required=True)
+    ends_at = _when(required=True)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    reminder_offsets_minutes = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True)
+    url = fields.Url(required=True, require_tld=False)
+
+
+class EventPublishedV1(EventSnapshot):
+    NAME = EventNames.EVENT_PUBLISHED
+
+
+class EventUpdatedV1(EventSnapshot):
+    NAME = EventNames.EVENT_UPDATED
+    changed = fields.List(fields.String(), required=True)
+
+
+class EventCancelledV1(Contract):
+    NAME = EventNames.EVENT_CANCELLED
+    event_id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    reason = fields.String(load_default="", dump_default="")
+
+
+class RegistrationCreatedV1(Contract):
+    NAME = EventNames.REGISTRATION_CREATED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(REGISTRATION_STATUSES))
+    waitlist_position = fields.Integer(strict=True, allow_none=True, load_default=None)
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^\+[1-9]\d{6,14}$"))
+    email = fields.Email(allow_none=True, load_default=None)
+    preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
+    kabupaten_code = fields.String(required=True)
+    kecamatan_code = fields.String(allow_none=True, load_default=None)
+    desa_code = fields.String(allow_none=True, load_default=None)
+    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
+    age_group = fields.String(required=True, validate=validate.OneOf(AGE_GROUPS))
+    disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
+    participant_type = fields.String(required=True, validate=validate.OneOf(PARTICIPANT_TYPES))
+    checkin_code = fields.String(required=True)
+    cancel_url = fields.Url(required=True, require_tld=False)
+    registered_at = _when(required=True)
+
+
+class RegistrationPromotedV1(Contract):
+    NAME = EventNames.REGISTRATION_PROMOTED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    promoted_at = _when(required=True)
+
+
+class RegistrationCancelledV1(Contract):
+    NAME = EventNames.REGISTRATION_CANCELLED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    was_confirmed = fields.Boolean(required=True)
+    cancelled_at = _when(required=True)
+
+
+class AttendanceCheckedInV1(Contract):
+    NAME = EventNames.ATTENDANCE_CHECKED_IN
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    checked_in_at = _when(required=True)
+
+
+class NotificationDeliveredV1(Contract):
+    NAME = EventNames.NOTIFICATION_DELIVERED
+    notification_id = fields.UUID(required=True)
+    registration_id = fields.UUID(allow_none=True, load_default=None)
+    event_id = fields.UUID(allow_none=True, load_default=None)
+    purpose = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    delivered_at = _when(required=True)
+
+
+class NotificationFailedV1(Contract):
+    NAME = EventNames.NOTIFICATION_FAILED
+    notification_id = fields.UUID(required=True)
+    registration_id = fields.UUID(allow_none=True, load_default=None)
+    event_id = fields.UUID(allow_none=True, load_default=None)
+    purpose = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    reason = fields.String(required=True)
+    failed_at = _when(required=True)
+
+
+class Attachment(Schema):
+    class Meta:
+        unknown = RAISE
+
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    content_base64 = fields.String(required=True)
+
+
+class ReportGeneratedV1(Contract):
+    NAME = EventNames.REPORT_GENERATED
+    report_id = fields.UUID(required=True)
+    recipients = fields.List(fields.Email(), required=True, validate=validate.Length(min=1))
+    subject = fields.String(required=True)
+    body_text = fields.String(required=True)
+    download_url = fields.Url(required=True, require_tld=False)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    attachments = fields.List(fields.Nested(Attachment), load_default=list)
+
+
+CONTRACTS: dict[tuple[str, int], type[Contract]] = {
+    (schema.NAME, schema.VERSION): schema
+    for schema in (
+        EventPublishedV1,
+        EventUpdatedV1,
+        EventCancelledV1,
+        RegistrationCreatedV1,
+        RegistrationPromotedV1,
+        RegistrationCancelledV1,
+        AttendanceCheckedInV1,
+        NotificationDeliveredV1,
+        NotificationFailedV1,
+        ReportGeneratedV1,
+    )
+}
+
+
+def latest_version(event_type: str) -> int:
+    """Return the newest contract version of `event_type` (what producers send)."""
+    versions = [version for (name, version) in CONTRACTS if name == event_type]
+    if not versions:
+        raise KeyError(f"no contract for event type {event_type!r}")
+    return max(versions)
+
+
+def produce_payload(event_type: str, payload: dict, version: int | None = None) -> dict:
+    """Validate strictly and return the JSON-ready payload (raises ValidationError on any problem)."""
+    schema = CONTRACTS[(event_type, version or latest_version(event_type))]()
+    return schema.dump(schema.load(payload))
+
+
+def consume(message: dict) -> tuple[dict, dict]:
+    """Validate a received envelope tolerantly; return (envelope, payload) or raise ValidationError."""
+    envelope = Envelope(unknown=EXCLUDE).load(message)
+    schema_class = CONTRACTS.get((envelope["type"], envelope["version"]))
+    if schema_class is None:
+        raise ValidationError(f"unknown message type/version {envelope['type']} v{envelope['version']}")
+    payload = schema_class(unknown=EXCLUDE).load(envelope["payload"])
+    return envelope, payload

@@ -1,0 +1,59 @@
+"""Every name that crosses a service boundary: queues, tasks and event types."""
+
+from typing import Final
+
+
+class QueueNames:
+    REGISTRATION: Final = "registration"
+    NOTIFICATIONS: Final = "notifications"
+    REPORTING: Final = "reporting"
+
+    @classmethod
+    def all(cls) -> list[str]:
+        return [cls.REGISTRATION, cls.NOTIFICATIONS, cls.REPORTING]
+
+
+class TaskNames:
+    # registration
+    REGISTRATION_HANDLE_EVENT: Final = "registration.handle_event"
+    REGISTRATION_RELAY_OUTBOX: Final = "registration.relay_outbox"
+    # notifications
+    NOTIFICATIONS_HANDLE_EVENT: Final = "notifications.handle_event"
+    NOTIFICATIONS_RELAY_OUTBOX: Final = "notifications.relay_outbox"
+    NOTIFICATIONS_SEND_MESSAGE: Final = "notifications.send_message"
+    NOTIFICATIONS_DISPATCH_PENDING: Final = "notifications.dispatch_pending"
+    # reporting
+    REPORTING_HANDLE_EVENT: Final = "reporting.handle_event"
+    REPORTING_RELAY_OUTBOX: Final = "reporting.relay_outbox"
+
+    @classmethod
+    def all(cls) -> list[str]:
+        return [value for key, value in vars(cls).items() if key.isupper()]
+
+
+class EventNames:
+    EVENT_PUBLISHED: Final = "event.published"
+    EVENT_UPDATED: Final = "event.updated"
+    EVENT_CANCELLED: Final = "event.cancelled"
+    REGISTRATION_CREATED: Final = "registration.created"
+    REGISTRATION_PROMOTED: Final = "registration.promoted"
+    REGISTRATION_CANCELLED: Final = "registration.cancelled"
+    ATTENDANCE_CHECKED_IN: Final = "attendance.checked_in"
+    NOTIFICATION_DELIVERED: Final = "notification.delivered"
+    NOTIFICATION_FAILED: Final = "notification.failed"
+    REPORT_GENERATED: Final = "report.generated"
+
+    @classmethod
+    def all(cls) -> list[str]:
+        return [value for key, value in vars(cls).items() if key.isupper()]
+
+
+def queue_for(task_name: str) -> str:
+    """Return the queue of the service that owns `task_name` (the part before the dot)."""
+    service = task_name.split(".", 1)[0]
+    if service not in QueueNames.all():
+        raise ValueError(f"task {task_name!r} does not belong to a known service")
+    return service
+
+
+TASK_ROUTES: Final = {f"{queue}.*": {"queue": queue} for queue in QueueNames.all()}

@@ -1,0 +1,90 @@
+"""Factories with realistic Indonesian defaults: make_* return dicts or messages."""
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+_numbers = itertools.count(1)
+
+
+def make_registration_body(**overrides) -> dict:
+    """A valid API registration body: a PKK cadre from Kabupaten Banjar who prefers email."""
+    n = next(_numbers)
+    body = {
+        "full_name": "Siti Rahmah",
+        "phone": f"0812-{5000 + n % 4000:04d}-{n % 10000:04d}",
+        "email": f"siti.rahmah{n}@contoh.id",
+        "kabupaten_code": "63.03",
+        "kecamatan_code": None,
+        "desa_code": None,
+        "gender": "female",
+        "age_group": "26_35",
+        "disability": "none",
+        "participant_type": "pkk_cadre",
+        "institution": "TP PKK Desa Sungai Tabuk",
+        "preferred_channel": "email",
+        "consent": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def make_event_body(**overrides) -> dict:
+    """A valid staff body for POST /api/v1/events: a training a week ahead in Martapura, published at once."""
+    start = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
+    body = {
+        "title": "Pelatihan Pengelolaan Perpustakaan Desa",
+        "kabupaten_code": "63.03",
+        "venue": "Aula Dispersip Kabupaten Banjar, Martapura",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=6)).isoformat(),
+        "capacity": 55,
+        "publish": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def make_registration_created(**overrides) -> dict:
+    """A valid registration.created payload."""
+    payload = {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "status": "confirmed",
+        "waitlist_position": None,
+        "full_name": "Ahmad Fauzi",
+        "phone": "+6281234567890",
+        "email": "ahmad@contoh.id",
+        "preferred_channel": "email",
+        "locale": "id",
+        "kabupaten_code": "63.03",
+        "kecamatan_code": None,
+        "desa_code": None,
+        "gender": "male",
+        "age_group": "36_45",
+        "disability": "none",
+        "participant_type": "library_manager",
+        "checkin_code": "ABCD2345",
+        "cancel_url": "http://127.0.0.1:8001/r/token/batal",
+        "registered_at": datetime.now(UTC).isoformat(),
+    }
+    payload.update(overrides)
+    return payload
+
+
+def make_event_published(**overrides) -> dict:
+    start = datetime.now(UTC) + timedelta(days=7)
+    payload = {
+        "event_id": str(uuid.uuid4()),
+        "title": "Pelatihan Perpustakaan Berbasis Inklusi Sosial",
+        "kabupaten_code": "63.03",
+        "kabupaten_name": "Kabupaten Banjar",
+        "venue": "Aula Dispersip Kabupaten Banjar",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=6)).isoformat(),
+        "capacity": 55,
+        "reminder_offsets_minutes": [4320, 1440, 120],
+        "url": "http://127.0.0.1:8001/acara/x",
+    }
+    payload.update(overrides)
+    return payload

@@ -1,0 +1,62 @@
+"""The registration body: phones as people type them, at least one contact, consent required."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from marshmallow import ValidationError
+
+from services.registration.schemas import RegistrationCreateSchema, normalise_phone
+from tests.factories import make_registration_body
+
+
+@pytest.mark.parametrize(
+    "typed", ["0812-3456-7890", "0812 3456 7890", "+62 812-3456-7890", "6281234567890", "081234567890"]
+)
+def test_phone_typed_any_usual_way_becomes_e164(typed):
+    assert normalise_phone(typed) == "+6281234567890"
+
+
+@pytest.mark.parametrize("typed", ["12", "abc", "0812", "+1 202 555"])
+def test_nonsense_phone_is_refused_in_indonesian(typed):
+    with pytest.raises(ValidationError, match="Nomor telepon"):
+        normalise_phone(typed)
+
+
+@given(st.text(max_size=30))
+def test_any_phone_text_is_normalised_or_refused_never_crashes(text):
+    try:
+        result = normalise_phone(text)
+    except ValidationError:
+        return
+    assert result.startswith("+") and result[1:].isdigit()
+
+
+def test_valid_body_loads_with_normalised_contacts():
+    data = RegistrationCreateSchema().load(make_registration_body(phone="0812-3456-7890", email="Siti@Contoh.ID"))
+    assert data["phone"] == "+6281234567890"
+    assert data["email"] == "Siti@contoh.id"
+
+
+def test_phone_or_email_is_required():
+    with pytest.raises(ValidationError) as error:
+        RegistrationCreateSchema().load(make_registration_body(phone=None, email=None, preferred_channel="sms"))
+    assert "phone" in error.value.messages
+
+
+def test_consent_is_required():
+    with pytest.raises(ValidationError) as error:
+        RegistrationCreateSchema().load(make_registration_body(consent=False))
+    assert "consent" in error.value.messages
+
+
+def test_kecamatan_must_lie_in_the_chosen_kabupaten():
+    # 63.01.01 (Takisung) is in Tanah Laut, not Banjar.
+    with pytest.raises(ValidationError) as error:
+        RegistrationCreateSchema().load(make_registration_body(kabupaten_code="63.03", kecamatan_code="63.01.01"))
+    assert "kecamatan_code" in error.value.messages
+
+
+def test_only_the_13_kabupaten_kota_of_kalsel_are_accepted():
+    with pytest.raises(ValidationError) as error:
+        RegistrationCreateSchema().load(make_registration_body(kabupaten_code="31.71"))
+    assert "kabupaten_code" in error.value.messages

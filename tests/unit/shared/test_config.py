@@ -1,0 +1,42 @@
+"""No secret has a production default: a service refuses to start without them."""
+
+import pytest
+
+from services.notifications.app import create_app as notifications_app
+from services.registration.app import create_app as registration_app
+from services.reporting.app import create_app as reporting_app
+from shared.config import ConfigError
+
+
+@pytest.mark.parametrize("factory", [registration_app, notifications_app, reporting_app])
+def test_production_refuses_to_start_without_secrets(factory):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        factory("production")
+
+
+def test_production_starts_when_everything_is_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("STAFF_TOKEN_SECRET", "t0ken")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("REGISTRATION_DATABASE_URL", f"sqlite:///{tmp_path}/r.sqlite3")
+    monkeypatch.setenv("REGISTRATION_PUBLIC_URL", "https://pelita.example.id")
+    app = registration_app("production")
+    assert app.config["APP_ENV"] == "production"
+    assert not app.debug
+
+
+def test_environment_overrides_development_defaults(monkeypatch):
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.9")
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    app = notifications_app("development")
+    assert (app.config["SMTP_HOST"], app.config["SMTP_PORT"]) == ("127.0.0.9", 2525)
+
+
+def test_every_service_shares_the_reliability_settings():
+    configs = [factory("test").config["CELERY"] for factory in (registration_app, notifications_app, reporting_app)]
+    for celery in configs:
+        assert celery["task_acks_late"] and celery["task_reject_on_worker_lost"]
+        assert celery["accept_content"] == ["json"] and celery["task_ignore_result"]
+        assert celery["worker_prefetch_multiplier"] == 1
+        assert celery["task_time_limit"] < celery["broker_transport_options"]["visibility_timeout"] / 2
+    assert len({str(c["broker_transport_options"]) for c in configs}) == 1

@@ -1,0 +1,117 @@
+"""Every contract round-trips; producers are strict, consumers tolerant, unknown versions refused."""
+
+import uuid
+
+import pytest
+from marshmallow import ValidationError
+
+from shared.messaging.contracts import CONTRACTS, consume
+from shared.messaging.names import EventNames
+from shared.messaging.publisher import make_envelope
+from tests.factories import make_event_published, make_registration_created
+
+SAMPLES = {
+    EventNames.EVENT_PUBLISHED: make_event_published(),
+    EventNames.EVENT_UPDATED: {**make_event_published(), "changed": ["starts_at"]},
+    EventNames.EVENT_CANCELLED: {"event_id": str(uuid.uuid4()), "title": "Pelatihan", "reason": "Banjir"},
+    EventNames.REGISTRATION_CREATED: make_registration_created(),
+    EventNames.REGISTRATION_PROMOTED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "promoted_at": "2026-03-17T00:30:00+00:00",
+    },
+    EventNames.REGISTRATION_CANCELLED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "was_confirmed": True,
+        "cancelled_at": "2026-03-17T00:30:00+00:00",
+    },
+    EventNames.ATTENDANCE_CHECKED_IN: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "checked_in_at": "2026-03-17T00:30:00+00:00",
+    },
+    EventNames.NOTIFICATION_DELIVERED: {
+        "notification_id": str(uuid.uuid4()),
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "purpose": "confirmation",
+        "channel": "email",
+        "delivered_at": "2026-03-17T00:30:00+00:00",
+    },
+    EventNames.NOTIFICATION_FAILED: {
+        "notification_id": str(uuid.uuid4()),
+        "purpose": "reminder",
+        "channel": "sms",
+        "reason": "nomor tidak aktif",
+        "failed_at": "2026-03-17T00:30:00+00:00",
+    },
+    EventNames.REPORT_GENERATED: {
+        "report_id": str(uuid.uuid4()),
+        "recipients": ["staf@dispersip.kalselprov.go.id"],
+        "subject": "Laporan mingguan",
+        "body_text": "Terlampir.",
+        "download_url": "http://127.0.0.1:8003/laporan/x",
+        "period_start": "2026-03-09",
+        "period_end": "2026-03-15",
+    },
+}
+
+
+def test_every_event_type_has_a_sample_here():
+    assert set(SAMPLES) == set(EventNames.all())
+
+
+@pytest.mark.parametrize("event_type", EventNames.all())
+def test_contract_round_trips_through_an_envelope(event_type):
+    envelope = make_envelope(event_type, SAMPLES[event_type], source="registration")
+    received, payload = consume(envelope)
+    assert received["type"] == event_type
+    assert received["version"] == 1
+    schema = CONTRACTS[(event_type, 1)]()
+    assert schema.dump(payload) == envelope["payload"]
+
+
+@pytest.mark.parametrize("event_type", EventNames.all())
+def test_producer_refuses_unknown_fields(event_type):
+    with pytest.raises(ValidationError):
+        make_envelope(event_type, {**SAMPLES[event_type], "surprise": 1}, source="registration")
+
+
+def test_producer_refuses_a_missing_required_field():
+    payload = make_registration_created()
+    del payload["event_id"]
+    with pytest.raises(ValidationError) as error:
+        make_envelope(EventNames.REGISTRATION_CREATED, payload, source="registration")
+    assert "event_id" in error.value.messages
+
+
+def test_consumer_ignores_a_field_added_by_a_newer_producer():
+    envelope = make_envelope(EventNames.REGISTRATION_CREATED, make_registration_created(), source="registration")
+    envelope["payload"]["shoe_size"] = 42
+    envelope["trace"] = "extra envelope field"
+    _, payload = consume(envelope)
+    assert "shoe_size" not in payload
+
+
+def test_consumer_refuses_an_unknown_version():
+    envelope = make_envelope(EventNames.REGISTRATION_CREATED, make_registration_created(), source="registration")
+    envelope["version"] = 99
+    with pytest.raises(ValidationError, match="unknown message type/version"):
+        consume(envelope)
+
+
+def test_consumer_refuses_a_payload_that_breaks_its_contract():
+    envelope = make_envelope(EventNames.REGISTRATION_CREATED, make_registration_created(), source="registration")
+    envelope["payload"]["status"] = "maybe"
+    with pytest.raises(ValidationError):
+        consume(envelope)
+
+
+def test_producer_refuses_naive_times():
+    with pytest.raises(ValidationError):
+        make_envelope(
+            EventNames.REGISTRATION_PROMOTED,
+            {**SAMPLES[EventNames.REGISTRATION_PROMOTED], "promoted_at": "2026-03-17T08:30:00"},
+            source="registration",
+        )

@@ -1,6 +1,7 @@
 """The only Celery glue: one Celery app per service, Flask-aware tasks, and the settings DESIGN §3 asks for."""
 
 import logging
+import os
 
 from celery import Celery, Task
 from flask import Flask
@@ -11,7 +12,7 @@ from shared.messaging.names import TASK_ROUTES
 logger = logging.getLogger(__name__)
 
 #: Longer than any retry countdown or task time limit, identical in every service (RELIABILITY F1, F2, F19).
-VISIBILITY_TIMEOUT = 3600
+VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 
 
 class ContextTask(Task):
@@ -80,6 +81,9 @@ def celery_settings(broker_url: str, service: str, beat_schedule: dict | None = 
 
 def init_celery(celery: Celery, app: Flask) -> Celery:
     """Bind `celery` to the Flask `app` and apply its CELERY settings."""
+    if celery.flask_app is not None:  # bound before (tests build many apps): drop connections to the old broker
+        celery.close()
+        celery.amqp._producer_pool = None
     celery.conf.update(app.config["CELERY"])
     celery.flask_app = app
     app.extensions["celery"] = celery

@@ -74,6 +74,10 @@ class BaseConfig:
         self.DEFAULT_LOCALE = env("DEFAULT_LOCALE", "id")
         self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
         self.OUTBOX_SWEEP_SECONDS = env_float("OUTBOX_SWEEP_SECONDS", 5.0)
+        #: Send an outbox row again when a subscriber has not acknowledged it this long after sending.
+        self.OUTBOX_REPUBLISH_SECONDS = env_float("OUTBOX_REPUBLISH_SECONDS", 120.0)
+        #: Wake the relay right after a commit (off in integration tests, which have no worker).
+        self.OUTBOX_NUDGE = env_bool("OUTBOX_NUDGE", True)
         self.CELERY_OVERRIDES: dict = {}
 
     def beat_schedule(self) -> dict:

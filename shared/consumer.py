@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import UTCDateTime
 from shared.messaging.contracts import consume
-from shared.outbox import utcnow
+from shared.messaging.names import QueueNames
+from shared.outbox import send_ack, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +70,31 @@ def handle_message(
     *,
     processed_model: type,
     dead_letter_model: type,
+    celery=None,
+    subscriber: str | None = None,
 ) -> str:
-    """Apply `message` once; return "processed", "duplicate", "ignored" or "dead_lettered" (safe to run twice)."""
+    """Apply `message` once; return "processed", "duplicate", "ignored" or "dead_lettered" (safe to run twice).
+
+    With `celery` and `subscriber`, the producer is then told the message was applied (its outbox stops resending).
+    """
+    outcome, envelope = _apply(session, message, handlers, processed_model, dead_letter_model)
+    if celery is not None and subscriber and isinstance(envelope, dict) and envelope.get("id"):
+        send_ack(celery, envelope, subscriber)
+    return outcome
+
+
+def _apply(session, message, handlers, processed_model, dead_letter_model) -> tuple[str, dict | None]:
     try:
         if not isinstance(message, dict):
             raise ValidationError("message is not a JSON object")
         envelope, payload = consume(message)
     except ValidationError as error:
         dead_letter(session, dead_letter_model, message, _reason(error))
-        return "dead_lettered"
+        return "dead_lettered", _known_source(message)
     message_id = str(envelope["id"])
     if session.get(processed_model, message_id) is not None:
         logger.info("duplicate message skipped", extra={"message_id": message_id})
-        return "duplicate"
+        return "duplicate", envelope
     handler = handlers.get(envelope["type"])
     after_commit = handler(envelope, payload) if handler else None
     session.add(processed_model(message_id=message_id, type=envelope["type"]))
@@ -89,7 +102,14 @@ def handle_message(
         session.commit()
     except IntegrityError:  # the same message applied concurrently by another worker: its commit won
         session.rollback()
-        return "duplicate"
+        return "duplicate", envelope
     if after_commit is not None:
         after_commit()
-    return "processed" if handler else "ignored"
+    return ("processed" if handler else "ignored"), envelope
+
+
+def _known_source(message: object) -> dict | None:
+    """Return the envelope of a refused message if it names a known producer (so its resends stop), else None."""
+    if isinstance(message, dict) and message.get("source") in QueueNames.all() and message.get("id"):
+        return {"id": str(message["id"]), "source": message["source"]}
+    return None

@@ -3,7 +3,7 @@
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from celery import Celery
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from shared.db import UTCDateTime
 from shared.messaging.names import queue_for
 from shared.messaging.publisher import make_envelope, publish
+from shared.messaging.routing import SUBSCRIBERS
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,13 @@ class OutboxMixin:
     type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     #: The whole validated envelope, exactly as it will be sent.
     envelope: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    #: Subscriber tasks that have not yet acknowledged applying the message (end-to-end ack).
+    awaiting: Mapped[list] = mapped_column(sa.JSON, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: Last time the row was handed to the broker.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When every subscriber had acknowledged it; until then the relay sends it again now and then.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -42,20 +48,26 @@ def add_to_outbox(
 ):
     """Validate `payload` against its contract and stage it in `session` (the caller commits)."""
     envelope = make_envelope(event_type, payload, source=source, correlation_id=correlation_id)
-    row = model(message_id=envelope["id"], type=event_type, envelope=envelope)
+    row = model(message_id=envelope["id"], type=event_type, envelope=envelope, awaiting=list(SUBSCRIBERS[event_type]))
     session.add(row)
     return row
 
 
-def relay_pending(session: Session, model: type, celery: Celery, *, batch_size: int = 200) -> int:
-    """Send unsent outbox rows in commit order and mark them sent; return how many were sent.
+def relay_pending(
+    session: Session, model: type, celery: Celery, *, republish_after: float = 60, batch_size: int = 200
+) -> int:
+    """Send outbox rows not yet sent, and again those sent `republish_after` seconds ago but not acknowledged.
 
-    At least once: a crash between publishing and the commit sends the row again next time, which is why every
-    consumer deduplicates by envelope id. Concurrent relays skip rows another relay holds (PostgreSQL).
+    The broker can lose a message it already took (Redis restarted without persistence, a consumer cancelled
+    mid-task by a connection loss), so "sent" is not "delivered": each consumer acknowledges after applying the
+    message (record_ack) and unacknowledged rows are sent again to the subscribers still awaited. Consumers
+    deduplicate by envelope id, so a resend is harmless. Concurrent relays skip rows another holds (PostgreSQL).
     """
+    now = utcnow()
+    due = sa.or_(model.sent_at.is_(None), model.sent_at < now - timedelta(seconds=republish_after))
     rows = session.scalars(
         sa.select(model)
-        .where(model.sent_at.is_(None))
+        .where(model.delivered_at.is_(None), due)
         .order_by(model.seq)
         .limit(batch_size)
         .with_for_update(skip_locked=True)
@@ -63,12 +75,14 @@ def relay_pending(session: Session, model: type, celery: Celery, *, batch_size: 
     sent = 0
     for row in rows:
         try:
-            publish(celery, row.envelope)
+            publish(celery, row.envelope, row.awaiting)
         except Exception as error:  # broker down: keep the row, the next sweep retries it
             row.attempts += 1
             row.last_error = f"{type(error).__name__}: {error}"[:500]
             logger.warning("outbox relay could not publish", extra={"message_id": row.message_id})
             break
+        if row.sent_at is not None:
+            logger.info("outbox message sent again: not acknowledged by %s", row.awaiting)
         row.attempts += 1
         row.sent_at = utcnow()
         row.last_error = None
@@ -77,9 +91,31 @@ def relay_pending(session: Session, model: type, celery: Celery, *, batch_size: 
     return sent
 
 
+def record_ack(session: Session, model: type, message_id: str, subscriber: str) -> bool:
+    """Note that `subscriber` applied `message_id`; True when that completed its delivery (safe to run twice)."""
+    row = session.scalars(sa.select(model).where(model.message_id == message_id).with_for_update()).first()
+    if row is None or subscriber not in row.awaiting:
+        session.rollback()
+        return False
+    row.awaiting = [name for name in row.awaiting if name != subscriber]
+    if not row.awaiting:
+        row.delivered_at = utcnow()
+    session.commit()
+    return row.delivered_at is not None
+
+
+def send_ack(celery: Celery, envelope: dict, subscriber: str) -> None:
+    """Tell the producing service that `subscriber` applied `envelope` (lost acks only cause a harmless resend)."""
+    task_name = f"{envelope['source']}.ack_outbox"
+    try:
+        celery.send_task(task_name, args=[str(envelope["id"]), subscriber], queue=queue_for(task_name), retry=False)
+    except Exception:
+        logger.warning("could not acknowledge message", extra={"message_id": str(envelope["id"])})
+
+
 def pending_count(session: Session, model: type) -> int:
-    """Return how many outbox rows wait to be sent."""
-    return session.scalar(sa.select(sa.func.count()).select_from(model).where(model.sent_at.is_(None))) or 0
+    """Return how many outbox rows wait to be delivered."""
+    return session.scalar(sa.select(sa.func.count()).select_from(model).where(model.delivered_at.is_(None))) or 0
 
 
 _nudger: ThreadPoolExecutor | None = None
@@ -93,6 +129,9 @@ def nudge_relay(celery: Celery, task_name: str) -> None:
     thread with no publish retries; if it cannot be sent, the rows simply wait for the next sweep.
     """
     global _nudger, _nudger_pid
+    flask_app = getattr(celery, "flask_app", None)
+    if flask_app is not None and not flask_app.config.get("OUTBOX_NUDGE", True):
+        return
     if _nudger is None or _nudger_pid != os.getpid():  # a fresh pool after fork (gunicorn, prefork workers)
         _nudger, _nudger_pid = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-nudge"), os.getpid()
     _nudger.submit(_send_nudge, celery, task_name)

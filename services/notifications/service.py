@@ -10,22 +10,22 @@ from services.notifications import messages, store
 from services.notifications.clients.email import Email, PermanentSendError, SmtpEmailClient, TransientSendError
 from services.notifications.extensions import celery, db
 from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage
-from shared.consumer import handle_message
+from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
-from shared.outbox import add_to_outbox, nudge_relay, relay_pending
 from shared.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
+bus = ServiceBus("notifications", db, celery, OutboxMessage, ProcessedMessage, DeadLetter)
 
 
 def handle_event(message: dict) -> str:
     """Apply one incoming message once (safe to run twice)."""
-    return handle_message(db.session, message, HANDLERS, processed_model=ProcessedMessage, dead_letter_model=DeadLetter)
+    return bus.handle(message, HANDLERS)
 
 
-def _on_event_snapshot(envelope: dict, payload: dict) -> None:
-    store.upsert_event(
+def _on_event_snapshot(envelope: dict, payload: dict):
+    event = store.upsert_event(
         {
             "event_id": str(payload["event_id"]),
             "title": payload["title"],
@@ -37,6 +37,10 @@ def _on_event_snapshot(envelope: dict, payload: dict) -> None:
             "reminder_offsets": payload["reminder_offsets_minutes"],
         }
     )
+    # A registration may have arrived before its event (the event's message was resent late): plan it now.
+    planned = [_plan_first_message(recipient) for recipient in store.list_recipients(event.event_id)]
+    created = [notification.id for notification in planned if notification is not None]
+    return (lambda: [enqueue(notification_id) for notification_id in created]) if created else None
 
 
 def _on_registration_created(envelope: dict, payload: dict):
@@ -49,17 +53,19 @@ def _on_registration_created(envelope: dict, payload: dict):
         }
     )
     fault_point("handle_event_before_commit", current_app.config["REDIS_URL"])
-    purpose = "confirmation" if recipient.status == "confirmed" else "waitlisted"
-    created = _plan_email(recipient, purpose)
+    created = _plan_first_message(recipient)
     return (lambda: enqueue(created.id)) if created else None
+
+
+def _plan_first_message(recipient) -> Notification | None:
+    """Plan the message a new registration gets: a confirmation, or its place on the waitlist."""
+    return _plan_email(recipient, "confirmation" if recipient.status == "confirmed" else "waitlisted")
 
 
 def _plan_email(recipient, purpose: str) -> Notification | None:
     """Stage the `purpose` email for `recipient`, once per (registration, purpose, channel)."""
     event = store.get_event(recipient.event_id)
-    if not recipient.email or event is None:
-        # Without the event (its event.published not yet applied) the text cannot be written; the relay sends
-        # event.published before any registration of that event, so this only happens for a lost history.
+    if not recipient.email or event is None:  # no event yet: planned when its event.published arrives
         return None
     subject, body = messages.render(purpose, recipient.locale, event=event, recipient=recipient)
     return store.add_notification_once(
@@ -111,7 +117,7 @@ def send(notification_id: str) -> str:
     notification.provider, notification.provider_ref, notification.last_error = "smtp", reference, None
     _emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=notification.sent_at)
     db.session.commit()
-    nudge_relay(celery, TaskNames.NOTIFICATIONS_RELAY_OUTBOX)
+    bus.nudge()
     return "sent"
 
 
@@ -139,7 +145,7 @@ def _fail(notification: Notification, reason: str) -> str:
     notification.status, notification.last_error = "failed", reason[:2000]
     _emit_outcome(notification, EventNames.NOTIFICATION_FAILED, reason=reason[:500], failed_at=utcnow())
     db.session.commit()
-    nudge_relay(celery, TaskNames.NOTIFICATIONS_RELAY_OUTBOX)
+    bus.nudge()
     return "failed"
 
 
@@ -152,7 +158,7 @@ def _emit_outcome(notification: Notification, event_type: str, **extra) -> None:
         "channel": notification.channel,
         **extra,
     }
-    add_to_outbox(db.session, OutboxMessage, event_type, payload, source="notifications")
+    bus.emit(event_type, payload)
 
 
 def dispatch_pending(limit: int = 500) -> int:
@@ -177,7 +183,3 @@ def release_orphans() -> int:
         row.status, row.possible_duplicate, row.due_at = "pending", True, utcnow()
     db.session.commit()
     return len(rows)
-
-
-def relay_outbox() -> int:
-    return relay_pending(db.session, OutboxMessage, celery)

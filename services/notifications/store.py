@@ -28,6 +28,10 @@ def upsert_recipient(values: dict) -> Recipient:
     return recipient
 
 
+def list_recipients(event_id: str) -> list[Recipient]:
+    return list(db.session.scalars(sa.select(Recipient).where(Recipient.event_id == event_id)))
+
+
 def add_notification_once(values: dict) -> Notification | None:
     """Stage a notification unless one with the same idempotency key exists; return it, or None if it existed."""
     exists = db.session.scalar(

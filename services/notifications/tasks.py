@@ -26,4 +26,10 @@ def dispatch_pending() -> int:
 @celery.task(name=TaskNames.NOTIFICATIONS_RELAY_OUTBOX)
 def relay_outbox() -> int:
     """Send pending outbox rows (notification.delivered/failed) to their subscribers (safe to run twice)."""
-    return service.relay_outbox()
+    return service.bus.relay()
+
+
+@celery.task(name=TaskNames.NOTIFICATIONS_ACK_OUTBOX)
+def ack_outbox(message_id: str, subscriber: str) -> bool:
+    """Record that a subscriber applied one of our events, so it is not sent again (safe to run twice)."""
+    return service.bus.ack(message_id, subscriber)

@@ -17,9 +17,8 @@ from services.registration.models import (
     ProcessedMessage,
     Registration,
 )
-from shared.consumer import handle_message
-from shared.messaging.names import EventNames, TaskNames
-from shared.outbox import add_to_outbox, nudge_relay, relay_pending
+from shared.bus import ServiceBus
+from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims, issue_token
 from shared.timeutil import utcnow
 
@@ -34,8 +33,11 @@ class RegistrationError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+bus = ServiceBus("registration", db, celery, OutboxMessage, ProcessedMessage, DeadLetter)
+
+
 def _emit(event_type: str, payload: dict) -> None:
-    add_to_outbox(db.session, OutboxMessage, event_type, payload, source="registration")
+    bus.emit(event_type, payload)
 
 
 def _signer(salt: str) -> URLSafeTimedSerializer:
@@ -183,19 +185,13 @@ def _created_payload(registration: Registration) -> dict:
     }
 
 
-def relay_outbox() -> int:
-    """Publish pending outbox rows (commit per batch)."""
-    return relay_pending(db.session, OutboxMessage, celery)
-
-
 def nudge() -> None:
-    """Wake the relay after a commit; never blocks the request (see shared.outbox.nudge_relay)."""
-    nudge_relay(celery, TaskNames.REGISTRATION_RELAY_OUTBOX)
+    bus.nudge()
 
 
 def handle_event(message: dict) -> str:
     """Apply an incoming message once; registration consumes no event types yet, so it is only recorded."""
-    return handle_message(db.session, message, {}, processed_model=ProcessedMessage, dead_letter_model=DeadLetter)
+    return bus.handle(message, {})
 
 
 def get_public_event(event_id: str) -> Event:

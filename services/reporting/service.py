@@ -10,9 +10,10 @@ from services.reporting.models import (
     ProcessedMessage,
     RegistrationFact,
 )
-from shared.consumer import handle_message
+from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
-from shared.outbox import relay_pending
+
+bus = ServiceBus("reporting", db, celery, OutboxMessage, ProcessedMessage, DeadLetter)
 
 REPORTED_REGISTRATION_FIELDS = (
     "status",
@@ -29,7 +30,7 @@ REPORTED_REGISTRATION_FIELDS = (
 
 def handle_event(message: dict) -> str:
     """Apply one incoming message to the read model once (safe to run twice)."""
-    return handle_message(db.session, message, HANDLERS, processed_model=ProcessedMessage, dead_letter_model=DeadLetter)
+    return bus.handle(message, HANDLERS)
 
 
 def _on_event_snapshot(envelope: dict, payload: dict) -> None:
@@ -101,7 +102,3 @@ HANDLERS = {
     EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),
     EventNames.NOTIFICATION_FAILED: _on_delivery("failed"),
 }
-
-
-def relay_outbox() -> int:
-    return relay_pending(db.session, OutboxMessage, celery)

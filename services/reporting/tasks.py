@@ -14,4 +14,10 @@ def handle_event(message: dict) -> str:
 @celery.task(name=TaskNames.REPORTING_RELAY_OUTBOX)
 def relay_outbox() -> int:
     """Send pending outbox rows to their subscribers (safe to run twice)."""
-    return service.relay_outbox()
+    return service.bus.relay()
+
+
+@celery.task(name=TaskNames.REPORTING_ACK_OUTBOX)
+def ack_outbox(message_id: str, subscriber: str) -> bool:
+    """Record that a subscriber applied one of our events, so it is not sent again (safe to run twice)."""
+    return service.bus.ack(message_id, subscriber)

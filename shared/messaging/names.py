@@ -17,14 +17,17 @@ class TaskNames:
     # registration
     REGISTRATION_HANDLE_EVENT: Final = "registration.handle_event"
     REGISTRATION_RELAY_OUTBOX: Final = "registration.relay_outbox"
+    REGISTRATION_ACK_OUTBOX: Final = "registration.ack_outbox"
     # notifications
     NOTIFICATIONS_HANDLE_EVENT: Final = "notifications.handle_event"
     NOTIFICATIONS_RELAY_OUTBOX: Final = "notifications.relay_outbox"
+    NOTIFICATIONS_ACK_OUTBOX: Final = "notifications.ack_outbox"
     NOTIFICATIONS_SEND_MESSAGE: Final = "notifications.send_message"
     NOTIFICATIONS_DISPATCH_PENDING: Final = "notifications.dispatch_pending"
     # reporting
     REPORTING_HANDLE_EVENT: Final = "reporting.handle_event"
     REPORTING_RELAY_OUTBOX: Final = "reporting.relay_outbox"
+    REPORTING_ACK_OUTBOX: Final = "reporting.ack_outbox"
 
     @classmethod
     def all(cls) -> list[str]:

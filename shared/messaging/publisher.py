@@ -35,9 +35,9 @@ def make_envelope(
     return schema.dump(schema.load(envelope))
 
 
-def publish(celery: Celery, envelope: dict) -> list[str]:
-    """Send `envelope` to every subscriber of its type; return the task names it went to."""
-    task_names = SUBSCRIBERS[envelope["type"]]
+def publish(celery: Celery, envelope: dict, task_names: list[str] | None = None) -> list[str]:
+    """Send `envelope` to every subscriber of its type (or to `task_names` only); return the task names."""
+    task_names = SUBSCRIBERS[envelope["type"]] if task_names is None else task_names
     for task_name in task_names:
         celery.send_task(
             task_name,

@@ -1,8 +1,8 @@
 """initial reporting store
 
-Revision ID: 839f2d339ec6
+Revision ID: 28945bfa6a00
 Revises: 
-Create Date: 2026-11-25 13:44:24.479348
+Create Date: 2026-11-25 13:58:30.154427
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ import shared.db
 
 
 # revision identifiers, used by Alembic.
-revision = '839f2d339ec6'
+revision = '28945bfa6a00'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -68,15 +68,17 @@ def upgrade():
     sa.Column('message_id', sa.String(length=36), nullable=False),
     sa.Column('type', sa.String(length=100), nullable=False),
     sa.Column('envelope', sa.JSON(), nullable=False),
+    sa.Column('awaiting', sa.JSON(), nullable=False),
     sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', shared.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('seq'),
     sa.UniqueConstraint('message_id')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_delivered_at'), ['delivered_at'], unique=False)
 
     op.create_table('processed_messages',
     sa.Column('message_id', sa.String(length=36), nullable=False),
@@ -118,7 +120,7 @@ def downgrade():
     op.drop_table('registration_facts')
     op.drop_table('processed_messages')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
+        batch_op.drop_index(batch_op.f('ix_outbox_delivered_at'))
 
     op.drop_table('outbox')
     with op.batch_alter_table('event_facts', schema=None) as batch_op:

@@ -1,8 +1,8 @@
 """initial notifications store
 
-Revision ID: fea51d1a41ec
+Revision ID: 6d00eb7c0f48
 Revises: 
-Create Date: 2026-11-25 13:44:22.131120
+Create Date: 2026-11-25 13:58:28.701324
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ import shared.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'fea51d1a41ec'
+revision = '6d00eb7c0f48'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -82,15 +82,17 @@ def upgrade():
     sa.Column('message_id', sa.String(length=36), nullable=False),
     sa.Column('type', sa.String(length=100), nullable=False),
     sa.Column('envelope', sa.JSON(), nullable=False),
+    sa.Column('awaiting', sa.JSON(), nullable=False),
     sa.Column('created_at', shared.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', shared.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('seq'),
     sa.UniqueConstraint('message_id')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_delivered_at'), ['delivered_at'], unique=False)
 
     op.create_table('processed_messages',
     sa.Column('message_id', sa.String(length=36), nullable=False),
@@ -126,7 +128,7 @@ def downgrade():
     op.drop_table('recipients')
     op.drop_table('processed_messages')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
+        batch_op.drop_index(batch_op.f('ix_outbox_delivered_at'))
 
     op.drop_table('outbox')
     with op.batch_alter_table('notifications', schema=None) as batch_op:

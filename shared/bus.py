@@ -1,0 +1,51 @@
+"""One service's end of the message bus: emit through its outbox, relay, acknowledge, consume once."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from shared.consumer import Handler, handle_message
+from shared.outbox import add_to_outbox, nudge_relay, record_ack, relay_pending
+
+
+@dataclass
+class ServiceBus:
+    """Bundle a service's store, Celery app and messaging tables, so each service wires them once."""
+
+    service: str
+    db: object
+    celery: object
+    outbox_model: type
+    processed_model: type
+    dead_letter_model: type
+
+    def emit(self, event_type: str, payload: dict, correlation_id: str | None = None) -> None:
+        """Stage an event in the outbox, in the caller's transaction (the caller commits)."""
+        add_to_outbox(
+            self.db.session, self.outbox_model, event_type, payload, source=self.service, correlation_id=correlation_id
+        )
+
+    def nudge(self) -> None:
+        """Wake the relay after a commit, never blocking the caller."""
+        nudge_relay(self.celery, f"{self.service}.relay_outbox")
+
+    def relay(self) -> int:
+        """Send due outbox rows (safe to run twice)."""
+        republish_after = current_app.config["OUTBOX_REPUBLISH_SECONDS"]
+        return relay_pending(self.db.session, self.outbox_model, self.celery, republish_after=republish_after)
+
+    def ack(self, message_id: str, subscriber: str) -> bool:
+        """Record that `subscriber` applied one of our messages (safe to run twice)."""
+        return record_ack(self.db.session, self.outbox_model, message_id, subscriber)
+
+    def handle(self, message: object, handlers: dict[str, Handler]) -> str:
+        """Apply an incoming message once and acknowledge it to its producer (safe to run twice)."""
+        return handle_message(
+            self.db.session,
+            message,
+            handlers,
+            processed_model=self.processed_model,
+            dead_letter_model=self.dead_letter_model,
+            celery=self.celery,
+            subscriber=f"{self.service}.handle_event",
+        )

@@ -1,0 +1,189 @@
+"""The flow harness: a private Redis, real Celery worker and beat processes per service, a real SMTP server.
+
+Each test gets its own stack, so a test that stops Redis or kills a worker touches only processes it started.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from scripts.redis_local import free_port, redis_command, start_redis
+from services.notifications.app import create_app as notifications_app
+from services.registration.app import create_app as registration_app
+from services.reporting.app import create_app as reporting_app
+from tests.conftest import ROOT, wait_for
+from tests.support import SmtpSink
+
+FACTORIES = {"registration": registration_app, "notifications": notifications_app, "reporting": reporting_app}
+ADMIN_PASSWORD = "rahasia-admin-flow"
+
+
+class Stack:
+    """Every process of Pelita but the web servers (the registration app runs in-process on the same stores)."""
+
+    def __init__(self, tmp: Path, smtp: SmtpSink) -> None:
+        self.tmp, self.smtp = tmp, smtp
+        self.redis_port = free_port()
+        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
+        self.redis: subprocess.Popen | None = None
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.env = {
+            **os.environ,
+            "APP_ENV": "development",
+            "PELITA_VAR_DIR": str(tmp / "var"),
+            "REDIS_URL": self.redis_url,
+            "SMTP_HOST": smtp.host,
+            "SMTP_PORT": str(smtp.port),
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "OUTBOX_SWEEP_SECONDS": "1",
+            "OUTBOX_REPUBLISH_SECONDS": "5",
+            "NOTIFICATIONS_DISPATCH_SECONDS": "1",
+            "NOTIFICATIONS_STUCK_AFTER_SECONDS": "4",
+            "CELERY_VISIBILITY_TIMEOUT": "30",
+            "PYTHONUNBUFFERED": "1",
+            **{f"{name.upper()}_DATABASE_URL": f"sqlite:///{tmp}/{name}.sqlite3" for name in FACTORIES},
+        }
+        self.apps: dict = {}
+
+    # --- Redis -------------------------------------------------------------------------------------------
+    def start_redis(self) -> None:
+        self.redis = start_redis(self.redis_port, self.tmp / "redis", self.tmp / "redis.log")
+
+    def stop_redis(self) -> None:
+        """Stop Redis the hard way (no persistence, so whatever it held is gone)."""
+        self.redis.send_signal(signal.SIGKILL)
+        self.redis.wait(10)
+
+    # --- stores and apps ---------------------------------------------------------------------------------
+    def migrate_and_seed(self) -> None:
+        for name, factory in FACTORIES.items():
+            app = factory(
+                "development",
+                SQLALCHEMY_DATABASE_URI=self.env[f"{name.upper()}_DATABASE_URL"],
+                REDIS_URL=self.redis_url,
+                ADMIN_PASSWORD=ADMIN_PASSWORD,
+            )
+            with app.app_context():
+                flask_migrate.upgrade()
+            self.apps[name] = app
+        with self.apps["registration"].app_context():
+            from services.registration import seed
+
+            seed.seed_regions()
+            seed.seed_admin()
+
+    def app(self, name: str):
+        return self.apps[name]
+
+    def scalar(self, name: str, query):
+        """Run one query against a service's own store (the test looks; the services never do this)."""
+        with self.apps[name].app_context():
+            db = self.apps[name].extensions["sqlalchemy"]
+            try:
+                return db.session.scalar(query)
+            finally:
+                db.session.remove()
+
+    def count(self, name: str, model, *where) -> int:
+        return self.scalar(name, sa.select(sa.func.count()).select_from(model).where(*where))
+
+    # --- workers and beat --------------------------------------------------------------------------------
+    def start_worker(self, service: str, **extra_env: str) -> subprocess.Popen:
+        node = f"{service}-{uuid.uuid4().hex[:6]}@flow"
+        command = [sys.executable, "-m", "celery", "-A", f"services.{service}.worker:celery", "worker", "-Q", service]
+        command += ["-n", node, "--concurrency", "1", "--without-mingle", "--without-gossip", "-l", "INFO"]
+        log = self.tmp / f"{service}-worker.log"
+        process = self._spawn(f"{service}_worker", command, log, extra_env)
+        wait_for(
+            lambda: f"{node} ready" in log.read_text(errors="replace") or process.poll() is not None,
+            timeout=60,
+            message=f"{service} worker to start",
+        )
+        assert process.poll() is None, log.read_text()[-3000:]
+        return process
+
+    def start_beat(self, service: str) -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", f"services.{service}.worker:celery", "beat", "-l", "INFO"]
+        command += [
+            "-s",
+            str(self.tmp / f"{service}-beat-schedule"),
+            "--pidfile",
+            str(self.tmp / f"{service}-beat.pid"),
+        ]
+        return self._spawn(f"{service}_beat", command, self.tmp / f"{service}-beat.log", {})
+
+    def start_all(self) -> None:
+        for service in FACTORIES:
+            self.start_worker(service)
+            self.start_beat(service)
+
+    def _spawn(self, name: str, command: list[str], log: Path, extra_env: dict) -> subprocess.Popen:
+        handle = log.open("ab")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**self.env, **extra_env}, stdout=handle, stderr=subprocess.STDOUT
+        )
+        self.processes[name] = process
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            try:
+                process.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+        if self.redis is not None and self.redis.poll() is None:
+            self.redis.terminate()
+            self.redis.wait(10)
+        for app in self.apps.values():
+            with app.app_context():
+                app.extensions["sqlalchemy"].engine.dispose()
+
+    def log(self, name: str) -> str:
+        """The whole log of one process, e.g. "notifications-worker"."""
+        return (self.tmp / f"{name}.log").read_text(errors="replace")
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}" for p in self.tmp.glob("*.log"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def stack(request, tmp_path, smtp_server):
+    """A running Pelita: Redis, the three workers and beats, the SMTP server; migrated and seeded stores."""
+    stack = Stack(tmp_path, smtp_server)
+    stack.start_redis()
+    stack.migrate_and_seed()
+    stack.start_all()
+    yield stack
+    stack.stop()
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        print(f"\n===== process logs of {request.node.name}\n{stack.logs()}")
+
+
+def staff_headers(stack: Stack) -> dict:
+    client = stack.app("registration").test_client()
+    response = client.post("/api/v1/auth/token", json={"email": "admin@pelita.local", "password": ADMIN_PASSWORD})
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+__all__ = ["Stack", "redis_command", "staff_headers", "wait_for"]

@@ -1,0 +1,166 @@
+"""The registration REST API on a real, migrated store."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from services.registration.extensions import db
+from services.registration.models import OutboxMessage, Registration, Staff
+from tests.factories import make_event_body, make_registration_body
+
+
+def create_event(client, auth, **overrides) -> dict:
+    response = client.post("/api/v1/events", json=make_event_body(**overrides), headers=auth)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def outbox_types(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(OutboxMessage.type).order_by(OutboxMessage.seq)))
+
+
+def test_staff_needs_a_token_to_create_an_event(registration):
+    response = registration.test_client().post("/api/v1/events", json=make_event_body())
+    assert response.status_code == 401
+    assert response.json["message"]
+
+
+def test_wrong_password_gets_no_token(registration):
+    response = registration.test_client().post(
+        "/api/v1/auth/token", json={"email": "admin@pelita.local", "password": "salah"}
+    )
+    assert response.status_code == 401
+    assert response.json["reason"] == "invalid_credentials"
+
+
+def test_published_event_is_listed_in_wita_and_announced(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth, starts_at="2030-03-17T08:30:00", ends_at="2030-03-17T15:00:00")
+    assert event["starts_at"] == "2030-03-17T08:30:00+08:00"  # entered without an offset: read as WITA
+    listed = client.get("/api/v1/events").json
+    assert [e["id"] for e in listed] == [event["id"]]
+    assert listed[0]["seats_left"] == 55 and listed[0]["kabupaten_name"] == "Kabupaten Banjar"
+    assert outbox_types(registration) == ["event.published"]
+
+
+def test_a_draft_is_not_listed_until_published(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth, publish=False)
+    assert client.get("/api/v1/events").json == []
+    assert client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body()).status_code == 404
+    assert client.post(f"/api/v1/events/{event['id']}/publish", headers=auth).json["status"] == "published"
+    assert len(client.get("/api/v1/events").json) == 1
+
+
+def test_registration_and_its_outbox_row_commit_together(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth)
+    response = client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
+    assert response.status_code == 201
+    assert response.json["status"] == "confirmed" and len(response.json["checkin_code"]) == 8
+    assert outbox_types(registration) == ["event.published", "registration.created"]
+    with registration.app_context():
+        row = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.type == "registration.created")).one()
+        assert row.envelope["payload"]["registration_id"] == response.json["id"]
+        assert row.envelope["payload"]["cancel_url"].startswith("http://127.0.0.1:8001/r/")
+
+
+def test_same_phone_twice_gets_the_existing_registration_back(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth)
+    first = client.post(
+        f"/api/v1/events/{event['id']}/registrations", json=make_registration_body(phone="0812-3456-7890")
+    )
+    again = client.post(
+        f"/api/v1/events/{event['id']}/registrations",
+        json=make_registration_body(phone="+62 812 3456 7890", email="lain@contoh.id"),
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["id"] == first.json["id"]
+    assert outbox_types(registration).count("registration.created") == 1
+
+
+def test_beyond_capacity_people_are_waitlisted_in_order(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth, capacity=2)
+    statuses = [
+        client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body()).json for _ in range(4)
+    ]
+    assert [s["status"] for s in statuses] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert [s["waitlist_position"] for s in statuses] == [None, None, 1, 2]
+    assert client.get(f"/api/v1/events/{event['id']}").json["seats_left"] == 0
+
+
+def test_full_event_without_waitlist_says_so(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth, capacity=1, waitlist_enabled=False)
+    client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
+    response = client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
+    assert response.status_code == 409
+    assert response.json["reason"] == "full" and "penuh" in response.json["message"]
+
+
+def test_registration_outside_the_window_is_refused(registration, auth):
+    client = registration.test_client()
+    opens = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    event = create_event(client, auth, registration_opens_at=opens)
+    response = client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
+    assert response.status_code == 409 and response.json["reason"] == "not_open_yet"
+
+
+def test_bad_input_gets_field_messages_and_nothing_is_stored(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth)
+    body = make_registration_body(phone="12", email="bukan-email", consent=False, gender="x")
+    response = client.post(f"/api/v1/events/{event['id']}/registrations", json=body)
+    assert response.status_code == 422
+    errors = response.json["errors"]["json"]
+    assert {"phone", "email", "consent", "gender"} <= set(errors)
+    with registration.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_regency_organiser_cannot_create_events_elsewhere(registration):
+    from werkzeug.security import generate_password_hash
+
+    with registration.app_context():
+        db.session.add(
+            Staff(
+                email="tabalong@contoh.id",
+                name="Org",
+                role="regency_organiser",
+                kabupaten_code="63.09",
+                password_hash=generate_password_hash("pw-tabalong"),
+            )
+        )
+        db.session.commit()
+    client = registration.test_client()
+    token = client.post("/api/v1/auth/token", json={"email": "tabalong@contoh.id", "password": "pw-tabalong"}).json
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert (
+        client.post("/api/v1/events", json=make_event_body(kabupaten_code="63.03"), headers=headers).status_code == 403
+    )
+    assert (
+        client.post("/api/v1/events", json=make_event_body(kabupaten_code="63.09"), headers=headers).status_code == 201
+    )
+
+
+def test_a_forged_token_is_refused(registration, staff_token):
+    headers = {"Authorization": f"Bearer {staff_token[:-2]}xx"}
+    assert registration.test_client().post("/api/v1/events", json=make_event_body(), headers=headers).status_code == 401
+
+
+def test_openapi_document_lists_the_api(registration):
+    spec = registration.test_client().get("/api/openapi.json").json
+    assert {"/api/v1/events", "/api/v1/events/{event_id}/registrations"} <= set(spec["paths"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_the_store_migrates_and_takes_registrations_on_both_backends(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth, capacity=1)
+    first = client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
+    second = client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
+    assert (first.json["status"], second.json["status"]) == ("confirmed", "waitlisted")

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-smoke lock clean system-deps
+.PHONY: run test lint bench bench-smoke lock clean system-deps translations
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Pelita needs Python 3.11 (set PYTHON=...)")'
@@ -40,3 +40,9 @@ lock:
 
 clean:
 	rm -rf $(VENV) var
+
+## translations: extract every Indonesian source string, update the English catalogue, compile it
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o var/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i var/messages.pot -d shared/web/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel compile -d shared/web/translations -l en

@@ -48,17 +48,52 @@ def verify_token(token: str, hours: float) -> StaffClaims | None:
         return None
 
 
+#: The staff session cookie: the same signed token as the API's, readable by every service on the host.
+STAFF_COOKIE = "pelita_staff"
+
+
+def current_staff() -> StaffClaims | None:
+    """Return the staff member of this request: a bearer token, or the staff session cookie; else None."""
+    hours = current_app.config["STAFF_TOKEN_HOURS"]
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return verify_token(token.strip(), hours)
+    cookie = request.cookies.get(STAFF_COOKIE)
+    return verify_token(cookie, hours) if cookie else None
+
+
 def staff_required(view):
-    """Let the view run only for a request with a valid staff bearer token (JSON 401 otherwise); sets g.staff."""
+    """Let an API view run only for a request with a valid staff token (JSON 401 otherwise); sets g.staff."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        hours = current_app.config["STAFF_TOKEN_HOURS"]
-        claims = verify_token(token.strip(), hours) if scheme.lower() == "bearer" and token.strip() else None
+        claims = current_staff()
         if claims is None:
             abort(401, message="Token staf tidak ada atau tidak berlaku.")
         g.staff = claims
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def staff_page(view):
+    """Let an HTML view run only for signed-in staff; others are sent to the sign-in page and brought back."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        claims = current_staff()
+        if claims is None:
+            from flask import redirect
+
+            login = current_app.config.get("STAFF_LOGIN_URL") or _registration_url() + "/staf/masuk"
+            return redirect(f"{login}?next={request.url}")
+        g.staff = claims
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _registration_url() -> str:
+    from shared.config import env
+
+    return env("REGISTRATION_PUBLIC_URL", f"http://127.0.0.1:{env('REGISTRATION_PORT', '8001')}")

@@ -1,0 +1,82 @@
+"""What every service's HTML pages share: the layout, the language switch, CSRF, the staff session."""
+
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import Babel
+from flask_wtf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from shared.staffauth import current_staff
+
+HERE = Path(__file__).resolve().parent
+LOCALES = ("id", "en")
+LANG_COOKIE = "pelita_lang"
+
+babel = Babel()
+csrf = CSRFProtect()
+
+
+def select_locale() -> str:
+    """?lang= (remembered in a cookie), else the cookie, else the default: Bahasa Indonesia."""
+    from flask import current_app
+
+    for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in LOCALES:
+            return candidate
+    return current_app.config.get("DEFAULT_LOCALE", "id")
+
+
+def init_web(app: Flask, translations: Path | None = None) -> None:
+    """Give `app` the shared layout, Flask-Babel (id default, en), CSRF on every form and the staff session."""
+    directories = [str(translations)] if translations else []
+    directories.append(str(HERE / "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(directories))
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("TIMEZONE", "Asia/Makassar"))
+    # One cookie name per service: the services may share a host name, and cookies ignore the port.
+    app.config.setdefault("SESSION_COOKIE_NAME", f"pelita_{app.config['SERVICE']}_session")
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("APP_ENV") == "production")
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(HERE / "templates")])
+    app.add_url_rule("/static/pelita/<path:filename>", "pelita_static", _static_view(), methods=["GET"])
+
+    @app.before_request
+    def _staff():
+        g.staff = current_staff()
+
+    @app.after_request
+    def _remember_language(response):
+        lang = request.args.get("lang")
+        if lang in LOCALES:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.context_processor
+    def _layout():
+        from flask_babel import get_locale
+
+        return {"lang": str(get_locale() or "id"), "staff": g.get("staff"), "service_urls": _service_urls(app)}
+
+
+def _service_urls(app: Flask) -> dict:
+    from shared.config import env
+
+    return {
+        "registration": env("REGISTRATION_PUBLIC_URL", f"http://127.0.0.1:{env('REGISTRATION_PORT', '8001')}"),
+        "notifications": env("NOTIFICATIONS_PUBLIC_URL", f"http://127.0.0.1:{env('NOTIFICATIONS_PORT', '8002')}"),
+        "reporting": env("REPORTING_PUBLIC_URL", f"http://127.0.0.1:{env('REPORTING_PORT', '8003')}"),
+    }
+
+
+def _static_view():
+    from flask import send_from_directory
+
+    def serve(filename: str):
+        return send_from_directory(HERE / "static", filename, max_age=3600)
+
+    return serve

@@ -122,6 +122,71 @@ class EventCreateSchema(Schema):
             raise ValidationError("Pendaftaran harus ditutup sebelum acara selesai.", "registration_closes_at")
 
 
+class EventUpdateSchema(Schema):
+    """What staff may change on an event; every field is optional, times without an offset are WITA."""
+
+    title = fields.String(validate=validate.Length(min=3, max=200))
+    description = fields.String()
+    speakers = fields.String()
+    target_audience = fields.String()
+    kabupaten_code = fields.String(validate=validate.OneOf(KABUPATEN_CODES))
+    venue = fields.String(validate=validate.Length(min=3, max=300))
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    registration_opens_at = LocalDateTime(allow_none=True)
+    registration_closes_at = LocalDateTime(allow_none=True)
+    capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
+    waitlist_enabled = fields.Boolean()
+    reminder_offsets = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=60 * 24 * 60)))
+
+    @validates_schema
+    def times_in_order(self, data: dict, **kwargs) -> None:
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise ValidationError("Waktu selesai harus setelah waktu mulai.", "ends_at")
+
+
+class EventCancelSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class RegistrationQuerySchema(Schema):
+    """Filters of an event's registration list."""
+
+    q = fields.String(metadata={"description": "Name, phone, email or check-in code"})
+    status = fields.String(validate=validate.OneOf(("confirmed", "waitlisted", "cancelled")))
+    gender = fields.String(validate=validate.OneOf(GENDERS))
+    disability = fields.String(validate=validate.OneOf(DISABILITIES))
+    participant_type = fields.String(validate=validate.OneOf(PARTICIPANT_TYPES))
+
+
+class StaffRegistrationSchema(Schema):
+    """A registration as staff see it."""
+
+    id = fields.String()
+    event_id = fields.String()
+    status = fields.String()
+    waitlist_position = fields.Function(
+        lambda reg: reg.waitlist_position if hasattr(reg, "waitlist_position") else None
+    )
+    full_name = fields.String()
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    kabupaten_code = fields.String()
+    kecamatan_code = fields.String(allow_none=True)
+    desa_code = fields.String(allow_none=True)
+    gender = fields.String()
+    age_group = fields.String()
+    disability = fields.String()
+    accessibility_needs = fields.String()
+    participant_type = fields.String()
+    institution = fields.String()
+    preferred_channel = fields.String()
+    checkin_code = fields.String()
+    registered_at = LocalDateTime()
+    cancelled_at = LocalDateTime(allow_none=True)
+    checked_in_at = LocalDateTime(allow_none=True)
+
+
 class EventSchema(Schema):
     """An event as the API returns it (times in WITA)."""
 

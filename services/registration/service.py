@@ -3,7 +3,7 @@
 import secrets
 
 from flask import current_app
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
@@ -44,9 +44,41 @@ def _signer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+#: Salts keep each kind of signed link from being used as another kind.
+CANCEL, PAGE, CHECKIN = "cancel-registration", "registration-page", "staff-check-in"
+#: Links in messages stay valid for half a year; the event's own dates end them sooner.
+LINK_MAX_AGE = 183 * 24 * 3600
+
+
+def sign(salt: str, registration_id: str) -> str:
+    return _signer(salt).dumps(registration_id)
+
+
+def unsign(salt: str, token: str) -> Registration:
+    """Return the registration a signed link names; refuse a forged, expired or unknown one."""
+    try:
+        registration_id = _signer(salt).loads(token, max_age=LINK_MAX_AGE)
+    except SignatureExpired as error:
+        raise RegistrationError("link_expired", "Tautan ini sudah kedaluwarsa.", 410) from error
+    except BadSignature as error:
+        raise RegistrationError("link_invalid", "Tautan ini tidak sah atau rusak.", 404) from error
+    registration = store.get_registration(registration_id)
+    if registration is None:
+        raise RegistrationError("link_invalid", "Tautan ini tidak sah atau rusak.", 404)
+    return registration
+
+
 def cancel_url(registration_id: str) -> str:
-    token = _signer("cancel-registration").dumps(registration_id)
-    return f"{current_app.config['PUBLIC_BASE_URL']}/r/{token}/batal"
+    return f"{current_app.config['PUBLIC_BASE_URL']}/r/{sign(CANCEL, registration_id)}/batal"
+
+
+def page_url(registration_id: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/pendaftaran/{sign(PAGE, registration_id)}"
+
+
+def checkin_url(registration_id: str) -> str:
+    """The staff-only check-in address the QR code on the confirmation carries."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/staf/hadir/{sign(CHECKIN, registration_id)}"
 
 
 def event_url(event_id: str) -> str:
@@ -214,3 +246,166 @@ def registration_view(registration: Registration) -> dict:
         "checkin_code": registration.checkin_code,
         "registered_at": registration.registered_at,
     }
+
+
+def cancel_registration(registration_id: str, staff: StaffClaims | None = None) -> Registration:
+    """Cancel a registration (by its owner's link, or by staff); a freed seat goes to the first on the waitlist."""
+    registration = store.get_registration(registration_id)
+    if registration is None:
+        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+    event = store.lock_event(registration.event_id)  # cancellations of one event take turns: one promotion each
+    if staff is not None and not staff.may_see(event.kabupaten_code):
+        raise RegistrationError("forbidden", "Pendaftaran ini milik kabupaten/kota lain.", 403)
+    registration = store.get_registration(registration_id, lock=True)
+    if registration.status == "cancelled":
+        db.session.rollback()
+        return registration
+    was_confirmed = registration.status == "confirmed"
+    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    _emit(EventNames.REGISTRATION_CANCELLED, _cancelled_payload(registration, was_confirmed))
+    if was_confirmed:
+        store.release_seat(event.id)
+        _promote_next(event)
+    db.session.commit()
+    nudge()
+    return registration
+
+
+def _cancelled_payload(registration: Registration, was_confirmed: bool) -> dict:
+    return {
+        "registration_id": registration.id,
+        "event_id": registration.event_id,
+        "was_confirmed": was_confirmed,
+        "cancelled_at": registration.cancelled_at,
+    }
+
+
+def _promote_next(event: Event) -> Registration | None:
+    """Give a free seat to the first person on the waitlist, if there is one (inside the caller's transaction)."""
+    waiting = store.first_waitlisted(event.id)
+    if waiting is None or not store.take_seat(event.id):
+        return None
+    _promote(waiting)
+    return waiting
+
+
+def _promote(registration: Registration) -> None:
+    registration.status = "confirmed"
+    _emit(
+        EventNames.REGISTRATION_PROMOTED,
+        {"registration_id": registration.id, "event_id": registration.event_id, "promoted_at": utcnow()},
+    )
+
+
+def promote_registration(registration_id: str, staff: StaffClaims) -> Registration:
+    """Move one waitlisted person to a confirmed seat by hand, adding a chair when the room is full.
+
+    The waitlist only exists while every seat is taken, so promoting someone out of turn (a participant who needs
+    a place near the interpreter, say) means one more chair: capacity grows by one, never overselling.
+    """
+    registration = store.get_registration(registration_id)
+    if registration is None:
+        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+    event = _event_for_staff(registration.event_id, staff)
+    store.lock_event(event.id)
+    registration = store.get_registration(registration_id, lock=True)
+    if registration.status != "waitlisted":
+        raise RegistrationError("not_waitlisted", "Hanya peserta daftar tunggu yang dapat dipindahkan.")
+    if not store.take_seat(event.id):
+        store.add_chair(event.id)
+        store.take_seat(event.id)
+    _promote(registration)
+    db.session.commit()
+    nudge()
+    return registration
+
+
+def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bool]:
+    """Record that a person came; return (registration, first time). A second check-in changes nothing."""
+    registration = store.get_registration(registration_id, lock=True)
+    if registration is None:
+        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+    if not staff.may_see(registration.event.kabupaten_code):
+        raise RegistrationError("forbidden", "Pendaftaran ini milik kabupaten/kota lain.", 403)
+    if registration.checked_in_at is not None:
+        db.session.rollback()
+        return registration, False
+    if registration.status != "confirmed":
+        raise RegistrationError("not_confirmed", "Peserta ini belum mendapat kursi (daftar tunggu atau batal).")
+    registration.checked_in_at = utcnow()
+    payload = {"registration_id": registration.id, "event_id": registration.event_id}
+    _emit(EventNames.ATTENDANCE_CHECKED_IN, payload | {"checked_in_at": registration.checked_in_at})
+    db.session.commit()
+    nudge()
+    return registration, True
+
+
+#: Changing these on a published event tells everyone registered (event.updated).
+ANNOUNCED_FIELDS = ("title", "venue", "starts_at", "ends_at", "reminder_offsets", "kabupaten_code")
+
+
+def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
+    """Edit an event; on a published one, announce changed time/venue and fill any new seats from the waitlist."""
+    event = _event_for_staff(event_id, staff)
+    store.lock_event(event_id)
+    if event.status == "cancelled":
+        raise RegistrationError("cancelled", "Acara yang dibatalkan tidak dapat diubah.")
+    if data.get("capacity") is not None and data["capacity"] < event.confirmed_count:
+        raise RegistrationError("capacity_too_small", f"Sudah ada {event.confirmed_count} peserta terkonfirmasi.")
+    changed = [key for key, value in data.items() if getattr(event, key) != value]
+    for key in changed:
+        setattr(event, key, data[key])
+    db.session.flush()
+    if event.status == "published":
+        while event.seats_left > 0 and _promote_next(event):
+            db.session.refresh(event)
+        announced = [key for key in changed if key in ANNOUNCED_FIELDS]
+        if announced:
+            _emit(EventNames.EVENT_UPDATED, event_snapshot(event) | {"changed": announced})
+    db.session.commit()
+    nudge()
+    return event
+
+
+def cancel_event(event_id: str, staff: StaffClaims, reason: str = "") -> Event:
+    """Call off an event: registration closes and everyone registered is told (event.cancelled)."""
+    event = _event_for_staff(event_id, staff)
+    if event.status == "cancelled":
+        return event
+    was_published, event.status = event.status == "published", "cancelled"
+    if was_published:
+        _emit(EventNames.EVENT_CANCELLED, {"event_id": event.id, "title": event.title, "reason": reason})
+    db.session.commit()
+    nudge()
+    return event
+
+
+def list_registrations(event_id: str, filters: dict, staff: StaffClaims) -> list[Registration]:
+    """Return an event's registrations for staff, each waitlisted one with its current `waitlist_position`."""
+    _event_for_staff(event_id, staff)
+    registrations = store.list_registrations(event_id, filters)
+    waiting = sorted(
+        (r for r in store.list_registrations(event_id, {"status": "waitlisted"})), key=lambda r: r.waitlist_seq
+    )
+    positions = {registration.id: place for place, registration in enumerate(waiting, start=1)}
+    for registration in registrations:
+        registration.waitlist_position = positions.get(registration.id)
+    return registrations
+
+
+def list_staff_events(staff: StaffClaims) -> list[Event]:
+    """Every event staff may manage: all for a provincial admin, their kabupaten's for a regency organiser."""
+    return store.list_events(None if staff.is_provincial else staff.kabupaten_code)
+
+
+def get_staff_event(event_id: str, staff: StaffClaims) -> Event:
+    return _event_for_staff(event_id, staff)
+
+
+def get_staff_registration(registration_id: str, staff: StaffClaims) -> Registration:
+    registration = store.get_registration(registration_id)
+    if registration is None:
+        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+    _event_for_staff(registration.event_id, staff)
+    registration.waitlist_position = store.waitlist_position(registration)
+    return registration

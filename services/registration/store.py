@@ -74,3 +74,86 @@ def add(row) -> None:
 
 def get_staff_by_email(email: str) -> Staff | None:
     return db.session.scalar(sa.select(Staff).where(sa.func.lower(Staff.email) == email.strip().lower()))
+
+
+def lock_event(event_id: str) -> Event | None:
+    """Load an event and lock its row until commit (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises."""
+    return db.session.scalars(sa.select(Event).where(Event.id == event_id).with_for_update()).first()
+
+
+def add_chair(event_id: str) -> None:
+    db.session.execute(
+        sa.update(Event)
+        .where(Event.id == event_id)
+        .values(capacity=Event.capacity + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_seat(event_id: str) -> None:
+    db.session.execute(
+        sa.update(Event)
+        .where(Event.id == event_id, Event.confirmed_count > 0)
+        .values(confirmed_count=Event.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def first_waitlisted(event_id: str) -> Registration | None:
+    query = (
+        sa.select(Registration)
+        .where(Registration.event_id == event_id, Registration.status == "waitlisted")
+        .order_by(Registration.waitlist_seq)
+        .limit(1)
+        .with_for_update()
+    )
+    return db.session.scalars(query).first()
+
+
+def get_registration(registration_id: str, *, lock: bool = False) -> Registration | None:
+    query = sa.select(Registration).where(Registration.id == registration_id)
+    return db.session.scalars(query.with_for_update() if lock else query).first()
+
+
+def list_events(kabupaten_code: str | None = None) -> list[Event]:
+    """Every event, newest start first; only one kabupaten's when `kabupaten_code` is given."""
+    query = sa.select(Event).order_by(Event.starts_at.desc())
+    if kabupaten_code:
+        query = query.where(Event.kabupaten_code == kabupaten_code)
+    return list(db.session.scalars(query))
+
+
+def list_registrations(event_id: str, filters: dict) -> list[Registration]:
+    """The registrations of an event, in arrival order, narrowed by status/gender/disability and a text search."""
+    query = sa.select(Registration).where(Registration.event_id == event_id)
+    for key in ("status", "gender", "disability", "participant_type", "kabupaten_code"):
+        if filters.get(key):
+            query = query.where(getattr(Registration, key) == filters[key])
+    if filters.get("q"):
+        term = f"%{filters['q'].strip().lower()}%"
+        digits = "".join(ch for ch in filters["q"] if ch.isdigit())
+        matches = [
+            sa.func.lower(Registration.full_name).like(term),
+            sa.func.lower(Registration.checkin_code).like(term),
+        ]
+        if len(digits) >= 4:
+            matches.append(Registration.phone.like(f"%{digits[-9:]}%"))
+        matches.append(sa.func.lower(Registration.email).like(term))
+        query = query.where(sa.or_(*matches))
+    return list(db.session.scalars(query.order_by(Registration.registered_at, Registration.waitlist_seq)))
+
+
+def count_by_status(event_id: str) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Registration.status, sa.func.count())
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.status)
+    )
+    return dict(rows.all()) | {
+        "checked_in": db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Registration)
+            .where(Registration.event_id == event_id, Registration.checked_in_at.is_not(None))
+        )
+        or 0
+    }

@@ -1,11 +1,20 @@
-"""REST API for events and registrations."""
+"""REST API for events: public listing, staff management."""
 
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.registration import service, store
-from services.registration.schemas import EventCreateSchema, EventSchema, RegistrationCreateSchema, RegistrationSchema
+from services.registration.schemas import (
+    EventCancelSchema,
+    EventCreateSchema,
+    EventSchema,
+    EventUpdateSchema,
+    RegistrationCreateSchema,
+    RegistrationQuerySchema,
+    RegistrationSchema,
+    StaffRegistrationSchema,
+)
 from shared.staffauth import staff_required
 from shared.timeutil import utcnow
 
@@ -29,12 +38,30 @@ class Events(MethodView):
         return service.create_event(data, g.staff)
 
 
-@bp.get("/<event_id>")
-@bp.response(200, EventSchema)
-@bp.alt_response(404, description="No such published event")
-def get_event(event_id: str):
-    """Show one published event with its seats left."""
-    return service.get_public_event(event_id)
+@bp.get("/managed")
+@bp.response(200, EventSchema(many=True))
+@bp.doc(security=STAFF)
+@staff_required
+def managed_events():
+    """List every event the staff member manages, drafts and cancelled ones included."""
+    return service.list_staff_events(g.staff)
+
+
+@bp.route("/<event_id>")
+class OneEvent(MethodView):
+    @bp.response(200, EventSchema)
+    @bp.alt_response(404, description="No such published event")
+    def get(self, event_id: str):
+        """Show one published event with its seats left."""
+        return service.get_public_event(event_id)
+
+    @bp.arguments(EventUpdateSchema)
+    @bp.response(200, EventSchema)
+    @bp.doc(security=STAFF)
+    @staff_required
+    def patch(self, data: dict, event_id: str):
+        """Change an event; participants are told when a published event's time or venue changes."""
+        return service.update_event(event_id, data, g.staff)
 
 
 @bp.post("/<event_id>/publish")
@@ -46,12 +73,31 @@ def publish_event(event_id: str):
     return service.publish_event(event_id, g.staff)
 
 
-@bp.post("/<event_id>/registrations")
-@bp.arguments(RegistrationCreateSchema)
-@bp.response(201, RegistrationSchema)
-@bp.alt_response(200, schema=RegistrationSchema, description="Already registered: the existing registration")
-@bp.alt_response(409, description="Registration closed, event cancelled or full")
-def register(data: dict, event_id: str):
-    """Register a participant (public). The same phone or email gets its existing registration back."""
-    registration, created = service.register(event_id, data)
-    return service.registration_view(registration), 201 if created else 200
+@bp.post("/<event_id>/cancel")
+@bp.arguments(EventCancelSchema)
+@bp.response(200, EventSchema)
+@bp.doc(security=STAFF)
+@staff_required
+def cancel_event(data: dict, event_id: str):
+    """Call off an event; everyone registered is told."""
+    return service.cancel_event(event_id, g.staff, data["reason"])
+
+
+@bp.route("/<event_id>/registrations")
+class EventRegistrations(MethodView):
+    @bp.arguments(RegistrationCreateSchema)
+    @bp.response(201, RegistrationSchema)
+    @bp.alt_response(200, schema=RegistrationSchema, description="Already registered: the existing registration")
+    @bp.alt_response(409, description="Registration closed, event cancelled or full")
+    def post(self, data: dict, event_id: str):
+        """Register a participant (public). The same phone or email gets its existing registration back."""
+        registration, created = service.register(event_id, data)
+        return service.registration_view(registration), 201 if created else 200
+
+    @bp.arguments(RegistrationQuerySchema, location="query")
+    @bp.response(200, StaffRegistrationSchema(many=True))
+    @bp.doc(security=STAFF)
+    @staff_required
+    def get(self, filters: dict, event_id: str):
+        """List an event's registrations in arrival order, with search and filters (staff)."""
+        return service.list_registrations(event_id, filters, g.staff)

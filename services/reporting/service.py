@@ -1,6 +1,10 @@
-"""Use cases of the reporting service: project events into the read model, once each."""
+"""Use cases of the reporting service: project events into the read model once each, compute and send reports."""
 
-from services.reporting import store
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from services.reporting import figures, store
 from services.reporting.extensions import celery, db
 from services.reporting.models import (
     DeadLetter,
@@ -12,6 +16,7 @@ from services.reporting.models import (
 )
 from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
+from shared.timeutil import utcnow
 
 bus = ServiceBus("reporting", db, celery, OutboxMessage, ProcessedMessage, DeadLetter)
 
@@ -31,6 +36,22 @@ REPORTED_REGISTRATION_FIELDS = (
 def handle_event(message: dict) -> str:
     """Apply one incoming message to the read model once (safe to run twice)."""
     return bus.handle(message, HANDLERS)
+
+
+def compute_figures(scope: figures.Scope, now: datetime | None = None) -> figures.Figures:
+    """Compute the figures of a period and area from the read model."""
+    start, end = scope.bounds()
+    events, registrations, deliveries = store.list_facts(start, end, scope.kabupaten_code)
+    return figures.compute(scope, events, registrations, deliveries, now=now or utcnow())
+
+
+def rebuild_read_model() -> dict[str, int]:
+    """Empty the read model and forget which messages were applied, so replayed events are applied again."""
+    removed = {}
+    for model in (RegistrationFact, DeliveryFact, EventFact, ProcessedMessage):
+        removed[model.__tablename__] = db.session.execute(sa.delete(model)).rowcount
+    db.session.commit()
+    return removed
 
 
 def _on_event_snapshot(envelope: dict, payload: dict) -> None:

@@ -1,9 +1,11 @@
 """Queries and upserts of the reporting read model (never commits)."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from services.reporting.extensions import db
-from services.reporting.models import EventFact, RegistrationFact
+from services.reporting.models import DeliveryFact, EventFact, RegistrationFact
 
 
 def upsert(model: type, key: str, values: dict):
@@ -48,3 +50,15 @@ def summary(filters: dict) -> dict:
     event_count = db.session.scalar(sa.select(sa.func.count()).select_from(events.subquery()))
     keys = ("registrations", "confirmed", "waitlisted", "cancelled", "attended")
     return {"events": event_count, **dict(zip(keys, counts, strict=True))}
+
+
+def list_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> tuple[list, list, list]:
+    """Return the events starting in [start, end) (of one kabupaten, if given), their registrations and messages."""
+    query = sa.select(EventFact).where(EventFact.starts_at >= start, EventFact.starts_at < end)
+    if kabupaten_code:
+        query = query.where(EventFact.kabupaten_code == kabupaten_code)
+    events = list(db.session.scalars(query))
+    ids = [event.event_id for event in events]
+    registrations = list(db.session.scalars(sa.select(RegistrationFact).where(RegistrationFact.event_id.in_(ids))))
+    deliveries = list(db.session.scalars(sa.select(DeliveryFact).where(DeliveryFact.event_id.in_(ids))))
+    return events, registrations, deliveries

@@ -1,0 +1,17 @@
+"""Command-line tasks of the reporting service: `flask --app services.reporting.wsgi rebuild-read-model`."""
+
+import click
+from flask import Flask
+
+from services.reporting import service
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("rebuild-read-model")
+    @click.confirmation_option(prompt="Kosongkan model baca pelaporan? Angka kembali setelah riwayat diputar ulang.")
+    def rebuild_read_model_command() -> None:
+        """Empty the read model and the processed-message log, so that the replayed history is applied again."""
+        removed = service.rebuild_read_model()
+        for table, count in removed.items():
+            click.echo(f"{table}: {count} baris dihapus.")
+        click.echo("Minta layanan pendaftaran memutar ulang riwayatnya ke antrean reporting.")

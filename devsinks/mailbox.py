@@ -22,7 +22,7 @@ class ReceivedMail:
 
     @property
     def subject(self) -> str:
-        return str(self.message.get("Subject", ""))
+        return str(self.message.get("Subject", "")).strip()
 
     @property
     def message_id(self) -> str:

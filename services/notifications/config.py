@@ -3,6 +3,11 @@
 from shared.config import BaseConfig, env, env_bool, env_float, env_int
 
 
+def env_list(name: str) -> list[str]:
+    """Read a comma-separated list ("zenziva,twilio"); unset means empty."""
+    return [item.strip() for item in (env(name) or "").split(",") if item.strip()]
+
+
 class Config(BaseConfig):
     SERVICE = "notifications"
     DEFAULT_PORT = 8002
@@ -20,7 +25,41 @@ class Config(BaseConfig):
         #: A message claimed for sending longer ago than this is taken to be orphaned by a crashed worker.
         self.STUCK_AFTER_SECONDS = env_float("NOTIFICATIONS_STUCK_AFTER_SECONDS", 120)
         self.MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6)
-        self.REQUIRED_KEYS = (*BaseConfig.REQUIRED_KEYS, "SMTP_HOST", "MAIL_FROM")
+        #: Providers per channel, in the order they are tried; WhatsApp falls back to SMS, SMS to email.
+        self.SMS_PROVIDERS = env_list("SMS_PROVIDERS")
+        self.WHATSAPP_PROVIDERS = env_list("WHATSAPP_PROVIDERS")
+        self.PROVIDER_CONNECT_TIMEOUT = env_float("PROVIDER_CONNECT_TIMEOUT", 5)
+        self.PROVIDER_READ_TIMEOUT = env_float("PROVIDER_READ_TIMEOUT", 15)
+        self.ZENZIVA_BASE_URL = env("ZENZIVA_BASE_URL", "https://console.zenziva.net")
+        self.ZENZIVA_USERKEY = env("ZENZIVA_USERKEY")
+        self.ZENZIVA_PASSKEY = env("ZENZIVA_PASSKEY")
+        self.TWILIO_BASE_URL = env("TWILIO_BASE_URL", "https://api.twilio.com")
+        self.TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
+        self.TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
+        self.TWILIO_FROM = env("TWILIO_FROM")
+        self.WHATSAPP_BASE_URL = env("WHATSAPP_BASE_URL", "https://graph.facebook.com")
+        self.WHATSAPP_API_VERSION = env("WHATSAPP_API_VERSION", "v21.0")
+        self.WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID")
+        self.WHATSAPP_ACCESS_TOKEN = env("WHATSAPP_ACCESS_TOKEN")
+        self.WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET")
+        self.WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN")
+        #: Prefix of the approved Meta template names: pelita_reminder, pelita_confirmation, ...
+        self.WHATSAPP_TEMPLATE_PREFIX = env("WHATSAPP_TEMPLATE_PREFIX", "pelita_")
+        #: SMS and WhatsApp sent inside these local hours wait until they end; empty for none.
+        self.QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21:00-07:00")
+        #: Turned off in integration tests, which send due messages themselves and run no worker.
+        self.ENQUEUE_AFTER_COMMIT = env_bool("NOTIFICATIONS_ENQUEUE_AFTER_COMMIT", True)
+        self.REQUIRED_KEYS = (*BaseConfig.REQUIRED_KEYS, "SMTP_HOST", "MAIL_FROM", *self.provider_keys())
+
+    def provider_keys(self) -> tuple[str, ...]:
+        """Return the credentials the configured providers need (none has a production default)."""
+        needs = {
+            "zenziva": ("ZENZIVA_USERKEY", "ZENZIVA_PASSKEY"),
+            "twilio": ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"),
+            "whatsapp_cloud": ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET"),
+        }
+        names = (*self.SMS_PROVIDERS, *self.WHATSAPP_PROVIDERS)
+        return tuple(key for name in names for key in needs.get(name, ()))
 
     def beat_schedule(self) -> dict:
         queue = {"queue": "notifications"}
@@ -54,6 +93,25 @@ class DevelopmentConfig(Config):
         self.SMTP_HOST = self.SMTP_HOST or "127.0.0.1"
         self.SMTP_PORT = env_int("SMTP_PORT", 1025)
         self.MAIL_FROM = self.MAIL_FROM or "Pelita Dispersip Kalsel <pelita@dispersip.kalselprov.go.id>"
+        self.use_dev_sinks()
+
+    def use_dev_sinks(self) -> None:
+        """Point every gateway at the dev sinks (DESIGN §6), with dev-only credentials they accept."""
+        sinks = f"http://127.0.0.1:{env_int('DEVSINKS_PORT', 8025)}"
+        self.SMS_PROVIDERS = self.SMS_PROVIDERS or ["zenziva", "twilio"]
+        self.WHATSAPP_PROVIDERS = self.WHATSAPP_PROVIDERS or ["whatsapp_cloud"]
+        self.ZENZIVA_BASE_URL = env("ZENZIVA_BASE_URL", sinks)
+        self.TWILIO_BASE_URL = env("TWILIO_BASE_URL", sinks)
+        self.WHATSAPP_BASE_URL = env("WHATSAPP_BASE_URL", sinks)
+        self.ZENZIVA_USERKEY = self.ZENZIVA_USERKEY or "dev-userkey"
+        self.ZENZIVA_PASSKEY = self.ZENZIVA_PASSKEY or "dev-passkey"
+        self.TWILIO_ACCOUNT_SID = self.TWILIO_ACCOUNT_SID or "ACdev0000000000000000000000000000"
+        self.TWILIO_AUTH_TOKEN = self.TWILIO_AUTH_TOKEN or "dev-twilio-auth-token"
+        self.TWILIO_FROM = self.TWILIO_FROM or "+15005550006"
+        self.WHATSAPP_PHONE_NUMBER_ID = self.WHATSAPP_PHONE_NUMBER_ID or "100000000000001"
+        self.WHATSAPP_ACCESS_TOKEN = self.WHATSAPP_ACCESS_TOKEN or "dev-whatsapp-access-token"
+        self.WHATSAPP_APP_SECRET = self.WHATSAPP_APP_SECRET or "dev-whatsapp-app-secret"
+        self.WHATSAPP_VERIFY_TOKEN = self.WHATSAPP_VERIFY_TOKEN or "dev-whatsapp-verify-token"
 
 
 class TestConfig(DevelopmentConfig):

@@ -79,6 +79,31 @@ class Notification(db.Model):
     #: Set when a crash may have left the provider holding a copy already (see service.release_orphans).
     possible_duplicate: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    locale: Mapped[str] = mapped_column(sa.String(5), default="id", nullable=False)
+    #: Minutes before the event's start, for reminders (recomputed when the event moves).
+    reminder_offset: Mapped[int | None] = mapped_column(sa.Integer)
+    #: Ordered parameters of the WhatsApp template (Meta sends approved templates only).
+    params: Mapped[list | None] = mapped_column(sa.JSON)
+    #: [{filename, content_type, content_base64}] for emails that carry files (reports).
+    attachments: Mapped[list | None] = mapped_column(sa.JSON)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The message on another channel this one replaces (WhatsApp -> SMS -> email failover).
+    fallback_of: Mapped[str | None] = mapped_column(sa.String(36))
+
+    __table_args__ = (sa.Index("ix_notifications_provider_ref", "provider", "provider_ref"),)
+
+
+class OptOut(db.Model):
+    """A phone number (E.164) or email address that asked for no more non-essential messages."""
+
+    __tablename__ = "opt_outs"
+
+    address: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
+    #: How it was asked for: link, sms, whatsapp, or staff (undo/redo by staff).
+    source: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    changed_by: Mapped[str | None] = mapped_column(sa.String(254))
 
 
 class OutboxMessage(OutboxMixin, db.Model):

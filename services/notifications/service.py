@@ -1,15 +1,19 @@
-"""Use cases of the notifications service: plan messages from events, send each once, sweep what is stuck."""
+"""Use cases of the notifications service: plan messages from events, send each once, track receipts and opt-outs."""
 
+import base64
 import logging
 import random
 from datetime import timedelta
 
 from flask import current_app
 
-from services.notifications import messages, store
-from services.notifications.clients.email import Email, PermanentSendError, SmtpEmailClient, TransientSendError
+from services.notifications import planning, store
+from services.notifications.clients import providers_for
+from services.notifications.clients.base import PermanentSendError, TextMessage, TransientSendError
+from services.notifications.clients.email import Attachment, Email, SmtpEmailClient
 from services.notifications.extensions import celery, db
 from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage
+from services.notifications.phones import BadNumber, to_e164
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
@@ -17,6 +21,12 @@ from shared.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 bus = ServiceBus("notifications", db, celery, OutboxMessage, ProcessedMessage, DeadLetter)
+#: Changes to an event that the people registered must hear about.
+NOTICEABLE_CHANGES = {"starts_at", "ends_at", "venue"}
+
+
+class NotYetKnown(LookupError):
+    """A message refers to a registration whose registration.created has not arrived yet: try again later."""
 
 
 def handle_event(message: dict) -> str:
@@ -24,23 +34,40 @@ def handle_event(message: dict) -> str:
     return bus.handle(message, HANDLERS)
 
 
+def _after_commit(rows):
+    ids = [row.id for row in rows if row is not None]
+    return (lambda: [enqueue(notification_id) for notification_id in ids]) if ids else None
+
+
 def _on_event_snapshot(envelope: dict, payload: dict):
     event = store.upsert_event(
         {
             "event_id": str(payload["event_id"]),
-            "title": payload["title"],
-            "venue": payload["venue"],
-            "kabupaten_name": payload["kabupaten_name"],
-            "starts_at": payload["starts_at"],
-            "ends_at": payload["ends_at"],
-            "url": payload["url"],
+            **{key: payload[key] for key in ("title", "venue", "kabupaten_name", "starts_at", "ends_at", "url")},
             "reminder_offsets": payload["reminder_offsets_minutes"],
         }
     )
+    db.session.flush()
+    noticeable = NOTICEABLE_CHANGES & set(payload.get("changed", ()))
+    rows = []
     # A registration may have arrived before its event (the event's message was resent late): plan it now.
-    planned = [_plan_first_message(recipient) for recipient in store.list_recipients(event.event_id)]
-    created = [notification.id for notification in planned if notification is not None]
-    return (lambda: [enqueue(notification_id) for notification_id in created]) if created else None
+    for recipient in store.list_active_recipients(event.event_id):
+        rows += [_plan_first_message(recipient), *planning.replan_reminders(recipient)]
+        if noticeable:
+            rows.append(planning.plan(recipient, "event_changed", tag=str(envelope["id"])[:8]))
+    return _after_commit(rows)
+
+
+def _on_event_cancelled(envelope: dict, payload: dict):
+    event = store.get_event(str(payload["event_id"]))
+    if event is None:
+        return None
+    event.status = "cancelled"
+    rows = []
+    for recipient in store.list_active_recipients(event.event_id):
+        planning.cancel_pending(recipient.registration_id, "acara dibatalkan")
+        rows.append(planning.plan(recipient, "event_cancelled", reason=payload.get("reason", "")))
+    return _after_commit(rows)
 
 
 def _on_registration_created(envelope: dict, payload: dict):
@@ -52,45 +79,70 @@ def _on_registration_created(envelope: dict, payload: dict):
             **{key: payload[key] for key in ("status", "waitlist_position", "checkin_code", "cancel_url")},
         }
     )
+    db.session.flush()
     fault_point("handle_event_before_commit", current_app.config["REDIS_URL"])
-    created = _plan_first_message(recipient)
-    return (lambda: enqueue(created.id)) if created else None
+    return _after_commit([_plan_first_message(recipient), *planning.plan_reminders(recipient)])
+
+
+def _on_registration_promoted(envelope: dict, payload: dict):
+    recipient = _known_recipient(payload)
+    recipient.status, recipient.waitlist_position = "confirmed", None
+    planning.cancel_pending(recipient.registration_id, "sudah mendapat kursi")
+    return _after_commit([planning.plan(recipient, "promoted"), *planning.plan_reminders(recipient)])
+
+
+def _on_registration_cancelled(envelope: dict, payload: dict):
+    recipient = _known_recipient(payload)
+    recipient.status = "cancelled"
+    planning.cancel_pending(recipient.registration_id, "pendaftaran dibatalkan")
+    return _after_commit([planning.plan(recipient, "registration_cancelled")])
+
+
+def _on_report_generated(envelope: dict, payload: dict):
+    rows = [
+        store.add_notification_once(
+            {
+                "idempotency_key": planning.report_key(str(payload["report_id"]), address),
+                "purpose": "report",
+                "channel": "email",
+                "to": address,
+                "subject": payload["subject"],
+                "body": f"{payload['body_text'].rstrip()}\n\n{payload['download_url']}\n",
+                "attachments": payload["attachments"],
+            }
+        )
+        for address in payload["recipients"]
+    ]
+    return _after_commit(rows)
+
+
+def _known_recipient(payload: dict):
+    recipient = store.get_recipient(str(payload["registration_id"]))
+    if recipient is None:  # not acknowledged, so the producer's outbox sends it again after registration.created
+        raise NotYetKnown(f"registration {payload['registration_id']} not known yet")
+    return recipient
 
 
 def _plan_first_message(recipient) -> Notification | None:
     """Plan the message a new registration gets: a confirmation, or its place on the waitlist."""
-    return _plan_email(recipient, "confirmation" if recipient.status == "confirmed" else "waitlisted")
-
-
-def _plan_email(recipient, purpose: str) -> Notification | None:
-    """Stage the `purpose` email for `recipient`, once per (registration, purpose, channel)."""
-    event = store.get_event(recipient.event_id)
-    if not recipient.email or event is None:  # no event yet: planned when its event.published arrives
-        return None
-    subject, body = messages.render(purpose, recipient.locale, event=event, recipient=recipient)
-    return store.add_notification_once(
-        {
-            "idempotency_key": f"{recipient.registration_id}:{purpose}:email",
-            "registration_id": recipient.registration_id,
-            "event_id": recipient.event_id,
-            "purpose": purpose,
-            "channel": "email",
-            "to": recipient.email,
-            "subject": subject,
-            "body": body,
-        }
-    )
+    return planning.plan(recipient, "confirmation" if recipient.status == "confirmed" else "waitlisted")
 
 
 HANDLERS = {
     EventNames.EVENT_PUBLISHED: _on_event_snapshot,
     EventNames.EVENT_UPDATED: _on_event_snapshot,
+    EventNames.EVENT_CANCELLED: _on_event_cancelled,
     EventNames.REGISTRATION_CREATED: _on_registration_created,
+    EventNames.REGISTRATION_PROMOTED: _on_registration_promoted,
+    EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
+    EventNames.REPORT_GENERATED: _on_report_generated,
 }
 
 
 def enqueue(notification_id: str) -> None:
     """Hand a committed notification to a worker by id (a lost enqueue only waits for the next dispatch)."""
+    if not current_app.config["ENQUEUE_AFTER_COMMIT"]:
+        return
     try:
         celery.send_task(TaskNames.NOTIFICATIONS_SEND_MESSAGE, args=[notification_id], queue="notifications")
     except Exception:
@@ -99,46 +151,114 @@ def enqueue(notification_id: str) -> None:
 
 def send(notification_id: str) -> str:
     """Send one notification if it is still pending and due (safe to run twice: the claim admits one sender)."""
-    now = utcnow()
-    claimed = store.claim(notification_id, now)
+    claimed = store.claim(notification_id, utcnow())
     db.session.commit()
     if not claimed:
         return "skipped"
     notification = store.get_notification(notification_id)
+    reason = _reason_not_to_send(notification)
+    if reason:
+        notification.status, notification.last_error = "cancelled", reason
+        db.session.commit()
+        return "cancelled"
     fault_point("before_provider_call", current_app.config["REDIS_URL"])
     try:
-        reference = _deliver(notification)
+        provider, reference = _deliver(notification)
     except TransientSendError as error:
         return _retry_later(notification, str(error))
     except PermanentSendError as error:
-        return _fail(notification, str(error))
+        return _give_up(notification, str(error))
     fault_point("after_provider_call_before_commit", current_app.config["REDIS_URL"])
-    notification.status, notification.sent_at = "sent", utcnow()
-    notification.provider, notification.provider_ref, notification.last_error = "smtp", reference, None
-    _emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=notification.sent_at)
+    return _record_sent(notification, provider, reference)
+
+
+def _reason_not_to_send(notification: Notification) -> str | None:
+    if notification.purpose in planning.NON_ESSENTIAL:
+        opt_out = store.get_opt_out(notification.to)
+        if opt_out is not None and opt_out.active:
+            return "penerima berhenti berlangganan pengingat"
+        event = store.get_event(notification.event_id) if notification.event_id else None
+        if event is not None and event.starts_at <= utcnow():  # a worker that was down for long: never late
+            return "acara sudah dimulai"
+    return None
+
+
+def _deliver(notification: Notification) -> tuple[str, str]:
+    """Send through the channel's providers in priority order; return (provider, reference)."""
+    if notification.channel == "email":
+        return "smtp", _send_email(notification)
+    clients = providers_for(notification.channel, current_app)
+    errors: list[Exception] = []
+    try:
+        message = TextMessage(
+            to=to_e164(notification.to),
+            body=notification.body,
+            reference=notification.id,
+            template=current_app.config["WHATSAPP_TEMPLATE_PREFIX"] + notification.purpose,
+            params=notification.params or [],
+            locale=notification.locale,
+        )
+    except BadNumber as error:
+        raise PermanentSendError(str(error)) from error
+    for client in clients:
+        try:
+            return client.name, client.send(message)
+        except (TransientSendError, PermanentSendError) as error:  # the next provider may take it
+            logger.warning("provider %s failed: %s", client.name, error)
+            errors.append(error)
+    reason = "; ".join(str(error) for error in errors) or f"no provider for {notification.channel}"
+    if any(isinstance(error, TransientSendError) for error in errors):
+        raise TransientSendError(reason)
+    raise PermanentSendError(reason)
+
+
+def _send_email(notification: Notification) -> str:
+    client = SmtpEmailClient.from_config(current_app.config)
+    attachments = [
+        Attachment(item["filename"], item["content_type"], base64.b64decode(item["content_base64"]))
+        for item in notification.attachments or []
+    ]
+    email = Email(
+        notification.to, notification.subject, notification.body, attachments=attachments, reference=notification.id
+    )
+    return client.send(email)
+
+
+def _record_sent(notification: Notification, provider: str, reference: str) -> str:
+    now = utcnow()
+    notification.sent_at, notification.provider, notification.provider_ref = now, provider, reference
+    notification.last_error = None
+    if notification.channel == "email":  # SMTP acceptance is all the receipt email gets
+        notification.status, notification.delivered_at = "delivered", now
+        _emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=now)
+    else:  # SMS and WhatsApp wait for the provider's delivery receipt
+        notification.status = "sent"
     db.session.commit()
     bus.nudge()
-    return "sent"
-
-
-def _deliver(notification: Notification) -> str:
-    client = SmtpEmailClient.from_config(current_app.config)
-    email = Email(to=notification.to, subject=notification.subject, text=notification.body, reference=notification.id)
-    return client.send(email)
+    return notification.status
 
 
 def _retry_later(notification: Notification, reason: str) -> str:
     if notification.attempts >= current_app.config["MAX_ATTEMPTS"]:
-        return _fail(notification, f"gave up after {notification.attempts} attempts: {reason}")
+        return _give_up(notification, f"gave up after {notification.attempts} attempts: {reason}")
     # Exponential backoff with full jitter; the row waits in the store, never in a Celery countdown.
     delay = random.uniform(0, min(3600, 15 * 2**notification.attempts))
-    notification.status, notification.due_at, notification.last_error = (
-        "pending",
-        utcnow() + timedelta(seconds=delay),
-        reason,
-    )
+    notification.status, notification.last_error = "pending", reason[:2000]
+    notification.due_at = planning.send_time(utcnow() + timedelta(seconds=delay), notification.channel)
     db.session.commit()
     return "retrying"
+
+
+def _give_up(notification: Notification, reason: str) -> str:
+    """End `notification` failed; hand the message to the next channel down when the person has one."""
+    fallback = planning.plan_fallback(notification)
+    if fallback is None:
+        return _fail(notification, reason)
+    notification.status = "failed"
+    notification.last_error = f"{reason[:1900]} -> dialihkan ke {fallback.channel}"
+    db.session.commit()
+    enqueue(fallback.id)
+    return "fell_back"
 
 
 def _fail(notification: Notification, reason: str) -> str:

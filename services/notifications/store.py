@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.notifications.extensions import db
-from services.notifications.models import EventInfo, Notification, Recipient
+from services.notifications.models import EventInfo, Notification, OptOut, Recipient
+from shared.timeutil import utcnow
 
 
 def upsert_event(values: dict) -> EventInfo:
@@ -30,6 +31,52 @@ def upsert_recipient(values: dict) -> Recipient:
 
 def list_recipients(event_id: str) -> list[Recipient]:
     return list(db.session.scalars(sa.select(Recipient).where(Recipient.event_id == event_id)))
+
+
+def get_recipient(registration_id: str) -> Recipient | None:
+    return db.session.get(Recipient, registration_id)
+
+
+def list_active_recipients(event_id: str) -> list[Recipient]:
+    query = sa.select(Recipient).where(Recipient.event_id == event_id, Recipient.status != "cancelled")
+    return list(db.session.scalars(query))
+
+
+def list_pending(registration_id: str, purpose: str | None = None) -> list[Notification]:
+    """Return the registration's messages not yet claimed by a sender (what a change or cancellation may touch)."""
+    query = sa.select(Notification).where(
+        Notification.registration_id == registration_id, Notification.status == "pending"
+    )
+    if purpose:
+        query = query.where(Notification.purpose == purpose)
+    return list(db.session.scalars(query.with_for_update()))
+
+
+def list_reminders(registration_id: str) -> list[Notification]:
+    query = sa.select(Notification).where(
+        Notification.registration_id == registration_id, Notification.purpose == "reminder"
+    )
+    return list(db.session.scalars(query))
+
+
+def get_by_reference(provider: str, reference: str) -> Notification | None:
+    query = sa.select(Notification).where(Notification.provider == provider, Notification.provider_ref == reference)
+    return db.session.scalars(query.with_for_update()).first()
+
+
+def get_opt_out(address: str) -> OptOut | None:
+    return db.session.get(OptOut, address)
+
+
+def upsert_opt_out(address: str, *, active: bool, source: str, changed_by: str | None = None) -> OptOut:
+    row = db.session.get(OptOut, address) or OptOut(address=address)
+    row.active, row.source, row.changed_by, row.changed_at = active, source, changed_by, utcnow()
+    db.session.add(row)
+    return row
+
+
+def list_opt_outs() -> list[OptOut]:
+    return list(db.session.scalars(sa.select(OptOut).order_by(OptOut.changed_at.desc())))
 
 
 def add_notification_once(values: dict) -> Notification | None:
@@ -66,6 +113,8 @@ def due_ids(now: datetime, limit: int) -> list[str]:
         .where(Notification.status == "pending", Notification.due_at <= now)
         .order_by(Notification.due_at)
         .limit(limit)
+        # Two beats (or a slow one overlapping itself) take disjoint rows on PostgreSQL; SQLite locks the file.
+        .with_for_update(skip_locked=True)
     )
     return list(db.session.scalars(query))
 

@@ -5,13 +5,9 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from services.notifications.clients.base import PermanentSendError, TransientSendError
 
-class TransientSendError(Exception):
-    """The provider could not take the message now; trying again later may work."""
-
-
-class PermanentSendError(Exception):
-    """The provider refused the message; trying again will not help."""
+__all__ = ["Attachment", "Email", "PermanentSendError", "SmtpEmailClient", "TransientSendError"]
 
 
 @dataclass

@@ -1,0 +1,157 @@
+"""Plan outgoing messages: who gets what, on which channel, when, with which text (stages rows; never commits)."""
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from itsdangerous import URLSafeSerializer
+
+from services.notifications import messages, store
+from services.notifications.models import EventInfo, Notification, Recipient
+from services.notifications.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
+from services.notifications.schedule import reminder_due as _reminder_time
+from shared.timeutil import format_when, utcnow
+
+#: Reminders are the only messages an opt-out stops; the rest answer the person's own action or a change they
+#: must know about (their seat, a move, a cancellation).
+NON_ESSENTIAL = ("reminder",)
+FALLBACK = {"whatsapp": "sms", "sms": "email"}
+OPT_OUT_SALT = "pelita-opt-out"
+
+
+def opt_out_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=OPT_OUT_SALT)
+
+
+def opt_out_url(address: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/berhenti/{opt_out_signer().dumps(address)}"
+
+
+def address_for(recipient: Recipient, channel: str) -> str | None:
+    return recipient.email if channel == "email" else recipient.phone
+
+
+def channel_for(recipient: Recipient, preferred: str | None = None) -> str | None:
+    """Return the preferred channel when the person can be reached on it, else the next one down, else None."""
+    channel = preferred or recipient.preferred_channel
+    while channel is not None and not (address_for(recipient, channel) and _has_provider(channel)):
+        channel = FALLBACK.get(channel)
+    return channel
+
+
+def _has_provider(channel: str) -> bool:
+    key = {"sms": "SMS_PROVIDERS", "whatsapp": "WHATSAPP_PROVIDERS"}.get(channel)
+    return key is None or bool(current_app.config[key])
+
+
+def send_time(moment: datetime, channel: str) -> datetime:
+    """Move `moment` out of the quiet hours for SMS and WhatsApp."""
+    quiet = parse_quiet_hours(current_app.config["QUIET_HOURS"])
+    return outside_quiet_hours(moment, channel, quiet, ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def reminder_due(event: EventInfo, offset: int, channel: str) -> datetime | None:
+    """Return when the `offset` reminder goes out, or None when that time has passed or falls after the start."""
+    due = send_time(_reminder_time(event.starts_at, offset), channel)
+    return due if utcnow() < due < event.starts_at else None
+
+
+def offsets(event: EventInfo) -> list[int]:
+    return list(event.reminder_offsets or DEFAULT_OFFSETS)
+
+
+def content(recipient: Recipient, event: EventInfo, purpose: str, channel: str, offset=None, **extra) -> dict:
+    """Render the subject, body and WhatsApp template parameters of one message."""
+    address = address_for(recipient, channel)
+    context = {"event": event, "recipient": recipient, "opt_out_url": opt_out_url(address), **extra}
+    if offset is not None:
+        context["lead_kind"], context["lead_n"] = lead_key(offset)
+    subject, body = messages.render(purpose, recipient.locale, channel, **context)
+    params = [recipient.full_name, event.title, format_when(event.starts_at, recipient.locale), event.venue]
+    return {"subject": subject, "body": body, "params": params if channel == "whatsapp" else None}
+
+
+def plan(recipient: Recipient, purpose: str, *, channel=None, tag=None, offset=None, due_at=None, **extra):
+    """Stage one message for `recipient`, once per (registration, purpose[-tag], channel); None if it exists."""
+    event = store.get_event(recipient.event_id)
+    channel = channel_for(recipient, channel)
+    if event is None or channel is None:  # no event yet: planned when its event.published arrives
+        return None
+    name = f"{purpose}-{tag}" if tag is not None else purpose
+    return store.add_notification_once(
+        {
+            "idempotency_key": f"{recipient.registration_id}:{name}:{channel}",
+            "registration_id": recipient.registration_id,
+            "event_id": recipient.event_id,
+            "purpose": purpose,
+            "channel": channel,
+            "to": address_for(recipient, channel),
+            "locale": recipient.locale,
+            "reminder_offset": offset,
+            "due_at": send_time(due_at or utcnow(), channel),
+            **content(recipient, event, purpose, channel, offset, **extra),
+        }
+    )
+
+
+def plan_reminders(recipient: Recipient) -> list[Notification]:
+    """Stage a reminder per offset of the event whose time is still ahead (a passed one is skipped, not sent late)."""
+    event = store.get_event(recipient.event_id)
+    channel = channel_for(recipient)
+    if event is None or channel is None or recipient.status != "confirmed":
+        return []
+    planned = []
+    for offset in offsets(event):
+        due = reminder_due(event, offset, channel)
+        if due is not None:
+            planned.append(plan(recipient, "reminder", channel=channel, tag=offset, offset=offset, due_at=due))
+    return [row for row in planned if row is not None]
+
+
+def replan_reminders(recipient: Recipient) -> list[Notification]:
+    """Move pending reminders to the event's new time and text; cancel those no longer due; add new ones."""
+    event = store.get_event(recipient.event_id)
+    for row in store.list_pending(recipient.registration_id, "reminder"):
+        due = reminder_due(event, row.reminder_offset, row.channel) if row.reminder_offset in offsets(event) else None
+        if due is None:
+            row.status, row.last_error = "cancelled", "tidak lagi dijadwalkan setelah acara berubah"
+            continue
+        row.due_at = due
+        for key, value in content(recipient, event, "reminder", row.channel, row.reminder_offset).items():
+            setattr(row, key, value)
+    return plan_reminders(recipient)
+
+
+def cancel_pending(registration_id: str, reason: str) -> int:
+    rows = store.list_pending(registration_id)
+    for row in rows:
+        row.status, row.last_error = "cancelled", reason
+    return len(rows)
+
+
+def plan_fallback(notification: Notification) -> Notification | None:
+    """Stage the same message on the next channel down (WhatsApp -> SMS -> email), if the person has one."""
+    recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
+    next_channel = FALLBACK.get(notification.channel)
+    if recipient is None or next_channel is None or channel_for(recipient, next_channel) is None:
+        return None
+    name = notification.idempotency_key.split(":")[1]
+    tag = name.partition("-")[2] or None
+    event = store.get_event(recipient.event_id)
+    extra = {"reason": event_reason(event)} if notification.purpose == "event_cancelled" else {}
+    row = plan(
+        recipient, notification.purpose, channel=next_channel, tag=tag, offset=notification.reminder_offset, **extra
+    )
+    if row is not None:
+        row.fallback_of = notification.id
+    return row
+
+
+def event_reason(event: EventInfo | None) -> str:
+    return getattr(event, "cancel_reason", "") or ""
+
+
+def report_key(report_id: str, address: str) -> str:
+    """Key one report mail per (report, recipient); hashed so a long address fits the column."""
+    return f"report:{report_id}:{hashlib.sha256(address.lower().encode()).hexdigest()[:24]}:email"

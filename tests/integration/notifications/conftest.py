@@ -1,0 +1,83 @@
+"""Notifications on a real migrated store, the real SMTP sink and pytest-httpserver as every gateway."""
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from services.notifications import service, store
+from services.notifications.app import create_app
+from services.notifications.extensions import db
+from services.notifications.models import Notification
+from shared.messaging.names import EventNames
+from shared.messaging.publisher import make_envelope
+from shared.timeutil import WITA, utcnow
+from tests.factories import make_event_published, make_registration_created
+from tests.integration.conftest import build
+
+
+@pytest.fixture
+def gateway(httpserver):
+    """Every gateway's base URL points here; tests add the responses they need."""
+    return httpserver
+
+
+@pytest.fixture
+def app(new_store, redis_url, smtp_server, gateway):
+    base = gateway.url_for("").rstrip("/")
+    app = build(
+        create_app,
+        new_store("notifications"),
+        redis_url,
+        SMTP_HOST=smtp_server.host,
+        SMTP_PORT=smtp_server.port,
+        ENQUEUE_AFTER_COMMIT=False,
+        PUBLIC_BASE_URL="http://127.0.0.1:8002",
+        ZENZIVA_BASE_URL=base,
+        TWILIO_BASE_URL=base,
+        WHATSAPP_BASE_URL=base,
+        PROVIDER_READ_TIMEOUT=0.5,
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def wita(*args) -> datetime:
+    return datetime(*args, tzinfo=WITA)
+
+
+def deliver(app, event_type: str, payload: dict, message_id: str | None = None) -> str:
+    """Hand one message to the notifications service, as its handle_event task would."""
+    envelope = make_envelope(event_type, payload, source="registration", message_id=message_id)
+    with app.app_context():
+        return service.handle_event(envelope)
+
+
+def publish_event(app, starts_at: datetime, **overrides) -> dict:
+    payload = make_event_published(starts_at=starts_at.isoformat(), ends_at=starts_at.isoformat(), **overrides)
+    deliver(app, EventNames.EVENT_PUBLISHED, payload)
+    return payload
+
+
+def register(app, event: dict, **overrides) -> dict:
+    payload = make_registration_created(event_id=event["event_id"], registered_at=utcnow().isoformat(), **overrides)
+    deliver(app, EventNames.REGISTRATION_CREATED, payload)
+    return payload
+
+
+def run_beat(app) -> list[str]:
+    """Do what beat's dispatch and the send tasks do for every message due now; return the outcomes."""
+    with app.app_context():
+        service.release_orphans()
+        ids = store.due_ids(utcnow(), 500)
+        db.session.commit()
+        return [service.send(notification_id) for notification_id in ids]
+
+
+def rows(app, **where) -> list[Notification]:
+    with app.app_context():
+        query = sa.select(Notification).filter_by(**where).order_by(Notification.due_at)
+        found = list(db.session.scalars(query))
+        db.session.expunge_all()
+        return found

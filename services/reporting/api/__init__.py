@@ -4,8 +4,11 @@ from flask import Flask
 
 from services.reporting.api import health, summary
 from services.reporting.extensions import api
+from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
-    api.register_blueprint(summary.bp)
+    for blueprint in (summary.bp,):
+        csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
+        api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

@@ -1,0 +1,24 @@
+"""Pure report pieces: formula neutralising and the SVG charts."""
+
+from xml.etree import ElementTree
+
+from services.reporting.charts import bar_chart
+from services.reporting.reports import neutralise
+
+
+def test_text_that_a_spreadsheet_would_run_is_made_inert():
+    for text in ('=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1"):
+        assert neutralise(text) == "'" + text
+    assert neutralise("Pelatihan Kain Perca") == "Pelatihan Kain Perca"
+    assert neutralise(-5) == -5 and neutralise("<5") == "<5"
+
+
+def test_a_chart_is_valid_svg_with_a_title_and_escaped_labels():
+    svg = bar_chart("Peserta <uji>", ["A & B", "C"], [("Terdaftar", [4, "<5"]), ("Hadir", [2, 0])])
+    root = ElementTree.fromstring(str(svg))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img" and root.find(f"{ns}title").text == "Peserta <uji>"
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert "A & B" in texts and "<5" in texts
+    widths = [int(r.get("width")) for r in root.iter(f"{ns}rect") if r.get("height") != "10"]
+    assert widths == [300, 150, 0, 0]  # 4 is the top; a suppressed cell draws no bar

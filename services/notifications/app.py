@@ -11,6 +11,7 @@ from services.notifications.extensions import api, celery, db, migrate
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, load_config
 from shared.celery import init_celery
+from shared.web import init_web
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -22,6 +23,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     load_config(app, CONFIGS, config, overrides)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    init_web(app)
     api.init_app(app)
     register_blueprints(app)
     init_celery(celery, app)

@@ -33,6 +33,8 @@ class Config(BaseConfig):
         self.ZENZIVA_BASE_URL = env("ZENZIVA_BASE_URL", "https://console.zenziva.net")
         self.ZENZIVA_USERKEY = env("ZENZIVA_USERKEY")
         self.ZENZIVA_PASSKEY = env("ZENZIVA_PASSKEY")
+        #: Zenziva's delivery reports carry no signature: its callback URL holds this secret instead.
+        self.ZENZIVA_CALLBACK_TOKEN = env("ZENZIVA_CALLBACK_TOKEN")
         self.TWILIO_BASE_URL = env("TWILIO_BASE_URL", "https://api.twilio.com")
         self.TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
         self.TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
@@ -105,6 +107,7 @@ class DevelopmentConfig(Config):
         self.WHATSAPP_BASE_URL = env("WHATSAPP_BASE_URL", sinks)
         self.ZENZIVA_USERKEY = self.ZENZIVA_USERKEY or "dev-userkey"
         self.ZENZIVA_PASSKEY = self.ZENZIVA_PASSKEY or "dev-passkey"
+        self.ZENZIVA_CALLBACK_TOKEN = self.ZENZIVA_CALLBACK_TOKEN or "dev-zenziva-callback-token"
         self.TWILIO_ACCOUNT_SID = self.TWILIO_ACCOUNT_SID or "ACdev0000000000000000000000000000"
         self.TWILIO_AUTH_TOKEN = self.TWILIO_AUTH_TOKEN or "dev-twilio-auth-token"
         self.TWILIO_FROM = self.TWILIO_FROM or "+15005550006"

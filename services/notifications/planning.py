@@ -58,7 +58,7 @@ def reminder_due(event: EventInfo, offset: int, channel: str) -> datetime | None
 
 
 def offsets(event: EventInfo) -> list[int]:
-    return list(event.reminder_offsets or DEFAULT_OFFSETS)
+    return list(DEFAULT_OFFSETS if event.reminder_offsets is None else event.reminder_offsets)
 
 
 def content(recipient: Recipient, event: EventInfo, purpose: str, channel: str, offset=None, **extra) -> dict:
@@ -155,3 +155,11 @@ def event_reason(event: EventInfo | None) -> str:
 def report_key(report_id: str, address: str) -> str:
     """Key one report mail per (report, recipient); hashed so a long address fits the column."""
     return f"report:{report_id}:{hashlib.sha256(address.lower().encode()).hexdigest()[:24]}:email"
+
+
+def mask(address: str) -> str:
+    """Show enough of an address for its owner to recognise it, not enough to harvest it."""
+    if "@" in address:
+        name, _, domain = address.partition("@")
+        return f"{name[:2]}***@{domain}"
+    return f"{address[:5]}****{address[-3:]}"

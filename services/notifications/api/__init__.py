@@ -2,10 +2,15 @@
 
 from flask import Flask
 
-from services.notifications.api import health, notifications
+from services.notifications.api import health, notifications, optout, webhooks
 from services.notifications.extensions import api
+from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
     api.register_blueprint(notifications.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(optout.bp)
+    # Providers cannot send our CSRF token; their signatures are checked instead.
+    csrf.exempt(webhooks.bp)
+    app.register_blueprint(webhooks.bp)

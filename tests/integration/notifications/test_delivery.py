@@ -1,0 +1,139 @@
+"""Sending through the gateways' real wire formats, failover, retries with backoff, and the final failure."""
+
+import json
+import random
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+import time_machine
+from werkzeug import Response
+
+from services.notifications.extensions import db
+from services.notifications.models import OutboxMessage
+from shared.messaging.names import EventNames
+from shared.timeutil import utcnow
+from tests.integration.notifications.conftest import publish_event, register, rows, run_beat, wita
+
+START = wita(2026, 3, 17, 8, 30)
+NOW = wita(2026, 3, 13, 10, 0)
+ZENZIVA = "/reguler/api/sendsms/"
+TWILIO = "/2010-04-01/Accounts/ACdev0000000000000000000000000000/Messages.json"
+WHATSAPP = "/v21.0/100000000000001/messages"
+ZENZIVA_OK = {"messageId": "41", "to": "081234567890", "status": "1", "text": "Success"}
+
+
+def outbox_types(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(OutboxMessage.type).order_by(OutboxMessage.seq)))
+
+
+def confirm_only(app, **person):
+    """Register someone for an event with no reminders, so only the confirmation is planned."""
+    event = publish_event(app, START, reminder_offsets_minutes=[])
+    return register(app, event, **person)
+
+
+def test_each_gateway_gets_the_number_in_its_own_format(app, gateway):
+    gateway.expect_ordered_request(ZENZIVA, method="POST").respond_with_data("oops", status=500)
+    gateway.expect_ordered_request(TWILIO, method="POST").respond_with_json({"sid": "SM1", "status": "queued"}, 201)
+    gateway.expect_ordered_request(WHATSAPP, method="POST").respond_with_json(
+        {"messaging_product": "whatsapp", "messages": [{"id": "wamid.A1"}]}
+    )
+    with time_machine.travel(NOW):
+        confirm_only(app, preferred_channel="sms", phone="+6281234567890")
+        assert run_beat(app) == ["sent"]
+        confirm_only(app, preferred_channel="whatsapp", phone="+6281234567890")
+        assert run_beat(app) == ["sent"]
+    zenziva, twilio, whatsapp = (request for request, _ in gateway.log)
+    assert zenziva.form["to"] == "081234567890" and zenziva.form["userkey"] == "dev-userkey"
+    assert twilio.form["To"] == "+6281234567890" and twilio.authorization.type == "basic"
+    assert twilio.form["StatusCallback"] == "http://127.0.0.1:8002/webhooks/twilio/status"
+    assert "pendaftaran Anda" in twilio.form["Body"] and "08.30 WITA" in twilio.form["Body"]
+    body = whatsapp.get_json()
+    assert body["to"] == "6281234567890" and body["type"] == "template"
+    assert body["template"]["name"] == "pelita_confirmation" and body["template"]["language"] == {"code": "id"}
+    assert body["template"]["components"][0]["parameters"][2]["text"] == "Selasa, 17 Maret 2026 pukul 08.30 WITA"
+    assert whatsapp.headers["Authorization"] == "Bearer dev-whatsapp-access-token"
+    assert [(row.provider, row.provider_ref) for row in rows(app)] == [
+        ("twilio", "SM1"),
+        ("whatsapp_cloud", "wamid.A1"),
+    ]
+
+
+def test_zenziva_saying_no_in_a_200_body_moves_on_to_twilio(app, gateway):
+    gateway.expect_request(ZENZIVA).respond_with_json({"status": "0", "text": "Saldo tidak cukup"})
+    gateway.expect_request(TWILIO).respond_with_json({"sid": "SM2", "status": "queued"}, 201)
+    with time_machine.travel(NOW):
+        confirm_only(app, preferred_channel="sms")
+        assert run_beat(app) == ["sent"]
+    assert rows(app)[0].provider == "twilio"
+
+
+def test_whatsapp_refused_falls_back_to_sms_then_sms_refused_falls_back_to_email(app, gateway, smtp_server):
+    gateway.expect_request(WHATSAPP).respond_with_json({"error": {"code": 131026, "message": "undeliverable"}}, 400)
+    gateway.expect_request(ZENZIVA).respond_with_json({"status": "0", "text": "Nomor tidak valid"})
+    gateway.expect_request(TWILIO).respond_with_json({"code": 21211, "message": "invalid To"}, 400)
+    with time_machine.travel(NOW):
+        confirm_only(app, preferred_channel="whatsapp", email="cadangan@contoh.id")
+        assert run_beat(app) == ["fell_back"]
+        assert run_beat(app) == ["fell_back"]
+        assert run_beat(app) == ["delivered"]
+    assert [(row.channel, row.status) for row in rows(app)] == [
+        ("whatsapp", "failed"),
+        ("sms", "failed"),
+        ("email", "delivered"),
+    ]
+    assert smtp_server.mails_to("cadangan@contoh.id")[0].subject.startswith("Pendaftaran terkonfirmasi")
+    assert outbox_types(app) == [EventNames.NOTIFICATION_DELIVERED]  # the failed legs were not the last word
+
+
+def test_a_transient_failure_waits_with_backoff_in_the_store_and_ends_failed_after_the_limit(app, gateway):
+    gateway.expect_request(ZENZIVA).respond_with_data("busy", status=503)
+    gateway.expect_request(TWILIO).respond_with_data("busy", status=502)
+    with time_machine.travel(NOW) as clock:
+        confirm_only(app, preferred_channel="sms", email=None)
+        outcomes, waits = [], []
+        for _ in range(20):
+            outcomes += run_beat(app)
+            row = rows(app)[0]
+            if row.status == "failed":
+                break
+            waits.append(((row.due_at - utcnow()).total_seconds(), 15 * 2**row.attempts))
+            clock.move_to(row.due_at + timedelta(seconds=1))
+    assert outcomes == ["retrying"] * 5 + ["failed"]
+    assert all(0 <= wait <= cap for wait, cap in waits)  # full jitter under an exponentially growing cap
+    row = rows(app)[0]
+    assert row.attempts == 6 and "gave up after 6 attempts" in row.last_error and "HTTP 503" in row.last_error
+    assert outbox_types(app) == [EventNames.NOTIFICATION_FAILED]
+
+
+def test_a_flaky_gateway_still_gets_every_message_exactly_once(app, gateway):
+    """30 % of requests answer 500 and 10 % time out; retries and failover deliver each message once."""
+    chance, accepted = random.Random(4), []
+
+    def flaky(request):
+        roll = chance.random()
+        if roll < 0.3:
+            return Response("error", status=500)
+        if roll < 0.4:
+            time.sleep(0.7)  # past the client's 0.5 s read timeout: the gateway never took it
+            return Response("late", status=504)
+        number = request.form.get("to") or request.form.get("To")
+        accepted.append(number)
+        return Response(json.dumps({"messageId": "1", "sid": f"SM{len(accepted)}", "status": "1"}), status=201)
+
+    gateway.expect_request(ZENZIVA).respond_with_handler(flaky)
+    gateway.expect_request(TWILIO).respond_with_handler(flaky)
+    phones = [f"+62812345670{n:02d}" for n in range(12)]
+    with time_machine.travel(NOW) as clock:
+        for phone in phones:
+            confirm_only(app, preferred_channel="sms", phone=phone, email=None)
+        for _ in range(30):
+            run_beat(app)
+            if all(row.status == "sent" for row in rows(app)):
+                break
+            clock.shift(timedelta(hours=1))
+    assert sorted(row.status for row in rows(app)) == ["sent"] * len(phones)
+    national = sorted(number if number.startswith("0") else "0" + number[3:] for number in accepted)
+    assert national == sorted("0" + phone[3:] for phone in phones)

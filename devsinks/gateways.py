@@ -1,0 +1,161 @@
+"""HTTP stand-ins for the SMS/WhatsApp gateways (Zenziva, Twilio, WhatsApp Cloud API), keeping what they receive.
+
+They answer in each provider's own format and, like the real ones, report delivery a moment later to the
+service's webhooks (signed as each provider signs), so `make run` shows messages reaching "delivered".
+"""
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import requests
+from flask import Blueprint, jsonify, request
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TextMessage:
+    id: int
+    received_at: datetime
+    gateway: str
+    channel: str
+    to: str
+    text: str
+    reference: str
+
+    def summary(self) -> dict:
+        return {**asdict(self), "received_at": self.received_at.isoformat()}
+
+
+class TextBox:
+    """Every SMS and WhatsApp message the stand-ins accepted, in memory."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._messages: list[TextMessage] = []
+        self._ids = itertools.count(1)
+
+    def add(self, gateway: str, channel: str, to: str, text: str) -> TextMessage:
+        with self._lock:
+            number = next(self._ids)
+            reference = {"twilio": f"SM{number:032d}", "whatsapp_cloud": f"wamid.DEV{number}"}.get(gateway, str(number))
+            message = TextMessage(number, datetime.now(UTC), gateway, channel, to, text, reference)
+            self._messages.append(message)
+            return message
+
+    def messages(self) -> list[TextMessage]:
+        """Every message received, newest first."""
+        with self._lock:
+            return list(reversed(self._messages))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+
+@dataclass
+class Receipts:
+    """Where and how the stand-ins report delivery (None: they do not)."""
+
+    whatsapp_url: str | None = None
+    whatsapp_secret: str = ""
+    zenziva_url: str | None = None
+    delay: float = 1.0
+
+    def later(self, send, *args) -> None:
+        # After a pause, as real gateways do: the service records the reference once the send returns.
+        timer = threading.Timer(self.delay, _quietly, args=(send, *args))
+        timer.daemon = True
+        timer.start()
+
+
+def _quietly(send, *args) -> None:
+    try:
+        send(*args)
+    except requests.RequestException:
+        logger.info("delivery receipt not taken by %s", args[0])
+
+
+def twilio_signature(auth_token: str, url: str, params: dict) -> str:
+    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    return base64.b64encode(hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+
+
+def _post_twilio(url: str, token: str, params: dict) -> None:
+    requests.post(url, data=params, headers={"X-Twilio-Signature": twilio_signature(token, url, params)}, timeout=5)
+
+
+def _post_whatsapp(url: str, secret: str, body: bytes) -> None:
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
+    requests.post(url, data=body, headers=headers, timeout=5)
+
+
+def _post_zenziva(url: str, params: dict) -> None:
+    requests.post(url, data=params, timeout=5)
+
+
+def make_blueprint(box: TextBox, receipts: Receipts) -> Blueprint:
+    bp = Blueprint("gateways", __name__)
+
+    @bp.post("/reguler/api/sendsms/")
+    @bp.post("/masking/api/sendsms/")
+    def zenziva_sms():
+        values = request.values if request.values else (request.get_json(silent=True) or {})
+        if not values.get("userkey") or not values.get("passkey"):
+            return jsonify({"status": "0", "text": "userkey atau passkey salah"})
+        message = box.add("zenziva", "sms", values.get("to", ""), values.get("message", ""))
+        if receipts.zenziva_url:
+            receipts.later(_post_zenziva, receipts.zenziva_url, {"messageId": message.reference, "status": "delivered"})
+        return jsonify({"messageId": message.reference, "to": message.to, "status": "1", "text": "Success"})
+
+    @bp.post("/2010-04-01/Accounts/<account_sid>/Messages.json")
+    def twilio_messages(account_sid: str):
+        auth = request.authorization
+        if auth is None or auth.username != account_sid:
+            return jsonify({"code": 20003, "message": "Authenticate", "status": 401}), 401
+        form = request.form
+        channel = "whatsapp" if form.get("To", "").startswith("whatsapp:") else "sms"
+        message = box.add("twilio", channel, form.get("To", ""), form.get("Body", ""))
+        if form.get("StatusCallback"):
+            params = {"MessageSid": message.reference, "MessageStatus": "delivered", "AccountSid": account_sid}
+            receipts.later(_post_twilio, form["StatusCallback"], auth.password or "", params)
+        body = {"sid": message.reference, "status": "queued", "to": message.to, "error_code": None}
+        return jsonify({**body, "account_sid": account_sid, "body": message.text}), 201
+
+    @bp.post("/<version>/<phone_number_id>/messages")
+    def whatsapp_messages(version: str, phone_number_id: str):
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return jsonify({"error": {"message": "Invalid OAuth access token", "code": 190}}), 401
+        body = request.get_json(silent=True) or {}
+        template = body.get("template") or {}
+        params = [p.get("text", "") for c in template.get("components", []) for p in c.get("parameters", [])]
+        text = (
+            f"[{template.get('name')}] " + " | ".join(params) if template else (body.get("text") or {}).get("body", "")
+        )
+        message = box.add("whatsapp_cloud", "whatsapp", body.get("to", ""), text)
+        if receipts.whatsapp_url:
+            status = {"id": message.reference, "status": "delivered", "recipient_id": message.to}
+            change = {"value": {"messaging_product": "whatsapp", "statuses": [status]}, "field": "messages"}
+            payload = json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [change]}]}).encode()
+            receipts.later(_post_whatsapp, receipts.whatsapp_url, receipts.whatsapp_secret, payload)
+        return jsonify(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": message.to, "wa_id": message.to}],
+                "messages": [{"id": message.reference}],
+            }
+        )
+
+    @bp.get("/api/messages")
+    def messages_json():
+        return jsonify([message.summary() for message in box.messages()])
+
+    return bp

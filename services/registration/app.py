@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from werkzeug.http import HTTP_STATUS_CODES
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
@@ -14,6 +14,7 @@ from services.registration.service import RegistrationError
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, load_config
 from shared.celery import init_celery
+from shared.web import init_web
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -23,19 +24,30 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app = Flask(__name__)
     app.config.update(api_settings("Pelita registration API"))
     load_config(app, CONFIGS, config, overrides)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    init_web(app)
     api.init_app(app)
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
     cli.register(app)
     app.register_error_handler(RegistrationError, _refused)
+    app.register_error_handler(429, _too_many)
     from services.registration import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 
     return app
 
 
+def _too_many(error):
+    if request.path.startswith("/api/"):
+        return jsonify({"code": 429, "status": "Too Many Requests", "message": str(error.description)}), 429
+    return render_template("public/too_many.html"), 429
+
+
 def _refused(error: RegistrationError):
+    if not request.path.startswith("/api/"):
+        return render_template("public/refused.html", error=error), error.status
     body = {"code": error.status, "status": HTTP_STATUS_CODES.get(error.status), "message": error.message}
     return jsonify(body | {"reason": error.code}), error.status

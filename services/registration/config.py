@@ -11,6 +11,12 @@ class Config(BaseConfig):
         super().__init__()
         self.ADMIN_EMAIL = env("ADMIN_EMAIL", "admin@pelita.local")
         self.ADMIN_PASSWORD = env("ADMIN_PASSWORD")
+        #: Per IP on the public form's submit; the bench raises it, the rest of the world should not need to.
+        self.REGISTRATION_FORM_RATE_LIMIT = env("REGISTRATION_FORM_RATE_LIMIT", "20 per minute;200 per hour")
+        #: Default: the broker's Redis (set at app creation, after any override of REDIS_URL).
+        self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        self.RATELIMIT_HEADERS_ENABLED = True
 
     def beat_schedule(self) -> dict:
         return {

@@ -2,7 +2,8 @@
 
 import email_validator
 import phonenumbers
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
 from shared.regions import all_areas, is_child
@@ -16,9 +17,9 @@ def normalise_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "ID")
     except phonenumbers.NumberParseException as error:
-        raise ValidationError("Nomor telepon tidak dikenali.") from error
+        raise ValidationError(_l("Nomor HP tidak dikenali. Tulis seperti 0812-3456-7890.")) from error
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError("Nomor telepon tidak valid.")
+        raise ValidationError(_l("Nomor HP tidak valid. Tulis seperti 0812-3456-7890."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -27,7 +28,7 @@ def normalise_email(value: str) -> str:
     try:
         return email_validator.validate_email(value, check_deliverability=False).normalized
     except email_validator.EmailNotValidError as error:
-        raise ValidationError("Alamat email tidak valid.") from error
+        raise ValidationError(_l("Alamat email tidak valid. Tulis seperti nama@contoh.id.")) from error
 
 
 class PhoneField(fields.String):
@@ -40,43 +41,84 @@ class EmailField(fields.String):
         return normalise_email(super()._deserialize(value, attr, data, **kwargs))
 
 
-class RegistrationCreateSchema(Schema):
-    """What a participant gives to register (the API body; the HTML form uses the same fields)."""
+def _choice(choices, message) -> dict:
+    """A required choice among `choices`, with one message in the user's language for missing and wrong."""
+    return {
+        "required": True,
+        "validate": validate.OneOf(choices, error=message),
+        "error_messages": {"required": message, "null": message, "invalid": message},
+    }
 
-    full_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+class RegistrationCreateSchema(Schema):
+    """What a participant gives to register (the API body; the HTML form adds a few rules, see below)."""
+
+    full_name = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200, error=_l("Isi nama lengkap (2 sampai 200 huruf).")),
+        error_messages={"required": _l("Isi nama lengkap Anda."), "null": _l("Isi nama lengkap Anda.")},
+    )
     phone = PhoneField(load_default=None, allow_none=True)
     email = EmailField(load_default=None, allow_none=True)
-    kabupaten_code = fields.String(required=True, validate=validate.OneOf(KABUPATEN_CODES))
+    kabupaten_code = fields.String(**_choice(KABUPATEN_CODES, _l("Pilih kabupaten/kota tempat Anda tinggal.")))
     kecamatan_code = fields.String(load_default=None, allow_none=True)
     desa_code = fields.String(load_default=None, allow_none=True)
-    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    age_group = fields.String(required=True, validate=validate.OneOf(AGE_GROUPS))
-    disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
-    accessibility_needs = fields.String(load_default="", validate=validate.Length(max=1000))
-    participant_type = fields.String(required=True, validate=validate.OneOf(PARTICIPANT_TYPES))
-    institution = fields.String(load_default="", validate=validate.Length(max=200))
-    preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    gender = fields.String(**_choice(GENDERS, _l("Pilih jenis kelamin.")))
+    age_group = fields.String(**_choice(AGE_GROUPS, _l("Pilih kelompok umur.")))
+    disability = fields.String(**_choice(DISABILITIES, _l("Pilih salah satu, termasuk \u201ctidak ada\u201d.")))
+    accessibility_needs = fields.String(
+        load_default="", validate=validate.Length(max=1000, error=_l("Paling banyak 1000 huruf."))
+    )
+    participant_type = fields.String(**_choice(PARTICIPANT_TYPES, _l("Pilih jenis peserta.")))
+    institution = fields.String(
+        load_default="", validate=validate.Length(max=200, error=_l("Paling banyak 200 huruf."))
+    )
+    preferred_channel = fields.String(**_choice(CHANNELS, _l("Pilih cara kami menghubungi Anda.")))
     locale = fields.String(load_default="id", validate=validate.OneOf(LOCALES))
-    consent = fields.Boolean(required=True)
+    consent = fields.Boolean(
+        required=True,
+        error_messages={"required": _l("Centang persetujuan pemrosesan data pribadi untuk mendaftar.")},
+    )
 
     @validates("consent")
     def consent_given(self, value: bool, **kwargs) -> None:
         if not value:
-            raise ValidationError("Persetujuan pemrosesan data pribadi diperlukan.")
+            raise ValidationError(_l("Centang persetujuan pemrosesan data pribadi untuk mendaftar."))
 
     @validates_schema
     def reachable_and_consistent(self, data: dict, **kwargs) -> None:
         if not data.get("phone") and not data.get("email"):
-            raise ValidationError("Isi nomor telepon atau email (salah satu wajib).", "phone")
+            raise ValidationError(_l("Isi nomor HP atau email (salah satu wajib)."), "phone")
         if data.get("preferred_channel") == "email" and not data.get("email"):
-            raise ValidationError("Pilih email hanya jika Anda mengisi alamat email.", "preferred_channel")
+            raise ValidationError(_l("Untuk pesan lewat email, isi alamat email."), "preferred_channel")
         if data.get("preferred_channel") in ("sms", "whatsapp") and not data.get("phone"):
-            raise ValidationError("SMS/WhatsApp memerlukan nomor telepon.", "preferred_channel")
+            raise ValidationError(_l("Untuk pesan lewat SMS atau WhatsApp, isi nomor HP."), "preferred_channel")
         kabupaten = data.get("kabupaten_code")
         if data.get("kecamatan_code") and kabupaten and not is_child(data["kecamatan_code"], kabupaten):
-            raise ValidationError("Kecamatan tidak berada di kabupaten/kota yang dipilih.", "kecamatan_code")
+            raise ValidationError(_l("Kecamatan ini tidak ada di kabupaten/kota yang dipilih."), "kecamatan_code")
         if data.get("desa_code") and not is_child(data["desa_code"], data.get("kecamatan_code") or ""):
-            raise ValidationError("Desa/kelurahan tidak berada di kecamatan yang dipilih.", "desa_code")
+            raise ValidationError(_l("Desa/kelurahan ini tidak ada di kecamatan yang dipilih."), "desa_code")
+
+
+class RegistrationFormSchema(RegistrationCreateSchema):
+    """The public HTML form: text fields arrive as strings (blank means not given); kecamatan and desa required."""
+
+    #: A field people cannot see; bots fill it in.
+    website = fields.String(load_default="")
+
+    @pre_load
+    def blanks_are_missing(self, data, **kwargs) -> dict:
+        cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str)}
+        cleaned = {key: value for key, value in cleaned.items() if value != "" and key not in ("csrf_token", "refresh")}
+        cleaned["consent"] = cleaned.get("consent") in ("ya", "on", "true", "1")
+        return cleaned
+
+    @validates_schema
+    def where_exactly(self, data: dict, **kwargs) -> None:
+        if not data.get("kecamatan_code"):
+            raise ValidationError(_l("Pilih kecamatan."), "kecamatan_code")
+        if not data.get("desa_code"):
+            raise ValidationError(_l("Pilih desa/kelurahan."), "desa_code")
 
 
 class RegistrationSchema(Schema):
@@ -217,3 +259,50 @@ class TokenRequestSchema(Schema):
 class TokenSchema(Schema):
     token = fields.String()
     expires_at = LocalDateTime()
+
+
+class EventFormSchema(EventCreateSchema):
+    """The organisers' event form: datetime-local fields in WITA, reminders as hours before, blanks mean unset."""
+
+    @pre_load
+    def from_form(self, data, **kwargs) -> dict:
+        return clean_event_form(data)
+
+
+def clean_event_form(data) -> dict:
+    """Turn the event form's strings into API values (blank is unset; reminders in hours become minutes)."""
+    cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str) and value.strip() != ""}
+    cleaned.pop("csrf_token", None)
+    cleaned["waitlist_enabled"] = cleaned.get("waitlist_enabled") in ("ya", "on")
+    cleaned["publish"] = "publish" in cleaned
+    if "capacity" in cleaned:
+        cleaned["capacity"] = int(cleaned["capacity"]) if cleaned["capacity"].isdigit() else cleaned["capacity"]
+    if "reminder_hours" in cleaned:
+        hours = [part.strip() for part in cleaned.pop("reminder_hours").replace(";", ",").split(",")]
+        cleaned["reminder_offsets"] = [int(float(h) * 60) if _number(h) else h for h in hours if h]
+    return cleaned
+
+
+def _number(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
+
+
+class LoginSchema(Schema):
+    email = fields.String(required=True, error_messages={"required": _l("Isi email Anda.")})
+    password = fields.String(required=True, error_messages={"required": _l("Isi kata sandi Anda.")})
+    next = fields.String(load_default="")
+
+
+class EventEditFormSchema(EventUpdateSchema):
+    """The organisers' edit form (every field present, so it is a full update)."""
+
+    @pre_load
+    def from_form(self, data, **kwargs) -> dict:
+        cleaned = clean_event_form(data)
+        cleaned.pop("publish", None)
+        for key in ("registration_opens_at", "registration_closes_at"):
+            cleaned.setdefault(key, None)
+        return cleaned

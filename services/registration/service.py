@@ -3,6 +3,7 @@
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
@@ -149,16 +150,30 @@ def _event_for_staff(event_id: str, staff: StaffClaims) -> Event:
 
 
 def _check_open(event: Event | None) -> Event:
-    now = utcnow()
     if event is None or event.status == "draft":
-        raise RegistrationError("not_found", "Acara tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     if event.status == "cancelled":
-        raise RegistrationError("event_cancelled", "Acara ini dibatalkan.")
-    if event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationError("not_open_yet", "Pendaftaran belum dibuka.")
-    if now >= (event.registration_closes_at or event.starts_at):
-        raise RegistrationError("closed", "Pendaftaran sudah ditutup.")
+        raise RegistrationError("event_cancelled", _("Acara ini dibatalkan."))
+    if event.registration_opens_at and utcnow() < event.registration_opens_at:
+        raise RegistrationError("not_open_yet", _("Pendaftaran belum dibuka."))
+    if utcnow() >= (event.registration_closes_at or event.starts_at):
+        raise RegistrationError("closed", _("Pendaftaran sudah ditutup."))
+    if not event.waitlist_enabled and event.seats_left == 0:
+        raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
     return event
+
+
+def open_event(event_id: str) -> Event:
+    """Return the event if people can register for it now; else refuse with the reason."""
+    return _check_open(store.get_event(event_id))
+
+
+def is_open(event: Event) -> bool:
+    try:
+        _check_open(event)
+    except RegistrationError:
+        return False
+    return True
 
 
 def register(event_id: str, data: dict) -> tuple[Registration, bool]:
@@ -409,3 +424,7 @@ def get_staff_registration(registration_id: str, staff: StaffClaims) -> Registra
     _event_for_staff(registration.event_id, staff)
     registration.waitlist_position = store.waitlist_position(registration)
     return registration
+
+
+def registration_counts(event_id: str) -> dict[str, int]:
+    return store.count_by_status(event_id)

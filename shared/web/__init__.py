@@ -8,6 +8,7 @@ from flask_wtf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from shared.staffauth import current_staff
+from shared.timeutil import format_when, to_local
 
 HERE = Path(__file__).resolve().parent
 LOCALES = ("id", "en")
@@ -56,6 +57,17 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    @app.template_filter("when")
+    def _when(value) -> str:
+        from flask_babel import get_locale
+
+        return format_when(value, str(get_locale() or "id")) if value else ""
+
+    @app.template_filter("wita_input")
+    def _wita_input(value) -> str:
+        """A moment as a datetime-local input value, in WITA."""
+        return to_local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
     @app.context_processor
     def _layout():
         from flask_babel import get_locale
@@ -80,3 +92,18 @@ def _static_view():
         return send_from_directory(HERE / "static", filename, max_age=3600)
 
     return serve
+
+
+def field_errors(messages) -> dict[str, list[str]]:
+    """Flatten marshmallow's error messages to {field: [text, ...]} for the templates."""
+
+    def texts(value) -> list[str]:
+        if isinstance(value, dict):
+            return [text for item in value.values() for text in texts(item)]
+        if isinstance(value, list | tuple):
+            return [text for item in value for text in texts(item)]
+        return [str(value)]
+
+    if not isinstance(messages, dict):
+        return {"_schema": texts(messages)}
+    return {field: texts(value) for field, value in messages.items()}

@@ -44,19 +44,34 @@ def build(factory, database_url: str, redis_url: str, **overrides):
 
 
 @pytest.fixture
-def registration(new_store, redis_url):
-    """The registration service, migrated and seeded with Kalsel's areas and the admin."""
-    app = build(registration_app, new_store("registration"), redis_url, ADMIN_PASSWORD="rahasia-admin")
-    with app.app_context():
-        from services.registration import seed
+def make_registration_app(new_store, redis_url):
+    """Build registration services, migrated and seeded with Kalsel's areas and the admin (password rahasia-admin).
 
-        seed.seed_regions()
-        seed.seed_admin()
-    yield app
-    with app.app_context():
-        from services.registration.extensions import db
+    The form's rate limiter counts in memory unless a test asks for Redis, so tests do not share one IP's quota.
+    """
+    apps = []
 
-        db.engine.dispose()
+    def make(**overrides):
+        settings = {"ADMIN_PASSWORD": "rahasia-admin", "RATELIMIT_STORAGE_URI": "memory://"} | overrides
+        app = build(registration_app, new_store(f"registration{len(apps)}"), redis_url, **settings)
+        with app.app_context():
+            from services.registration import seed
+
+            seed.seed_regions()
+            seed.seed_admin()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture
+def registration(make_registration_app):
+    """The registration service, migrated and seeded."""
+    return make_registration_app()
 
 
 @pytest.fixture

@@ -2,12 +2,16 @@
 
 from flask import Flask
 
-from services.registration.api import auth, events, health, registrations
-from services.registration.extensions import api
+from services.registration.api import auth, events, health, public, registrations, staff
+from services.registration.extensions import api, limiter
+from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
-    api.register_blueprint(auth.bp)
-    api.register_blueprint(events.bp)
-    api.register_blueprint(registrations.bp)
+    for blueprint in (auth.bp, events.bp, registrations.bp):
+        csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
+        api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(staff.bp)
+    limiter.init_app(app)

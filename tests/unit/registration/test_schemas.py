@@ -18,7 +18,7 @@ def test_phone_typed_any_usual_way_becomes_e164(typed):
 
 @pytest.mark.parametrize("typed", ["12", "abc", "0812", "+1 202 555"])
 def test_nonsense_phone_is_refused_in_indonesian(typed):
-    with pytest.raises(ValidationError, match="Nomor telepon"):
+    with pytest.raises(ValidationError, match="Nomor HP"):
         normalise_phone(typed)
 
 

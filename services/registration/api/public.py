@@ -1,0 +1,97 @@
+"""The public pages: upcoming events, an event, the registration form, the confirmation, the cancel link."""
+
+import segno
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from marshmallow import ValidationError
+
+from services.registration import labels, service, store
+from services.registration.extensions import limiter
+from services.registration.schemas import RegistrationFormSchema
+from shared import regions
+from shared.timeutil import utcnow
+from shared.web import field_errors
+
+bp = Blueprint("public", __name__)
+
+
+def _form_limit() -> str:
+    return current_app.config["REGISTRATION_FORM_RATE_LIMIT"]
+
+
+@bp.get("/")
+def index():
+    """List the events people can still register for."""
+    return render_template("public/index.html", events=store.list_open_events(utcnow()))
+
+
+@bp.get("/acara/<event_id>")
+def event(event_id: str):
+    """Show one event: when (WITA), where, seats left."""
+    return render_template("public/event.html", event=service.get_public_event(event_id), open_=service.is_open)
+
+
+@bp.route("/acara/<event_id>/daftar", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def register(event_id: str):
+    """Show and accept the registration form (works without JavaScript)."""
+    event = service.open_event(event_id)
+    if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
+        return _form(event, request.form, {})
+    if request.form.get("website"):  # the honeypot: a person never sees this field
+        return redirect(url_for(".thanks"), 303)
+    try:
+        data = RegistrationFormSchema().load(request.form.to_dict())
+    except ValidationError as error:
+        return _form(event, request.form, field_errors(error.messages)), 400
+    data.pop("website", None)
+    registration, created = service.register(event_id, data | {"locale": str(get_locale() or "id")})
+    if not created:
+        return render_template("public/already.html", event=event, registration=registration), 200
+    return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
+
+
+def _form(event, values, errors: dict):
+    kabupaten = values.get("kabupaten_code") or ""
+    kecamatan = values.get("kecamatan_code") or ""
+    lists = {
+        "kabupaten": _options(regions.kabupaten()),
+        "kecamatan": _options(regions.children(kabupaten)) if kabupaten else [],
+        "desa": _options(regions.children(kecamatan)) if regions.is_child(kecamatan, kabupaten) else [],
+    }
+    return render_template("public/form.html", event=event, values=values, errors=errors, lists=lists, labels=labels)
+
+
+def _options(areas) -> list[tuple[str, str]]:
+    return [(area.code, area.name) for area in areas]
+
+
+@bp.get("/terima-kasih")
+def thanks():
+    return render_template("public/thanks.html")
+
+
+@bp.get("/pendaftaran/<token>")
+def confirmation(token: str):
+    """Show a registration: status, check-in code and the QR code staff scan at the door."""
+    registration = service.unsign(service.PAGE, token)
+    qr = segno.make(service.checkin_url(registration.id), error="m")
+    position = store.waitlist_position(registration)
+    cancel = service.cancel_url(registration.id)
+    return render_template(
+        "public/confirmation.html",
+        registration=registration,
+        position=position,
+        qr=qr.svg_inline(scale=5, border=2),
+        cancel_url=cancel,
+    )
+
+
+@bp.route("/r/<token>/batal", methods=["GET", "POST"])
+def cancel(token: str):
+    """Let a participant give up their seat with the signed link from their messages."""
+    registration = service.unsign(service.CANCEL, token)
+    if request.method == "POST" and registration.status != "cancelled":
+        registration = service.cancel_registration(registration.id)
+        return render_template("public/cancelled.html", registration=registration)
+    return render_template("public/cancel.html", registration=registration)

@@ -1,0 +1,169 @@
+"""The public pages as a participant uses them: no JavaScript, Indonesian first, errors beside the fields."""
+
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from scripts.redis_local import free_port
+from services.registration.extensions import db
+from services.registration.models import Registration
+from tests.factories import make_event_body
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def form_fields(**overrides) -> dict:
+    fields = {
+        "full_name": "Siti Rahmah",
+        "phone": "0812-3456-7890",
+        "email": "",
+        "preferred_channel": "whatsapp",
+        "kabupaten_code": "63.03",
+        "kecamatan_code": "63.03.05",
+        "desa_code": "63.03.05.2009",
+        "gender": "female",
+        "age_group": "26_35",
+        "disability": "none",
+        "accessibility_needs": "",
+        "participant_type": "library_manager",
+        "institution": "",
+        "consent": "ya",
+        "website": "",
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def event_id(registration, auth):
+    response = registration.test_client().post("/api/v1/events", json=make_event_body(capacity=1), headers=auth)
+    return response.json["id"]
+
+
+def submit(client, event_id: str, **overrides):
+    page = client.get(f"/acara/{event_id}/daftar")
+    return client.post(f"/acara/{event_id}/daftar", data=form_fields(csrf_token=csrf(page.text), **overrides))
+
+
+def test_event_page_shows_wita_time_venue_and_seats_in_indonesian(registration, event_id):
+    page = registration.test_client().get(f"/acara/{event_id}")
+    assert page.status_code == 200
+    assert '<html lang="id">' in page.text
+    assert "WITA" in page.text and "Aula Dispersip Kabupaten Banjar" in page.text
+    assert "1 dari 1 tersisa" in page.text
+    assert "<script" not in page.text  # works without JavaScript: there is none
+
+
+def test_registering_on_the_form_shows_the_confirmation_with_qr(registration, event_id):
+    client = registration.test_client()
+    response = submit(client, event_id)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    assert "Pendaftaran berhasil" in page.text and "<svg" in page.text
+    with registration.app_context():
+        stored = db.session.scalars(sa.select(Registration)).one()
+    assert stored.phone == "+6281234567890" and stored.desa_code == "63.03.05.2009" and stored.locale == "id"
+    assert stored.checkin_code in page.text
+
+
+def test_errors_are_beside_the_field_summarised_with_links_and_input_is_kept(registration, event_id):
+    client = registration.test_client()
+    response = submit(client, event_id, full_name="Budi <b>", phone="12", gender="", consent="")
+    assert response.status_code == 400
+    html = response.text
+    assert 'class="error-summary"' in html and 'href="#field-phone"' in html and 'href="#field-gender"' in html
+    assert 'id="error-phone"' in html and "Nomor HP tidak valid" in html
+    assert 'aria-describedby="hint-phone error-phone"' in html and 'aria-invalid="true"' in html
+    assert "Centang persetujuan" in html
+    assert 'value="Budi &lt;b&gt;"' in html  # kept, and escaped
+    with registration.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_kecamatan_and_desa_lists_fill_without_javascript(registration, event_id):
+    client = registration.test_client()
+    page = client.get(f"/acara/{event_id}/daftar")
+    assert 'id="field-kecamatan_code"' not in page.text  # no kecamatan list before a kabupaten is chosen
+    refreshed = client.post(
+        f"/acara/{event_id}/daftar",
+        data={"csrf_token": csrf(page.text), "kabupaten_code": "63.03", "full_name": "Siti", "refresh": "kecamatan"},
+    )
+    assert refreshed.status_code == 200 and 'value="Siti"' in refreshed.text
+    assert '<option value="63.03.05">Martapura</option>' in refreshed.text
+    assert "Pilih kecamatan" not in refreshed.text  # refreshing is not submitting: no errors yet
+
+
+def test_the_same_phone_twice_gets_the_existing_registration_not_a_second_seat(registration, event_id):
+    client = registration.test_client()
+    assert submit(client, event_id).status_code == 303
+    again = submit(client, event_id, phone="+62 812 3456 7890", full_name="Siti R.")
+    assert again.status_code == 200 and "sudah terdaftar" in again.text
+    with registration.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
+def test_the_honeypot_takes_nothing(registration, event_id):
+    client = registration.test_client()
+    response = submit(client, event_id, website="http://spam.example")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/terima-kasih")
+    with registration.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_a_post_without_csrf_token_is_refused(registration, event_id):
+    response = registration.test_client().post(f"/acara/{event_id}/daftar", data=form_fields())
+    assert response.status_code == 400
+
+
+def test_english_is_one_click_away(registration, event_id):
+    page = registration.test_client().get(f"/acara/{event_id}?lang=en")
+    assert '<html lang="en">' in page.text
+    assert re.search(
+        r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d+ \w+ \d{4} at \d\d:\d\d WITA", page.text
+    )
+    assert 'hreflang="id"' in page.text  # and back to Bahasa Indonesia
+
+
+def test_cancel_link_cancels_once_and_a_forged_link_is_refused(registration, event_id):
+    client = registration.test_client()
+    confirmation = client.get(submit(client, event_id).headers["Location"])
+    cancel_link = re.search(r'href="(http://127\.0\.0\.1:8001)?(/r/[^"]+/batal)"', confirmation.text).group(2)
+    page = client.get(cancel_link)
+    assert "Batalkan pendaftaran?" in page.text
+    done = client.post(cancel_link, data={"csrf_token": csrf(page.text)})
+    assert "sudah dibatalkan" in done.text
+    assert "sudah dibatalkan" in client.get(cancel_link).text
+    forged = client.get(cancel_link.replace("/r/", "/r/x"))
+    assert forged.status_code == 404 and "tidak sah" in forged.text
+
+
+def staff_event(app) -> str:
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"email": "admin@pelita.local", "password": "rahasia-admin"}).json
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    return client.post("/api/v1/events", json=make_event_body(), headers=headers).json["id"]
+
+
+def test_submitting_too_often_gets_a_friendly_429_page(make_registration_app, redis_url):
+    app = make_registration_app(
+        RATELIMIT_STORAGE_URI=redis_url,
+        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+        REGISTRATION_FORM_RATE_LIMIT="2 per minute",
+    )
+    event_id, client = staff_event(app), app.test_client()
+    statuses = [submit(client, event_id, phone=f"0812-3456-78{n:02d}").status_code for n in range(3)]
+    assert statuses == [303, 303, 429]
+    page = submit(client, event_id, phone="0812-3456-7899")
+    assert "Terlalu banyak" in page.text and "belum terkirim" in page.text
+
+
+def test_the_form_keeps_taking_registrations_when_the_limiter_store_is_down(make_registration_app):
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app = make_registration_app(RATELIMIT_STORAGE_URI=dead, REGISTRATION_FORM_RATE_LIMIT="1 per minute")
+    event_id, client = staff_event(app), app.test_client()
+    statuses = [submit(client, event_id, phone=f"0812-3456-77{n:02d}").status_code for n in range(3)]
+    assert statuses == [303, 303, 303]

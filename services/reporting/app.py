@@ -2,13 +2,15 @@
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, jsonify, render_template, request
+from werkzeug.http import HTTP_STATUS_CODES
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
 from services.reporting import cli
 from services.reporting.api import register_blueprints
 from services.reporting.config import CONFIGS
 from services.reporting.extensions import api, celery, db, migrate
+from services.reporting.service import ReportingError
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, load_config
 from shared.celery import init_celery
@@ -30,6 +32,14 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     init_celery(celery, app)
     install_request_ids(app)
     cli.register(app)
+    app.register_error_handler(ReportingError, _refused)
     from services.reporting import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 
     return app
+
+
+def _refused(error: ReportingError):
+    if not request.path.startswith("/api/"):
+        return render_template("reporting/refused.html", error=error), error.status
+    body = {"code": error.status, "status": HTTP_STATUS_CODES.get(error.status), "message": error.message}
+    return jsonify(body), error.status

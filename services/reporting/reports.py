@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from services.reporting import charts
-from services.reporting.figures import BREAKDOWNS, HIDDEN, SMALL, Figures
+from services.reporting.figures import BREAKDOWNS, HIDDEN, SMALL, Figures, Scope
 from services.reporting.labels import BREAKDOWN_TITLES, SHEET_NAMES, area_label, label
 from shared.timeutil import WITA
 
@@ -110,8 +110,7 @@ def tables(figures: Figures, locale: str = "id") -> list[Table]:
     return [*parts, channels(figures), events(figures, locale)]
 
 
-def period_label(figures: Figures, locale: str = "id") -> str:
-    scope = figures.scope
+def period_label(scope: Scope, locale: str = "id") -> str:
     return (
         f"{format_date(scope.start, 'd MMMM y', locale=locale)} – {format_date(scope.end, 'd MMMM y', locale=locale)}"
     )
@@ -160,7 +159,7 @@ def _write_table(sheet, table: Table, figures: Figures, generated_at: datetime, 
     sheet["A1"] = neutralise(table.title)
     sheet["A1"].font = Font(bold=True, size=14)
     area = area_label(figures.scope.kabupaten_code)
-    sheet["A2"] = f"{_('Periode')}: {period_label(figures, locale)} · {_('Wilayah')}: {area}"
+    sheet["A2"] = f"{_('Periode')}: {period_label(figures.scope, locale)} · {_('Wilayah')}: {area}"
     sheet["A3"] = f"{_('Dibuat')}: {format_datetime(generated_at, 'd MMMM y HH.mm', tzinfo=WITA, locale=locale)} WITA"
     if figures.suppressed:
         sheet["A4"] = _(
@@ -219,7 +218,7 @@ def context(figures: Figures, generated_at: datetime, locale: str = "id") -> dic
     return {
         "tables": tables(figures, locale),
         "locale": locale,
-        "period": period_label(figures, locale),
+        "period": period_label(figures.scope, locale),
         "area": area_label(figures.scope.kabupaten_code),
         "generated": f"{format_datetime(generated_at, 'd MMMM y HH.mm', tzinfo=WITA, locale=locale)} WITA",
         "small": SMALL,

@@ -1,8 +1,14 @@
 """HTTP schemas of the reporting service."""
 
-from marshmallow import Schema, fields
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.reporting.figures import BREAKDOWNS
+from shared.regions import kabupaten
 from shared.timeutil import LocalDateTime
+
+KABUPATEN_CODES = tuple(area.code for area in kabupaten())
+TABLES = ("summary", *BREAKDOWNS, "channel", "events")
 
 
 class SummaryQuerySchema(Schema):
@@ -21,3 +27,23 @@ class SummarySchema(Schema):
     waitlisted = fields.Integer()
     cancelled = fields.Integer()
     attended = fields.Integer()
+
+
+class ReportQuerySchema(Schema):
+    """A period of event start dates (WITA, both inclusive) and optionally one kabupaten/kota."""
+
+    start = fields.Date(data_key="mulai", load_default=None)
+    end = fields.Date(data_key="sampai", load_default=None)
+    kabupaten_code = fields.String(data_key="kabupaten", load_default=None)
+    lang = fields.String(load_default=None)
+
+    @validates_schema
+    def check_period(self, data: dict, **kwargs) -> None:
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError([_l("Tanggal awal harus sebelum tanggal akhir.")], "sampai")
+        if data.get("kabupaten_code") and data["kabupaten_code"] not in KABUPATEN_CODES:
+            raise ValidationError([_l("Pilih kabupaten/kota dari daftar.")], "kabupaten")
+
+
+class ExportQuerySchema(ReportQuerySchema):
+    table = fields.String(load_default="events", validate=validate.OneOf(TABLES))

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from services.reporting.api import health, summary
+from services.reporting.api import dashboard, health, summary
 from services.reporting.extensions import api
 from shared.web import csrf
 
@@ -12,3 +12,4 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
+    app.register_blueprint(dashboard.bp)

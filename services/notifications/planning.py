@@ -123,8 +123,12 @@ def replan_reminders(recipient: Recipient) -> list[Notification]:
     return plan_reminders(recipient)
 
 
+#: Notices that a cancellation itself sends; a repeated cancellation must not cancel them.
+CANCELLATION_NOTICES = ("event_cancelled", "registration_cancelled")
+
+
 def cancel_pending(registration_id: str, reason: str) -> int:
-    rows = store.list_pending(registration_id)
+    rows = [row for row in store.list_pending(registration_id) if row.purpose not in CANCELLATION_NOTICES]
     for row in rows:
         row.status, row.last_error = "cancelled", reason
     return len(rows)

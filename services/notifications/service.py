@@ -61,7 +61,7 @@ def _on_event_snapshot(envelope: dict, payload: dict):
 
 def _on_event_cancelled(envelope: dict, payload: dict):
     event = store.get_event(str(payload["event_id"]))
-    if event is None:
+    if event is None or event.status == "cancelled":
         return None
     event.status = "cancelled"
     rows = []
@@ -94,6 +94,8 @@ def _on_registration_promoted(envelope: dict, payload: dict):
 
 def _on_registration_cancelled(envelope: dict, payload: dict):
     recipient = _known_recipient(payload)
+    if recipient.status == "cancelled":
+        return None
     recipient.status = "cancelled"
     planning.cancel_pending(recipient.registration_id, "pendaftaran dibatalkan")
     return _after_commit([planning.plan(recipient, "registration_cancelled")])

@@ -49,3 +49,29 @@ class ServiceBus:
             celery=self.celery,
             subscriber=f"{self.service}.handle_event",
         )
+
+
+def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 500) -> int:
+    """Send every event in the outbox, oldest first, to one subscriber task again (to rebuild its read model).
+
+    The acknowledgement state of the rows is left alone: a replay is extra delivery, deduplicated by the consumer
+    unless it emptied its processed_messages first.
+    """
+    from sqlalchemy import select
+
+    from shared.messaging.names import queue_for
+    from shared.messaging.routing import SUBSCRIBERS
+
+    sent, last_seq = 0, 0
+    while True:
+        rows = session.scalars(
+            select(outbox_model).where(outbox_model.seq > last_seq).order_by(outbox_model.seq).limit(batch_size)
+        ).all()
+        if not rows:
+            return sent
+        for row in rows:
+            if task_name in SUBSCRIBERS.get(row.type, ()):
+                celery.send_task(task_name, kwargs={"message": row.envelope}, queue=queue_for(task_name))
+                sent += 1
+        last_seq = rows[-1].seq
+        session.rollback()

@@ -7,6 +7,17 @@ from services.registration import seed
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("replay-events")
+    @click.option("--to", "service", type=click.Choice(["reporting", "notifications"]), required=True)
+    def replay_command(service: str) -> None:
+        """Send this service's whole event history to another service again (e.g. to rebuild reporting)."""
+        from services.registration.extensions import celery, db
+        from services.registration.models import OutboxMessage
+        from shared.bus import replay
+
+        sent = replay(db.session, OutboxMessage, celery, f"{service}.handle_event")
+        click.echo(f"{sent} peristiwa dikirim ulang ke {service}.")
+
     @app.cli.command("seed")
     @click.option("--demo/--no-demo", default=True, help="Also add the demo event.")
     def seed_command(demo: bool) -> None:

@@ -1,0 +1,42 @@
+"""Rebuilding reporting's read model from registration's history gives the same figures."""
+
+import subprocess
+import sys
+
+from services.reporting.models import RegistrationFact
+from tests.conftest import ROOT
+from tests.flow.conftest import staff_headers, wait_for
+from tests.flow.test_thin_slice import publish_event, register
+
+
+def flask(stack, service: str, *args: str) -> str:
+    command = [sys.executable, "-m", "flask", "--app", f"services.{service}.wsgi", *args]
+    result = subprocess.run(command, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_rebuilding_the_read_model_from_the_replayed_history_gives_identical_figures(stack):
+    event = publish_event(stack, capacity=2)
+    people = [
+        register(stack, event["id"], email=f"ulang{n}@contoh.id", disability=d)
+        for n, d in enumerate(["none", "sensory", "physical"])
+    ]
+    client, headers = stack.app("registration").test_client(), staff_headers(stack)
+    client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=headers)
+    client.post(f"/api/v1/registrations/{people[1]['id']}/cancel", headers=headers)  # people[2] is promoted
+
+    reporting = stack.app("reporting").test_client()
+
+    def settled():
+        figures = reporting.get("/api/v1/summary", headers=headers).json
+        return figures if (figures["attended"], figures["cancelled"], figures["confirmed"]) == (1, 1, 2) else None
+
+    before = wait_for(settled, message="the read model to take in every event")
+
+    flask(stack, "reporting", "rebuild-read-model", "--yes")
+    assert stack.count("reporting", RegistrationFact) == 0
+    assert "dikirim ulang" in flask(stack, "registration", "replay-events", "--to", "reporting")
+
+    after = wait_for(settled, message="the replayed history to be applied")
+    assert after == before

@@ -2,15 +2,18 @@
 
 from flask import Flask
 
-from services.notifications.api import health, notifications, optout, webhooks
+from services.notifications.api import health, notifications, optout, staff, webhooks
 from services.notifications.extensions import api
+from shared.timeutil import format_when
 from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
     api.register_blueprint(notifications.bp)
+    app.add_template_filter(format_when, "format_when")
     app.register_blueprint(health.bp)
     app.register_blueprint(optout.bp)
+    app.register_blueprint(staff.bp)
     # Providers cannot send our CSRF token; their signatures are checked instead.
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)

@@ -1,6 +1,6 @@
 """Tables of the reporting service: a read model built only from events, with no names or phone numbers."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -9,6 +9,7 @@ from services.reporting.extensions import db
 from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
+from shared.timeutil import utcnow
 
 
 class EventFact(db.Model):
@@ -57,6 +58,50 @@ class DeliveryFact(db.Model):
     channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ReportSchedule(db.Model):
+    """A recurring report (weekly or monthly) for the province or one kabupaten/kota, and who receives it."""
+
+    __tablename__ = "report_schedules"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    #: None: the whole province (provincial staff); else one kabupaten/kota (its regency staff).
+    kabupaten_code: Mapped[str | None] = mapped_column(sa.String(5), index=True)
+    recipients: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    locale: Mapped[str] = mapped_column(sa.String(2), nullable=False, default="id")
+    #: Local time (WITA) the report is sent on its day.
+    hour: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=8)
+    minute: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    failures_in_a_row: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    paused_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ReportRun(db.Model):
+    """One (schedule, period): claimed before it is built, so it is generated and sent once."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (sa.UniqueConstraint("schedule_id", "period_start", name="uq_report_runs_schedule_period"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(sa.ForeignKey("report_schedules.id"), nullable=False)
+    period_start: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    #: pending -> building -> sent; building -> failed -> building (retried by beat) ...
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="pending", index=True)
+    #: Who is building it now: only the holder of this token may finish it (a stuck build is taken over).
+    claim_token: Mapped[str | None] = mapped_column(sa.String(36))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    xlsx: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(OutboxMixin, db.Model):

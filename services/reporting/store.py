@@ -1,11 +1,13 @@
 """Queries and upserts of the reporting read model (never commits)."""
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from services.reporting.extensions import db
-from services.reporting.models import DeliveryFact, EventFact, RegistrationFact
+from services.reporting.models import DeliveryFact, EventFact, RegistrationFact, ReportRun, ReportSchedule
 
 
 def upsert(model: type, key: str, values: dict):
@@ -62,3 +64,78 @@ def list_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> tu
     registrations = list(db.session.scalars(sa.select(RegistrationFact).where(RegistrationFact.event_id.in_(ids))))
     deliveries = list(db.session.scalars(sa.select(DeliveryFact).where(DeliveryFact.event_id.in_(ids))))
     return events, registrations, deliveries
+
+
+def list_schedules(kabupaten_code: str | None = None, only_mine: bool = False) -> list[ReportSchedule]:
+    """Return the schedules (those of one kabupaten when `only_mine`), province first."""
+    query = sa.select(ReportSchedule).order_by(ReportSchedule.kabupaten_code.is_not(None), ReportSchedule.id)
+    if only_mine:
+        query = query.where(ReportSchedule.kabupaten_code == kabupaten_code)
+    return list(db.session.scalars(query))
+
+
+def get_schedule(schedule_id: int) -> ReportSchedule | None:
+    return db.session.get(ReportSchedule, schedule_id)
+
+
+def get_run(run_id: str) -> ReportRun | None:
+    return db.session.get(ReportRun, run_id)
+
+
+def add_run_once(schedule_id: int, start: date, end: date) -> bool:
+    """Insert the run of (schedule, period) unless it exists; True when this call added it (unique key decides)."""
+    exists = sa.select(ReportRun.id).where(ReportRun.schedule_id == schedule_id, ReportRun.period_start == start)
+    if db.session.scalar(exists) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(ReportRun(id=str(uuid.uuid4()), schedule_id=schedule_id, period_start=start, period_end=end))
+    except IntegrityError:  # another beat claimed the same period a moment earlier
+        return False
+    return True
+
+
+def list_runs_to_build(now: datetime, stuck_before: datetime) -> list[str]:
+    """Return the runs to (re)build now: never started, due for a retry, or stuck with a crashed builder."""
+    query = (
+        sa.select(ReportRun.id)
+        .join(ReportSchedule, ReportSchedule.id == ReportRun.schedule_id)
+        .where(ReportSchedule.active.is_(True))
+        .where(
+            sa.or_(
+                ReportRun.status == "pending",
+                sa.and_(ReportRun.status == "failed", ReportRun.retry_at <= now),
+                sa.and_(ReportRun.status == "building", ReportRun.claimed_at < stuck_before),
+            )
+        )
+    )
+    return list(db.session.scalars(query))
+
+
+def claim_run(run_id: str, token: str, now: datetime, stuck_before: datetime) -> bool:
+    """Mark a run as being built by `token` if nobody is building it (or its builder is presumed dead)."""
+    claimable = sa.or_(
+        ReportRun.status.in_(("pending", "failed")),
+        sa.and_(ReportRun.status == "building", ReportRun.claimed_at < stuck_before),
+    )
+    result = db.session.execute(
+        sa.update(ReportRun)
+        .where(ReportRun.id == run_id, claimable)
+        .values(status="building", claim_token=token, claimed_at=now, attempts=ReportRun.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def finish_run(run_id: str, token: str, values: dict) -> bool:
+    """Record the outcome of a build, only if `token` still holds the claim (a taken-over build changes nothing)."""
+    result = db.session.execute(
+        sa.update(ReportRun)
+        .where(ReportRun.id == run_id, ReportRun.claim_token == token, ReportRun.status == "building")
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def list_recent_runs(schedule_ids: list[int], limit: int = 20) -> list[ReportRun]:
+    query = sa.select(ReportRun).where(ReportRun.schedule_id.in_(schedule_ids))
+    return list(db.session.scalars(query.order_by(ReportRun.created_at.desc()).limit(limit)))

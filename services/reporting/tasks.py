@@ -21,3 +21,18 @@ def relay_outbox() -> int:
 def ack_outbox(message_id: str, subscriber: str) -> bool:
     """Record that a subscriber applied one of our events, so it is not sent again (safe to run twice)."""
     return service.bus.ack(message_id, subscriber)
+
+
+@celery.task(name=TaskNames.REPORTING_RUN_DUE_REPORTS)
+def run_due_reports() -> int:
+    """Claim due (schedule, period) runs once each and hand them to builders (safe to run twice)."""
+    run_ids = service.run_due_reports()
+    for run_id in run_ids:
+        build_report.delay(run_id)
+    return len(run_ids)
+
+
+@celery.task(name=TaskNames.REPORTING_BUILD_REPORT)
+def build_report(run_id: str) -> str:
+    """Build one report run and publish report.generated once (safe to run twice: the claim admits one builder)."""
+    return service.build_report(run_id)

@@ -28,6 +28,8 @@ class TaskNames:
     REPORTING_HANDLE_EVENT: Final = "reporting.handle_event"
     REPORTING_RELAY_OUTBOX: Final = "reporting.relay_outbox"
     REPORTING_ACK_OUTBOX: Final = "reporting.ack_outbox"
+    REPORTING_RUN_DUE_REPORTS: Final = "reporting.run_due_reports"
+    REPORTING_BUILD_REPORT: Final = "reporting.build_report"
 
     @classmethod
     def all(cls) -> list[str]:

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from services.reporting.api import dashboard, health, summary
+from services.reporting.api import dashboard, downloads, health, summary
 from services.reporting.extensions import api
 from shared.web import csrf
 
@@ -13,3 +13,4 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(downloads.bp)

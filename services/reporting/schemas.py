@@ -1,7 +1,7 @@
 """HTTP schemas of the reporting service."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.reporting.figures import BREAKDOWNS
 from shared.regions import kabupaten
@@ -47,3 +47,52 @@ class ReportQuerySchema(Schema):
 
 class ExportQuerySchema(ReportQuerySchema):
     table = fields.String(load_default="events", validate=validate.OneOf(TABLES))
+
+
+class EmailList(fields.Field):
+    """Email addresses, from a list (API) or text separated by commas or new lines (form)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
+        items = value if isinstance(value, list) else str(value).replace("\n", ",").split(",")
+        emails = [str(item).strip() for item in items if str(item).strip()]
+        if not emails:
+            raise ValidationError(_l("Isi paling sedikit satu alamat email penerima."))
+        check = validate.Email(error=_l("Alamat email tidak valid: {input}"))
+        for email in emails:
+            check(email)
+        return emails
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return list(value or [])
+
+
+class ScheduleFormSchema(Schema):
+    """A new recurring report: weekly or monthly, for the province or one kabupaten/kota, and its recipients."""
+
+    class Meta:
+        unknown = EXCLUDE  # the form also carries its CSRF token
+
+    kind = fields.String(
+        required=True, validate=validate.OneOf(("weekly", "monthly"), error=_l("Pilih mingguan atau bulanan."))
+    )
+    kabupaten_code = fields.String(data_key="kabupaten", load_default=None, allow_none=True)
+    recipients = EmailList(
+        required=True, error_messages={"required": _l("Isi paling sedikit satu alamat email penerima.")}
+    )
+    locale = fields.String(load_default="id", validate=validate.OneOf(("id", "en")))
+
+    @validates_schema
+    def check_area(self, data: dict, **kwargs) -> None:
+        if data.get("kabupaten_code") and data["kabupaten_code"] not in KABUPATEN_CODES:
+            raise ValidationError([_l("Pilih kabupaten/kota dari daftar.")], "kabupaten")
+
+
+class ScheduleSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    kabupaten_code = fields.String(data_key="kabupaten", allow_none=True)
+    recipients = EmailList()
+    locale = fields.String()
+    active = fields.Boolean()
+    failures_in_a_row = fields.Integer()
+    paused_reason = fields.String(allow_none=True)

@@ -366,6 +366,7 @@ def create_schedule(staff: StaffClaims, data: dict) -> ReportSchedule:
     kabupaten_code = data.get("kabupaten_code") or None
     if not staff.is_provincial and kabupaten_code != staff.kabupaten_code:
         raise ReportingError(_("Anda hanya dapat mengatur laporan kabupaten/kota Anda."))
+    ensure_default_schedules()
     schedule = ReportSchedule(kind=data["kind"], kabupaten_code=kabupaten_code, recipients=data["recipients"])
     schedule.locale = data.get("locale") or "id"
     db.session.add(schedule)
@@ -381,3 +382,9 @@ def resume_schedule(staff: StaffClaims, schedule_id: int) -> ReportSchedule:
     schedule.active, schedule.failures_in_a_row, schedule.paused_reason = True, 0, None
     db.session.commit()
     return schedule
+
+
+def recent_runs(schedules: list[ReportSchedule]) -> list[dict]:
+    """Return the latest runs of these schedules, each with a signed download link once sent."""
+    runs = store.list_recent_runs([schedule.id for schedule in schedules])
+    return [{"run": run, "token": download_token(run.id) if run.status == "sent" else None} for run in runs]

@@ -1,0 +1,54 @@
+"""Staff pages for report schedules and recipients: list, add, resume a paused one."""
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from services.reporting import service
+from services.reporting.schemas import ScheduleFormSchema
+from shared.regions import kabupaten
+from shared.staffauth import staff_page
+
+bp = Blueprint("schedules", __name__, url_prefix="/jadwal")
+
+
+@bp.get("")
+@staff_page
+def index():
+    """Show the schedules staff manage, with recent runs and why a schedule is paused."""
+    return _page()
+
+
+@bp.post("")
+@staff_page
+def create():
+    """Add a weekly or monthly report."""
+    try:
+        data = ScheduleFormSchema().load(request.form.to_dict())
+    except ValidationError as error:
+        return _page(errors=error.messages, form=request.form), 400
+    service.create_schedule(g.staff, data)
+    flash(_("Jadwal laporan disimpan."), "success")
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/<int:schedule_id>/lanjutkan")
+@staff_page
+def resume(schedule_id: int):
+    """Resume a paused schedule."""
+    service.resume_schedule(g.staff, schedule_id)
+    flash(_("Jadwal laporan dilanjutkan."), "success")
+    return redirect(url_for(".index"), code=303)
+
+
+def _page(errors: dict | None = None, form=None):
+    schedules = service.list_schedules(g.staff)
+    runs = service.recent_runs(schedules)
+    return render_template(
+        "reporting/schedules.html",
+        schedules=schedules,
+        runs=runs,
+        areas=kabupaten(),
+        errors=errors or {},
+        form=form or {},
+    )

@@ -21,8 +21,12 @@ run: $(STAMP)
 system-deps:
 	@$(BIN)/python -m scripts.system_deps
 
-## test: lint, architecture rules, then unit, integration and flow tests against a real Redis
-test: $(STAMP) system-deps lint
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules/.installed
+
+## test: lint, architecture rules, then unit, integration, flow and browser tests against a real Redis
+test: $(STAMP) system-deps node_modules/.installed lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

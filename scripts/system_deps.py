@@ -6,11 +6,12 @@ import subprocess
 import sys
 
 #: command -> Debian package
-NEEDED = {"redis-server": "redis-server"}
+NEEDED = {"redis-server": "redis-server", "chromium": "chromium", "npm": "npm"}
 
 
 def main() -> None:
     missing = [package for command, package in NEEDED.items() if shutil.which(command) is None]
+    missing = [package for package in missing if package != "npm" or shutil.which("node") is None]
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:

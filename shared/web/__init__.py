@@ -20,8 +20,10 @@ csrf = CSRFProtect()
 
 def select_locale() -> str:
     """?lang= (remembered in a cookie), else the cookie, else the default: Bahasa Indonesia."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # a worker rendering a message: the caller forces the locale it wants
+        return current_app.config.get("DEFAULT_LOCALE", "id")
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in LOCALES:
             return candidate

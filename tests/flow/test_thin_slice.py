@@ -101,7 +101,7 @@ def test_a_message_delivered_twice_has_one_effect(stack):
 
     wait_for(consumed_twice_more, message="both consumers to see the duplicates")
     assert len(stack.smtp.mails_to("dobel@contoh.id")) == 1
-    assert stack.count("notifications", Notification) == 1
+    assert stack.count("notifications", Notification, Notification.purpose == "confirmation") == 1
     assert (
         stack.count("notifications", NotificationsProcessed, NotificationsProcessed.message_id == envelope["id"]) == 1
     )

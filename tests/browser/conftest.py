@@ -1,0 +1,137 @@
+"""Browser fixtures: Pelita started by `make run`'s own launcher, and Debian's chromium driven by playwright."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from scripts.redis_local import free_port
+from tests.conftest import ROOT, wait_for
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(os.environ.get("PELITA_ARTIFACTS", ROOT / "test-artifacts"))
+ADMIN_PASSWORD = "rahasia-admin-browser"
+
+
+def _require(path: Path | str, what: str) -> None:
+    if Path(path).exists():
+        return
+    message = f"{what} is missing ({path}); `make test` installs it"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+class Pelita:
+    """The whole system as `make run` starts it, on free ports, with its own Redis and var/ folder."""
+
+    def __init__(self, tmp: Path) -> None:
+        ports = {name: free_port() for name in ("REGISTRATION", "NOTIFICATIONS", "REPORTING", "DEVSINKS", "SMTP")}
+        self.urls = {
+            "registration": f"http://127.0.0.1:{ports['REGISTRATION']}",
+            "notifications": f"http://127.0.0.1:{ports['NOTIFICATIONS']}",
+            "reporting": f"http://127.0.0.1:{ports['REPORTING']}",
+            "sinks": f"http://127.0.0.1:{ports['DEVSINKS']}",
+        }
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")},
+            "PELITA_VAR_DIR": str(tmp / "var"),
+            "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nobody answers there: make run starts its own
+            "REGISTRATION_PORT": str(ports["REGISTRATION"]),
+            "NOTIFICATIONS_PORT": str(ports["NOTIFICATIONS"]),
+            "REPORTING_PORT": str(ports["REPORTING"]),
+            "DEVSINKS_PORT": str(ports["DEVSINKS"]),
+            "DEVSINKS_SMTP_PORT": str(ports["SMTP"]),
+            "REGISTRATION_PUBLIC_URL": self.urls["registration"],
+            "NOTIFICATIONS_PUBLIC_URL": self.urls["notifications"],
+            "REPORTING_PUBLIC_URL": self.urls["reporting"],
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "OUTBOX_SWEEP_SECONDS": "1",
+            "NOTIFICATIONS_DISPATCH_SECONDS": "1",
+        }
+        self.log = tmp / "make-run.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        handle = self.log.open("ab")
+        command = [sys.executable, "-m", "scripts.run"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        for name, url in self.urls.items():
+            wait_for(lambda url=url: self._healthy(url), timeout=120, message=f"{name} to answer")
+
+    def _healthy(self, url: str) -> bool:
+        if self.process.poll() is not None:
+            pytest.fail(f"make run stopped:\n{self.log.read_text()[-4000:]}")
+        try:
+            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        """Ctrl-C, as a person would: honcho stops every process."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def pelita(tmp_path_factory):
+    running = Pelita(tmp_path_factory.mktemp("make-run"))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require(CHROMIUM, "Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]  # fmt: skip
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page, Indonesian first."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", is_mobile=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (from node_modules, never a CDN) on the page; return serious and critical violations."""
+    _require(AXE, "axe-core")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,0 +1,114 @@
+"""The participant's journey in Debian's chromium, on a phone-sized screen, against `make run`'s processes."""
+
+import re
+
+import requests
+
+from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, screenshot
+from tests.conftest import wait_for
+from tests.factories import make_event_body, make_registration_body
+
+
+def staff_token(pelita) -> dict:
+    response = requests.post(
+        f"{pelita.urls['registration']}/api/v1/auth/token",
+        json={"email": "admin@pelita.local", "password": ADMIN_PASSWORD},
+        timeout=10,
+    )
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def mails_to(pelita, address: str) -> list[dict]:
+    mails = requests.get(f"{pelita.urls['sinks']}/api/mails", timeout=5).json()
+    return [mail for mail in mails if address in mail["to"]]
+
+
+def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(pelita, phone):
+    base = pelita.urls["registration"]
+    headers = staff_token(pelita)
+    event = requests.post(
+        f"{base}/api/v1/events", json=make_event_body(title="Pelatihan Literasi Digital Desa", capacity=1),
+        headers=headers, timeout=10,
+    ).json()  # fmt: skip
+
+    # 1. The event page, on a phone, in Indonesian.
+    phone.goto(f"{base}/acara/{event['id']}")
+    assert phone.locator("html").get_attribute("lang") == "id"
+    assert "WITA" in phone.inner_text("main")
+    assert axe_violations(phone) == []
+    screenshot(phone, "01-acara")
+
+    # 2. The form, filled as a person would, the kecamatan and desa lists filled without JavaScript.
+    phone.get_by_role("link", name="Daftar sekarang").click()
+    phone.get_by_label("Nama lengkap").fill("Siti Rahmah")
+    phone.get_by_label("Nomor HP").fill("0812-3456-7890")
+    phone.get_by_role("textbox", name="Email").fill("siti.rahmah@contoh.id")
+    phone.get_by_label("Kabupaten/kota", exact=True).select_option(label="Kabupaten Banjar")
+    phone.get_by_role("button", name="Tampilkan kecamatan").click()
+    phone.get_by_label("Kecamatan", exact=True).select_option(label="Martapura")
+    phone.get_by_role("button", name="Tampilkan desa/kelurahan").click()
+    phone.get_by_label("Desa/kelurahan", exact=True).select_option(label="Sungai Sipai")
+    assert phone.get_by_label("Nama lengkap").input_value() == "Siti Rahmah"  # kept across the refreshes
+    phone.get_by_label("Email", exact=True).check() if False else phone.locator(
+        "#field-preferred_channel-email"
+    ).check()
+    phone.get_by_label("Perempuan").check()
+    phone.get_by_label("26–35 tahun").check()
+    phone.get_by_label("Tidak ada").check()
+    phone.get_by_label("Pengelola perpustakaan desa/kelurahan").check()
+    assert axe_violations(phone) == []
+    phone.get_by_role("button", name="Kirim pendaftaran").click()
+
+    # 3. Forgot the consent: the error is summarised, linked and beside the field; nothing typed is lost.
+    assert phone.get_by_role("alert").is_visible()
+    assert "Centang persetujuan" in phone.inner_text(".error-summary")
+    assert phone.get_by_label("Nama lengkap").input_value() == "Siti Rahmah"
+    assert axe_violations(phone) == []
+    screenshot(phone, "02-formulir-kesalahan")
+    phone.get_by_label("Saya setuju").check()
+    phone.get_by_role("button", name="Kirim pendaftaran").click()
+
+    # 4. The confirmation with the check-in code and the QR.
+    assert "kursi Anda terkonfirmasi" in phone.inner_text("h1")
+    assert phone.locator(".qr svg").is_visible()
+    assert axe_violations(phone) == []
+    screenshot(phone, "03-konfirmasi-qr")
+
+    # 5. The confirmation mail in the dev sinks' page.
+    mails = wait_for(lambda: mails_to(pelita, "siti.rahmah@contoh.id"), timeout=60, message="the confirmation mail")
+    phone.goto(pelita.urls["sinks"])
+    phone.get_by_role("link", name=re.compile("Pendaftaran terkonfirmasi")).first.click()
+    assert "Kode check-in" in phone.inner_text("main")
+    screenshot(phone, "04-email-konfirmasi")
+    cancel_link = re.search(r"https?://\S+/r/\S+/batal", mails[0]["text"]).group(0)
+
+    # 6. Someone else joins the waitlist, then Siti cancels with the link from her mail.
+    waiting = requests.post(
+        f"{base}/api/v1/events/{event['id']}/registrations",
+        json=make_registration_body(full_name="Ahmad Fauzi", email="ahmad.fauzi@contoh.id"), timeout=10,
+    ).json()  # fmt: skip
+    assert waiting["status"] == "waitlisted"
+    phone.goto(cancel_link)
+    phone.get_by_role("button", name="Ya, batalkan pendaftaran saya").click()
+    assert "sudah dibatalkan" in phone.inner_text("h1")
+    screenshot(phone, "05-dibatalkan")
+
+    # 7. Ahmad is promoted and told.
+    wait_for(
+        lambda: any("Pendaftaran terkonfirmasi" in m["subject"] or "kursi" in m["subject"].lower()
+                    for m in mails_to(pelita, "ahmad.fauzi@contoh.id") if "tunggu" not in m["subject"].lower()),
+        timeout=60, message="Ahmad's message that he has a seat",
+    )  # fmt: skip
+
+    # 8. An organiser signs in and checks Ahmad in at the door.
+    phone.goto(f"{base}/staf/masuk")
+    phone.get_by_role("textbox", name="Email").fill("admin@pelita.local")
+    phone.get_by_label("Kata sandi").fill(ADMIN_PASSWORD)
+    phone.get_by_role("button", name="Masuk").click()
+    phone.get_by_role("link", name="Pelatihan Literasi Digital Desa").click()
+    screenshot(phone, "06-daftar-peserta")
+    phone.get_by_role("row").filter(has_text="Ahmad Fauzi").get_by_role("button", name=re.compile("^Hadir")).click()
+    assert "Ahmad Fauzi: hadir" in phone.inner_text("main")
+    screenshot(phone, "07-check-in")
+    checked = requests.get(f"{base}/api/v1/registrations/{waiting['id']}", headers=headers, timeout=10).json()
+    assert checked["checked_in_at"]

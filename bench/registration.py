@@ -1,0 +1,279 @@
+"""Registration burst: the public form under gunicorn as deployed, against the bare stack, same run.
+
+For each store (SQLite, then PostgreSQL in a private schema) this
+1. migrates and seeds the registration store with the service's own commands (`flask db upgrade`, `seed`);
+2. starts `gunicorn services.registration.wsgi:app` (the Procfile's settings: 2 workers x 4 threads) and creates
+   a 55-seat event and a large one over the staff API;
+3. for each event: CONCURRENCY clients, each with its own cookie session, first GET the form once per submission
+   they will make (a CSRF token each; not timed, reported as form_get_rate), then POST their submissions (each a
+   unique phone) as fast as the server answers. Timed: the POSTs. Accepted = 303;
+4. counts the event's confirmed registrations in the store: must equal min(capacity, accepted);
+5. starts the baseline (bench/baseline_app.py) under the same gunicorn settings on the same database and POSTs
+   the same fields the same way: ratio = Pelita's rate / the baseline's rate.
+"""
+
+import os
+import re
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import requests
+import sqlalchemy as sa
+
+from bench import baseline_app
+from bench.common import (
+    Processes,
+    Results,
+    arguments,
+    bin_path,
+    drop_postgres_schema,
+    percentile,
+    postgres_answers,
+    postgres_schema,
+    start_redis,
+    wait_http,
+    workspace,
+)
+from scripts.redis_local import free_port
+
+GUNICORN = ["--workers", "2", "--threads", "4"]  # the Procfile's registration web (2 cores)
+ADMIN_PASSWORD = "rahasia-admin-bench"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def form_fields(phone: str, **overrides) -> dict:
+    """The public form as a participant fills it (tests/integration/registration/test_public_form.py)."""
+    fields = {
+        "full_name": "Siti Rahmah",
+        "phone": phone,
+        "email": "",
+        "preferred_channel": "whatsapp",
+        "kabupaten_code": "63.03",
+        "kecamatan_code": "63.03.05",
+        "desa_code": "63.03.05.2009",
+        "gender": "female",
+        "age_group": "26_35",
+        "disability": "none",
+        "accessibility_needs": "",
+        "participant_type": "library_manager",
+        "institution": "",
+        "consent": "ya",
+        "website": "",
+    }
+    return fields | overrides
+
+
+def phone(n: int) -> str:
+    return f"0812-{n // 10000 % 10000:04d}-{n % 10000:04d}"
+
+
+def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_phone: int) -> dict:
+    """Send n form submissions from `concurrency` clients; return statuses, latencies and the timed rate."""
+    shares = [list(range(i, n, concurrency)) for i in range(concurrency)]
+    tokens: list[list[str]] = [[] for _ in range(concurrency)]
+    sessions = [requests.Session() for _ in range(concurrency)]
+    latencies: list[float] = []
+    statuses: dict = {}
+    lock = threading.Lock()
+
+    def fetch(i: int) -> None:
+        for _ in shares[i]:
+            page = sessions[i].get(get_url, timeout=60)
+            tokens[i].append(CSRF.search(page.text).group(1) if page.status_code == 200 else "")
+
+    def post(i: int, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        mine_lat, mine_status = [], {}
+        for k, index in enumerate(shares[i]):
+            data = form_fields(phone(first_phone + index))
+            if get_url:
+                data["csrf_token"] = tokens[i][k]
+            start = time.perf_counter()
+            try:
+                status = sessions[i].post(post_url, data=data, allow_redirects=False, timeout=120).status_code
+            except requests.RequestException as error:
+                status = type(error).__name__
+            mine_lat.append(time.perf_counter() - start)
+            mine_status[status] = mine_status.get(status, 0) + 1
+        with lock:
+            latencies.extend(mine_lat)
+            for key, count in mine_status.items():
+                statuses[key] = statuses.get(key, 0) + count
+
+    get_rate = None
+    if get_url:
+        start = time.perf_counter()
+        _run([threading.Thread(target=fetch, args=(i,)) for i in range(concurrency)])
+        get_rate = n / (time.perf_counter() - start)
+    barrier = threading.Barrier(concurrency + 1)
+    threads = [threading.Thread(target=post, args=(i, barrier)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    for session in sessions:
+        session.close()
+    accepted = statuses.get(303, 0)
+    return {
+        "rate": accepted / elapsed,
+        "elapsed": elapsed,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "accepted": accepted,
+        "errors": n - accepted,
+        "statuses": statuses,
+        "get_rate": get_rate,
+    }
+
+
+def _run(threads) -> None:
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def flask(env: dict, *args: str) -> None:
+    import subprocess
+
+    command = [bin_path("flask"), "--app", "services.registration.wsgi", *args]
+    subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+
+
+def create_event(base: str, capacity: int) -> str:
+    token = requests.post(
+        f"{base}/api/v1/auth/token", json={"email": "admin@pelita.local", "password": ADMIN_PASSWORD}, timeout=30
+    ).json()["token"]
+    start = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
+    body = {
+        "title": f"Bench {capacity} kursi",
+        "kabupaten_code": "63.03",
+        "venue": "Aula Dispersip Kabupaten Banjar, Martapura",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=6)).isoformat(),
+        "capacity": capacity,
+        "publish": True,
+    }
+    response = requests.post(
+        f"{base}/api/v1/events", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    response.raise_for_status()
+    return response.json()["id"]
+
+
+def confirmed(database_url: str, event_id: str) -> int:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.execute(
+            sa.text("SELECT count(*) FROM registrations WHERE event_id = :e AND status = 'confirmed'"), {"e": event_id}
+        ).scalar_one()
+    engine.dispose()
+    return count
+
+
+def gunicorn(processes: Processes, name: str, app: str, env: dict) -> str:
+    port = free_port()
+    process = processes.start(name, [bin_path("gunicorn"), "--bind", f"127.0.0.1:{port}", *GUNICORN, app], env)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/healthz", process=process)
+    return base
+
+
+def one_store(label: str, database_url: str, results: Results, processes: Processes, workdir, redis_url, args):
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "REGISTRATION_DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PELITA_VAR_DIR": str(workdir / f"var-{label}"),
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "REGISTRATION_FORM_RATE_LIMIT": "10000000 per minute",
+        "PYTHONUNBUFFERED": "1",
+    }
+    flask(env, "db", "upgrade")
+    flask(env, "seed", "--no-demo")
+    baseline_app.create_table(database_url)
+    n, c = args.n, args.concurrency
+    for run in range(args.runs):
+        base = gunicorn(processes, f"pelita-{label}", "services.registration.wsgi:app", env)
+        rates = {}
+        for size, capacity in (("55", 55), ("large", 100_000)):
+            event_id = create_event(base, capacity)
+            url = f"{base}/acara/{event_id}/daftar"
+            out = burst(url, url, n, c, first_phone=(run * 3 + (size == "large")) * 1_000_000)
+            got = confirmed(database_url, event_id)
+            expected = min(capacity, out["accepted"])
+            rates[size] = out["rate"]
+            key = f"{label} {size}-seat"
+            results.add(f"{key}: registrations/s", "1/s", out["rate"])
+            results.add(f"{key}: p50 latency", "s", out["p50"])
+            results.add(f"{key}: p99 latency", "s", out["p99"])
+            results.add(f"{key}: errors", "count", out["errors"])
+            results.add(f"{key}: confirmed", "count", got)
+            results.add(f"{key}: form GET rate (untimed phase)", "1/s", out["get_rate"])
+            results.check(
+                f"{key}: confirmed == min(capacity, accepted)",
+                got == expected,
+                f"run {run + 1}: {got} confirmed, capacity {capacity}, accepted {out['accepted']}"
+                + (f", statuses {out['statuses']}" if out["errors"] else ""),
+            )
+            print(
+                f"{key}: {out['rate']:.1f}/s p50 {out['p50']:.3f}s p99 {out['p99']:.3f}s "
+                f"accepted {out['accepted']} errors {out['errors']} confirmed {got}",
+                flush=True,
+            )
+        processes.stop(f"pelita-{label}")
+        base = gunicorn(
+            processes, f"baseline-{label}", "bench.baseline_app:app", env | {"BASELINE_DATABASE_URL": database_url}
+        )
+        out = burst(f"{base}/register", None, n, c, first_phone=(run * 3 + 2) * 1_000_000)
+        processes.stop(f"baseline-{label}")
+        results.add(f"{label} baseline: inserts/s", "1/s", out["rate"])
+        results.add(f"{label} baseline: p50 latency", "s", out["p50"])
+        results.add(f"{label} baseline: p99 latency", "s", out["p99"])
+        results.add(f"{label} baseline: errors", "count", out["errors"])
+        print(
+            f"{label} baseline: {out['rate']:.1f}/s p50 {out['p50']:.3f}s p99 {out['p99']:.3f}s errors {out['errors']}",
+            flush=True,
+        )
+        for size, rate in rates.items():
+            results.add(f"{label} {size}-seat: ratio Pelita/baseline", "x", rate / out["rate"] if out["rate"] else None)
+
+
+def main() -> None:
+    args = arguments(
+        __doc__.splitlines()[0],
+        n=(5000, "form submissions per event"),
+        concurrency=(32, "clients at once"),
+        stores=("sqlite,postgresql", "which stores"),
+    )
+    if args.smoke:
+        args.n, args.concurrency = min(args.n, 64), min(args.concurrency, 8)
+    results = Results("registration", args)
+    results.note(f"{args.n} submissions per event at concurrency {args.concurrency}; gunicorn {' '.join(GUNICORN)}")
+    results.note("timed: the POSTs; each client GETs its CSRF tokens first (form GET rate), the baseline needs none")
+    with workspace("registration") as (workdir, processes):
+        redis_url = start_redis(processes, free_port(), workdir)
+        for label in args.stores.split(","):
+            if label == "sqlite":
+                one_store(
+                    label, f"sqlite:///{workdir}/registration.sqlite3", results, processes, workdir, redis_url, args
+                )
+            elif label == "postgresql":
+                if not postgres_answers():
+                    results.note("PostgreSQL at 127.0.0.1:5432 did not answer: its figures are missing")
+                    continue
+                url, schema = postgres_schema(prefix="bench_reg")
+                try:
+                    one_store(label, url, results, processes, workdir, redis_url, args)
+                finally:
+                    drop_postgres_schema(schema)
+    results.write()
+
+
+if __name__ == "__main__":
+    main()

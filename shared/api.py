@@ -1,11 +1,21 @@
 """flask-smorest glue shared by the services' REST APIs."""
 
 from flask_smorest import Api
+from flask_smorest.error_handler import ErrorSchema
+from marshmallow import fields
 from werkzeug.exceptions import MethodNotAllowed
+
+
+class PelitaErrorSchema(ErrorSchema):
+    """Every JSON error: code, status, message, field errors, and a stable `reason` for refusals."""
+
+    reason = fields.String(metadata={"description": "Stable machine-readable reason, e.g. full, closed"})
 
 
 class PelitaApi(Api):
     """flask-smorest's Api, keeping the `Allow` header on 405 answers (its JSON error handler drops it)."""
+
+    ERROR_SCHEMA = PelitaErrorSchema
 
     def handle_http_exception(self, error):
         body, code, headers = super().handle_http_exception(error)

@@ -1,5 +1,7 @@
 """HTTP schemas of the registration service: what the API and the form accept and return."""
 
+from datetime import UTC, datetime
+
 import email_validator
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -8,6 +10,15 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
 from shared.regions import all_areas, is_child
 from shared.timeutil import LocalDateTime
+
+#: Event times outside this range are typing mistakes (and old dates have no proper WITA offset).
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _when(**kwargs) -> LocalDateTime:
+    message = _l("Isi tanggal dan jam yang masuk akal (tahun 2000–2099).")
+    return LocalDateTime(validate=validate.Range(min=EARLIEST, max=LATEST, error=message), **kwargs)
+
 
 KABUPATEN_CODES = [code for code, area in all_areas().items() if area.level == "kabupaten_kota"]
 
@@ -144,10 +155,10 @@ class EventCreateSchema(Schema):
     target_audience = fields.String(load_default="")
     kabupaten_code = fields.String(required=True, validate=validate.OneOf(KABUPATEN_CODES))
     venue = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    starts_at = LocalDateTime(required=True)
-    ends_at = LocalDateTime(required=True)
-    registration_opens_at = LocalDateTime(load_default=None, allow_none=True)
-    registration_closes_at = LocalDateTime(load_default=None, allow_none=True)
+    starts_at = _when(required=True)
+    ends_at = _when(required=True)
+    registration_opens_at = _when(load_default=None, allow_none=True)
+    registration_closes_at = _when(load_default=None, allow_none=True)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
     waitlist_enabled = fields.Boolean(load_default=True)
     reminder_offsets = fields.List(
@@ -173,10 +184,10 @@ class EventUpdateSchema(Schema):
     target_audience = fields.String()
     kabupaten_code = fields.String(validate=validate.OneOf(KABUPATEN_CODES))
     venue = fields.String(validate=validate.Length(min=3, max=300))
-    starts_at = LocalDateTime()
-    ends_at = LocalDateTime()
-    registration_opens_at = LocalDateTime(allow_none=True)
-    registration_closes_at = LocalDateTime(allow_none=True)
+    starts_at = _when()
+    ends_at = _when()
+    registration_opens_at = _when(allow_none=True)
+    registration_closes_at = _when(allow_none=True)
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     waitlist_enabled = fields.Boolean()
     reminder_offsets = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=60 * 24 * 60)))
@@ -225,8 +236,8 @@ class StaffRegistrationSchema(Schema):
     preferred_channel = fields.String()
     checkin_code = fields.String()
     registered_at = LocalDateTime()
-    cancelled_at = LocalDateTime(allow_none=True)
-    checked_in_at = LocalDateTime(allow_none=True)
+    cancelled_at = _when(allow_none=True)
+    checked_in_at = _when(allow_none=True)
 
 
 class EventSchema(Schema):

@@ -144,12 +144,9 @@ def flask(env: dict, *args: str) -> None:
     subprocess.run(command, env=env, check=True, capture_output=True, text=True)
 
 
-def create_event(base: str, capacity: int) -> str:
-    token = requests.post(
-        f"{base}/api/v1/auth/token", json={"email": "admin@pelita.local", "password": ADMIN_PASSWORD}, timeout=30
-    ).json()["token"]
+def event_body(capacity: int) -> dict:
     start = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
-    body = {
+    return {
         "title": f"Bench {capacity} kursi",
         "kabupaten_code": "63.03",
         "venue": "Aula Dispersip Kabupaten Banjar, Martapura",
@@ -158,8 +155,14 @@ def create_event(base: str, capacity: int) -> str:
         "capacity": capacity,
         "publish": True,
     }
+
+
+def create_event(base: str, capacity: int) -> str:
+    token = requests.post(
+        f"{base}/api/v1/auth/token", json={"email": "admin@pelita.local", "password": ADMIN_PASSWORD}, timeout=30
+    ).json()["token"]
     response = requests.post(
-        f"{base}/api/v1/events", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        f"{base}/api/v1/events", json=event_body(capacity), headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
     response.raise_for_status()
     return response.json()["id"]

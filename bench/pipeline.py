@@ -1,0 +1,152 @@
+"""Pipeline latency: from the registration API's 201 to the confirmation mail accepted by the SMTP server.
+
+Every Pelita process as the Procfile runs it (registration gunicorn; a worker and a beat per service; a private
+Redis; SQLite stores), an in-process SMTP server (devsinks.mailbox) recording when each mail arrived. Registrations
+arrive at a steady RATE/s for SECONDS through POST /api/v1/events/<id>/registrations (preferred channel email, a
+unique address each); latency = mail received_at - time the 201 came back, matched by recipient.
+
+Baseline in the same run: the same arrival rate of bare Celery tasks (`bench.mail`, same worker settings, one
+worker process) that each send one plain mail to the same SMTP server; latency = accepted - enqueued.
+"""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import requests
+
+from bench.common import Results, arguments, percentile, python, workspace
+from bench.stack import Stack
+from devsinks.mailbox import Mailbox, start_smtp
+from scripts.redis_local import free_port
+
+
+def body(n: int, tag: str) -> dict:
+    return {
+        "full_name": "Siti Rahmah",
+        "phone": f"0813-{n // 10000 % 10000:04d}-{n % 10000:04d}",
+        "email": f"peserta{n}.{tag}@contoh.id",
+        "kabupaten_code": "63.03",
+        "gender": "female",
+        "age_group": "26_35",
+        "disability": "none",
+        "participant_type": "pkk_cadre",
+        "preferred_channel": "email",
+        "consent": True,
+    }
+
+
+def steady(rate: float, seconds: float, send) -> None:
+    """Call send(i) at a steady rate (open loop: a slow answer does not delay the next arrival)."""
+    total = int(rate * seconds)
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        for i in range(total):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(send, i)
+
+
+def wait_mails(mailbox: Mailbox, addresses: set, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = {}
+        for mail in mailbox.mails():
+            for to in mail.rcpt_tos:
+                if to in addresses:
+                    got[to] = min(got.get(to, mail.received_at), mail.received_at)
+        if len(got) >= len(addresses) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.25)
+
+
+def figures(results: Results, label: str, started: dict, arrived: dict) -> list:
+    latencies = [(arrived[to] - at).total_seconds() for to, at in started.items() if to in arrived]
+    for p in (50, 95, 99):
+        results.add(f"{label}: p{p} latency", "s", percentile(latencies, p))
+    results.add(f"{label}: max latency", "s", max(latencies) if latencies else None)
+    results.add(f"{label}: mails missing", "count", len(started) - len(latencies))
+    return latencies
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0], rate=(20.0, "registrations per second"), seconds=(60.0, "for how long"))
+    if args.smoke:
+        args.rate, args.seconds = min(args.rate, 5.0), min(args.seconds, 4.0)
+    results = Results("pipeline", args)
+    results.note(f"{args.rate:g}/s for {args.seconds:g} s; Procfile settings; SQLite stores; beats at defaults")
+    mailbox = Mailbox()
+    smtp_port = free_port()
+    controller = start_smtp(mailbox, "127.0.0.1", smtp_port)
+    try:
+        with workspace("pipeline") as (workdir, processes):
+            stack = Stack(workdir, processes, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port))
+            stack.migrate()
+            base = stack.start_web("registration")
+            for service in ("registration", "notifications", "reporting"):
+                stack.start_worker(service)
+                stack.start_beat(service)
+            event_id = stack.create_event(100_000)
+            time.sleep(3)  # event.published reaches notifications first
+            for run in range(args.runs):
+                tag = f"r{run}"
+                started, statuses, lock = {}, {}, threading.Lock()
+                session_local = threading.local()
+
+                def send(i: int, run=run, tag=tag, started=started, statuses=statuses, lock=lock, local=session_local):
+                    session = getattr(local, "session", None) or requests.Session()
+                    local.session = session
+                    data = body(run * 100_000 + i, tag)
+                    response = session.post(f"{base}/api/v1/events/{event_id}/registrations", json=data, timeout=60)
+                    at = datetime.now(UTC)
+                    with lock:
+                        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                        if response.status_code == 201:
+                            started[data["email"]] = at
+
+                steady(args.rate, args.seconds, send)
+                arrived = wait_mails(mailbox, set(started), timeout=120)
+                figures(results, "pelita", started, arrived)
+                results.add("pelita: API errors", "count", sum(v for k, v in statuses.items() if k != 201))
+                results.check(
+                    "every 201 got its confirmation mail",
+                    len(arrived) == len(started),
+                    f"run {run + 1}: {len(arrived)}/{len(started)}",
+                )
+
+            for name in [n for n in list(processes.started) if n != "redis"]:
+                processes.stop(name)
+            env = stack.env | {"BASELINE_BROKER_URL": stack.redis_url}
+            node = "bench-mail@bench"
+            command = [python(), "-m", "celery", "-A", "bench.baseline_tasks:celery", "worker", "-Q", "bench"]
+            processes.start("baseline-worker", [*command, "-n", node, "--concurrency", "1", "-l", "INFO"], env)
+            processes.wait_log("baseline-worker", f"{node} ready", timeout=90)
+            from bench import baseline_tasks
+
+            baseline_tasks.celery.conf.broker_url = stack.redis_url
+            for run in range(args.runs):
+                started, lock = {}, threading.Lock()
+
+                def enqueue(i: int, run=run, started=started, lock=lock):
+                    to = f"baseline{i}.r{run}@contoh.id"
+                    at = datetime.now(UTC)
+                    baseline_tasks.mail.apply_async(args=[to], queue="bench")
+                    with lock:
+                        started[to] = at
+
+                steady(args.rate, args.seconds, enqueue)
+                arrived = wait_mails(mailbox, set(started), timeout=120)
+                figures(results, "baseline (bare Celery task + smtplib)", started, arrived)
+            p50 = results.figures["pelita: p50 latency"]["values"]
+            b50 = results.figures["baseline (bare Celery task + smtplib): p50 latency"]["values"]
+            for pelita, bare in zip(p50, b50, strict=False):
+                results.add("ratio p50 Pelita/baseline", "x", pelita / bare if pelita and bare else None)
+    finally:
+        controller.stop()
+    results.write()
+
+
+if __name__ == "__main__":
+    main()

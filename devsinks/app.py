@@ -1,6 +1,8 @@
 """The dev sinks' web page: the mails and text messages the services sent, newest first; the gateway stand-ins."""
 
-from flask import Flask, abort, jsonify, render_template
+import re
+
+from flask import Flask, Response, abort, jsonify, render_template
 
 from devsinks.gateways import Receipts, TextBox, make_blueprint
 from devsinks.mailbox import Mailbox
@@ -24,6 +26,32 @@ def create_app(mailbox: Mailbox, texts: TextBox | None = None, receipts: Receipt
     def raw(mail_id: int):
         received = mailbox.get(mail_id) or abort(404)
         return received.raw, 200, {"Content-Type": "message/rfc822"}
+
+    @app.get("/mail/<int:mail_id>/html")
+    def html(mail_id: int):
+        """The HTML part as the recipient's mail program shows it, with its inline images served from here."""
+        received = mailbox.get(mail_id) or abort(404)
+        body = received.html()
+        if body is None:
+            abort(404)
+        body = re.sub(r"cid:([^\"'\s>]+)", lambda m: f"/mail/{mail_id}/cid/{m.group(1)}", body)
+        # The mail's HTML is someone else's: no scripts, no requests off this page.
+        policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return Response(body, mimetype="text/html", headers={"Content-Security-Policy": policy})
+
+    @app.get("/mail/<int:mail_id>/cid/<path:content_id>")
+    def inline(mail_id: int, content_id: str):
+        received = mailbox.get(mail_id) or abort(404)
+        part = received.inline_parts().get(content_id) or abort(404)
+        return Response(part.get_payload(decode=True), mimetype=part.get_content_type())
+
+    @app.get("/mail/<int:mail_id>/lampiran/<int:index>")
+    def attachment(mail_id: int, index: int):
+        received = mailbox.get(mail_id) or abort(404)
+        part = received.attachment(index) or abort(404)
+        disposition = f'attachment; filename="{part.get_filename() or "lampiran"}"'
+        headers = {"Content-Disposition": disposition}
+        return Response(part.get_payload(decode=True), mimetype=part.get_content_type(), headers=headers)
 
     @app.get("/api/mails")
     def mails_json():

@@ -46,6 +46,18 @@ class ReceivedMail:
             for part in self.message.iter_attachments()
         ]
 
+    def attachment(self, index: int) -> EmailMessage | None:
+        parts = list(self.message.iter_attachments())
+        return parts[index] if 0 <= index < len(parts) else None
+
+    def inline_parts(self) -> dict[str, EmailMessage]:
+        """The parts the HTML shows by Content-ID (e.g. a QR code), keyed by that id without angle brackets."""
+        return {
+            str(part["Content-ID"]).strip().strip("<>"): part
+            for part in self.message.walk()
+            if part.get("Content-ID") and part.get_content_maintype() != "multipart"
+        }
+
     def summary(self) -> dict:
         return {
             "id": self.id,
@@ -56,6 +68,11 @@ class ReceivedMail:
             "message_id": self.message_id,
             "text": self.text(),
             "attachments": self.attachments(),
+            "html": self.html() is not None,
+            "inline": [
+                {"content_id": cid, "content_type": part.get_content_type()}
+                for cid, part in self.inline_parts().items()
+            ],
         }
 
 

@@ -1,6 +1,5 @@
 """Use cases of the notifications service: plan messages from events, send each once, track receipts and opt-outs."""
 
-import base64
 import logging
 import random
 from datetime import timedelta
@@ -8,10 +7,10 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature
 
-from services.notifications import planning, store
+from services.notifications import mail, planning, store
 from services.notifications.clients import providers_for
 from services.notifications.clients.base import PermanentSendError, TextMessage, TransientSendError
-from services.notifications.clients.email import Attachment, Email, SmtpEmailClient
+from services.notifications.clients.email import SmtpEmailClient
 from services.notifications.extensions import celery, db
 from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage
 from services.notifications.phones import BadNumber, to_e164
@@ -216,15 +215,7 @@ def _deliver(notification: Notification) -> tuple[str, str]:
 
 
 def _send_email(notification: Notification) -> str:
-    client = SmtpEmailClient.from_config(current_app.config)
-    attachments = [
-        Attachment(item["filename"], item["content_type"], base64.b64decode(item["content_base64"]))
-        for item in notification.attachments or []
-    ]
-    email = Email(
-        notification.to, notification.subject, notification.body, attachments=attachments, reference=notification.id
-    )
-    return client.send(email)
+    return SmtpEmailClient.from_config(current_app.config).send(mail.compose(notification))
 
 
 def _record_sent(notification: Notification, provider: str, reference: str) -> str:

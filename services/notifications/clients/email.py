@@ -15,6 +15,10 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+    #: Extra Content-Type parameters, e.g. {"method": "PUBLISH"} for an iCalendar file.
+    params: dict[str, str] = field(default_factory=dict)
+    #: Set for a part the HTML shows inline (``<img src="cid:...">``), without the angle brackets.
+    content_id: str | None = None
 
 
 @dataclass
@@ -24,6 +28,8 @@ class Email:
     text: str
     html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    #: Parts the HTML refers to by Content-ID (the check-in QR code); sent only with an HTML part.
+    inline: list[Attachment] = field(default_factory=list)
     #: Stable per outgoing message, so a resend after a crash is recognisable as the same mail.
     reference: str | None = None
 
@@ -60,9 +66,26 @@ class SmtpEmailClient:
         message.set_content(email.text)
         if email.html:
             message.add_alternative(email.html, subtype="html")
+            html = message.get_payload()[-1]
+            for part in email.inline:  # text/html becomes multipart/related around it
+                maintype, _, subtype = part.content_type.partition("/")
+                html.add_related(
+                    part.data,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{part.content_id}>",
+                    filename=part.filename,
+                    disposition="inline",
+                )
         for attachment in email.attachments:
             maintype, _, subtype = attachment.content_type.partition("/")
-            message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+            message.add_attachment(
+                attachment.data,
+                maintype=maintype,
+                subtype=subtype,
+                filename=attachment.filename,
+                params=attachment.params,
+            )
         return message
 
     def send(self, email: Email) -> str:

@@ -13,7 +13,7 @@ Definitions (what the reports and the dashboard promise):
 - delivery rate = delivered / (delivered + failed) messages about the events in scope.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -119,6 +119,7 @@ def compute(scope: Scope, events, registrations, deliveries, now: datetime) -> F
     sent = [d for d in deliveries if d.event_id in all_ids]
     delivered = sum(d.status == "delivered" for d in sent)
     disabled = [r for r in active if r.disability != "none"]
+    regs_by_event, sent_by_event = _by_event(regs), _by_event(sent)  # one pass each, not one per event
     return Figures(
         scope=scope,
         events_held=len(held),
@@ -140,7 +141,10 @@ def compute(scope: Scope, events, registrations, deliveries, now: datetime) -> F
         delivery_rate=rate(delivered, len(sent)),
         breakdowns={name: _breakdown(name, active, attended) for name in BREAKDOWNS},
         channels=_channels(sent),
-        events=[_event_row(e, regs, sent, now) for e in sorted(in_scope, key=lambda e: (e.starts_at, e.title))],
+        events=[
+            _event_row(e, regs_by_event.get(e.event_id, []), sent_by_event.get(e.event_id, []), now)
+            for e in sorted(in_scope, key=lambda e: (e.starts_at, e.title))
+        ],
     )
 
 
@@ -171,7 +175,15 @@ def _channels(sent: list) -> list[ChannelRow]:
     return rows
 
 
+def _by_event(rows: list) -> dict[str, list]:
+    grouped: dict[str, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.event_id].append(row)
+    return grouped
+
+
 def _event_row(event, regs: list, sent: list, now: datetime) -> EventRow:
+    """One event's row, from its own registrations and messages (`regs` and `sent` hold only this event's)."""
     mine = [r for r in regs if r.event_id == event.event_id]
     started = event.starts_at <= now and event.status != "cancelled"
     statuses = Counter(r.status for r in mine)

@@ -28,6 +28,18 @@ node_modules/.installed: package.json package-lock.json
 ## test: lint, architecture rules, then unit, integration, flow and browser tests against a real Redis
 test: $(STAMP) system-deps node_modules/.installed lint
 	$(BIN)/python -m pytest
+	$(MAKE) bench-smoke
+
+BENCHMARKS := registration pipeline reminders reports memory
+
+## bench: every benchmark at full size (minutes; figures in bench/results/<name>.json and a table on stdout)
+bench: $(STAMP)
+	@set -e; for name in $(BENCHMARKS); do $(BIN)/python -m bench.$$name; done
+
+## bench-smoke: every benchmark at a tiny size (results in var/bench-smoke/), so the benchmarks never rot
+bench-smoke: $(STAMP)
+	@set -e; for name in $(BENCHMARKS); do $(BIN)/python -m bench.$$name --smoke --out var/bench-smoke; \
+	  $(BIN)/python -m bench.common --check var/bench-smoke/$$name.json; done
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -278,3 +278,22 @@ def python() -> str:
 
 def bin_path(name: str) -> str:
     return str(Path(sys.executable).parent / name)
+
+
+def check_result(path: Path) -> None:
+    """Exit non-zero unless `path` is a result with every field the issue asks for (not a speed check)."""
+    data = json.loads(Path(path).read_text())
+    missing = [key for key in ("name", "command", "cores", "figures") if key not in data]
+    for figure in data.get("figures", []):
+        missing += [f"{figure.get('figure')}.{key}" for key in FIGURE_KEYS if key not in figure]
+    failed = [name for name, check in data.get("checks", {}).items() if not check["ok"]]
+    if missing or not data.get("figures") or failed:
+        sys.exit(f"{path}: missing {missing or 'figures'}; failed checks {failed}")
+    print(f"{path}: {len(data['figures'])} figures, fields complete, checks ok")
+
+
+FIGURE_KEYS = ("figure", "unit", "median", "min", "max", "runs")
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--check"]:
+        check_result(Path(sys.argv[2]))

@@ -26,11 +26,11 @@ from bench.common import (
     Processes,
     Results,
     arguments,
-    bin_path,
     drop_postgres_schema,
     percentile,
     postgres_answers,
     postgres_schema,
+    python,
     start_redis,
     wait_http,
     workspace,
@@ -140,7 +140,7 @@ def _run(threads) -> None:
 def flask(env: dict, *args: str) -> None:
     import subprocess
 
-    command = [bin_path("flask"), "--app", "services.registration.wsgi", *args]
+    command = [python(), "-m", "flask", "--app", "services.registration.wsgi", *args]
     subprocess.run(command, env=env, check=True, capture_output=True, text=True)
 
 
@@ -180,7 +180,7 @@ def confirmed(database_url: str, event_id: str) -> int:
 
 def gunicorn(processes: Processes, name: str, app: str, env: dict) -> str:
     port = free_port()
-    process = processes.start(name, [bin_path("gunicorn"), "--bind", f"127.0.0.1:{port}", *GUNICORN, app], env)
+    process = processes.start(name, [python(), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *GUNICORN, app], env)
     base = f"http://127.0.0.1:{port}"
     wait_http(f"{base}/healthz", process=process)
     return base

@@ -6,7 +6,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from bench.common import Processes, bin_path, python, start_redis, wait_http
+from bench.common import Processes, python, start_redis, wait_http
 from scripts.redis_local import free_port
 
 SERVICES = ("registration", "notifications", "reporting")
@@ -47,12 +47,12 @@ class Stack:
             self.flask("registration", "seed", "--no-demo")
 
     def flask(self, service: str, *args: str) -> None:
-        command = [bin_path("flask"), "--app", f"services.{service}.wsgi", *args]
+        command = [python(), "-m", "flask", "--app", f"services.{service}.wsgi", *args]
         subprocess.run(command, env=self.env, check=True, capture_output=True, text=True)
 
     def start_web(self, service: str) -> str:
         port = free_port()
-        command = [bin_path("gunicorn"), "--bind", f"127.0.0.1:{port}", *WEB_ARGS[service]]
+        command = [python(), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *WEB_ARGS[service]]
         process = self.processes.start(f"{service}-web", [*command, f"services.{service}.wsgi:app"], self.env)
         self.webs[service] = f"http://127.0.0.1:{port}"
         wait_http(f"{self.webs[service]}/healthz", process=process)

@@ -29,11 +29,14 @@ class EventInfo(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     venue: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     kabupaten_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    #: Which regency's organisers may see the event's messages (None for events known before it was kept).
+    kabupaten_code: Mapped[str | None] = mapped_column(sa.String(5), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
     reminder_offsets: Mapped[list] = mapped_column(sa.JSON, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default="published", nullable=False)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class Recipient(db.Model):
@@ -89,6 +92,9 @@ class Notification(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The message on another channel this one replaces (WhatsApp -> SMS -> email failover).
     fallback_of: Mapped[str | None] = mapped_column(sa.String(36))
+    #: The last time staff sent a failed message again, and who (attempts keep counting).
+    resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resent_by: Mapped[str | None] = mapped_column(sa.String(254))
 
     __table_args__ = (sa.Index("ix_notifications_provider_ref", "provider", "provider_ref"),)
 

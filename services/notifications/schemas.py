@@ -1,7 +1,11 @@
 """HTTP schemas of the notifications service."""
 
-from marshmallow import Schema, fields, validate
+import re
 
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from services.notifications.models import STATUSES
+from services.notifications.phones import BadNumber, to_e164
 from shared.messaging.contracts import CHANNELS
 from shared.timeutil import LocalDateTime
 
@@ -11,9 +15,41 @@ class NotificationQuerySchema(Schema):
 
     event_id = fields.String()
     registration_id = fields.String()
-    status = fields.String(validate=validate.OneOf(("pending", "sending", "sent", "delivered", "failed", "cancelled")))
+    status = fields.String(validate=validate.OneOf(STATUSES))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     purpose = fields.String()
+    q = fields.String(metadata={"description": "A name, phone number (as typed), email address or check-in code"})
+
+
+class LogFilterSchema(NotificationQuerySchema):
+    """The log page's filters: a value that does not fit (an edited address) is dropped, not an error."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(validate=validate.Range(min=1, max=10_000))
+
+    def load_lenient(self, args) -> dict:
+        values = {key: value.strip() for key, value in args.items() if isinstance(value, str) and value.strip()}
+        try:
+            return self.load(values)
+        except ValidationError as error:
+            return self.load({key: value for key, value in values.items() if key not in error.messages})
+
+
+def search_terms(q: str) -> list[str]:
+    """What a search matches: the text as typed and, for a phone number, its stored form (+62...)."""
+    q = q.strip()
+    if not q:
+        return []
+    terms = [q]
+    compact = re.sub(r"[\s\-().]", "", q)
+    if re.fullmatch(r"\+?\d{6,15}", compact):
+        try:
+            terms.append(to_e164(compact))
+        except BadNumber:
+            terms.append(compact)
+    return terms
 
 
 class NotificationSchema(Schema):
@@ -28,7 +64,33 @@ class NotificationSchema(Schema):
     subject = fields.String()
     status = fields.String()
     attempts = fields.Integer()
+    created_at = LocalDateTime()
     due_at = LocalDateTime()
     sent_at = LocalDateTime(allow_none=True)
+    delivered_at = LocalDateTime(allow_none=True)
+    provider = fields.String(allow_none=True)
     last_error = fields.String(allow_none=True)
     possible_duplicate = fields.Boolean()
+    fallback_of = fields.String(allow_none=True)
+    resent_at = LocalDateTime(allow_none=True)
+    resent_by = fields.String(allow_none=True)
+
+
+class ResendSchema(Schema):
+    attempts = fields.Integer(
+        load_default=None,
+        metadata={"description": "The attempts count you saw; a resend of a message that changed since is refused"},
+    )
+
+
+class ResendResultSchema(Schema):
+    resent = fields.Boolean()
+    notification = fields.Nested(NotificationSchema)
+
+
+class DeliverySummarySchema(Schema):
+    event_id = fields.String()
+    title = fields.String()
+    total = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_channel = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))

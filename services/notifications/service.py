@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 
 from services.notifications import mail, planning, store
@@ -44,6 +45,7 @@ def _on_event_snapshot(envelope: dict, payload: dict):
         {
             "event_id": str(payload["event_id"]),
             **{key: payload[key] for key in ("title", "venue", "kabupaten_name", "starts_at", "ends_at", "url")},
+            "kabupaten_code": payload.get("kabupaten_code"),
             "reminder_offsets": payload["reminder_offsets_minutes"],
         }
     )
@@ -62,7 +64,7 @@ def _on_event_cancelled(envelope: dict, payload: dict):
     event = store.get_event(str(payload["event_id"]))
     if event is None or event.status == "cancelled":
         return None
-    event.status = "cancelled"
+    event.status, event.cancel_reason = "cancelled", (payload.get("reason") or "")[:500]
     rows = []
     for recipient in store.list_active_recipients(event.event_id):
         planning.cancel_pending(recipient.registration_id, "acara dibatalkan")
@@ -353,3 +355,56 @@ def set_opt_out(address: str, *, active: bool, source: str, changed_by: str | No
     store.upsert_opt_out(address, active=active, source=source, changed_by=changed_by)
     db.session.commit()
     return True
+
+
+class StaffError(Exception):
+    """A staff request this service refuses, with the message staff read and an HTTP status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def staff_notification(notification_id: str, staff) -> Notification:
+    """Return a message staff may see: 404 if unknown, 403 if it belongs to another regency's event."""
+    notification = store.get_notification(notification_id)
+    if notification is None:
+        raise StaffError(_("Pesan tidak ditemukan."), 404)
+    event = store.get_event(notification.event_id) if notification.event_id else None
+    if not staff.may_see(event.kabupaten_code if event is not None else None):
+        raise StaffError(_("Pesan ini milik acara kabupaten/kota lain."), 403)
+    return notification
+
+
+def staff_event(event_id: str, staff):
+    event = store.get_event(event_id)
+    if event is None:
+        raise StaffError(_("Acara tidak ditemukan."), 404)
+    if not staff.may_see(event.kabupaten_code):
+        raise StaffError(_("Acara ini milik kabupaten/kota lain."), 403)
+    return event
+
+
+def resendable(notification: Notification) -> bool:
+    """A message ended failed and not handed on to another channel (else the other channel's message is resent)."""
+    return notification.status == "failed" and not store.has_fallback(notification.id)
+
+
+def resend(notification_id: str, staff, seen_attempts: int) -> bool:
+    """Send a failed message once more, now (quiet hours still apply); False when the click was already taken.
+
+    Attempts keep counting, so the log shows the whole history; the message gets one fresh attempt through every
+    provider of its channel (and the channel fallback), not a new series of retries.
+    """
+    notification = staff_notification(notification_id, staff)
+    if not resendable(notification):
+        db.session.rollback()
+        return False
+    now = utcnow()
+    due_at = planning.send_time(now, notification.channel)
+    requeued = store.requeue_failed(notification.id, seen_attempts, now, due_at, staff.email)
+    db.session.commit()
+    if requeued:
+        logger.info("notification %s resent by %s", notification.id, staff.email)
+        enqueue(notification.id)
+    return requeued

@@ -130,3 +130,94 @@ def list_notifications(filters: dict, limit: int = 500) -> list[Notification]:
         if filters.get(key):
             query = query.where(getattr(Notification, key) == filters[key])
     return list(db.session.scalars(query))
+
+
+def visible_events(kabupaten_code: str | None) -> list[EventInfo]:
+    """Events whose messages staff may see: every one (None: a provincial admin), or one regency's."""
+    query = sa.select(EventInfo).order_by(EventInfo.starts_at.desc())
+    if kabupaten_code is not None:
+        query = query.where(EventInfo.kabupaten_code == kabupaten_code)
+    return list(db.session.scalars(query))
+
+
+def search_log(filters: dict, kabupaten_code: str | None, *, offset: int = 0, limit: int = 50) -> list[tuple]:
+    """Return (notification, recipient or None, event or None) rows of the message log, newest first.
+
+    `kabupaten_code` limits the log to that regency's events (None: everything, report mails included).
+    `filters` may hold event_id, status, channel, purpose and q (a name, phone number, address or check-in code).
+    """
+    query = (
+        sa.select(Notification, Recipient, EventInfo)
+        .outerjoin(Recipient, Recipient.registration_id == Notification.registration_id)
+        .outerjoin(EventInfo, EventInfo.event_id == Notification.event_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    if kabupaten_code is not None:
+        query = query.where(EventInfo.kabupaten_code == kabupaten_code)
+    for key in ("event_id", "registration_id", "status", "channel", "purpose"):
+        if filters.get(key):
+            query = query.where(getattr(Notification, key) == filters[key])
+    terms = [term for term in filters.get("q_terms", ()) if term]
+    if terms:
+        query = query.where(
+            sa.or_(
+                *[
+                    column.ilike(f"%{term}%")
+                    for term in terms
+                    for column in (Recipient.full_name, Notification.to, Recipient.checkin_code, Recipient.email)
+                ]
+            )
+        )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def delivery_counts(event_id: str) -> dict[tuple[str, str], int]:
+    """Count an event's messages by (channel, status)."""
+    query = (
+        sa.select(Notification.channel, Notification.status, sa.func.count())
+        .where(Notification.event_id == event_id)
+        .group_by(Notification.channel, Notification.status)
+    )
+    return {(channel, status): count for channel, status, count in db.session.execute(query)}
+
+
+def has_fallback(notification_id: str) -> bool:
+    """Whether the message was handed on to another channel (then that one is the message to resend)."""
+    query = sa.select(Notification.id).where(Notification.fallback_of == notification_id).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def requeue_failed(notification_id: str, seen_attempts: int, now: datetime, due_at: datetime, by: str) -> bool:
+    """Put a failed message back to pending in one conditional UPDATE; False if it is not (or no longer) as seen.
+
+    The staff member's page showed `seen_attempts`: a second click on that page (or a stale tab) finds the message
+    changed and does nothing, so each click sends at most once.
+    """
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.status == "failed",
+            Notification.attempts == seen_attempts,
+        )
+        .values(status="pending", due_at=due_at, resent_at=now, resent_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def status_counts(event_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Count each event's messages by status: {event_id: {status: n}}."""
+    if not event_ids:
+        return {}
+    query = (
+        sa.select(Notification.event_id, Notification.status, sa.func.count())
+        .where(Notification.event_id.in_(event_ids))
+        .group_by(Notification.event_id, Notification.status)
+    )
+    totals: dict[str, dict[str, int]] = {}
+    for event_id, status, count in db.session.execute(query):
+        totals.setdefault(event_id, {})[status] = count
+    return totals

@@ -9,6 +9,7 @@ from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
+    csrf.exempt(notifications.bp)  # bearer-token JSON API (its POST refuses the session cookie)
     api.register_blueprint(notifications.bp)
     app.add_template_filter(format_when, "format_when")
     app.register_blueprint(health.bp)

@@ -1,12 +1,113 @@
-"""Staff pages: who opted out of reminders, and undoing it when the person asks again."""
+"""Staff pages: the message log, per-event delivery summaries, resending a failed message, opt-outs."""
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.notifications import service, store
+from services.notifications import labels, service, store
+from services.notifications.schemas import LogFilterSchema, search_terms
 from shared.staffauth import staff_page
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
+PER_PAGE = 50
+
+
+def _scope() -> str | None:
+    """The regency whose messages this staff member sees, or None for a provincial admin (everything)."""
+    return None if g.staff.is_provincial else (g.staff.kabupaten_code or "-")
+
+
+@bp.get("")
+@staff_page
+def log():
+    """The message log, newest first, filtered by event, status, channel, purpose and person."""
+    filters = LogFilterSchema().load_lenient(request.args)
+    page = filters.get("page", 1)
+    found = store.search_log(
+        {**filters, "q_terms": search_terms(filters.get("q", ""))},
+        _scope(),
+        offset=(page - 1) * PER_PAGE,
+        limit=PER_PAGE + 1,
+    )
+    rows = [(n, r, e, service.resendable(n)) for n, r, e in found[:PER_PAGE]]
+    return render_template(
+        "staff/log.html",
+        rows=rows,
+        filters=filters,
+        page=page,
+        more=len(found) > PER_PAGE,
+        first=(page - 1) * PER_PAGE + 1,
+        events=store.visible_events(_scope()),
+        labels=labels,
+    )
+
+
+@bp.get("/acara")
+@staff_page
+def events():
+    """Every event this staff member sees, with its messages counted by status."""
+    visible = store.visible_events(_scope())
+    totals = store.status_counts([event.event_id for event in visible])
+    return render_template("staff/events.html", events=visible, totals=totals, labels=labels)
+
+
+@bp.get("/acara/<event_id>")
+@staff_page
+def event_summary(event_id: str):
+    """One event's messages counted by channel and status, each count a link to those messages."""
+    event = service.staff_event(event_id, g.staff)
+    counts = store.delivery_counts(event_id)
+    channels = [channel for channel in labels.CHANNELS if any(key[0] == channel for key in counts)]
+    by_channel = {channel: sum(n for (c, _status), n in counts.items() if c == channel) for channel in channels}
+    by_status = {status: sum(n for (_channel, s), n in counts.items() if s == status) for status in labels.STATUSES}
+    return render_template(
+        "staff/event_summary.html",
+        event=event,
+        counts=counts,
+        channels=channels,
+        by_channel=by_channel,
+        by_status=by_status,
+        labels=labels,
+    )
+
+
+@bp.get("/pesan/<notification_id>")
+@staff_page
+def message(notification_id: str):
+    """One message: its text, where it went, each step of its delivery and why it failed."""
+    notification = service.staff_notification(notification_id, g.staff)
+    recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
+    event = store.get_event(notification.event_id) if notification.event_id else None
+    fallback_of = store.get_notification(notification.fallback_of) if notification.fallback_of else None
+    return render_template(
+        "staff/message.html",
+        n=notification,
+        recipient=recipient,
+        event=event,
+        fallback_of=fallback_of,
+        handed_on=store.has_fallback(notification.id),
+        resendable=service.resendable(notification),
+        labels=labels,
+    )
+
+
+@bp.post("/pesan/<notification_id>/kirim-ulang")
+@staff_page
+def resend(notification_id: str):
+    """Send a failed message once more; a second click on the same page sends nothing more."""
+    try:
+        seen = int(request.form.get("attempts", ""))
+    except ValueError:
+        seen = -1
+    if service.resend(notification_id, g.staff, seen):
+        flash(_("Pesan dijadwalkan untuk dikirim ulang sekarang."), "success")
+    else:
+        flash(_("Pesan ini sudah dijadwalkan ulang atau tidak lagi gagal, jadi tidak dikirim lagi."), "error")
+    return redirect(_local(request.form.get("back")) or url_for(".message", notification_id=notification_id), 303)
+
+
+def _local(target: str | None) -> str | None:
+    """Follow a `back` address only within this site."""
+    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.get("/berhenti")
@@ -29,3 +130,8 @@ def change_opt_out():
         "success",
     )
     return redirect(url_for(".opt_outs"), code=303)
+
+
+@bp.errorhandler(service.StaffError)
+def refused(error: service.StaffError):
+    return render_template("staff/refused.html", error=error), error.status

@@ -1,0 +1,26 @@
+"""What staff read for each stored code of the notifications service, in their language."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUSES = {
+    "pending": _l("Menunggu"),
+    "sending": _l("Sedang dikirim"),
+    "sent": _l("Terkirim ke penyedia"),
+    "delivered": _l("Sampai"),
+    "failed": _l("Gagal"),
+    "cancelled": _l("Dibatalkan"),
+}
+#: The colour of each status's tag (pelita.css: ok, wait, bad).
+STATUS_TAGS = {"delivered": "ok", "sent": "ok", "pending": "wait", "sending": "wait", "failed": "bad"}
+CHANNELS = {"whatsapp": _l("WhatsApp"), "sms": _l("SMS"), "email": _l("Email")}
+PURPOSES = {
+    "confirmation": _l("Konfirmasi"),
+    "waitlisted": _l("Daftar tunggu"),
+    "promoted": _l("Mendapat kursi"),
+    "reminder": _l("Pengingat"),
+    "event_changed": _l("Perubahan acara"),
+    "event_cancelled": _l("Acara dibatalkan"),
+    "registration_cancelled": _l("Pendaftaran dibatalkan"),
+    "report": _l("Kiriman laporan"),
+}
+LOCALES = {"id": _l("Bahasa Indonesia"), "en": _l("Bahasa Inggris")}

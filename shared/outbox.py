@@ -10,6 +10,7 @@ from celery import Celery
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import UTCDateTime
+from shared.faults import fault_point
 from shared.messaging.names import queue_for
 from shared.messaging.publisher import make_envelope, publish
 from shared.messaging.routing import SUBSCRIBERS
@@ -81,6 +82,7 @@ def relay_pending(
             row.last_error = f"{type(error).__name__}: {error}"[:500]
             logger.warning("outbox relay could not publish", extra={"message_id": row.message_id})
             break
+        fault_point("relay_after_publish_before_mark", celery.conf.broker_url)
         if row.sent_at is not None:
             logger.info("outbox message sent again: not acknowledged by %s", row.awaiting)
         row.attempts += 1

@@ -110,15 +110,11 @@ class Stack:
         assert process.poll() is None, log.read_text()[-3000:]
         return process
 
-    def start_beat(self, service: str) -> subprocess.Popen:
+    def start_beat(self, service: str, suffix: str = "") -> subprocess.Popen:
+        name = f"{service}-beat{suffix}"
         command = [sys.executable, "-m", "celery", "-A", f"services.{service}.worker:celery", "beat", "-l", "INFO"]
-        command += [
-            "-s",
-            str(self.tmp / f"{service}-beat-schedule"),
-            "--pidfile",
-            str(self.tmp / f"{service}-beat.pid"),
-        ]
-        return self._spawn(f"{service}_beat", command, self.tmp / f"{service}-beat.log", {})
+        command += ["-s", str(self.tmp / f"{name}-schedule"), "--pidfile", str(self.tmp / f"{name}.pid")]
+        return self._spawn(name.replace("-", "_"), command, self.tmp / f"{name}.log", {})
 
     def start_all(self) -> None:
         for service in FACTORIES:
@@ -187,3 +183,47 @@ def staff_headers(stack: Stack) -> dict:
 
 
 __all__ = ["Stack", "redis_command", "staff_headers", "wait_for"]
+
+
+def assert_invariants(stack: Stack, *, allow_possible_duplicates: bool = False) -> None:
+    """RELIABILITY §5.1's invariants, checked once the system has settled.
+
+    I1 nothing lost: every outbox row is acknowledged by all its subscribers.
+    I2 nothing twice: no mail twice to the same person for the same message (unless flagged possible_duplicate).
+    I4 capacity: no event has more confirmed registrations than seats.
+    I6 terminal states: no message left claimed ("sending").
+    """
+    from services.notifications.models import Notification
+    from services.registration.models import Event, Registration
+    from services.registration.models import OutboxMessage as RegistrationOutbox
+
+    wait_for(
+        lambda: stack.count("registration", RegistrationOutbox, RegistrationOutbox.delivered_at.is_(None)) == 0,
+        timeout=90,
+        message="I1: every registration event acknowledged by its subscribers",
+    )
+    wait_for(
+        lambda: stack.count("notifications", Notification, Notification.status == "sending") == 0,
+        timeout=60,
+        message="I6: no message left claimed",
+    )
+    flagged = stack.count("notifications", Notification, Notification.possible_duplicate.is_(True))
+    seen: dict[tuple, int] = {}
+    for mail in stack.smtp.mailbox.mails():
+        key = (tuple(mail.rcpt_tos), mail.message_id)
+        seen[key] = seen.get(key, 0) + 1
+    duplicates = {key: n for key, n in seen.items() if n > 1}
+    if allow_possible_duplicates:
+        assert len(duplicates) <= flagged, f"I2: {duplicates} with only {flagged} flagged possible_duplicate"
+    else:
+        assert duplicates == {}, f"I2: the same mail arrived more than once: {duplicates}"
+    with stack.app("registration").app_context():
+        db = stack.app("registration").extensions["sqlalchemy"]
+        for event in db.session.scalars(sa.select(Event)):
+            confirmed = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Registration)
+                .where(Registration.event_id == event.id, Registration.status == "confirmed")
+            )
+            assert confirmed <= event.capacity, f"I4: {event.title} has {confirmed} confirmed for {event.capacity}"
+        db.session.remove()

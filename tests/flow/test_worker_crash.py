@@ -30,7 +30,7 @@ def test_worker_killed_before_committing_an_event_applies_it_once_after_redelive
         lambda: "WorkerLostError" in log.read_text() or ("Process" in log.read_text() and "SIGKILL" in log.read_text()),
         message="the worker child to die",
     )
-    mails = wait_for(lambda: stack.smtp.mails_to("crash1@contoh.id"), timeout=60, message="the mail after redelivery")
+    mails = wait_for(lambda: stack.smtp.mails_to("crash1@contoh.id"), timeout=120, message="the mail after redelivery")
     assert len(mails) == 1
     assert stays_true(lambda: len(stack.smtp.mails_to("crash1@contoh.id")) == 1, 5)
     assert stack.count("notifications", Notification, Notification.purpose == "confirmation") == 1
@@ -48,6 +48,6 @@ def test_worker_killed_before_calling_smtp_sends_the_mail_once_after_restart(sta
     worker.wait(10)
     stack.start_worker("notifications")
 
-    mails = wait_for(lambda: stack.smtp.mails_to("crash2@contoh.id"), timeout=60, message="the mail after restart")
+    mails = wait_for(lambda: stack.smtp.mails_to("crash2@contoh.id"), timeout=120, message="the mail after restart")
     assert len(mails) == 1
     assert stays_true(lambda: len(stack.smtp.mails_to("crash2@contoh.id")) == 1, 5)

@@ -1,0 +1,108 @@
+"""The fault suite (RELIABILITY §5): crashes, a flushed broker, two beats, storms, races; invariants after each."""
+
+import redis
+import sqlalchemy as sa
+
+from services.notifications.models import Notification
+from services.registration.models import OutboxMessage
+from shared.messaging.names import TaskNames
+from tests.flow.conftest import assert_invariants, staff_headers, wait_for
+from tests.flow.test_thin_slice import publish_event, register, stays_true
+from tests.flow.test_worker_crash import arm
+
+
+def confirmation_mails(stack, address: str) -> list:
+    return [m for m in stack.smtp.mails_to(address) if "terkonfirmasi" in m.subject.lower()]
+
+
+def test_relay_killed_after_publishing_before_marking_sends_again_and_nothing_doubles(stack):
+    stack.processes["registration_worker"].terminate()
+    stack.processes["registration_worker"].wait(20)
+    stack.start_worker("registration", PELITA_FAULT_POINTS="relay_after_publish_before_mark")
+    event = publish_event(stack)
+    wait_for(lambda: stack.count("registration", OutboxMessage, OutboxMessage.sent_at.is_(None)) == 0,
+             message="the event relayed")  # fmt: skip
+    arm(stack, "relay_after_publish_before_mark")
+    register(stack, event["id"], email="relay@contoh.id")
+    wait_for(lambda: "SIGKILL" in stack.log("registration-worker"), message="the relay to die mid-batch")
+    wait_for(lambda: confirmation_mails(stack, "relay@contoh.id"), timeout=60, message="the mail")
+    assert stays_true(lambda: len(confirmation_mails(stack, "relay@contoh.id")) == 1, 4)
+    assert_invariants(stack)
+
+
+def test_a_flushed_broker_loses_nothing(stack):
+    event = publish_event(stack)
+    stack.processes["notifications_worker"].terminate()  # messages pile up in Redis...
+    stack.processes["notifications_worker"].wait(20)
+    people = [register(stack, event["id"], email=f"flush{n}@contoh.id") for n in range(5)]
+    wait_for(lambda: stack.count("registration", OutboxMessage, OutboxMessage.sent_at.is_(None)) == 0,
+             message="the registrations handed to Redis")  # fmt: skip
+    redis.Redis.from_url(stack.redis_url).flushall()  # ...and Redis forgets them
+    stack.start_worker("notifications")
+    for n in range(len(people)):
+        wait_for(lambda n=n: confirmation_mails(stack, f"flush{n}@contoh.id"), timeout=90, message=f"mail {n}")
+    assert_invariants(stack)
+
+
+def test_two_beats_per_service_send_each_message_once(stack):
+    for service in ("registration", "notifications", "reporting"):
+        process = stack.start_beat(service, suffix="-second")
+        assert process.poll() is None
+    event = publish_event(stack)
+    for n in range(4):
+        register(stack, event["id"], email=f"dua{n}@contoh.id")
+    for n in range(4):
+        wait_for(lambda n=n: confirmation_mails(stack, f"dua{n}@contoh.id"), timeout=60, message=f"mail {n}")
+    assert stays_true(lambda: all(len(confirmation_mails(stack, f"dua{n}@contoh.id")) == 1 for n in range(4)), 4)
+    assert_invariants(stack)
+
+
+def test_a_duplicate_delivery_storm_has_one_effect(stack):
+    event = publish_event(stack)
+    register(stack, event["id"], email="badai@contoh.id")
+    wait_for(lambda: confirmation_mails(stack, "badai@contoh.id"), message="the first mail")
+    envelope = stack.scalar(
+        "registration", sa.select(OutboxMessage.envelope).where(OutboxMessage.type == "registration.created")
+    )
+    celery = stack.app("registration").extensions["celery"]
+    for _ in range(50):
+        celery.send_task(TaskNames.NOTIFICATIONS_HANDLE_EVENT, kwargs={"message": envelope}, queue="notifications")
+    wait_for(lambda: stack.log("notifications-worker").count("duplicate message skipped") >= 50, timeout=90,
+             message="the storm to pass")  # fmt: skip
+    assert len(confirmation_mails(stack, "badai@contoh.id")) == 1
+    assert stack.count("notifications", Notification, Notification.purpose == "confirmation") == 1
+    assert_invariants(stack)
+
+
+def test_a_cancellation_racing_the_dispatcher_leaves_no_reminder_to_send(stack):
+    event = publish_event(stack, capacity=1)
+    person = register(stack, event["id"], email="balapan@contoh.id")
+    client = stack.app("registration").test_client()
+    assert client.post(f"/api/v1/registrations/{person['id']}/cancel", headers=staff_headers(stack)).status_code == 200
+
+    def reminders_settled():
+        open_ = Notification.status.in_(("pending", "sending"))
+        pending = stack.count("notifications", Notification, Notification.purpose == "reminder", open_)
+        return stack.count("notifications", Notification, Notification.purpose == "reminder") > 0 and pending == 0
+
+    wait_for(reminders_settled, timeout=60, message="the reminders to be cancelled")
+    assert stack.count("notifications", Notification, Notification.purpose == "reminder",
+                       Notification.status == "sent") == 0  # fmt: skip
+    assert_invariants(stack)
+
+
+def test_a_worker_killed_after_smtp_took_the_mail_resends_once_and_flags_it(stack):
+    stack.processes["notifications_worker"].terminate()
+    stack.processes["notifications_worker"].wait(20)
+    stack.start_worker("notifications", PELITA_FAULT_POINTS="after_provider_call_before_commit")
+    event = publish_event(stack)
+    arm(stack, "after_provider_call_before_commit")
+    register(stack, event["id"], email="setelah@contoh.id")
+    mails = wait_for(lambda: len(confirmation_mails(stack, "setelah@contoh.id")) >= 2 and confirmation_mails(
+        stack, "setelah@contoh.id"), timeout=60, message="the resend")  # fmt: skip
+    assert mails[0].message_id == mails[1].message_id  # the same message, recognisable as such by the receiver
+    assert stays_true(lambda: len(confirmation_mails(stack, "setelah@contoh.id")) == 2, 6)  # resent once, not forever
+    flagged = stack.scalar("notifications", sa.select(Notification.possible_duplicate).where(
+        Notification.purpose == "confirmation"))  # fmt: skip
+    assert flagged is True
+    assert_invariants(stack, allow_possible_duplicates=True)

@@ -110,11 +110,21 @@ class Stack:
         assert process.poll() is None, log.read_text()[-3000:]
         return process
 
-    def start_beat(self, service: str, suffix: str = "") -> subprocess.Popen:
+    def start_beat(self, service: str, suffix: str = "", **extra_env: str) -> subprocess.Popen:
         name = f"{service}-beat{suffix}"
         command = [sys.executable, "-m", "celery", "-A", f"services.{service}.worker:celery", "beat", "-l", "INFO"]
         command += ["-s", str(self.tmp / f"{name}-schedule"), "--pidfile", str(self.tmp / f"{name}.pid")]
-        return self._spawn(name.replace("-", "_"), command, self.tmp / f"{name}.log", {})
+        return self._spawn(name.replace("-", "_"), command, self.tmp / f"{name}.log", extra_env)
+
+    def stop_process(self, name: str) -> None:
+        """Stop one process: warm shutdown, then the hard way if a task keeps it busy."""
+        process = self.processes[name]
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
     def start_all(self) -> None:
         for service in FACTORIES:

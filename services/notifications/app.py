@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
+from services.notifications import cli
 from services.notifications.api import register_blueprints
 from services.notifications.config import CONFIGS
 from services.notifications.extensions import api, celery, db, migrate
@@ -28,6 +29,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
+    cli.register(app)
     from services.notifications import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 
     return app

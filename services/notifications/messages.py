@@ -1,9 +1,21 @@
-"""Message texts: one template per purpose, channel and locale; an email's first line is its subject."""
+"""Message texts: one template per purpose, channel and locale, staff-edited in the store or the file default.
 
+An email's file template holds its subject on the first line. Staff edit templates in the browser, so the texts
+are rendered in Jinja's sandbox and checked before they are saved: only the placeholders a purpose offers, only
+simple `{% if %}` logic and a few filters.
+"""
+
+import difflib
+import functools
 import re
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from flask_babel import lazy_gettext as _l
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import TemplateAssertionError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from shared.timeutil import format_when
@@ -11,28 +23,253 @@ from shared.timeutil import format_when
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "messages"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True)
 _html = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
+_sandbox = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
 URL = re.compile(r"https?://[^\s<>\"]+")
 LOCALES = ("id", "en")
+CHANNELS = ("email", "sms", "whatsapp")
+PURPOSES = (
+    "confirmation",
+    "waitlisted",
+    "promoted",
+    "reminder",
+    "event_changed",
+    "event_cancelled",
+    "registration_cancelled",
+    "report",
+)
+
+#: What every message about a registration may say.
+PARTICIPANT_PLACEHOLDERS = {
+    "recipient.full_name": _l("Nama peserta"),
+    "recipient.checkin_code": _l("Kode check-in yang ditunjukkan saat datang"),
+    "recipient.cancel_url": _l("Tautan untuk membatalkan pendaftaran"),
+    "event.title": _l("Judul acara"),
+    "event.venue": _l("Tempat acara"),
+    "event.kabupaten_name": _l("Kabupaten/kota acara"),
+    "event.url": _l("Halaman acara untuk mendaftar"),
+    "when": _l("Waktu mulai acara dalam WITA, mis. Selasa, 17 Maret 2026 pukul 08.30 WITA"),
+    "opt_out_url": _l("Tautan untuk berhenti menerima pengingat"),
+}
+EXTRA_PLACEHOLDERS = {
+    "waitlisted": {"recipient.waitlist_position": _l("Urutan peserta di daftar tunggu")},
+    "reminder": {"lead": _l("Sisa waktu sebelum acara, mis. 3 hari lagi, besok, 2 jam lagi")},
+    "event_cancelled": {"reason": _l("Alasan pembatalan dari panitia (bisa kosong)")},
+}
+REPORT_PLACEHOLDERS = {
+    "subject": _l("Judul laporan dari layanan pelaporan"),
+    "body_text": _l("Ringkasan laporan dari layanan pelaporan"),
+    "download_url": _l("Tautan unduhan laporan (berlaku terbatas)"),
+    "period_start": _l("Awal periode laporan"),
+    "period_end": _l("Akhir periode laporan"),
+}
+FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default")
+TESTS = ("defined", "none", "number", "string")
+#: Template constructs staff may use: text, placeholders, conditions and the filters above.
+ALLOWED_NODES = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Getattr,
+    nodes.Const,
+    nodes.If,
+    nodes.CondExpr,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Concat,
+    nodes.Filter,
+    nodes.Test,
+)
 
 
-def template_name(purpose: str, locale: str, channel: str) -> str:
-    """Return the template file of `purpose` on `channel` in `locale` (Indonesian when it has no such text)."""
-    kind = "txt" if channel == "email" else "sms.txt"  # WhatsApp's logged text is the SMS text
+def channels_for(purpose: str) -> tuple[str, ...]:
+    """Report mails go by email only; every message to a participant has a text per channel."""
+    return ("email",) if purpose == "report" else CHANNELS
+
+
+def placeholders(purpose: str) -> dict[str, str]:
+    """Return the placeholders a `purpose` template may use, each with what it stands for."""
+    if purpose == "report":
+        return dict(REPORT_PLACEHOLDERS)
+    return {**PARTICIPANT_PLACEHOLDERS, **EXTRA_PLACEHOLDERS.get(purpose, {})}
+
+
+@dataclass(frozen=True)
+class Source:
+    """The text of one template: an email's subject and body, or a text message's body (subject empty)."""
+
+    subject: str
+    body: str
+    #: Who last changed it in the store, and when; None for the file default.
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.updated_at is not None
+
+
+def file_name(purpose: str, locale: str, channel: str) -> str:
+    """Return the default template file of `purpose` on `channel` in `locale` (Indonesian when none exists)."""
+    kind = "txt" if channel == "email" else "sms.txt"  # WhatsApp's default is the SMS text
     name = f"{purpose}.{locale}.{kind}"
     return name if (TEMPLATES / name).exists() else f"{purpose}.id.{kind}"
 
 
+def file_source(purpose: str, channel: str, locale: str) -> Source:
+    """Return the default text shipped with the service: the seed of every staff-edited template."""
+    text = (TEMPLATES / file_name(purpose, locale, channel)).read_text(encoding="utf-8")
+    if channel != "email":
+        return Source("", text)
+    subject, _, body = text.partition("\n")
+    return Source(subject.strip(), body.lstrip("\n"))
+
+
+def check(purpose: str, source: str) -> list[str]:
+    """Return what is wrong with a template's text for `purpose`, in words staff understand (empty when fine)."""
+    try:
+        tree = _sandbox.parse(source)
+    except TemplateSyntaxError as error:
+        return [_l("Penulisan templat salah di baris %(line)s: %(detail)s", line=error.lineno, detail=error.message)]
+    allowed, problems = placeholders(purpose), []
+    objects = {name.partition(".")[0] for name in allowed if "." in name}
+
+    def unknown(name: str):
+        close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.5)
+        if close:
+            return _l(
+                "Placeholder {{ %(name)s }} tidak dikenal. Maksud Anda {{ %(close)s }}?", name=name, close=close[0]
+            )
+        return _l("Placeholder {{ %(name)s }} tidak dikenal; lihat daftar placeholder yang dapat dipakai.", name=name)
+
+    def refuse(text) -> None:
+        if text not in problems:
+            problems.append(text)
+
+    for node in _walk(tree):
+        if not isinstance(node, ALLOWED_NODES):
+            refuse(
+                _l(
+                    "Bagian %(part)s tidak didukung di templat pesan; pakai teks, placeholder dan {%% if %%}.",
+                    part=_describe(node),
+                )
+            )
+        elif isinstance(node, nodes.Getattr):
+            name = f"{_dotted(node.node)}.{node.attr}"
+            if not isinstance(node.node, nodes.Name) or name not in allowed:
+                refuse(unknown(name))
+        elif isinstance(node, nodes.Name) and node.ctx == "load":
+            if node.name in objects and not _is_getattr_target(tree, node):
+                refuse(
+                    _l(
+                        "Placeholder {{ %(name)s }} perlu nama bagiannya, mis. {{ %(name)s.%(example)s }}.",
+                        name=node.name,
+                        example=_first_attr(allowed, node.name),
+                    )
+                )
+            elif node.name not in allowed and node.name not in objects:
+                refuse(unknown(node.name))
+        elif isinstance(node, nodes.Filter) and node.name not in FILTERS:
+            refuse(
+                _l(
+                    "Filter |%(name)s tidak didukung. Yang dapat dipakai: %(known)s.",
+                    name=node.name,
+                    known=", ".join(FILTERS),
+                )
+            )
+        elif isinstance(node, nodes.Test) and node.name not in TESTS:
+            refuse(_l('Uji "is %(name)s" tidak didukung.', name=node.name))
+    if not problems:
+        try:
+            _sandbox.from_string(source)
+        except (TemplateSyntaxError, TemplateAssertionError) as error:
+            refuse(_l("Penulisan templat salah: %(detail)s", detail=str(error)))
+    return problems
+
+
+def _walk(node: nodes.Node):
+    yield node
+    for child in node.iter_child_nodes():
+        yield from _walk(child)
+
+
+def _dotted(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_dotted(node.node)}.{node.attr}"
+    return "…"
+
+
+def _is_getattr_target(tree: nodes.Template, name: nodes.Name) -> bool:
+    return any(getattr_node.node is name for getattr_node in tree.find_all(nodes.Getattr))
+
+
+def _first_attr(allowed: dict, obj: str) -> str:
+    return next(name.partition(".")[2] for name in allowed if name.startswith(f"{obj}."))
+
+
+def _describe(node: nodes.Node) -> str:
+    words = {
+        nodes.For: "{% for %}",
+        nodes.Include: "{% include %}",
+        nodes.Import: "{% import %}",
+        nodes.FromImport: "{% from %}",
+        nodes.Extends: "{% extends %}",
+        nodes.Macro: "{% macro %}",
+        nodes.Assign: "{% set %}",
+        nodes.AssignBlock: "{% set %}",
+        nodes.Call: "( )",
+        nodes.Getitem: "[ ]",
+    }
+    return next((text for kind, text in words.items() if isinstance(node, kind)), type(node).__name__)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str):
+    return _sandbox.from_string(source)
+
+
+def format_day(value, locale: str) -> str:
+    """A date the way the locale writes it: "9 Maret 2026"."""
+    from babel.dates import format_date
+
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return format_date(day, "d MMMM y", locale=locale if locale in LOCALES else "id")
+
+
+def lead_text(offset_kind: str, n: int, locale: str) -> str:
+    """Say how long until the event in `locale`: "3 hari lagi", "besok", "2 jam lagi"."""
+    locale = locale if locale in LOCALES else "id"
+    return _env.get_template(f"_lead.{locale}.txt").render(lead_kind=offset_kind, lead_n=n).strip()
+
+
+def render_source(source: Source, channel: str, **context) -> tuple[str, str]:
+    """Render a template's text: (subject, body) for email; ("", body on one line) for SMS and WhatsApp."""
+    body = _compiled(source.body).render(**context)
+    if channel != "email":
+        return "", " ".join(body.split())
+    subject = " ".join(_compiled(source.subject).render(**context).split())
+    return subject, body.lstrip("\n")
+
+
 def render(purpose: str, locale: str, channel: str = "email", **context) -> tuple[str, str]:
-    """Return (subject, body) of the `purpose` message on `channel` in `locale`; SMS and WhatsApp have no subject."""
+    """Return (subject, body) of the `purpose` message on `channel` in `locale`; SMS and WhatsApp have no subject.
+
+    The text staff saved for this purpose, channel and locale is used when there is one, else the file default.
+    """
+    from services.notifications import store  # the store imports this module: a top-level import would loop
+
     locale = locale if locale in LOCALES else "id"
     event = context.get("event")
     if event is not None:
         context.setdefault("when", format_when(event.starts_at, locale))
-    text = _env.get_template(template_name(purpose, locale, channel)).render(**context)
-    if channel != "email":
-        return "", " ".join(text.split())
-    subject, _, body = text.partition("\n")
-    return subject.strip(), body.lstrip("\n")
+    if "lead_kind" in context:
+        context.setdefault("lead", lead_text(context["lead_kind"], context["lead_n"], locale))
+    return render_source(store.template_source(purpose, channel, locale), channel, **context)
 
 
 def _linked(line: str) -> Markup:

@@ -99,6 +99,24 @@ class Notification(db.Model):
     __table_args__ = (sa.Index("ix_notifications_provider_ref", "provider", "provider_ref"),)
 
 
+class MessageTemplate(db.Model):
+    """A message text staff changed, per purpose, channel and locale (without one, the file default is used)."""
+
+    __tablename__ = "message_templates"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    purpose: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    #: Email only: the subject line (a template too).
+    subject: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_by: Mapped[str | None] = mapped_column(sa.String(254))
+
+    __table_args__ = (sa.UniqueConstraint("purpose", "channel", "locale", name="uq_message_templates_key"),)
+
+
 class OptOut(db.Model):
     """A phone number (E.164) or email address that asked for no more non-essential messages."""
 

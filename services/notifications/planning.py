@@ -123,6 +123,22 @@ def replan_reminders(recipient: Recipient) -> list[Notification]:
     return plan_reminders(recipient)
 
 
+def rerender_pending(purpose: str, channel: str, locale: str) -> int:
+    """Give messages not yet sent the current text of their template (after staff changed it); return how many."""
+    channels = (channel, "whatsapp") if channel == "sms" else (channel,)  # WhatsApp's text follows the SMS's
+    count = 0
+    for name in channels:
+        for row in store.pending_with_text(purpose, name, locale):
+            recipient, event = store.get_recipient(row.registration_id), store.get_event(row.event_id)
+            if recipient is None or event is None:
+                continue
+            extra = {"reason": event_reason(event)} if purpose == "event_cancelled" else {}
+            for key, value in content(recipient, event, purpose, name, row.reminder_offset, **extra).items():
+                setattr(row, key, value)
+            count += 1
+    return count
+
+
 #: Notices that a cancellation itself sends; a repeated cancellation must not cancel them.
 CANCELLATION_NOTICES = ("event_cancelled", "registration_cancelled")
 

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature
 
-from services.notifications import mail, planning, store
+from services.notifications import mail, messages, planning, store
 from services.notifications.clients import providers_for
 from services.notifications.clients.base import PermanentSendError, TextMessage, TransientSendError
 from services.notifications.clients.email import SmtpEmailClient
@@ -103,6 +103,11 @@ def _on_registration_cancelled(envelope: dict, payload: dict):
 
 
 def _on_report_generated(envelope: dict, payload: dict):
+    locale = current_app.config["DEFAULT_LOCALE"]
+    context = {key: payload[key] for key in ("subject", "download_url")}
+    for key in ("period_start", "period_end"):
+        context[key] = messages.format_day(payload[key], locale)
+    subject, body = messages.render("report", locale, "email", body_text=payload["body_text"].rstrip(), **context)
     rows = [
         store.add_notification_once(
             {
@@ -110,8 +115,9 @@ def _on_report_generated(envelope: dict, payload: dict):
                 "purpose": "report",
                 "channel": "email",
                 "to": address,
-                "subject": payload["subject"],
-                "body": f"{payload['body_text'].rstrip()}\n\n{payload['download_url']}\n",
+                "locale": locale,
+                "subject": subject or payload["subject"],
+                "body": body,
                 "attachments": payload["attachments"],
             }
         )

@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.notifications.extensions import db
-from services.notifications.models import EventInfo, Notification, OptOut, Recipient
+from services.notifications.messages import Source, file_source
+from services.notifications.models import EventInfo, MessageTemplate, Notification, OptOut, Recipient
 from shared.timeutil import utcnow
 
 
@@ -221,3 +222,49 @@ def status_counts(event_ids: list[str]) -> dict[str, dict[str, int]]:
     for event_id, status, count in db.session.execute(query):
         totals.setdefault(event_id, {})[status] = count
     return totals
+
+
+def get_template(purpose: str, channel: str, locale: str) -> MessageTemplate | None:
+    query = sa.select(MessageTemplate).where(
+        MessageTemplate.purpose == purpose, MessageTemplate.channel == channel, MessageTemplate.locale == locale
+    )
+    return db.session.scalars(query).first()
+
+
+def list_templates() -> list[MessageTemplate]:
+    return list(db.session.scalars(sa.select(MessageTemplate)))
+
+
+def template_source(purpose: str, channel: str, locale: str) -> Source:
+    """The text a message is rendered from: staff's for this channel (WhatsApp: else SMS's), else the file's."""
+    for candidate in (channel, "sms") if channel == "whatsapp" else (channel,):
+        row = get_template(purpose, candidate, locale)
+        if row is not None:
+            return Source(row.subject if channel == "email" else "", row.body, row.updated_by, row.updated_at)
+    return file_source(purpose, channel, locale)
+
+
+def save_template(purpose: str, channel: str, locale: str, subject: str, body: str, by: str) -> MessageTemplate:
+    row = get_template(purpose, channel, locale) or MessageTemplate(purpose=purpose, channel=channel, locale=locale)
+    row.subject, row.body, row.updated_by, row.updated_at = subject, body, by, utcnow()
+    db.session.add(row)
+    return row
+
+
+def delete_template(purpose: str, channel: str, locale: str) -> bool:
+    row = get_template(purpose, channel, locale)
+    if row is not None:
+        db.session.delete(row)
+    return row is not None
+
+
+def pending_with_text(purpose: str, channel: str, locale: str) -> list[Notification]:
+    """Messages not yet sent whose text came from this template (re-rendered when staff change it)."""
+    query = sa.select(Notification).where(
+        Notification.purpose == purpose,
+        Notification.channel == channel,
+        Notification.locale == locale,
+        Notification.status == "pending",
+        Notification.registration_id.is_not(None),
+    )
+    return list(db.session.scalars(query.with_for_update(skip_locked=True)))

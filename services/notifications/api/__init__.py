@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from services.notifications.api import health, notifications, optout, staff, webhooks
+from services.notifications.api import health, notifications, optout, staff, templates_editor, webhooks
 from services.notifications.extensions import api
 from shared.timeutil import format_when
 from shared.web import csrf
@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(optout.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(templates_editor.bp)
     # Providers cannot send our CSRF token; their signatures are checked instead.
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)

@@ -49,6 +49,12 @@ class Config(BaseConfig):
         self.WHATSAPP_TEMPLATE_PREFIX = env("WHATSAPP_TEMPLATE_PREFIX", "pelita_")
         #: SMS and WhatsApp sent inside these local hours wait until they end; empty for none.
         self.QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21:00-07:00")
+        #: At most this many messages a day (WITA) per channel; 0 or unset for no limit. Over it, messages wait
+        #: for the next day's budget (07:00 WITA).
+        self.DAILY_CAPS = {
+            channel: env_int(f"NOTIFICATIONS_DAILY_CAP_{channel.upper()}", 0)
+            for channel in ("email", "sms", "whatsapp")
+        }
         #: Turned off in integration tests, which send due messages themselves and run no worker.
         self.ENQUEUE_AFTER_COMMIT = env_bool("NOTIFICATIONS_ENQUEUE_AFTER_COMMIT", True)
         self.REQUIRED_KEYS = (*BaseConfig.REQUIRED_KEYS, "SMTP_HOST", "MAIL_FROM", *self.provider_keys())

@@ -1,7 +1,7 @@
 """Tables of the notifications service (and only of this service)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -95,6 +95,8 @@ class Notification(db.Model):
     #: The last time staff sent a failed message again, and who (attempts keep counting).
     resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resent_by: Mapped[str | None] = mapped_column(sa.String(254))
+    #: Why a pending message waits beyond its planned time: "daily_cap" (its channel's budget for the day is spent).
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(30))
 
     __table_args__ = (sa.Index("ix_notifications_provider_ref", "provider", "provider_ref"),)
 
@@ -115,6 +117,16 @@ class MessageTemplate(db.Model):
     updated_by: Mapped[str | None] = mapped_column(sa.String(254))
 
     __table_args__ = (sa.UniqueConstraint("purpose", "channel", "locale", name="uq_message_templates_key"),)
+
+
+class DailySend(db.Model):
+    """How many messages went to a provider on one channel on one local (WITA) day: the daily cap's counter."""
+
+    __tablename__ = "daily_sends"
+
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
 
 
 class OptOut(db.Model):

@@ -15,7 +15,8 @@ class NotificationQuerySchema(Schema):
 
     event_id = fields.String()
     registration_id = fields.String()
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    #: "held" selects pending messages waiting for the next day's budget (the daily cap).
+    status = fields.String(validate=validate.OneOf((*STATUSES, "held")))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     purpose = fields.String()
     q = fields.String(metadata={"description": "A name, phone number (as typed), email address or check-in code"})
@@ -74,6 +75,7 @@ class NotificationSchema(Schema):
     fallback_of = fields.String(allow_none=True)
     resent_at = LocalDateTime(allow_none=True)
     resent_by = fields.String(allow_none=True)
+    hold_reason = fields.String(allow_none=True, metadata={"description": "daily_cap: waits for tomorrow's budget"})
 
 
 class ResendSchema(Schema):

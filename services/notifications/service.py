@@ -2,7 +2,8 @@
 
 import logging
 import random
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -171,15 +172,55 @@ def send(notification_id: str) -> str:
         notification.status, notification.last_error = "cancelled", reason
         db.session.commit()
         return "cancelled"
+    day = _local_day()
+    if not _take_from_budget(notification, day):
+        return _hold_until_tomorrow(notification, day)
     fault_point("before_provider_call", current_app.config["REDIS_URL"])
     try:
         provider, reference = _deliver(notification)
     except TransientSendError as error:
+        _give_back_to_budget(notification, day)
         return _retry_later(notification, str(error))
     except PermanentSendError as error:
+        _give_back_to_budget(notification, day)
         return _give_up(notification, str(error))
     fault_point("after_provider_call_before_commit", current_app.config["REDIS_URL"])
     return _record_sent(notification, provider, reference)
+
+
+def _local_day() -> date:
+    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _take_from_budget(notification: Notification, day: date) -> bool:
+    """Count this send against its channel's daily cap, committed before the provider call; False if spent."""
+    cap = current_app.config["DAILY_CAPS"].get(notification.channel) or 0
+    if cap <= 0:
+        return True
+    taken = store.reserve_send(notification.channel, day, cap)
+    db.session.commit()
+    return taken
+
+
+def _give_back_to_budget(notification: Notification, day: date) -> None:
+    """The provider did not take it: the send does not count (committed with the message's new state)."""
+    if (current_app.config["DAILY_CAPS"].get(notification.channel) or 0) > 0:
+        store.release_send(notification.channel, day)
+
+
+#: When messages held back by the daily cap go out: the next local day at this time (the end of quiet hours).
+CAP_RESUMES_AT = time(7, 0)
+
+
+def _hold_until_tomorrow(notification: Notification, day: date) -> str:
+    """Put the message back to wait for the next day's budget; the attempt it was claimed with does not count."""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    notification.status, notification.hold_reason = "pending", "daily_cap"
+    notification.due_at = datetime.combine(day + timedelta(days=1), CAP_RESUMES_AT, tzinfo=tz).astimezone(UTC)
+    notification.attempts, notification.claimed_at = max(0, notification.attempts - 1), None
+    db.session.commit()
+    logger.info("notification %s held: daily %s cap reached", notification.id, notification.channel)
+    return "held"
 
 
 def _reason_not_to_send(notification: Notification) -> str | None:
@@ -229,7 +270,7 @@ def _send_email(notification: Notification) -> str:
 def _record_sent(notification: Notification, provider: str, reference: str) -> str:
     now = utcnow()
     notification.sent_at, notification.provider, notification.provider_ref = now, provider, reference
-    notification.last_error = None
+    notification.last_error, notification.hold_reason = None, None
     if notification.channel == "email":  # SMTP acceptance is all the receipt email gets
         notification.status, notification.delivered_at = "delivered", now
         _emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=now)

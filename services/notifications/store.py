@@ -1,12 +1,14 @@
 """Queries and inserts of the notifications service on the session (never commits)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
+import sqlalchemy.dialects.sqlite
 
 from services.notifications.extensions import db
 from services.notifications.messages import Source, file_source
-from services.notifications.models import EventInfo, MessageTemplate, Notification, OptOut, Recipient
+from services.notifications.models import DailySend, EventInfo, MessageTemplate, Notification, OptOut, Recipient
 from shared.timeutil import utcnow
 
 
@@ -158,8 +160,10 @@ def search_log(filters: dict, kabupaten_code: str | None, *, offset: int = 0, li
     if kabupaten_code is not None:
         query = query.where(EventInfo.kabupaten_code == kabupaten_code)
     for key in ("event_id", "registration_id", "status", "channel", "purpose"):
-        if filters.get(key):
+        if filters.get(key) and not (key == "status" and filters[key] == "held"):
             query = query.where(getattr(Notification, key) == filters[key])
+    if filters.get("status") == "held":  # waiting for tomorrow's budget
+        query = query.where(Notification.status == "pending", Notification.hold_reason.is_not(None))
     terms = [term for term in filters.get("q_terms", ()) if term]
     if terms:
         query = query.where(
@@ -268,3 +272,48 @@ def pending_with_text(purpose: str, channel: str, locale: str) -> list[Notificat
         Notification.registration_id.is_not(None),
     )
     return list(db.session.scalars(query.with_for_update(skip_locked=True)))
+
+
+def reserve_send(channel: str, day: date, cap: int) -> bool:
+    """Take one of the day's `cap` sends on `channel` in one conditional UPDATE; False when none is left.
+
+    Two workers cannot both take the last one: the UPDATE's condition is checked under the row's write lock.
+    """
+    insert = sa.dialects.postgresql.insert if db.engine.dialect.name == "postgresql" else sa.dialects.sqlite.insert
+    db.session.execute(insert(DailySend).values(channel=channel, day=day, count=0).on_conflict_do_nothing())
+    result = db.session.execute(
+        sa.update(DailySend)
+        .where(DailySend.channel == channel, DailySend.day == day, DailySend.count < cap)
+        .values(count=DailySend.count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release_send(channel: str, day: date) -> None:
+    """Give back a send the provider did not take (it failed), so it does not count against the budget."""
+    db.session.execute(
+        sa.update(DailySend)
+        .where(DailySend.channel == channel, DailySend.day == day, DailySend.count > 0)
+        .values(count=DailySend.count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def sends_on(day: date) -> dict[str, int]:
+    query = sa.select(DailySend.channel, DailySend.count).where(DailySend.day == day)
+    return dict(db.session.execute(query).all())
+
+
+def held_count(event_id: str | None = None, kabupaten_code: str | None = None) -> int:
+    """How many messages wait for the next day's budget (of one event, or of what a staff member sees)."""
+    query = (
+        sa.select(sa.func.count(Notification.id))
+        .outerjoin(EventInfo, EventInfo.event_id == Notification.event_id)
+        .where(Notification.status == "pending", Notification.hold_reason.is_not(None))
+    )
+    if event_id is not None:
+        query = query.where(Notification.event_id == event_id)
+    if kabupaten_code is not None:
+        query = query.where(EventInfo.kabupaten_code == kabupaten_code)
+    return int(db.session.scalar(query) or 0)

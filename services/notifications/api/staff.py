@@ -1,11 +1,14 @@
 """Staff pages: the message log, per-event delivery summaries, resending a failed message, opt-outs."""
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.notifications import labels, service, store
 from services.notifications.schemas import LogFilterSchema, search_terms
 from shared.staffauth import staff_page
+from shared.timeutil import utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
 PER_PAGE = 50
@@ -37,8 +40,19 @@ def log():
         more=len(found) > PER_PAGE,
         first=(page - 1) * PER_PAGE + 1,
         events=store.visible_events(_scope()),
+        budget=_budget(),
+        held_count=store.held_count(kabupaten_code=_scope()),
         labels=labels,
     )
+
+
+def _budget() -> list[tuple[str, int, int]]:
+    """Today's sends per capped channel: (channel, used, cap)."""
+    caps = {channel: cap for channel, cap in current_app.config["DAILY_CAPS"].items() if cap}
+    if not caps:
+        return []
+    used = store.sends_on(utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())
+    return [(channel, used.get(channel, 0), cap) for channel, cap in caps.items()]
 
 
 @bp.get("/acara")
@@ -66,6 +80,7 @@ def event_summary(event_id: str):
         channels=channels,
         by_channel=by_channel,
         by_status=by_status,
+        held_count=store.held_count(event_id),
         labels=labels,
     )
 

@@ -30,3 +30,9 @@ def test_production_refuses_to_start_without_the_credentials_of_a_configured_pro
     assert config.ZENZIVA_BASE_URL == "https://console.zenziva.net"
     with pytest.raises(ConfigError, match="ZENZIVA_PASSKEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM"):
         config.check()
+
+
+def test_daily_caps_per_channel_come_from_the_environment_and_default_to_none(monkeypatch):
+    monkeypatch.setenv("NOTIFICATIONS_DAILY_CAP_SMS", "500")
+    monkeypatch.setenv("NOTIFICATIONS_DAILY_CAP_WHATSAPP", "")
+    assert DevelopmentConfig().DAILY_CAPS == {"email": 0, "sms": 500, "whatsapp": 0}

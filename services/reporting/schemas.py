@@ -87,6 +87,17 @@ class ScheduleFormSchema(Schema):
             raise ValidationError([_l("Pilih kabupaten/kota dari daftar.")], "kabupaten")
 
 
+class RecipientsFormSchema(Schema):
+    """The recipients of one schedule, one address per line (or separated by commas)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    recipients = EmailList(
+        required=True, error_messages={"required": _l("Isi paling sedikit satu alamat email penerima.")}
+    )
+
+
 class ScheduleSchema(Schema):
     id = fields.Integer()
     kind = fields.String()

@@ -27,7 +27,7 @@ from services.reporting.models import (
 )
 from shared.bus import ServiceBus
 from shared.faults import fault_point
-from shared.messaging.names import EventNames
+from shared.messaging.names import EventNames, TaskNames
 from shared.staffauth import StaffClaims
 from shared.timeutil import WITA, utcnow
 
@@ -372,6 +372,38 @@ def create_schedule(staff: StaffClaims, data: dict) -> ReportSchedule:
     db.session.add(schedule)
     db.session.commit()
     return schedule
+
+
+def _schedule_for(staff: StaffClaims, schedule_id: int) -> ReportSchedule:
+    schedule = store.get_schedule(schedule_id)
+    if schedule is None or not staff.may_see(schedule.kabupaten_code):
+        raise ReportingError(_("Jadwal tidak ditemukan."), 404)
+    return schedule
+
+
+def update_recipients(staff: StaffClaims, schedule_id: int, recipients: list[str]) -> ReportSchedule:
+    """Replace who receives a schedule's reports."""
+    schedule = _schedule_for(staff, schedule_id)
+    schedule.recipients = list(recipients)
+    db.session.commit()
+    return schedule
+
+
+def send_now(staff: StaffClaims, schedule_id: int, now: datetime | None = None) -> tuple[ReportRun, bool]:
+    """Build and mail the schedule's latest finished period now; (run, False) when that period was already done.
+
+    It goes through the same (schedule, period) run as beat, so asking twice, or beat arriving too, still sends once.
+    """
+    schedule = _schedule_for(staff, schedule_id)
+    if not schedule.recipients:
+        raise ReportingError(_("Tambahkan penerima terlebih dahulu."))
+    _due, start, end = periods.latest_due(schedule.kind, now or utcnow(), schedule.hour, schedule.minute)
+    added = store.add_run_once(schedule.id, start, end)
+    db.session.commit()
+    run = store.get_run_for(schedule.id, start)
+    if added:
+        celery.send_task(TaskNames.REPORTING_BUILD_REPORT, args=[run.id], queue="reporting")
+    return run, added
 
 
 def resume_schedule(staff: StaffClaims, schedule_id: int) -> ReportSchedule:

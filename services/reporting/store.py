@@ -95,6 +95,11 @@ def add_run_once(schedule_id: int, start: date, end: date) -> bool:
     return True
 
 
+def get_run_for(schedule_id: int, start: date) -> ReportRun | None:
+    query = sa.select(ReportRun).where(ReportRun.schedule_id == schedule_id, ReportRun.period_start == start)
+    return db.session.scalar(query)
+
+
 def list_runs_to_build(now: datetime, stuck_before: datetime) -> list[str]:
     """Return the runs to (re)build now: never started, due for a retry, or stuck with a crashed builder."""
     query = (

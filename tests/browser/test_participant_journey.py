@@ -1,8 +1,11 @@
 """The participant's journey in Debian's chromium, on a phone-sized screen, against `make run`'s processes."""
 
+import io
 import re
 
 import requests
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, screenshot
 from tests.conftest import wait_for
@@ -112,3 +115,40 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     screenshot(phone, "07-check-in")
     checked = requests.get(f"{base}/api/v1/registrations/{waiting['id']}", headers=headers, timeout=10).json()
     assert checked["checked_in_at"]
+
+
+def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita, phone):
+    phone.goto(f"{pelita.urls['registration']}/staf/masuk")
+    phone.get_by_role("textbox", name="Email").fill("admin@pelita.local")
+    phone.get_by_label("Kata sandi").fill(ADMIN_PASSWORD)
+    phone.get_by_role("button", name="Masuk").click()
+
+    # The same sign-in opens reporting (a signed cookie each service checks on its own).
+    phone.goto(f"{pelita.urls['reporting']}/dasbor")
+    assert phone.get_by_role("heading", level=1).is_visible()
+    assert axe_violations(phone) == []
+    screenshot(phone, "08-dasbor")
+
+    phone.goto(f"{pelita.urls['reporting']}/jadwal")
+    weekly = phone.get_by_role("row").filter(has_text="Mingguan")
+    weekly.get_by_text("Ubah penerima").click()
+    weekly.get_by_label("Email penerima, satu per baris").fill("kabid.layanan@dispersip.contoh.id")
+    weekly.get_by_role("button", name="Simpan penerima").click()
+    phone.get_by_role("row").filter(has_text="Mingguan").get_by_role(
+        "button", name=re.compile("^Kirim periode")
+    ).click()
+    assert "akan dikirim lewat email" in phone.inner_text("main")
+    screenshot(phone, "09-jadwal-laporan")
+
+    mails = wait_for(
+        lambda: mails_to(pelita, "kabid.layanan@dispersip.contoh.id"), timeout=120, message="the report mail"
+    )
+    kinds = {a["filename"].rsplit(".", 1)[-1]: index for index, a in enumerate(mails[0]["attachments"])}
+    assert set(kinds) >= {"xlsx", "pdf"}
+    base = f"{pelita.urls['sinks']}/mail/{mails[0]['id']}/lampiran"
+    workbook = load_workbook(io.BytesIO(requests.get(f"{base}/{kinds['xlsx']}", timeout=10).content))
+    assert len(workbook.sheetnames) > 1
+    pdf = PdfReader(io.BytesIO(requests.get(f"{base}/{kinds['pdf']}", timeout=10).content))
+    assert "Laporan" in pdf.pages[0].extract_text()
+    phone.goto(f"{pelita.urls['sinks']}/mail/{mails[0]['id']}")
+    screenshot(phone, "10-email-laporan")

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from services.reporting import service
-from services.reporting.schemas import ScheduleFormSchema
+from services.reporting.schemas import RecipientsFormSchema, ScheduleFormSchema
 from shared.regions import kabupaten
 from shared.staffauth import staff_page
 
@@ -38,6 +38,35 @@ def resume(schedule_id: int):
     """Resume a paused schedule."""
     service.resume_schedule(g.staff, schedule_id)
     flash(_("Jadwal laporan dilanjutkan."), "success")
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/<int:schedule_id>/penerima")
+@staff_page
+def recipients(schedule_id: int):
+    """Change who receives a schedule's reports."""
+    try:
+        data = RecipientsFormSchema().load(request.form.to_dict())
+    except ValidationError as error:
+        return _page(errors=error.messages, form=request.form), 400
+    service.update_recipients(g.staff, schedule_id, data["recipients"])
+    flash(_("Penerima laporan disimpan."), "success")
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/<int:schedule_id>/kirim")
+@staff_page
+def send_now(schedule_id: int):
+    """Build and mail the latest finished period now (once: asking again does not send it twice)."""
+    run, added = service.send_now(g.staff, schedule_id)
+    if added:
+        start, end = run.period_start.strftime("%d-%m-%Y"), run.period_end.strftime("%d-%m-%Y")
+        flash(
+            _("Laporan %(start)s – %(end)s sedang dibuat dan akan dikirim lewat email.", start=start, end=end),
+            "success",
+        )
+    else:
+        flash(_("Laporan periode ini sudah dibuat; lihat daftar laporan terakhir."), "info")
     return redirect(url_for(".index"), code=303)
 
 

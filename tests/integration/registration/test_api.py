@@ -164,3 +164,20 @@ def test_the_store_migrates_and_takes_registrations_on_both_backends(registratio
     first = client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
     second = client.post(f"/api/v1/events/{event['id']}/registrations", json=make_registration_body())
     assert (first.json["status"], second.json["status"]) == ("confirmed", "waitlisted")
+
+
+def test_seeding_twice_adds_nothing_the_second_time(registration):
+    from services.registration import seed
+    from services.registration.models import Event, Region
+
+    with registration.app_context():
+        seed.seed_demo_event()
+        counts = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Region, Staff, Event)]
+        assert seed.seed_regions() == 0
+        assert seed.seed_admin()[2] is False
+        assert seed.seed_demo_event()[1] is False
+        again = [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Region, Staff, Event)]
+    assert again == counts and counts[0] == 2186
+    kabupaten = [e for e in registration.test_client().get("/api/v1/events").json if e["capacity"] == 55]
+    assert kabupaten[0]["title"] == "Pelatihan Perpustakaan Berbasis Inklusi Sosial"
+    assert kabupaten[0]["kabupaten_name"] == "Kabupaten Banjar" and kabupaten[0]["starts_at"].endswith("+08:00")

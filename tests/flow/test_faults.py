@@ -106,3 +106,24 @@ def test_a_worker_killed_after_smtp_took_the_mail_resends_once_and_flags_it(stac
         Notification.purpose == "confirmation"))  # fmt: skip
     assert flagged is True
     assert_invariants(stack, allow_possible_duplicates=True)
+
+
+def test_the_form_keeps_taking_registrations_while_redis_is_down_and_mails_follow(stack):
+    from tests.integration.registration.test_public_form import csrf, form_fields
+
+    event = publish_event(stack)
+    wait_for(lambda: stack.count("registration", OutboxMessage, OutboxMessage.sent_at.is_(None)) == 0,
+             message="the event relayed")  # fmt: skip
+    client = stack.app("registration").test_client()
+    stack.stop_redis()  # the broker and the rate limiter's store are both gone
+    statuses = []
+    for n in range(10):
+        page = client.get(f"/acara/{event['id']}/daftar")
+        fields = form_fields(csrf_token=csrf(page.text), phone=f"0812-3456-70{n:02d}", email=f"form{n}@contoh.id",
+                             preferred_channel="email")  # fmt: skip
+        statuses.append(client.post(f"/acara/{event['id']}/daftar", data=fields).status_code)
+    assert statuses == [303] * 10  # no 5xx, nothing refused
+    stack.start_redis()
+    for n in range(10):
+        wait_for(lambda n=n: stack.smtp.mails_to(f"form{n}@contoh.id"), timeout=90, message=f"mail {n}")
+    assert_invariants(stack)

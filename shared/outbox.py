@@ -2,6 +2,7 @@
 
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -122,6 +123,9 @@ def pending_count(session: Session, model: type) -> int:
 
 _nudger: ThreadPoolExecutor | None = None
 _nudger_pid: int | None = None
+#: Nudges waiting to be sent, per relay task: a burst of commits needs one relay run, not one per commit.
+_queued: set[str] = set()
+_queued_lock = threading.Lock()
 
 
 def nudge_relay(celery: Celery, task_name: str) -> None:
@@ -136,10 +140,17 @@ def nudge_relay(celery: Celery, task_name: str) -> None:
         return
     if _nudger is None or _nudger_pid != os.getpid():  # a fresh pool after fork (gunicorn, prefork workers)
         _nudger, _nudger_pid = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-nudge"), os.getpid()
+        _queued.clear()
+    with _queued_lock:
+        if task_name in _queued:  # one is already waiting to go: the relay it wakes takes our row too
+            return
+        _queued.add(task_name)
     _nudger.submit(_send_nudge, celery, task_name)
 
 
 def _send_nudge(celery: Celery, task_name: str) -> None:
+    with _queued_lock:  # from here on a new commit needs a new nudge: this relay run may start before it
+        _queued.discard(task_name)
     try:
         celery.send_task(task_name, queue=queue_for(task_name), retry=False, expires=60)
     except Exception:

@@ -440,8 +440,9 @@ def resendable(notification: Notification) -> bool:
 def resend(notification_id: str, staff, seen_attempts: int) -> bool:
     """Send a failed message once more, now (quiet hours still apply); False when the click was already taken.
 
-    Attempts keep counting, so the log shows the whole history; the message gets one fresh attempt through every
-    provider of its channel (and the channel fallback), not a new series of retries.
+    Attempts keep counting, so the log shows the whole history. The message goes through every provider of its
+    channel again (and the channel fallback); one that had used up its retries gets this one attempt, so a
+    transient failure ends it failed again rather than starting a new series of retries.
     """
     notification = staff_notification(notification_id, staff)
     if not resendable(notification):

@@ -1,5 +1,6 @@
 """The thin slice over real Redis and real workers: staff publish, a participant registers, a mail arrives once."""
 
+import json
 import time
 
 import sqlalchemy as sa
@@ -106,6 +107,11 @@ def test_a_message_delivered_twice_has_one_effect(stack):
         stack.count("notifications", NotificationsProcessed, NotificationsProcessed.message_id == envelope["id"]) == 1
     )
     assert stack.count("reporting", RegistrationFact) == 1
+    # The workers log JSON lines carrying the message and correlation ids of the work in hand.
+    lines = [json.loads(line) for line in stack.log("notifications-worker").splitlines() if line.startswith("{")]
+    skipped = [line for line in lines if line.get("message") == "duplicate message skipped"]
+    assert skipped and skipped[0]["message_id"] == envelope["id"]
+    assert skipped[0]["correlation_id"] == envelope["correlation_id"] and skipped[0]["service"] == "notifications"
 
 
 def test_a_message_that_breaks_its_contract_is_set_aside_and_the_worker_keeps_working(stack):

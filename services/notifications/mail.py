@@ -75,7 +75,7 @@ def compose(notification: Notification) -> Email:
     seat = seat and event.status != "cancelled"
     inline, code = [], None
     if seat and notification.purpose in QR_PURPOSES:
-        code = recipient.checkin_code
+        code = recipient.checkin_url or recipient.checkin_code  # the QR opens the check-in page for staff
         cid = f"qr-{notification.id}@{_domain()}"
         inline.append(Attachment("kode-qr-checkin.png", "image/png", qr_png(code), content_id=cid))
     if seat and notification.purpose in CALENDAR_PURPOSES:

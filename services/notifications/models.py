@@ -54,6 +54,8 @@ class Recipient(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     waitlist_position: Mapped[int | None] = mapped_column(sa.Integer)
     checkin_code: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    #: The staff check-in page the QR opens at the door (older messages carried only the code).
+    checkin_url: Mapped[str | None] = mapped_column(sa.String(500))
     cancel_url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
 
 

@@ -80,6 +80,7 @@ def _on_registration_created(envelope: dict, payload: dict):
             "event_id": str(payload["event_id"]),
             **{key: payload[key] for key in ("full_name", "phone", "email", "preferred_channel", "locale")},
             **{key: payload[key] for key in ("status", "waitlist_position", "checkin_code", "cancel_url")},
+            "checkin_url": payload.get("checkin_url"),
         }
     )
     db.session.flush()

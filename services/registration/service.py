@@ -227,6 +227,7 @@ def _created_payload(registration: Registration) -> dict:
         "disability": registration.disability,
         "participant_type": registration.participant_type,
         "checkin_code": registration.checkin_code,
+        "checkin_url": checkin_url(registration.id),
         "cancel_url": cancel_url(registration.id),
         "registered_at": registration.registered_at,
     }

@@ -98,6 +98,8 @@ class RegistrationCreatedV1(Contract):
     disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
     participant_type = fields.String(required=True, validate=validate.OneOf(PARTICIPANT_TYPES))
     checkin_code = fields.String(required=True)
+    #: Optional (added compatibly): the staff-only check-in page the QR code on the confirmation opens.
+    checkin_url = fields.Url(require_tld=False, allow_none=True, load_default=None)
     cancel_url = fields.Url(required=True, require_tld=False)
     registered_at = _when(required=True)
 

@@ -108,6 +108,18 @@ def test_the_confirmation_mail_has_html_the_qr_code_and_a_calendar_entry_in_wita
     assert ics["SEQUENCE"][1] == "0" and moment(ics["DTSTAMP"]) == NOW
 
 
+def test_the_qr_opens_the_staff_check_in_page_when_registration_sends_its_address(app, smtp_server):
+    page = "http://127.0.0.1:8001/staf/hadir/InNpZ25lZCI.abc"
+    with time_machine.travel(NOW):
+        event = publish(app)
+        register(app, event, email="pintu@contoh.id", checkin_code="QR4PINTU", checkin_url=page)
+        run_beat(app)
+    [mail] = smtp_server.mails_to("pintu@contoh.id")
+    _, png = inline_qr(mail)
+    assert qr_modules(png) == [[bool(module) for module in row] for row in segno.make(page, error="m").matrix]
+    assert "Kode check-in: QR4PINTU" in mail.text()  # the code is still there to read aloud
+
+
 def test_a_moved_event_sends_the_same_calendar_entry_again_at_the_new_time(app, smtp_server):
     with time_machine.travel(NOW):
         event = publish(app)

@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import statistics
 import subprocess
@@ -182,11 +183,20 @@ class Processes:
 
 @contextmanager
 def workspace(name: str):
-    """A temporary folder and a Processes registry that is always stopped, even on Ctrl-C."""
+    """A temporary folder and a Processes registry that is always stopped, even on Ctrl-C.
+
+    The folder (stores, logs) is removed after a clean run and kept after a failure (or with PELITA_BENCH_KEEP=1)."""
     directory = Path(tempfile.mkdtemp(prefix=f"pelita-bench-{name}-"))
     processes = Processes(directory)
     try:
         yield directory, processes
+    except BaseException:
+        print(f"logs kept in {directory}", file=sys.stderr)
+        raise
+    else:
+        processes.stop_all()  # before their folder goes
+        if not os.environ.get("PELITA_BENCH_KEEP"):
+            shutil.rmtree(directory, ignore_errors=True)
     finally:
         processes.stop_all()
 

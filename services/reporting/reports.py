@@ -229,8 +229,26 @@ def context(figures: Figures, generated_at: datetime, locale: str = "id") -> dic
     }
 
 
+#: The printed report lists at most this many events; the XLSX beside it always lists every one.
+PDF_EVENT_ROWS = 60
+
+
 def report_html(figures: Figures, generated_at: datetime, subject: str, locale: str = "id") -> str:
-    """Render the printable report (needs the app context, for the template and translations)."""
+    """Render the printable report (needs the app context, for the template and translations).
+
+    A month of the whole province can hold thousands of events: a 500-page PDF helps nobody and takes minutes to
+    lay out, so the PDF shows the first PDF_EVENT_ROWS events and says where the full list is.
+    """
+    from dataclasses import replace
+
     from flask import render_template
 
-    return render_template("reporting/report.html", subject=subject, **context(figures, generated_at, locale))
+    values = context(figures, generated_at, locale)
+    events_total = 0
+    for index, table in enumerate(values["tables"]):
+        if table.key == "events" and len(table.rows) > PDF_EVENT_ROWS:
+            events_total = len(table.rows)
+            values["tables"][index] = replace(table, rows=table.rows[:PDF_EVENT_ROWS])
+    return render_template(
+        "reporting/report.html", subject=subject, events_total=events_total, events_shown=PDF_EVENT_ROWS, **values
+    )

@@ -60,10 +60,32 @@ def list_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> tu
     if kabupaten_code:
         query = query.where(EventFact.kabupaten_code == kabupaten_code)
     events = list(db.session.scalars(query))
-    ids = [event.event_id for event in events]
-    registrations = list(db.session.scalars(sa.select(RegistrationFact).where(RegistrationFact.event_id.in_(ids))))
-    deliveries = list(db.session.scalars(sa.select(DeliveryFact).where(DeliveryFact.event_id.in_(ids))))
+    in_scope = query.with_only_columns(EventFact.event_id).scalar_subquery()
+    # Plain rows of the columns the figures read, not ORM objects: a month can hold a million registrations.
+    registrations = db.session.execute(
+        sa.select(*(getattr(RegistrationFact, name) for name in REGISTRATION_COLUMNS)).where(
+            RegistrationFact.event_id.in_(in_scope)
+        )
+    ).all()
+    deliveries = db.session.execute(
+        sa.select(DeliveryFact.event_id, DeliveryFact.channel, DeliveryFact.status).where(
+            DeliveryFact.event_id.in_(in_scope)
+        )
+    ).all()
     return events, registrations, deliveries
+
+
+REGISTRATION_COLUMNS = (
+    "event_id",
+    "status",
+    "kabupaten_code",
+    "desa_code",
+    "gender",
+    "age_group",
+    "disability",
+    "participant_type",
+    "checked_in_at",
+)
 
 
 def list_schedules(kabupaten_code: str | None = None, only_mine: bool = False) -> list[ReportSchedule]:

@@ -118,3 +118,17 @@ def test_the_csv_tables_hold_the_same_figures_and_no_formula(documents):
     titles = [row[0] for row in events[1:]]
     assert "'" + scenario.FORMULA_TITLE in titles
     assert not [title for title in titles if title.startswith(("=", "+", "-", "@"))]
+
+
+def test_the_pdf_lists_the_first_events_and_says_the_xlsx_has_them_all(fed, week, monkeypatch):
+    monkeypatch.setattr(reports, "PDF_EVENT_ROWS", 2)
+    with fed.app_context(), force_locale("id"):
+        public = suppress(service.compute_figures(week, now=scenario.NOW))
+        pdf = reports.to_pdf(reports.report_html(public, scenario.NOW, "Laporan bulanan"))
+        xlsx = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx(public, scenario.NOW)))
+    total = len(public.events)
+    assert total > 2
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert f"memuat 2 dari {total} acara" in text and "lampiran XLSX" in text
+    cells = {str(cell) for sheet in xlsx.worksheets for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert all(reports.neutralise(event.title) in cells for event in public.events)

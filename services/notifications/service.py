@@ -37,7 +37,9 @@ def handle_event(message: dict) -> str:
 
 
 def _after_commit(rows):
-    ids = [row.id for row in rows if row is not None]
+    """Hand what is due now to a worker after the commit; later reminders wait for the dispatcher (no ETA tasks)."""
+    now = utcnow()
+    ids = [row.id for row in rows if row is not None and row.status == "pending" and row.due_at <= now]
     return (lambda: [enqueue(notification_id) for notification_id in ids]) if ids else None
 
 

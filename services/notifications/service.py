@@ -327,14 +327,31 @@ def _emit_outcome(notification: Notification, event_type: str, **extra) -> None:
     bus.emit(event_type, payload)
 
 
+#: Due messages go to workers in batches: one task sends many over the providers' kept-alive connections.
+BATCH_SIZE = 50
+
+
 def dispatch_pending(limit: int = 500) -> int:
-    """Release messages orphaned by a crashed worker, then enqueue every due pending one; return how many."""
+    """Release messages orphaned by a crashed worker, then hand every due pending one to a worker; return how many."""
     release_orphans()
     ids = store.due_ids(utcnow(), limit)
     db.session.commit()
-    for notification_id in ids:
-        enqueue(notification_id)
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        try:
+            celery.send_task(TaskNames.NOTIFICATIONS_SEND_BATCH, args=[batch], queue="notifications")
+        except Exception:
+            logger.warning("could not hand out %d due messages; next dispatch will", len(batch))
     return len(ids)
+
+
+def send_batch(notification_ids: list[str]) -> list[str]:
+    """Send a batch of due messages one by one (safe to run twice: each message's claim admits one sender).
+
+    A worker dying mid-batch gets the task again: messages already sent are skipped by their claim, and the one
+    in flight is released as orphaned like any other.
+    """
+    return [send(notification_id) for notification_id in notification_ids]
 
 
 def release_orphans() -> int:

@@ -17,6 +17,12 @@ def send_message(notification_id: str) -> str:
     return service.send(notification_id)
 
 
+@celery.task(name=TaskNames.NOTIFICATIONS_SEND_BATCH)
+def send_batch(notification_ids: list[str]) -> list[str]:
+    """Send a batch of due messages handed out by the dispatcher (safe to run twice: each claim admits one)."""
+    return service.send_batch(notification_ids)
+
+
 @celery.task(name=TaskNames.NOTIFICATIONS_DISPATCH_PENDING)
 def dispatch_pending() -> int:
     """Enqueue due messages and release orphaned ones (beat; safe to run twice)."""

@@ -23,6 +23,7 @@ class TaskNames:
     NOTIFICATIONS_RELAY_OUTBOX: Final = "notifications.relay_outbox"
     NOTIFICATIONS_ACK_OUTBOX: Final = "notifications.ack_outbox"
     NOTIFICATIONS_SEND_MESSAGE: Final = "notifications.send_message"
+    NOTIFICATIONS_SEND_BATCH: Final = "notifications.send_batch"
     NOTIFICATIONS_DISPATCH_PENDING: Final = "notifications.dispatch_pending"
     # reporting
     REPORTING_HANDLE_EVENT: Final = "reporting.handle_event"

@@ -72,7 +72,11 @@ def run_beat(app) -> list[str]:
         service.release_orphans()
         ids = store.due_ids(utcnow(), 500)
         db.session.commit()
-        return [service.send(notification_id) for notification_id in ids]
+        outcomes = []
+        for start in range(0, len(ids), service.BATCH_SIZE):  # as the dispatcher hands them out
+            batch = ids[start : start + service.BATCH_SIZE]
+            outcomes += service.send_batch(batch)
+        return outcomes
 
 
 def rows(app, **where) -> list[Notification]:

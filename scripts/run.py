@@ -82,7 +82,7 @@ def print_urls(start_redis: bool) -> None:
         f"  API documentation:                http://127.0.0.1:{env['REGISTRATION_PORT']}/api/docs\n"
         f"  Notifications:                    http://127.0.0.1:{env['NOTIFICATIONS_PORT']}/healthz\n"
         f"  Reporting:                        http://127.0.0.1:{env['REPORTING_PORT']}/healthz\n"
-        f"  Dev sinks (mails sent):           http://127.0.0.1:{env['DEVSINKS_PORT']}/\n"
+        f"  Dev sinks (mails, SMS, WhatsApp): http://127.0.0.1:{env['DEVSINKS_PORT']}/\n"
         f"  Redis ({redis_note}):          {env['REDIS_URL']}\n"
         "Press Ctrl-C to stop everything.\n",
         flush=True,

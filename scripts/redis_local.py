@@ -49,10 +49,11 @@ def redis_command(port: int, directory: Path) -> list[str]:
     ]
 
 
-def start_redis(port: int, directory: Path, log: Path) -> subprocess.Popen:
-    """Start a private redis-server on `port` and wait until it answers."""
+def start_redis(port: int, directory: Path, log: Path, extra: list[str] | None = None) -> subprocess.Popen:
+    """Start a private redis-server on `port` (with `extra` options appended) and wait until it answers."""
     handle = log.open("ab")
-    process = subprocess.Popen(redis_command(port, directory), stdout=handle, stderr=subprocess.STDOUT)
+    command = redis_command(port, directory) + list(extra or [])
+    process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if answers(f"redis://127.0.0.1:{port}/0", 0.2):

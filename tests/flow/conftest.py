@@ -54,8 +54,8 @@ class Stack:
         self.apps: dict = {}
 
     # --- Redis -------------------------------------------------------------------------------------------
-    def start_redis(self) -> None:
-        self.redis = start_redis(self.redis_port, self.tmp / "redis", self.tmp / "redis.log")
+    def start_redis(self, *extra: str) -> None:
+        self.redis = start_redis(self.redis_port, self.tmp / "redis", self.tmp / "redis.log", list(extra))
 
     def stop_redis(self) -> None:
         """Stop Redis the hard way (no persistence, so whatever it held is gone)."""

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from services.notifications.models import Notification
 from services.registration.models import OutboxMessage
 from shared.messaging.names import TaskNames
+from tests.factories import make_registration_body
 from tests.flow.conftest import assert_invariants, staff_headers, wait_for
 from tests.flow.test_thin_slice import publish_event, register, stays_true
 from tests.flow.test_worker_crash import arm
@@ -126,4 +127,29 @@ def test_the_form_keeps_taking_registrations_while_redis_is_down_and_mails_follo
     stack.start_redis()
     for n in range(10):
         wait_for(lambda n=n: stack.smtp.mails_to(f"form{n}@contoh.id"), timeout=90, message=f"mail {n}")
+    assert_invariants(stack)
+
+
+def test_redis_killed_with_aof_while_registrations_flow_loses_and_doubles_nothing(stack):
+    aof = ("--appendonly", "yes", "--appendfsync", "everysec")
+    stack.stop_redis()
+    stack.start_redis(*aof)
+    assert redis.Redis.from_url(stack.redis_url).info("persistence")["aof_enabled"] == 1
+    event = publish_event(stack)
+    client = stack.app("registration").test_client()
+    statuses: list[int] = []
+
+    def burst(start: int) -> None:
+        for n in range(start, start + 15):
+            body = make_registration_body(email=f"aof{n}@contoh.id")
+            statuses.append(client.post(f"/api/v1/events/{event['id']}/registrations", json=body).status_code)
+
+    burst(0)
+    stack.stop_redis()  # SIGKILL while those are being relayed: what Redis had not yet written to its AOF is gone
+    burst(15)  # the API goes on while Redis is down
+    stack.start_redis(*aof)  # back, with what the AOF kept
+    burst(30)
+    assert statuses == [201] * 45
+    for n in range(45):
+        wait_for(lambda n=n: confirmation_mails(stack, f"aof{n}@contoh.id"), timeout=120, message=f"mail {n}")
     assert_invariants(stack)

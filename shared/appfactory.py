@@ -39,3 +39,31 @@ def install_request_ids(app: Flask) -> None:
         token = g.pop("_request_id_token", None)
         if token is not None:
             request_id_var.reset(token)
+
+
+def install_store_unavailable_handler(app: Flask, db) -> None:
+    """Answer 503 with "try again" (JSON under /api/, a page elsewhere) when the store cannot be reached.
+
+    A restarting database must not show people a crash page: nothing was saved, and they can simply try again.
+    """
+    from flask import jsonify, render_template_string
+    from flask_babel import gettext
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    def unavailable(error):
+        if (
+            isinstance(error, DBAPIError)
+            and not error.connection_invalidated
+            and not isinstance(error, OperationalError)
+        ):
+            raise error
+        db.session.rollback()
+        message = gettext("Layanan sedang sibuk. Data Anda belum tersimpan; coba lagi sebentar lagi.")
+        headers = {"Retry-After": "5"}
+        if request.path.startswith("/api/"):
+            body = {"code": 503, "status": "Service Unavailable", "message": message, "reason": "store_unavailable"}
+            return jsonify(body), 503, headers
+        page = '{% extends "pelita/base.html" %}{% block main %}<h1>{{ message }}</h1>{% endblock %}'
+        return render_template_string(page, message=message), 503, headers
+
+    app.register_error_handler(OperationalError, unavailable)

@@ -10,7 +10,7 @@ from services.notifications.api import register_blueprints
 from services.notifications.config import CONFIGS
 from services.notifications.extensions import api, celery, db, migrate
 from shared.api import api_settings
-from shared.appfactory import install_request_ids, load_config
+from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
 from shared.web import init_web
 
@@ -29,6 +29,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
+    install_store_unavailable_handler(app, db)
     cli.register(app)
     from services.notifications import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 

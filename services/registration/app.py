@@ -12,7 +12,7 @@ from services.registration.config import CONFIGS
 from services.registration.extensions import api, celery, db, migrate
 from services.registration.service import RegistrationError
 from shared.api import api_settings
-from shared.appfactory import install_request_ids, load_config
+from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
 from shared.web import init_web
 
@@ -32,6 +32,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
+    install_store_unavailable_handler(app, db)
     cli.register(app)
     app.register_error_handler(RegistrationError, _refused)
     app.register_error_handler(429, _too_many)

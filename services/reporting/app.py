@@ -12,7 +12,7 @@ from services.reporting.config import CONFIGS
 from services.reporting.extensions import api, celery, db, migrate
 from services.reporting.service import ReportingError
 from shared.api import api_settings
-from shared.appfactory import install_request_ids, load_config
+from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
 from shared.web import init_web
 
@@ -31,6 +31,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
+    install_store_unavailable_handler(app, db)
     cli.register(app)
     app.register_error_handler(ReportingError, _refused)
     from services.reporting import tasks  # noqa: F401 - registers the tasks on this service's Celery app

@@ -78,10 +78,11 @@ def print_urls(start_redis: bool) -> None:
     redis_note = "started for you" if start_redis else "already running"
     print(
         "\nPelita is starting. Open:\n"
-        f"  Registration (public form, API):  http://127.0.0.1:{env['REGISTRATION_PORT']}/api/v1/events\n"
-        f"  API documentation:                http://127.0.0.1:{env['REGISTRATION_PORT']}/api/docs\n"
-        f"  Notifications:                    http://127.0.0.1:{env['NOTIFICATIONS_PORT']}/healthz\n"
-        f"  Reporting:                        http://127.0.0.1:{env['REPORTING_PORT']}/healthz\n"
+        f"  Public form:                      http://127.0.0.1:{env['REGISTRATION_PORT']}/\n"
+        f"  Organisers (sign in):             http://127.0.0.1:{env['REGISTRATION_PORT']}/staf/masuk\n"
+        f"  API and its OpenAPI document:     http://127.0.0.1:{env['REGISTRATION_PORT']}/api/openapi.json\n"
+        f"  Messages (staff):                 http://127.0.0.1:{env['NOTIFICATIONS_PORT']}/staf\n"
+        f"  Reports (staff):                  http://127.0.0.1:{env['REPORTING_PORT']}/dasbor\n"
         f"  Dev sinks (mails, SMS, WhatsApp): http://127.0.0.1:{env['DEVSINKS_PORT']}/\n"
         f"  Redis ({redis_note}):          {env['REDIS_URL']}\n"
         "Press Ctrl-C to stop everything.\n",

@@ -64,17 +64,22 @@ def test_a_postgres_restart_under_load_loses_no_accepted_registration_and_overse
     headers = {"Authorization": f"Bearer {token.json()['token']}"}
     event_id = requests.post(f"{base}/api/v1/events", json=make_event_body(capacity=20), headers=headers).json()["id"]
 
+    some_accepted = threading.Event()
+
     def post(n: int):
         time.sleep(n * 0.02)  # a steady stream of people, about 50 a second
         body = make_registration_body(email=f"pg{n}@contoh.id")
         try:
-            return n, requests.post(f"{base}/api/v1/events/{event_id}/registrations", json=body, timeout=30)
+            response = requests.post(f"{base}/api/v1/events/{event_id}/registrations", json=body, timeout=30)
         except requests.RequestException:
             return n, None
+        if response.status_code == 201 and n >= 10:
+            some_accepted.set()
+        return n, response
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(post, n) for n in range(120)]
-        time.sleep(0.6)
+        assert some_accepted.wait(30), "no registration got through before the restart"
         as_postgres(*ctl, "-m", "fast", "restart")
         results = [future.result() for future in futures]
     server.shutdown()

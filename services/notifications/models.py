@@ -99,6 +99,9 @@ class Notification(db.Model):
     resent_by: Mapped[str | None] = mapped_column(sa.String(254))
     #: Why a pending message waits beyond its planned time: "daily_cap" (its channel's budget for the day is spent).
     hold_reason: Mapped[str | None] = mapped_column(sa.String(30))
+    #: When the dispatcher last handed this pending message to a worker (cleared by the claim). A backlog is handed
+    #: out once, not again at every tick; a message whose task was lost is handed out again later.
+    handed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.Index("ix_notifications_provider_ref", "provider", "provider_ref"),)
 

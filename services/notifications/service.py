@@ -2,6 +2,7 @@
 
 import logging
 import random
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -215,11 +216,15 @@ def _give_back_to_budget(notification: Notification, day: date) -> None:
 CAP_RESUMES_AT = time(7, 0)
 
 
+def _cap_resumes(day: date) -> datetime:
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    return datetime.combine(day + timedelta(days=1), CAP_RESUMES_AT, tzinfo=tz).astimezone(UTC)
+
+
 def _hold_until_tomorrow(notification: Notification, day: date) -> str:
     """Put the message back to wait for the next day's budget; the attempt it was claimed with does not count."""
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
     notification.status, notification.hold_reason = "pending", "daily_cap"
-    notification.due_at = datetime.combine(day + timedelta(days=1), CAP_RESUMES_AT, tzinfo=tz).astimezone(UTC)
+    notification.due_at = _cap_resumes(day)
     notification.attempts, notification.claimed_at = max(0, notification.attempts - 1), None
     db.session.commit()
     logger.info("notification %s held: daily %s cap reached", notification.id, notification.channel)
@@ -227,14 +232,23 @@ def _hold_until_tomorrow(notification: Notification, day: date) -> str:
 
 
 def _reason_not_to_send(notification: Notification) -> str | None:
-    if notification.purpose in planning.NON_ESSENTIAL:
-        opt_out = store.get_opt_out(notification.to)
-        if opt_out is not None and opt_out.active:
-            return "penerima berhenti berlangganan pengingat"
-        event = store.get_event(notification.event_id) if notification.event_id else None
-        if event is not None and event.starts_at <= utcnow():  # a worker that was down for long: never late
-            return "acara sudah dimulai"
-    return None
+    return _reasons_not_to_send([notification], utcnow()).get(notification.id)
+
+
+def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
+    """Why some of the claimed `rows` must not go out after all: {id: reason} (two queries for the lot)."""
+    optional = [row for row in rows if row.purpose in planning.NON_ESSENTIAL]
+    if not optional:
+        return {}
+    opted_out = store.active_opt_outs({row.to for row in optional})
+    starts = store.event_starts({row.event_id for row in optional if row.event_id})
+    reasons = {}
+    for row in optional:
+        if row.to in opted_out:
+            reasons[row.id] = "penerima berhenti berlangganan pengingat"
+        elif row.event_id in starts and starts[row.event_id] <= now:  # a worker that was down for long: never late
+            reasons[row.id] = "acara sudah dimulai"
+    return reasons
 
 
 def _deliver(notification: Notification) -> tuple[str, str]:
@@ -328,13 +342,29 @@ def _emit_outcome(notification: Notification, event_type: str, **extra) -> None:
 
 
 #: Due messages go to workers in batches: one task sends many over the providers' kept-alive connections.
-BATCH_SIZE = 50
+BATCH_SIZE = 200
+#: A batch is claimed, checked and recorded this many messages at a time, one statement each. A worker dying
+#: mid-batch leaves at most this many claimed (resent once, flagged possible_duplicate), and a cancellation finds
+#: at most this many already claimed.
+CLAIM_SIZE = 50
+#: How many due messages one dispatch hands out at most (a backlog is handed out over a few ticks).
+DISPATCH_LIMIT = 4000
+#: A batch stops after this long (a slow gateway) and gives its unsent messages back to the next dispatch, well
+#: inside the task's time limit.
+BATCH_SECONDS = 60.0
 
 
-def dispatch_pending(limit: int = 500) -> int:
-    """Release messages orphaned by a crashed worker, then hand every due pending one to a worker; return how many."""
+def dispatch_pending(limit: int = DISPATCH_LIMIT) -> int:
+    """Release messages orphaned by a crashed worker, then hand every due pending one to a worker; return how many.
+
+    A message handed out is not handed out again until its claim is overdue (the task was lost), so a backlog
+    larger than the workers take in one tick is handed out once.
+    """
     release_orphans()
-    ids = store.due_ids(utcnow(), limit)
+    now = utcnow()
+    overdue = now - timedelta(seconds=current_app.config["STUCK_AFTER_SECONDS"])
+    ids = store.due_ids(now, limit, handed_out_before=overdue)
+    store.mark_handed_out(ids, now)
     db.session.commit()
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
@@ -342,16 +372,119 @@ def dispatch_pending(limit: int = 500) -> int:
             celery.send_task(TaskNames.NOTIFICATIONS_SEND_BATCH, args=[batch], queue="notifications")
         except Exception:
             logger.warning("could not hand out %d due messages; next dispatch will", len(batch))
+            store.mark_handed_out(batch, None)
+            db.session.commit()
     return len(ids)
 
 
 def send_batch(notification_ids: list[str]) -> list[str]:
-    """Send a batch of due messages one by one (safe to run twice: each message's claim admits one sender).
+    """Send a batch of due messages; return each one's outcome (safe to run twice: a claim admits one sender).
 
-    A worker dying mid-batch gets the task again: messages already sent are skipped by their claim, and the one
-    in flight is released as orphaned like any other.
+    The batch is claimed CLAIM_SIZE messages at a time in one statement, checked (opt-outs, events already
+    started, the daily cap) with a query or two, sent one by one over the providers' kept-alive connections, and
+    recorded in one statement. A worker dying mid-batch gets the task again: messages already claimed are skipped,
+    and those it held are released as orphaned like any other (flagged possible_duplicate).
     """
-    return [send(notification_id) for notification_id in notification_ids]
+    outcomes = dict.fromkeys(notification_ids, "skipped")
+    ids = list(outcomes)
+    deadline = clock.monotonic() + BATCH_SECONDS
+    for start in range(0, len(ids), CLAIM_SIZE):
+        if clock.monotonic() > deadline:  # the rest waits for the next dispatch, not for the hand-out to expire
+            store.mark_handed_out(ids[start:], None)
+            db.session.commit()
+            outcomes.update(dict.fromkeys(ids[start:], "deferred"))
+            break
+        outcomes.update(_send_claimed(ids[start : start + CLAIM_SIZE], deadline))
+    return [outcomes[notification_id] for notification_id in notification_ids]
+
+
+def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str]:
+    """Claim, check, send and record some messages of a batch; return {id: outcome} of those claimed."""
+    now = utcnow()
+    rows = store.claim_batch(notification_ids, now)
+    db.session.commit()
+    if not rows:
+        return {}
+    # The claim is this worker's until the dispatcher takes it for orphaned: stop well before.
+    deadline = min(deadline, clock.monotonic() + current_app.config["STUCK_AFTER_SECONDS"] / 2)
+    outcomes: dict[str, str] = {}
+    reasons = _reasons_not_to_send(rows, now)
+    if reasons:
+        store.cancel_claimed([row for row in rows if row.id in reasons], reasons)
+        outcomes.update(dict.fromkeys(reasons, "cancelled"))
+        rows = [row for row in rows if row.id not in reasons]
+    day = _local_day()
+    rows, budgeted = _take_budgets(rows, day, outcomes)
+    db.session.commit()
+    sent: list[dict] = []
+    emitted = False
+    for index, row in enumerate(rows):
+        if clock.monotonic() > deadline:
+            rest = rows[index:]
+            store.record_sent(sent)
+            store.release_claimed(rest)
+            for row in rest:
+                if row.id in budgeted:
+                    store.release_send(row.channel, day)
+            db.session.commit()
+            outcomes.update(dict.fromkeys((row.id for row in rest), "deferred"))
+            return outcomes
+        fault_point("before_provider_call", current_app.config["REDIS_URL"])
+        target = store.get_notification(row.id) if row.channel == "email" else row  # a mail needs the whole row
+        try:
+            provider, reference = _deliver(target)
+        except (TransientSendError, PermanentSendError) as error:
+            store.record_sent(sent)  # committed with the failure below
+            sent = []
+            outcomes[row.id] = _failed_attempt(row, error, day, budgeted=row.id in budgeted)
+            continue
+        fault_point("after_provider_call_before_commit", current_app.config["REDIS_URL"])
+        status = "delivered" if row.channel == "email" else "sent"  # SMTP acceptance is all the receipt email gets
+        outcome = {"id": row.id, "attempts": row.attempts, "status": status, "now": utcnow()}
+        sent.append(outcome | {"provider": provider, "reference": reference})
+        if status == "delivered":
+            _emit_outcome(row, EventNames.NOTIFICATION_DELIVERED, delivered_at=outcome["now"])
+            emitted = True
+        outcomes[row.id] = status
+    store.record_sent(sent)
+    db.session.commit()
+    if emitted:
+        bus.nudge()
+    return outcomes
+
+
+def _take_budgets(rows, day: date, outcomes: dict[str, str]) -> tuple[list, set[str]]:
+    """Count the claimed `rows` against their channels' daily caps; hold those over it until tomorrow.
+
+    Return the rows to send and the ids that took a send from a budget (given back if the provider fails).
+    """
+    caps = current_app.config["DAILY_CAPS"]
+    keep, held, budgeted, spent = [], [], set(), set()
+    for row in rows:
+        cap = caps.get(row.channel) or 0
+        if cap <= 0:
+            keep.append(row)
+        elif row.channel not in spent and store.reserve_send(row.channel, day, cap):
+            keep.append(row)
+            budgeted.add(row.id)
+        else:
+            spent.add(row.channel)
+            held.append(row)
+    if held:
+        store.release_claimed(held, hold_reason="daily_cap", due_at=_cap_resumes(day))
+        outcomes.update(dict.fromkeys((row.id for row in held), "held"))
+        logger.info("%d notifications held: daily %s cap reached", len(held), "/".join(sorted(spent)))
+    return keep, budgeted
+
+
+def _failed_attempt(row, error: Exception, day: date, *, budgeted: bool) -> str:
+    """The providers did not take a claimed message: give its send back, then retry later or give up (commits)."""
+    notification = store.get_notification(row.id)
+    if budgeted:
+        store.release_send(notification.channel, day)
+    if isinstance(error, TransientSendError):
+        return _retry_later(notification, str(error))
+    return _give_up(notification, str(error))
 
 
 def release_orphans() -> int:
@@ -361,11 +494,10 @@ def release_orphans() -> int:
     (RELIABILITY §3.4); a worker that died before the call leaves nothing sent, and the resend is the only copy.
     """
     stuck_after = timedelta(seconds=current_app.config["STUCK_AFTER_SECONDS"])
-    rows = store.orphaned(utcnow() - stuck_after)
-    for row in rows:
-        row.status, row.possible_duplicate, row.due_at = "pending", True, utcnow()
+    now = utcnow()
+    released = store.release_orphans(now - stuck_after, now)
     db.session.commit()
-    return len(rows)
+    return released
 
 
 #: What each provider's receipt says, in our statuses (anything else is an intermediate step we ignore).

@@ -2,7 +2,7 @@
 
 import os
 
-from werkzeug.serving import make_server
+from gunicorn.app.base import BaseApplication
 
 from devsinks.app import create_app
 from devsinks.gateways import Receipts, TextBox
@@ -22,21 +22,49 @@ def receipts_from_env() -> Receipts:
     )
 
 
+class Sinks(BaseApplication):
+    """The sinks in one gunicorn worker process (threads), so the page sees every mail and text they kept.
+
+    Like the gateways' own front servers, it keeps HTTP/1.1 connections open between requests; Werkzeug's
+    development server closes each one (a new connection and thread per message, and a 10 ms wait after each).
+    """
+
+    def __init__(self, host: str, web_port: int, smtp_port: int) -> None:
+        self.host, self.web_port, self.smtp_port = host, web_port, smtp_port
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings = {
+            "bind": f"{self.host}:{self.web_port}",
+            "workers": 1,  # the mails and texts live in this one process's memory
+            "worker_class": "gthread",
+            "threads": 8,
+            "keepalive": 75,
+            "loglevel": "warning",
+            "worker_exit": lambda server, worker: getattr(worker, "smtp", None) and worker.smtp.stop(),
+            "post_worker_init": self._start_smtp,
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def _start_smtp(self, worker) -> None:
+        worker.smtp = start_smtp(self.mailbox, self.host, self.smtp_port)
+        print(
+            f"dev sinks: SMTP on {self.host}:{self.smtp_port}, page and SMS/WhatsApp gateways on "
+            f"http://{self.host}:{self.web_port}/",
+            flush=True,
+        )
+
+    def load(self):
+        self.mailbox = Mailbox()
+        return create_app(self.mailbox, TextBox(), receipts_from_env())
+
+
 def main() -> None:
     host = os.environ.get("DEVSINKS_HOST", "127.0.0.1")
     smtp_port = int(os.environ.get("DEVSINKS_SMTP_PORT", "1025"))
     web_port = int(os.environ.get("DEVSINKS_PORT", "8025"))
-    mailbox = Mailbox()
-    controller = start_smtp(mailbox, host, smtp_port)
-    print(
-        f"dev sinks: SMTP on {host}:{smtp_port}, page and SMS/WhatsApp gateways on http://{host}:{web_port}/",
-        flush=True,
-    )
-    try:
-        app = create_app(mailbox, TextBox(), receipts_from_env())
-        make_server(host, web_port, app, threaded=True).serve_forever()
-    finally:
-        controller.stop()
+    Sinks(host, web_port, smtp_port).run()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ import hmac
 import itertools
 import json
 import logging
+import queue
 import threading
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import requests
@@ -68,19 +70,33 @@ class Receipts:
     whatsapp_secret: str = ""
     zenziva_url: str | None = None
     delay: float = 1.0
+    #: Receipts go out from these few threads, each over its own kept-alive connection, as a gateway's do.
+    senders: int = 4
+    _due: queue.Queue = field(default_factory=queue.Queue, init=False, repr=False)
+    _started: list = field(default_factory=list, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def later(self, send, *args) -> None:
         # After a pause, as real gateways do: the service records the reference once the send returns.
-        timer = threading.Timer(self.delay, _quietly, args=(send, *args))
-        timer.daemon = True
-        timer.start()
+        with self._lock:
+            if not self._started:
+                self._started.extend(self._start_sender() for _ in range(self.senders))
+        self._due.put((time.monotonic() + self.delay, send, args))
 
+    def _start_sender(self) -> threading.Thread:
+        thread = threading.Thread(target=self._send_when_due, name="receipts", daemon=True)
+        thread.start()
+        return thread
 
-def _quietly(send, *args) -> None:
-    try:
-        send(*args)
-    except requests.RequestException:
-        logger.info("delivery receipt not taken by %s", args[0])
+    def _send_when_due(self) -> None:
+        session = requests.Session()
+        while True:
+            due, send, args = self._due.get()  # every receipt waits the same delay: first in, first due
+            time.sleep(max(0.0, due - time.monotonic()))
+            try:
+                send(session, *args)
+            except requests.RequestException:
+                logger.info("delivery receipt not taken by %s", args[0])
 
 
 def twilio_signature(auth_token: str, url: str, params: dict) -> str:
@@ -88,18 +104,19 @@ def twilio_signature(auth_token: str, url: str, params: dict) -> str:
     return base64.b64encode(hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
 
 
-def _post_twilio(url: str, token: str, params: dict) -> None:
-    requests.post(url, data=params, headers={"X-Twilio-Signature": twilio_signature(token, url, params)}, timeout=5)
+def _post_twilio(session: requests.Session, url: str, token: str, params: dict) -> None:
+    headers = {"X-Twilio-Signature": twilio_signature(token, url, params)}
+    session.post(url, data=params, headers=headers, timeout=5)
 
 
-def _post_whatsapp(url: str, secret: str, body: bytes) -> None:
+def _post_whatsapp(session: requests.Session, url: str, secret: str, body: bytes) -> None:
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     headers = {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
-    requests.post(url, data=body, headers=headers, timeout=5)
+    session.post(url, data=body, headers=headers, timeout=5)
 
 
-def _post_zenziva(url: str, params: dict) -> None:
-    requests.post(url, data=params, timeout=5)
+def _post_zenziva(session: requests.Session, url: str, params: dict) -> None:
+    session.post(url, data=params, timeout=5)
 
 
 def make_blueprint(box: TextBox, receipts: Receipts) -> Blueprint:

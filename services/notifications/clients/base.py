@@ -1,5 +1,6 @@
 """What every provider adapter shares: the message it is given, its errors, and HTTP with kept-alive sessions."""
 
+import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -43,6 +44,11 @@ class HttpClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
+        # The environment's proxy and CA settings, read once: requests would read them again for every message,
+        # a good part of the cost of a send in a reminder burst.
+        self.session.trust_env = False
+        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
     def post(self, path: str, **kwargs) -> requests.Response:
         """POST to the provider; 5xx, 429, timeouts and connection errors are transient, other 4xx permanent."""

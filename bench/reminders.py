@@ -70,7 +70,12 @@ def main() -> None:
     if args.smoke:
         args.n = min(args.n, 200)
     results = Results("reminders", args)
-    results.note(f"{args.n} reminders; notifications worker --concurrency 2, beat dispatch every 1 s (500 per tick)")
+    from services.notifications.service import BATCH_SIZE, DISPATCH_LIMIT
+
+    results.note(
+        f"{args.n} reminders; notifications worker --concurrency 2, beat dispatch every 1 s "
+        f"({DISPATCH_LIMIT} per tick, {BATCH_SIZE} per task)"
+    )
     sinks_port = free_port()
     with workspace("reminders") as (workdir, processes):
         stack = Stack(

@@ -105,45 +105,121 @@ def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What every figure is made of: counts of registrations and messages grouped by the attributes the figures
+    read. The store counts them with SQL GROUP BY; count_rows() counts the same from plain rows.
+
+    - per_event: (event_id, status, has a disability, checked in, n) of the registrations at held events;
+    - attributes: (kabupaten_code, gender, age_group, disability, participant_type, status, checked in, n) of the
+      registrations at held events;
+    - deliveries: (event_id, channel, status, n) of the messages about every event in scope, cancelled ones too;
+    - villages_*: distinct desa/kelurahan codes of the registered (not cancelled) and of those who checked in.
+    """
+
+    per_event: list[tuple] = field(default_factory=list)
+    attributes: list[tuple] = field(default_factory=list)
+    deliveries: list[tuple] = field(default_factory=list)
+    villages_registered: int = 0
+    villages_attended: int = 0
+
+
+ATTRIBUTES = ("kabupaten_code", "gender", "age_group", "disability", "participant_type")
+
+
+def in_scope(scope: Scope, events) -> list:
+    """The events whose start falls in the scope's period (and area)."""
+    start, end = scope.bounds()
+    return [e for e in events if start <= e.starts_at < end and scope.kabupaten_code in (None, e.kabupaten_code)]
+
+
+def count_rows(events, registrations, deliveries) -> Counts:
+    """Count plain rows the way the store's GROUP BY queries do (`events`: those in scope; other rows are ignored)."""
+    held = {e.event_id for e in events if e.status != "cancelled"}
+    regs = [r for r in registrations if r.event_id in held]
+    all_ids = {e.event_id for e in events}
+    attended = [r for r in regs if r.checked_in_at is not None]
+    per_event = Counter((r.event_id, r.status, r.disability != "none", r.checked_in_at is not None) for r in regs)
+    attributes = Counter(
+        (*(getattr(r, name) for name in ATTRIBUTES), r.status, r.checked_in_at is not None) for r in regs
+    )
+    sent = Counter((d.event_id, d.channel, d.status) for d in deliveries if d.event_id in all_ids)
+    return Counts(
+        per_event=[(*key, n) for key, n in per_event.items()],
+        attributes=[(*key, n) for key, n in attributes.items()],
+        deliveries=[(*key, n) for key, n in sent.items()],
+        villages_registered=len({r.desa_code for r in regs if r.status in ACTIVE and r.desa_code}),
+        villages_attended=len({r.desa_code for r in attended if r.desa_code}),
+    )
+
+
 def compute(scope: Scope, events, registrations, deliveries, now: datetime) -> Figures:
     """Compute every figure of `scope` from the rows of the read model (rows outside the scope are ignored)."""
-    start, end = scope.bounds()
-    in_scope = [e for e in events if start <= e.starts_at < end and scope.kabupaten_code in (None, e.kabupaten_code)]
-    held = {e.event_id: e for e in in_scope if e.status != "cancelled"}
-    regs = [r for r in registrations if r.event_id in held]
-    active = [r for r in regs if r.status in ACTIVE]
-    attended = [r for r in regs if r.checked_in_at is not None]
-    started = [r for r in regs if r.status == "confirmed" and held[r.event_id].starts_at <= now]
-    no_shows = [r for r in started if r.checked_in_at is None]
-    all_ids = {e.event_id for e in in_scope}
-    sent = [d for d in deliveries if d.event_id in all_ids]
-    delivered = sum(d.status == "delivered" for d in sent)
-    disabled = [r for r in active if r.disability != "none"]
-    regs_by_event, sent_by_event = _by_event(regs), _by_event(sent)  # one pass each, not one per event
+    events = in_scope(scope, events)
+    return from_counts(scope, events, count_rows(events, registrations, deliveries), now)
+
+
+def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
+    """Compute every figure of `scope` from its events (all in scope) and the counts of their facts."""
+    held = {e.event_id: e for e in events if e.status != "cancelled"}
+    per_event: dict[str, Counter] = defaultdict(Counter)
+    for event_id, status, disabled, checked_in, n in counts.per_event:
+        if event_id not in held:
+            continue
+        tally = per_event[event_id]
+        tally[status] += n
+        if checked_in:
+            tally["attended"] += n
+            tally["disability_attended"] += n if disabled else 0
+        elif status == "confirmed":
+            tally["not_checked_in"] += n
+        if status in ACTIVE and disabled:
+            tally["disability_registered"] += n
+    total = Counter()
+    started = no_shows = 0
+    for event_id, tally in per_event.items():
+        total.update(tally)
+        if held[event_id].starts_at <= now:
+            started += tally["confirmed"]
+            no_shows += tally["not_checked_in"]
+    mail: dict[str, Counter] = defaultdict(Counter)
+    channels: dict[str, Counter] = defaultdict(Counter)
+    for event_id, channel, status, n in counts.deliveries:
+        outcome = "delivered" if status == "delivered" else "failed"
+        mail[event_id][outcome] += n
+        channels[channel][outcome] += n
+    sent = Counter()
+    for tally in mail.values():
+        sent.update(tally)
     return Figures(
         scope=scope,
         events_held=len(held),
-        events_cancelled=len(in_scope) - len(held),
-        registrations=len(active),
-        confirmed=sum(r.status == "confirmed" for r in regs),
-        waitlisted=sum(r.status == "waitlisted" for r in regs),
-        cancelled=sum(r.status == "cancelled" for r in regs),
-        attended=len(attended),
-        no_shows=len(no_shows),
-        no_show_rate=rate(len(no_shows), len(started)),
-        attendance_rate=rate(len(started) - len(no_shows), len(started)),
-        villages_registered=len({r.desa_code for r in active if r.desa_code}),
-        villages_attended=len({r.desa_code for r in attended if r.desa_code}),
-        disability_registered=len(disabled),
-        disability_attended=sum(r.disability != "none" for r in attended),
-        delivered=delivered,
-        failed=len(sent) - delivered,
-        delivery_rate=rate(delivered, len(sent)),
-        breakdowns={name: _breakdown(name, active, attended) for name in BREAKDOWNS},
-        channels=_channels(sent),
+        events_cancelled=len(events) - len(held),
+        registrations=total["confirmed"] + total["waitlisted"],
+        confirmed=total["confirmed"],
+        waitlisted=total["waitlisted"],
+        cancelled=total["cancelled"],
+        attended=total["attended"],
+        no_shows=no_shows,
+        no_show_rate=rate(no_shows, started),
+        attendance_rate=rate(started - no_shows, started),
+        villages_registered=counts.villages_registered,
+        villages_attended=counts.villages_attended,
+        disability_registered=total["disability_registered"],
+        disability_attended=total["disability_attended"],
+        delivered=sent["delivered"],
+        failed=sent["failed"],
+        delivery_rate=rate(sent["delivered"], sent["delivered"] + sent["failed"]),
+        breakdowns=_breakdowns(counts.attributes),
+        channels=[
+            ChannelRow(
+                c, channels[c]["delivered"], channels[c]["failed"], rate(channels[c]["delivered"], channels[c].total())
+            )
+            for c in CHANNELS
+        ],
         events=[
-            _event_row(e, regs_by_event.get(e.event_id, []), sent_by_event.get(e.event_id, []), now)
-            for e in sorted(in_scope, key=lambda e: (e.starts_at, e.title))
+            _event_row(e, per_event.get(e.event_id, Counter()), mail.get(e.event_id, Counter()), now)
+            for e in sorted(events, key=lambda e: (e.starts_at, e.title))
         ],
     )
 
@@ -155,39 +231,27 @@ def categories(name: str) -> tuple[str, ...]:
     return {"gender": GENDERS, "age_group": AGE_GROUPS, "disability": DISABILITIES}.get(name, PARTICIPANT_TYPES)
 
 
-def _attribute(name: str) -> str:
-    return "kabupaten_code" if name == "kabupaten" else name
-
-
-def _breakdown(name: str, active: list, attended: list) -> list[BreakdownRow]:
-    registered = Counter(getattr(r, _attribute(name)) for r in active)
-    came = Counter(getattr(r, _attribute(name)) for r in attended)
-    keys = list(categories(name)) + sorted(set(registered) - set(categories(name)))
-    return [BreakdownRow(key, registered[key], came[key]) for key in keys]
-
-
-def _channels(sent: list) -> list[ChannelRow]:
-    rows = []
-    for channel in CHANNELS:
-        delivered = sum(d.channel == channel and d.status == "delivered" for d in sent)
-        failed = sum(d.channel == channel and d.status != "delivered" for d in sent)
-        rows.append(ChannelRow(channel, delivered, failed, rate(delivered, delivered + failed)))
+def _breakdowns(attributes: list[tuple]) -> dict[str, list[BreakdownRow]]:
+    """Each breakdown's rows: every known category in order, then any other value met, sorted."""
+    registered = {name: Counter() for name in BREAKDOWNS}
+    came = {name: Counter() for name in BREAKDOWNS}
+    for *values, status, checked_in, n in attributes:
+        for name, value in zip(BREAKDOWNS, values, strict=True):
+            if status in ACTIVE:
+                registered[name][value] += n
+            if checked_in:
+                came[name][value] += n
+    rows = {}
+    for name in BREAKDOWNS:
+        known = categories(name)
+        keys = list(known) + sorted(set(registered[name]) - set(known))
+        rows[name] = [BreakdownRow(key, registered[name][key], came[name][key]) for key in keys]
     return rows
 
 
-def _by_event(rows: list) -> dict[str, list]:
-    grouped: dict[str, list] = defaultdict(list)
-    for row in rows:
-        grouped[row.event_id].append(row)
-    return grouped
-
-
-def _event_row(event, regs: list, sent: list, now: datetime) -> EventRow:
-    """One event's row, from its own registrations and messages (`regs` and `sent` hold only this event's)."""
-    mine = [r for r in regs if r.event_id == event.event_id]
+def _event_row(event, tally: Counter, mail: Counter, now: datetime) -> EventRow:
+    """One event's row, from the counts of its own registrations (none for a cancelled event) and messages."""
     started = event.starts_at <= now and event.status != "cancelled"
-    statuses = Counter(r.status for r in mine)
-    mail = [d for d in sent if d.event_id == event.event_id]
     return EventRow(
         event_id=event.event_id,
         title=event.title,
@@ -195,14 +259,14 @@ def _event_row(event, regs: list, sent: list, now: datetime) -> EventRow:
         starts_at=event.starts_at,
         status=event.status,
         capacity=event.capacity,
-        confirmed=statuses["confirmed"],
-        waitlisted=statuses["waitlisted"],
-        cancelled=statuses["cancelled"],
-        attended=sum(r.checked_in_at is not None for r in mine),
-        no_shows=sum(r.status == "confirmed" and r.checked_in_at is None for r in mine) if started else 0,
-        disability_registered=sum(r.status in ACTIVE and r.disability != "none" for r in mine),
-        delivered=sum(d.status == "delivered" for d in mail),
-        failed=sum(d.status != "delivered" for d in mail),
+        confirmed=tally["confirmed"],
+        waitlisted=tally["waitlisted"],
+        cancelled=tally["cancelled"],
+        attended=tally["attended"],
+        no_shows=tally["not_checked_in"] if started else 0,
+        disability_registered=tally["disability_registered"],
+        delivered=mail["delivered"],
+        failed=mail["failed"],
     )
 
 

@@ -78,8 +78,8 @@ def handle_event(message: dict) -> str:
 def compute_figures(scope: figures.Scope, now: datetime | None = None) -> figures.Figures:
     """Compute the figures of a period and area from the read model."""
     start, end = scope.bounds()
-    events, registrations, deliveries = store.list_facts(start, end, scope.kabupaten_code)
-    return figures.compute(scope, events, registrations, deliveries, now=now or utcnow())
+    events, counts = store.count_facts(start, end, scope.kabupaten_code)
+    return figures.from_counts(scope, events, counts, now=now or utcnow())
 
 
 def today() -> date:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from services.reporting import figures
 from services.reporting.extensions import db
 from services.reporting.models import DeliveryFact, EventFact, RegistrationFact, ReportRun, ReportSchedule
 
@@ -54,38 +55,60 @@ def summary(filters: dict) -> dict:
     return {"events": event_count, **dict(zip(keys, counts, strict=True))}
 
 
-def list_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> tuple[list, list, list]:
-    """Return the events starting in [start, end) (of one kabupaten, if given), their registrations and messages."""
-    query = sa.select(EventFact).where(EventFact.starts_at >= start, EventFact.starts_at < end)
+def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -> dict[str, sa.Select]:
+    """Return the SQL the figures of events starting in [start, end) (of one kabupaten, if given) are made of: the
+    events themselves, then counts of their facts grouped in the database (see figures.Counts), never the facts."""
+    in_scope = [EventFact.starts_at >= start, EventFact.starts_at < end]
     if kabupaten_code:
-        query = query.where(EventFact.kabupaten_code == kabupaten_code)
-    events = list(db.session.scalars(query))
-    in_scope = query.with_only_columns(EventFact.event_id).scalar_subquery()
-    # Plain rows of the columns the figures read, not ORM objects: a month can hold a million registrations.
-    registrations = db.session.execute(
-        sa.select(*(getattr(RegistrationFact, name) for name in REGISTRATION_COLUMNS)).where(
-            RegistrationFact.event_id.in_(in_scope)
-        )
-    ).all()
-    deliveries = db.session.execute(
-        sa.select(DeliveryFact.event_id, DeliveryFact.channel, DeliveryFact.status).where(
-            DeliveryFact.event_id.in_(in_scope)
-        )
-    ).all()
-    return events, registrations, deliveries
+        in_scope.append(EventFact.kabupaten_code == kabupaten_code)
+    held = [*in_scope, EventFact.status != "cancelled"]
+    r, d = RegistrationFact, DeliveryFact
+    checked_in = r.checked_in_at.is_not(None)
+    attributes = [getattr(r, name) for name in figures.ATTRIBUTES]
+    desa = sa.and_(r.desa_code.is_not(None), r.desa_code != "")
+    registered_desa = sa.case((sa.and_(r.status.in_(figures.ACTIVE), desa), r.desa_code))
+    attended_desa = sa.case((sa.and_(checked_in, desa), r.desa_code))
+    to_event = EventFact.event_id == r.event_id
+    return {
+        "events": sa.select(
+            EventFact.event_id,
+            EventFact.title,
+            EventFact.kabupaten_code,
+            EventFact.starts_at,
+            EventFact.status,
+            EventFact.capacity,
+        ).where(*in_scope),
+        "per_event": sa.select(r.event_id, r.status, r.disability, checked_in, sa.func.count())
+        .join(EventFact, to_event)
+        .where(*held)
+        .group_by(r.event_id, r.status, r.disability, checked_in),
+        "attributes": sa.select(*attributes, r.status, checked_in, sa.func.count())
+        .join(EventFact, to_event)
+        .where(*held)
+        .group_by(*attributes, r.status, checked_in),
+        "villages": sa.select(sa.func.count(sa.distinct(registered_desa)), sa.func.count(sa.distinct(attended_desa)))
+        .join(EventFact, to_event)
+        .where(*held),
+        "deliveries": sa.select(d.event_id, d.channel, d.status, sa.func.count())
+        .join(EventFact, EventFact.event_id == d.event_id)
+        .where(*in_scope)
+        .group_by(d.event_id, d.channel, d.status),
+    }
 
 
-REGISTRATION_COLUMNS = (
-    "event_id",
-    "status",
-    "kabupaten_code",
-    "desa_code",
-    "gender",
-    "age_group",
-    "disability",
-    "participant_type",
-    "checked_in_at",
-)
+def count_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> tuple[list, figures.Counts]:
+    """Return the events starting in [start, end) (of one kabupaten, if given) and the counts of their facts."""
+    queries = report_queries(start, end, kabupaten_code)
+    rows = {name: db.session.execute(query).all() for name, query in queries.items()}
+    registered, attended = rows["villages"][0]
+    counts = figures.Counts(
+        per_event=[(e, status, disability != "none", bool(c), n) for e, status, disability, c, n in rows["per_event"]],
+        attributes=[(*values, status, bool(c), n) for *values, status, c, n in rows["attributes"]],
+        deliveries=[tuple(row) for row in rows["deliveries"]],
+        villages_registered=registered,
+        villages_attended=attended,
+    )
+    return rows["events"], counts
 
 
 def list_schedules(kabupaten_code: str | None = None, only_mine: bool = False) -> list[ReportSchedule]:

@@ -1,15 +1,19 @@
 """Report build: the monthly XLSX and PDF over a large reporting read model, against the bare GROUP BY queries.
 
-Inserts (bulk, straight into the reporting store, a SQLite file) EVENTS events starting last month across the 13
-kabupaten/kota and REGISTRATIONS registration facts spread over them (mixed status, gender, age group, disability,
-participant type, desa, check-ins) plus one delivery fact per registration. Then, each in a fresh process so its
-peak RSS is its own:
+For each store (a SQLite file; with --stores sqlite,postgresql also a private schema of the test PostgreSQL) inserts
+in bulk (setup, not timed) EVENTS events starting last month across the 13 kabupaten/kota and REGISTRATIONS
+registration facts spread over them (mixed status, gender, age group, disability, participant type, desa, check-ins)
+plus one delivery fact per registration. Then, each in a fresh process so its peak RSS is its own:
 - pelita: services.reporting.service.build_documents(Scope(last month), "monthly") - the XLSX and the PDF;
-- baseline: the plain SQL GROUP BY queries those figures need (headline, five breakdowns, channels, per event).
-Figures: seconds and peak RSS of each, and the ratio of seconds.
+- baseline: the SQL the report needs and nothing else: the very statements the store runs for those figures
+  (services.reporting.store.report_queries: the events, the GROUP BY counts per event, per attribute and per
+  message outcome, the distinct villages), every row fetched, on a bare SQLAlchemy connection.
+Figures: wall seconds, CPU seconds (of that process: SQLite's work is in it, PostgreSQL's is not) and peak RSS
+(VmHWM: the process's own, not the parent's it inherits in ru_maxrss) of each, and the ratio of seconds.
 """
 
 import json
+import os
 import random
 import resource
 import subprocess
@@ -20,30 +24,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from bench.common import Results, arguments, python, workspace
+from bench.common import (
+    Results,
+    arguments,
+    drop_postgres_schema,
+    postgres_answers,
+    postgres_schema,
+    python,
+    workspace,
+)
 
 KABUPATEN = [f"63.{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 71, 72)]
-BASELINE_QUERIES = {
-    "headline": "SELECT r.status, r.checked_in_at IS NOT NULL, r.disability != 'none', count(*) "
-    "FROM registration_facts r JOIN event_facts e ON e.event_id = r.event_id "
-    "WHERE e.starts_at >= :s AND e.starts_at < :t GROUP BY 1, 2, 3",
-    "villages": "SELECT count(DISTINCT r.desa_code) FROM registration_facts r JOIN event_facts e "
-    "ON e.event_id = r.event_id WHERE e.starts_at >= :s AND e.starts_at < :t "
-    "AND r.status IN ('confirmed','waitlisted')",
-    **{
-        column: f"SELECT r.{column}, r.checked_in_at IS NOT NULL, count(*) FROM registration_facts r "
-        "JOIN event_facts e ON e.event_id = r.event_id WHERE e.starts_at >= :s AND e.starts_at < :t "
-        "AND r.status IN ('confirmed','waitlisted') GROUP BY 1, 2"
-        for column in ("kabupaten_code", "gender", "age_group", "disability", "participant_type")
-    },
-    "channels": "SELECT d.channel, d.status, count(*) FROM delivery_facts d JOIN event_facts e "
-    "ON e.event_id = d.event_id WHERE e.starts_at >= :s AND e.starts_at < :t GROUP BY 1, 2",
-    "per_event": "SELECT e.event_id, r.status, r.checked_in_at IS NOT NULL, r.disability != 'none', count(*) "
-    "FROM event_facts e LEFT JOIN registration_facts r ON r.event_id = e.event_id "
-    "WHERE e.starts_at >= :s AND e.starts_at < :t GROUP BY 1, 2, 3, 4",
-    "per_event_messages": "SELECT d.event_id, d.status, count(*) FROM delivery_facts d JOIN event_facts e "
-    "ON e.event_id = d.event_id WHERE e.starts_at >= :s AND e.starts_at < :t GROUP BY 1, 2",
-}
 
 
 def last_month() -> tuple[date, date]:
@@ -53,110 +44,222 @@ def last_month() -> tuple[date, date]:
 
 
 def populate(database_url: str, n_events: int, n_regs: int) -> None:
-    from services.reporting.models import DeliveryFact, EventFact, RegistrationFact
-
+    """Insert the events, registrations and deliveries in bulk (setup, not timed): plain tuples through the driver's
+    executemany (SQLite) or COPY (PostgreSQL), ids from a seeded generator, then ANALYZE on PostgreSQL (what its
+    autovacuum does to a table that grew this much)."""
     rng = random.Random(6)
     start, end = last_month()
     days = (end - start).days + 1
     base = datetime.combine(start, datetime.min.time(), UTC) + timedelta(hours=2)
     events = [
-        {
-            "event_id": str(uuid.uuid4()),
-            "title": f"Pelatihan Perpustakaan Desa {i}",
-            "kabupaten_code": KABUPATEN[i % 13],
-            "venue": "Aula",
-            "starts_at": base + timedelta(days=i % days, minutes=i % 300),
-            "ends_at": base + timedelta(days=i % days, hours=6),
-            "capacity": 250,
-            "status": "cancelled" if i % 97 == 0 else "published",
-        }
+        (
+            _uuid(rng),
+            f"Pelatihan Perpustakaan Desa {i}",
+            KABUPATEN[i % 13],
+            "Aula",
+            base + timedelta(days=i % days, minutes=i % 300),
+            base + timedelta(days=i % days, hours=6),
+            250,
+            "cancelled" if i % 97 == 0 else "published",
+        )
         for i in range(n_events)
     ]
     engine = sa.create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(sa.insert(EventFact.__table__), events)
-    choices = {
-        "status": ["confirmed"] * 8 + ["waitlisted", "cancelled"],
-        "gender": ["female", "male"],
-        "age_group": ["under_18", "18_25", "26_35", "36_45", "46_55", "56_plus"],
-        "disability": ["none"] * 9 + ["physical"],
-        "participant_type": ["library_manager", "pkk_cadre", "public"],
-        "channel": ["email", "sms", "whatsapp"],
-    }
-    chunk = 50_000
-    for offset in range(0, n_regs, chunk):
-        regs, deliveries = [], []
-        for i in range(offset, min(offset + chunk, n_regs)):
-            event = events[i % n_events]
-            status = rng.choice(choices["status"])
-            registration_id = str(uuid.uuid4())
-            regs.append(
-                {
-                    "registration_id": registration_id,
-                    "event_id": event["event_id"],
-                    "status": status,
-                    "kabupaten_code": event["kabupaten_code"],
-                    "kecamatan_code": f"{event['kabupaten_code']}.{i % 20:02d}",
-                    "desa_code": f"{event['kabupaten_code']}.{i % 20:02d}.{2001 + i % 150}",
-                    "gender": rng.choice(choices["gender"]),
-                    "age_group": rng.choice(choices["age_group"]),
-                    "disability": rng.choice(choices["disability"]),
-                    "participant_type": rng.choice(choices["participant_type"]),
-                    "registered_at": event["starts_at"] - timedelta(days=3),
-                    "cancelled_at": event["starts_at"] - timedelta(days=1) if status == "cancelled" else None,
-                    "checked_in_at": event["starts_at"] if status == "confirmed" and rng.random() < 0.8 else None,
-                }
+    write = _sqlite_writer if engine.dialect.name == "sqlite" else _copy_writer
+    raw = engine.raw_connection()
+    if engine.dialect.name == "sqlite":  # the indexes' pages stay in memory while they grow
+        raw.cursor().execute("PRAGMA cache_size = -1000000")
+    try:
+        write(raw, "event_facts", EVENT_COLUMNS, events)
+        chunk = 100_000
+        for offset in range(0, n_regs, chunk):
+            regs, deliveries = _facts(rng, events, offset, min(offset + chunk, n_regs))
+            write(raw, "registration_facts", REGISTRATION_COLUMNS, regs)
+            write(raw, "delivery_facts", DELIVERY_COLUMNS, deliveries)
+            raw.commit()
+        if engine.dialect.name == "postgresql":
+            with raw.cursor() as cursor:
+                cursor.execute("ANALYZE event_facts, registration_facts, delivery_facts")
+            raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+
+
+EVENT_COLUMNS = ("event_id", "title", "kabupaten_code", "venue", "starts_at", "ends_at", "capacity", "status")
+REGISTRATION_COLUMNS = (
+    "registration_id",
+    "event_id",
+    "status",
+    "kabupaten_code",
+    "kecamatan_code",
+    "desa_code",
+    "gender",
+    "age_group",
+    "disability",
+    "participant_type",
+    "registered_at",
+    "cancelled_at",
+    "checked_in_at",
+)
+DELIVERY_COLUMNS = ("notification_id", "event_id", "purpose", "channel", "status", "at")
+CHOICES = {
+    "status": ["confirmed"] * 8 + ["waitlisted", "cancelled"],
+    "gender": ["female", "male"],
+    "age_group": ["under_18", "18_25", "26_35", "36_45", "46_55", "56_plus"],
+    "disability": ["none"] * 9 + ["physical"],
+    "participant_type": ["library_manager", "pkk_cadre", "public"],
+    "channel": ["email", "sms", "whatsapp"],
+}
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _facts(rng: random.Random, events: list[tuple], first: int, last: int) -> tuple[list, list]:
+    """The registration and delivery rows first..last-1 (one delivery per registration)."""
+    n, n_events = last - first, len(events)
+    picks = {name: rng.choices(values, k=n) for name, values in CHOICES.items()}
+    checked, delivered = [rng.random() < 0.8 for _ in range(n)], [rng.random() < 0.95 for _ in range(n)]
+    three_days, one_day = timedelta(days=3), timedelta(days=1)
+    regs, deliveries = [], []
+    for j, i in enumerate(range(first, last)):
+        event_id, _title, kabupaten_code, _venue, starts_at = events[i % n_events][:5]
+        status = picks["status"][j]
+        kecamatan = f"{kabupaten_code}.{i % 20:02d}"
+        regs.append(
+            (
+                f"{i:08x}-0000-4000-8000-{rng.getrandbits(48):012x}",
+                event_id,
+                status,
+                kabupaten_code,
+                kecamatan,
+                f"{kecamatan}.{2001 + i % 150}",
+                picks["gender"][j],
+                picks["age_group"][j],
+                picks["disability"][j],
+                picks["participant_type"][j],
+                starts_at - three_days,
+                starts_at - one_day if status == "cancelled" else None,
+                starts_at if status == "confirmed" and checked[j] else None,
             )
-            deliveries.append(
-                {
-                    "notification_id": str(uuid.uuid4()),
-                    "event_id": event["event_id"],
-                    "purpose": "confirmation",
-                    "channel": rng.choice(choices["channel"]),
-                    "status": "delivered" if rng.random() < 0.95 else "failed",
-                    "at": event["starts_at"] - timedelta(days=3),
-                }
+        )
+        deliveries.append(
+            (
+                f"{i:08x}-0000-4000-9000-{rng.getrandbits(48):012x}",
+                event_id,
+                "confirmation",
+                picks["channel"][j],
+                "delivered" if delivered[j] else "failed",
+                starts_at - three_days,
             )
-        with engine.begin() as connection:
-            connection.execute(sa.insert(RegistrationFact.__table__), regs)
-            connection.execute(sa.insert(DeliveryFact.__table__), deliveries)
-    engine.dispose()
+        )
+    return regs, deliveries
+
+
+def _sqlite_writer(raw, table: str, columns: tuple, rows: list[tuple]) -> None:
+    """executemany of plain tuples; datetimes as SQLAlchemy stores them on SQLite (naive UTC text)."""
+
+    def text(value):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+
+    marks = ", ".join("?" * len(columns))
+    cursor = raw.cursor()
+    if not raw.driver_connection.in_transaction:  # Pelita's SQLite connections autocommit each statement
+        cursor.execute("BEGIN")
+    cursor.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", [tuple(map(text, row)) for row in rows]
+    )
+    cursor.close()
+
+
+def _copy_writer(raw, table: str, columns: tuple, rows: list[tuple]) -> None:
+    """PostgreSQL COPY (psycopg 3)."""
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM); ru_maxrss would also count the parent's, inherited at fork."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child(kind: str, database_url: str) -> None:
-    """Run one side in this (fresh) process; print {seconds, peak_rss_mb, ...} as JSON."""
-    start_day, end_day = last_month()
-    started = time.perf_counter()
+    """Run one side in this (fresh) process; print {seconds, cpu_seconds, peak_rss_mb, ...} as JSON."""
+    from services.reporting import service, store
+    from services.reporting.app import create_app
+    from services.reporting.figures import Scope
+
+    scope = Scope(*last_month())
     extra = {}
     if kind == "pelita":
-        from services.reporting import service
-        from services.reporting.app import create_app
-        from services.reporting.figures import Scope
-
         app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url)
-        started = time.perf_counter()  # the build, not the imports
+        started, cpu = time.perf_counter(), cpu_seconds()  # the build, not the imports
         with app.app_context():
-            documents = service.build_documents(Scope(start_day, end_day), "monthly", "id")
+            documents = service.build_documents(scope, "monthly", "id")
         extra = {name: len(doc.content) for name, doc in documents.items()}
     else:
-        from services.reporting.figures import Scope
-
-        lo, hi = Scope(start_day, end_day).bounds()
-        lo, hi = lo.astimezone(UTC).replace(tzinfo=None), hi.astimezone(UTC).replace(tzinfo=None)
+        queries = store.report_queries(*scope.bounds(), scope.kabupaten_code)
         engine = sa.create_engine(database_url)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         with engine.connect() as connection:
-            for name, query in BASELINE_QUERIES.items():
-                extra[name] = len(connection.execute(sa.text(query), {"s": lo, "t": hi}).all())
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, **extra}))
+            for name, query in queries.items():
+                extra[name] = len(connection.execute(query).all())
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(), **extra}))
 
 
 def measure(kind: str, database_url: str) -> dict:
     command = [python(), "-m", "bench.reports", "--child", kind, "--database-url", database_url]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def one_store(label: str, database_url: str, results: Results, workdir, args) -> None:
+    from services.reporting.app import create_app
+
+    os.environ["PELITA_VAR_DIR"] = str(workdir / "var")
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url)
+    import flask_migrate
+
+    with app.app_context():
+        flask_migrate.upgrade()
+        app.extensions["sqlalchemy"].engine.dispose()
+    started = time.perf_counter()
+    populate(database_url, args.events, args.registrations)
+    results.add(f"{label}: insert read model (setup)", "s", time.perf_counter() - started)
+    for _run in range(args.runs):
+        bare = measure("baseline", database_url)
+        pelita = measure("pelita", database_url)
+        results.add(f"{label} pelita: XLSX+PDF build", "s", pelita["seconds"])
+        results.add(f"{label} pelita: CPU", "s", pelita["cpu_seconds"])
+        results.add(f"{label} pelita: peak RSS", "MB", pelita["peak_rss_mb"])
+        results.add(f"{label} pelita: XLSX size", "bytes", pelita["xlsx"])
+        results.add(f"{label} pelita: PDF size", "bytes", pelita["pdf"])
+        results.add(f"{label} baseline: GROUP BY queries", "s", bare["seconds"])
+        results.add(f"{label} baseline: CPU", "s", bare["cpu_seconds"])
+        results.add(f"{label} baseline: peak RSS", "MB", bare["peak_rss_mb"])
+        results.add(f"{label} ratio seconds Pelita/baseline", "x", pelita["seconds"] / bare["seconds"])
+        print(
+            f"{label}: pelita {pelita['seconds']:.2f}s (cpu {pelita['cpu_seconds']:.2f}s) "
+            f"{pelita['peak_rss_mb']:.0f} MB; baseline {bare['seconds']:.2f}s (cpu {bare['cpu_seconds']:.2f}s) "
+            f"{bare['peak_rss_mb']:.0f} MB; ratio {pelita['seconds'] / bare['seconds']:.2f}x",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -167,37 +270,26 @@ def main() -> None:
         __doc__.splitlines()[0],
         registrations=(1_000_000, "registration facts"),
         events=(5_000, "events"),
+        stores=("sqlite", "which stores: sqlite, postgresql or both (comma-separated)"),
     )
     if args.smoke:
         args.registrations, args.events = min(args.registrations, 10_000), min(args.events, 50)
     results = Results("reports", args)
-    results.note(f"{args.registrations:,} registrations over {args.events:,} events in last month; SQLite store")
+    results.note(f"{args.registrations:,} registrations over {args.events:,} events in last month")
+    results.note("baseline: the store's own report queries (services.reporting.store.report_queries), rows fetched")
     with workspace("reports") as (workdir, _processes):
-        database_url = f"sqlite:///{workdir}/reporting.sqlite3"
-        import os
-
-        os.environ["PELITA_VAR_DIR"] = str(workdir / "var")
-        from services.reporting.app import create_app
-
-        app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url)
-        import flask_migrate
-
-        with app.app_context():
-            flask_migrate.upgrade()
-            app.extensions["sqlalchemy"].engine.dispose()
-        started = time.perf_counter()
-        populate(database_url, args.events, args.registrations)
-        results.add("insert read model", "s", time.perf_counter() - started)
-        for _run in range(args.runs):
-            bare = measure("baseline", database_url)
-            pelita = measure("pelita", database_url)
-            results.add("pelita: XLSX+PDF build", "s", pelita["seconds"])
-            results.add("pelita: peak RSS", "MB", pelita["peak_rss_mb"])
-            results.add("pelita: XLSX size", "bytes", pelita["xlsx"])
-            results.add("pelita: PDF size", "bytes", pelita["pdf"])
-            results.add("baseline: GROUP BY queries", "s", bare["seconds"])
-            results.add("baseline: peak RSS", "MB", bare["peak_rss_mb"])
-            results.add("ratio seconds Pelita/baseline", "x", pelita["seconds"] / bare["seconds"])
+        for label in args.stores.split(","):
+            if label == "sqlite":
+                one_store(label, f"sqlite:///{workdir}/reporting.sqlite3", results, workdir, args)
+            elif label == "postgresql":
+                if not postgres_answers():
+                    results.note("PostgreSQL at 127.0.0.1:5432 did not answer: its figures are missing")
+                    continue
+                url, schema = postgres_schema(prefix="bench_rep")
+                try:
+                    one_store(label, url, results, workdir, args)
+                finally:
+                    drop_postgres_schema(schema)
     results.write()
 
 

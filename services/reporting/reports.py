@@ -1,4 +1,4 @@
-"""Report rendering as pure functions of the figures: tables, CSV, XLSX (openpyxl, native charts) and PDF.
+"""Report rendering as pure functions of the figures: tables, CSV, XLSX (XlsxWriter, native charts) and PDF.
 
 Everything here leaves the service, so callers pass figures through figures.suppress() first. Text that staff
 typed (event titles) is neutralised against spreadsheet formula injection in the CSV and the XLSX.
@@ -6,17 +6,14 @@ typed (event titles) is neutralised against spreadsheet formula injection in the
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+import xlsxwriter
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from services.reporting import charts
 from services.reporting.figures import BREAKDOWNS, HIDDEN, SMALL, Figures, Scope
@@ -138,66 +135,86 @@ def to_csv(table: Table) -> str:
 
 
 def to_xlsx(figures: Figures, generated_at: datetime, locale: str = "id") -> bytes:
-    """Return the report as an XLSX workbook: a summary sheet, a sheet per breakdown with a chart, per event."""
-    workbook = Workbook()
-    sheet = workbook.active
-    for table in tables(figures, locale):
-        sheet = sheet if table.key == "summary" else workbook.create_sheet()
-        sheet.title = str(SHEET_NAMES.get(table.key, table.title))[:31]
-        _write_table(sheet, table, figures, generated_at, locale)
-        if table.chart_columns and table.rows:
-            _add_chart(sheet, table)
+    """Return the report as an XLSX workbook: a summary sheet, a sheet per breakdown with a chart, per event.
+
+    Written with XlsxWriter row by row (constant_memory: each row leaves memory once written); every text cell is
+    written as a string, never as a formula, and the charts are Excel's own.
+    """
     out = io.BytesIO()
-    workbook.save(out)
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    formats = {
+        "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "header": workbook.add_format({"bold": True, "bg_color": "#F3F2F1", "text_wrap": True, "valign": "top"}),
+        "rate": workbook.add_format({"num_format": "0.0%"}),
+    }
+    for table in tables(figures, locale):
+        sheet = workbook.add_worksheet(str(SHEET_NAMES.get(table.key, table.title))[:31])
+        _write_table(sheet, table, figures, generated_at, locale, formats)
+        if table.chart_columns and table.rows:
+            _add_chart(workbook, sheet, table)
+    workbook.close()
     return out.getvalue()
 
 
 HEADER_ROW = 5
+#: Chart size in centimetres (width; height grows with the categories), as Excel shows it at 96 dpi.
+CHART_WIDTH_CM, PIXELS_PER_CM = 16, 96 / 2.54
 
 
-def _write_table(sheet, table: Table, figures: Figures, generated_at: datetime, locale: str) -> None:
-    sheet["A1"] = neutralise(table.title)
-    sheet["A1"].font = Font(bold=True, size=14)
+def _write_table(sheet, table: Table, figures: Figures, generated_at: datetime, locale: str, formats: dict) -> None:
+    sheet.set_column(0, 0, 44)
+    if len(table.headers) > 1:
+        sheet.set_column(1, len(table.headers) - 1, 16)
+    sheet.freeze_panes(HEADER_ROW, 0)
     area = area_label(figures.scope.kabupaten_code)
-    sheet["A2"] = f"{_('Periode')}: {period_label(figures.scope, locale)} · {_('Wilayah')}: {area}"
-    sheet["A3"] = f"{_('Dibuat')}: {format_datetime(generated_at, 'd MMMM y HH.mm', tzinfo=WITA, locale=locale)} WITA"
+    sheet.write_string(0, 0, neutralise(table.title), formats["title"])
+    sheet.write_string(1, 0, f"{_('Periode')}: {period_label(figures.scope, locale)} · {_('Wilayah')}: {area}")
+    generated = format_datetime(generated_at, "d MMMM y HH.mm", tzinfo=WITA, locale=locale)
+    sheet.write_string(2, 0, f"{_('Dibuat')}: {generated} WITA")
     if figures.suppressed:
-        sheet["A4"] = _(
+        note = _(
             "%(small)s: 1–4 orang, disembunyikan (UU PDP). %(hidden)s: disembunyikan agar tidak dapat dihitung balik.",
             small=SMALL,
             hidden=HIDDEN,
         )
-    for column, header in enumerate(table.headers, start=1):
-        cell = sheet.cell(HEADER_ROW, column, neutralise(header))
-        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="F3F2F1")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(table.rows, start=HEADER_ROW + 1):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(r, column, neutralise(value))
+        sheet.write_string(3, 0, note)
+    for column, header in enumerate(table.headers):
+        sheet.write_string(HEADER_ROW - 1, column, neutralise(header), formats["header"])
+    rate_labels = _rate_labels() if table.key == "summary" else set()
+    for r, row in enumerate(table.rows, start=HEADER_ROW):
+        rate_row = bool(rate_labels) and row[0] in rate_labels
+        for column, value in enumerate(row):
             if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-            if isinstance(value, float) or (table.key == "summary" and row[0] in _rate_labels()):
-                cell.number_format = "0.0%"
-    sheet.column_dimensions["A"].width = 44
-    for column in range(2, len(table.headers) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 16
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+                sheet.write_string(r, column, neutralise(value))  # never a formula, whatever the text
+            elif value is None:
+                if rate_row:
+                    sheet.write_blank(r, column, None, formats["rate"])
+            elif isinstance(value, float) or rate_row:
+                sheet.write_number(r, column, value, formats["rate"])
+            else:
+                sheet.write_number(r, column, value)
 
 
 def _rate_labels() -> set[str]:
     return {str(text) for key, text in HEADLINE if key in RATES}
 
 
-def _add_chart(sheet, table: Table) -> None:
-    chart = BarChart()
-    chart.type, chart.style, chart.title = "bar", 10, table.title
-    chart.height, chart.width = max(7.5, 0.6 * len(table.rows) + 3), 16
-    last = HEADER_ROW + len(table.rows)
+def _add_chart(workbook, sheet, table: Table) -> None:
+    chart = workbook.add_chart({"type": "bar"})
+    chart.set_style(10)
+    chart.set_title({"name": table.title})
+    height_cm = max(7.5, 0.6 * len(table.rows) + 3)
+    chart.set_size({"width": round(CHART_WIDTH_CM * PIXELS_PER_CM), "height": round(height_cm * PIXELS_PER_CM)})
+    first, last = HEADER_ROW, HEADER_ROW + len(table.rows) - 1
     for column in table.chart_columns:
-        data = Reference(sheet, min_col=column + 1, min_row=HEADER_ROW, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=HEADER_ROW + 1, max_row=last))
-    sheet.add_chart(chart, f"{get_column_letter(len(table.headers) + 2)}{HEADER_ROW}")
+        chart.add_series(
+            {
+                "name": [sheet.name, HEADER_ROW - 1, column],
+                "categories": [sheet.name, first, 0, last, 0],
+                "values": [sheet.name, first, column, last, column],
+            }
+        )
+    sheet.insert_chart(HEADER_ROW - 1, len(table.headers) + 1, chart)
 
 
 def chart_for(table: Table) -> str:
@@ -237,18 +254,13 @@ def report_html(figures: Figures, generated_at: datetime, subject: str, locale: 
     """Render the printable report (needs the app context, for the template and translations).
 
     A month of the whole province can hold thousands of events: a 500-page PDF helps nobody and takes minutes to
-    lay out, so the PDF shows the first PDF_EVENT_ROWS events and says where the full list is.
+    lay out, so the PDF shows the first PDF_EVENT_ROWS events (only those are formatted) and says where the full
+    list is.
     """
-    from dataclasses import replace
-
     from flask import render_template
 
-    values = context(figures, generated_at, locale)
-    events_total = 0
-    for index, table in enumerate(values["tables"]):
-        if table.key == "events" and len(table.rows) > PDF_EVENT_ROWS:
-            events_total = len(table.rows)
-            values["tables"][index] = replace(table, rows=table.rows[:PDF_EVENT_ROWS])
+    events_total = len(figures.events) if len(figures.events) > PDF_EVENT_ROWS else 0
+    values = context(replace(figures, events=figures.events[:PDF_EVENT_ROWS]), generated_at, locale)
     return render_template(
         "reporting/report.html", subject=subject, events_total=events_total, events_shown=PDF_EVENT_ROWS, **values
     )

@@ -5,7 +5,8 @@ pending, channel sms, purpose reminder, due now, a unique phone and idempotency 
 notifications worker (prefork, concurrency 2) and beat (dispatch every NOTIFICATIONS_DISPATCH_SECONDS, 1 s here;
 the default is 30 s) send them through Pelita's own path to the dev sinks' Zenziva endpoint (`python -m devsinks`).
 Timed: from starting the beat until every row is `sent`. Duplicates: messages the gateway took beyond one per
-recipient (each row has its own phone), and rows sent twice by idempotency key.
+recipient (each row has its own phone), and rows sent twice by idempotency key. The stand-in keeps connections
+alive, as a gateway's front server does, and sends no delivery receipts (no notifications web runs here).
 
 Baseline in the same run: N no-op Celery tasks (bench.baseline_tasks.noop) queued first, then drained by one worker
 with the same settings (shared.celery, prefork concurrency 2); timed from the worker being ready to the last task
@@ -83,7 +84,8 @@ def main() -> None:
             processes,
             DEVSINKS_PORT=str(sinks_port),
             DEVSINKS_SMTP_PORT=str(free_port()),
-            NOTIFICATIONS_PUBLIC_URL=f"http://127.0.0.1:{free_port()}",  # receipts go nowhere: not measured here
+            NOTIFICATIONS_PUBLIC_URL=f"http://127.0.0.1:{free_port()}",
+            DEVSINKS_RECEIPTS="0",  # no web takes delivery receipts here: the stand-in does not spend CPU on them
             NOTIFICATIONS_DISPATCH_SECONDS="1",
         )
         sinks = f"http://127.0.0.1:{sinks_port}"

@@ -10,7 +10,10 @@ from devsinks.mailbox import Mailbox, start_smtp
 
 
 def receipts_from_env() -> Receipts:
-    """Report delivery to the notifications service of `make run`, signed with its development secrets."""
+    """Report delivery to the notifications service of `make run`, signed with its development secrets.
+
+    DEVSINKS_RECEIPTS=0 sends none (a benchmark whose service has no web to take them).
+    """
     service = (
         os.environ.get("NOTIFICATIONS_PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('NOTIFICATIONS_PORT', '8002')}"
     )
@@ -19,6 +22,7 @@ def receipts_from_env() -> Receipts:
         whatsapp_url=f"{service}/webhooks/whatsapp",
         whatsapp_secret=os.environ.get("WHATSAPP_APP_SECRET", "dev-whatsapp-app-secret"),
         zenziva_url=f"{service}/webhooks/zenziva/{token}",
+        enabled=os.environ.get("DEVSINKS_RECEIPTS", "1") != "0",
     )
 
 

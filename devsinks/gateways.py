@@ -70,6 +70,8 @@ class Receipts:
     whatsapp_secret: str = ""
     zenziva_url: str | None = None
     delay: float = 1.0
+    #: False: no receipts at all (a benchmark that runs no service to take them).
+    enabled: bool = True
     #: Receipts go out from these few threads, each over its own kept-alive connection, as a gateway's do.
     senders: int = 4
     _due: queue.Queue = field(default_factory=queue.Queue, init=False, repr=False)
@@ -78,6 +80,8 @@ class Receipts:
 
     def later(self, send, *args) -> None:
         # After a pause, as real gateways do: the service records the reference once the send returns.
+        if not self.enabled:
+            return
         with self._lock:
             if not self._started:
                 self._started.extend(self._start_sender() for _ in range(self.senders))

@@ -4,6 +4,8 @@ import base64
 import hashlib
 import hmac
 
+import urllib3
+
 from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
 from services.notifications.phones import for_twilio
 
@@ -22,7 +24,7 @@ class TwilioSmsClient(HttpClient):
     def __init__(self, base_url: str, account_sid: str, auth_token: str, sender: str, *, status_callback=None, **t):
         super().__init__(base_url, **t)
         self.account_sid, self.sender, self.status_callback = account_sid, sender, status_callback
-        self.session.auth = (account_sid, auth_token)
+        self.headers |= urllib3.util.make_headers(basic_auth=f"{account_sid}:{auth_token}")
 
     def send(self, message: TextMessage) -> str:
         """Send one SMS; return Twilio's message SID."""

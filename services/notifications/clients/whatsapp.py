@@ -19,7 +19,7 @@ class WhatsAppCloudClient(HttpClient):
     def __init__(self, base_url: str, version: str, phone_number_id: str, access_token: str, **timeouts) -> None:
         super().__init__(base_url, **timeouts)
         self.path = f"/{version}/{phone_number_id}/messages"
-        self.session.headers["Authorization"] = f"Bearer {access_token}"
+        self.headers["Authorization"] = f"Bearer {access_token}"
 
     def send(self, message: TextMessage) -> str:
         """Send one template message (business-initiated messages must be approved templates); return its wamid."""

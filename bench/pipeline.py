@@ -9,10 +9,12 @@ Baseline in the same run: the same arrival rate of bare Celery tasks (`bench.mai
 worker process) that each send one plain mail to the same SMTP server; latency = accepted - enqueued.
 """
 
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import requests
 
@@ -62,6 +64,39 @@ def wait_mails(mailbox: Mailbox, addresses: set, timeout: float) -> dict:
         time.sleep(0.25)
 
 
+#: How long the work that follows the last mail (acknowledgements, delivery events) is given before CPU is read.
+SETTLE_SECONDS = 5
+
+
+def cpu_seconds(session: int) -> float:
+    """CPU time (user + system) used so far by the live processes of one session and the children they reaped."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[3]) == session:
+            total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(processes) -> dict[str, float]:
+    """CPU seconds so far of each process the benchmark started (with its children) and of this client."""
+    usage = {name: cpu_seconds(process.pid) for name, process in processes.started.items()}
+    times = os.times()
+    usage["bench client and SMTP server"] = times.user + times.system
+    return usage
+
+
+def cpu_figures(results: Results, label: str, before: dict, after: dict, count: int) -> None:
+    """CPU milliseconds per registration of each process, and their sum (the machine's budget is 2 cores)."""
+    spent = {name: after[name] - before.get(name, 0.0) for name in after}
+    for name, seconds in sorted(spent.items()):
+        results.add(f"{label}: CPU per registration, {name}", "ms", 1000 * seconds / max(count, 1))
+    results.add(f"{label}: CPU per registration, all", "ms", 1000 * sum(spent.values()) / max(count, 1))
+
+
 def figures(results: Results, label: str, started: dict, arrived: dict) -> list:
     latencies = [(arrived[to] - at).total_seconds() for to, at in started.items() if to in arrived]
     for p in (50, 95, 99):
@@ -106,8 +141,11 @@ def main() -> None:
                         if response.status_code == 201:
                             started[data["email"]] = at
 
+                cpu_before = cpu_snapshot(processes)
                 steady(args.rate, args.seconds, send)
                 arrived = wait_mails(mailbox, set(started), timeout=120)
+                time.sleep(SETTLE_SECONDS)  # the acknowledgements and the delivery events that follow each mail
+                cpu_figures(results, "pelita", cpu_before, cpu_snapshot(processes), len(started))
                 figures(results, "pelita", started, arrived)
                 results.add("pelita: API errors", "count", sum(v for k, v in statuses.items() if k != 201))
                 results.check(

@@ -1,6 +1,9 @@
 """Email over SMTP (HTML and text, attachments) with a deterministic Message-ID per outgoing message."""
 
+import os
 import smtplib
+import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -34,8 +37,28 @@ class Email:
     reference: str | None = None
 
 
+#: A kept connection idle longer than this is closed rather than reused (servers drop idle clients after minutes).
+KEEP_IDLE_SECONDS = 30.0
+
+
+class _KeptConnections(threading.local):
+    """Each thread's open SMTP connections, by server and login; reset in a forked child (not shared with it)."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.by_key: dict[tuple, tuple[smtplib.SMTP, float]] = {}
+
+
+_kept = _KeptConnections()
+
+
 class SmtpEmailClient:
-    """Send mail through one SMTP server."""
+    """Send mail through one SMTP server, over a connection kept open between mails of the same thread.
+
+    Opening a connection (TCP, EHLO, maybe STARTTLS and login) cost more than a mail; a kept one is checked with
+    NOOP before each mail and replaced when the server has dropped it, so a mail is never sent blind on a dead
+    connection. A failed mail closes its connection: the next one starts clean.
+    """
 
     name = "smtp"
 
@@ -91,18 +114,70 @@ class SmtpEmailClient:
     def send(self, email: Email) -> str:
         """Send `email`; return its Message-ID. Raise TransientSendError or PermanentSendError."""
         message = self.build(email)
+        smtp = None
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.user:
-                    smtp.login(self.user, self.password or "")
-                smtp.send_message(message)
+            smtp = self._connection()
+            smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
+            _abandon(smtp)
             raise PermanentSendError(f"recipient refused: {error.recipients}") from error
         except smtplib.SMTPResponseException as error:
+            _abandon(smtp)
             kind = PermanentSendError if 500 <= error.smtp_code < 600 else TransientSendError
             raise kind(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
         except (OSError, smtplib.SMTPException) as error:
+            _abandon(smtp)
             raise TransientSendError(f"{type(error).__name__}: {error}") from error
+        except BaseException:
+            _abandon(smtp)
+            raise
+        _kept.by_key[self._key()] = (smtp, time.monotonic())
         return message["Message-ID"]
+
+    def _key(self) -> tuple:
+        return (self.host, self.port, self.user, self.password, self.starttls)
+
+    def _connection(self) -> smtplib.SMTP:
+        """This thread's open connection to the server if it still answers, else a new one."""
+        if _kept.pid != os.getpid():  # forked: the parent's sockets are not ours to use
+            _kept.pid, _kept.by_key = os.getpid(), {}
+        kept = _kept.by_key.pop(self._key(), None)
+        if kept is not None:
+            smtp, last_used = kept
+            if time.monotonic() - last_used > KEEP_IDLE_SECONDS:
+                _close(smtp)
+            elif _answers(smtp):
+                return smtp
+            else:
+                _abandon(smtp)
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.starttls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+        except BaseException:
+            _abandon(smtp)
+            raise
+        return smtp
+
+
+def _answers(smtp: smtplib.SMTP) -> bool:
+    try:
+        return smtp.noop()[0] == 250
+    except (OSError, smtplib.SMTPException):
+        return False
+
+
+def _abandon(smtp: smtplib.SMTP | None) -> None:
+    """Close a connection a mail failed on, without a goodbye: the next mail opens a new one."""
+    if smtp is not None:
+        smtp.close()
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    """Say goodbye to a connection no longer needed."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()

@@ -37,11 +37,36 @@ def handle_event(message: dict) -> str:
     return bus.handle(message, HANDLERS)
 
 
-def _after_commit(rows):
-    """Hand what is due now to a worker after the commit; later reminders wait for the dispatcher (no ETA tasks)."""
+def _after_commit(rows, *, send_here=None):
+    """Hand what is due now to a worker after the commit; later reminders wait for the dispatcher (no ETA tasks).
+
+    `send_here` (the confirmation a person is waiting for) is sent by this worker right away instead of through
+    the queue: the same claim-then-send as the send task, so it still goes once (RELIABILITY §3.4 when it dies).
+    """
     now = utcnow()
     ids = [row.id for row in rows if row is not None and row.status == "pending" and row.due_at <= now]
-    return (lambda: [enqueue(notification_id) for notification_id in ids]) if ids else None
+    here = send_here.id if send_here is not None and send_here.id in ids else None
+
+    def hand_over() -> None:
+        for notification_id in ids:
+            if notification_id == here:
+                _send_here(notification_id)
+            else:
+                enqueue(notification_id)
+
+    return hand_over if ids else None
+
+
+def _send_here(notification_id: str) -> None:
+    """Send a message just committed in this worker; on an unexpected error leave it to the send task."""
+    if not current_app.config["ENQUEUE_AFTER_COMMIT"]:  # tests that send due messages themselves
+        return
+    try:
+        send(notification_id)
+    except Exception:  # claimed and stuck: released as orphaned; not claimed: the send task takes it
+        logger.exception("could not send notification %s here; handing it to the send task", notification_id)
+        db.session.rollback()
+        enqueue(notification_id)
 
 
 def _on_event_snapshot(envelope: dict, payload: dict):
@@ -88,14 +113,16 @@ def _on_registration_created(envelope: dict, payload: dict):
     )
     db.session.flush()
     fault_point("handle_event_before_commit", current_app.config["REDIS_URL"])
-    return _after_commit([_plan_first_message(recipient), *planning.plan_reminders(recipient)])
+    first = _plan_first_message(recipient)
+    return _after_commit([first, *planning.plan_reminders(recipient)], send_here=first)
 
 
 def _on_registration_promoted(envelope: dict, payload: dict):
     recipient = _known_recipient(payload)
     recipient.status, recipient.waitlist_position = "confirmed", None
     planning.cancel_pending(recipient.registration_id, "sudah mendapat kursi")
-    return _after_commit([planning.plan(recipient, "promoted"), *planning.plan_reminders(recipient)])
+    promoted = planning.plan(recipient, "promoted")
+    return _after_commit([promoted, *planning.plan_reminders(recipient)], send_here=promoted)
 
 
 def _on_registration_cancelled(envelope: dict, payload: dict):

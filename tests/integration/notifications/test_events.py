@@ -110,3 +110,18 @@ def test_a_report_is_mailed_once_to_each_recipient_with_its_link_and_attachment(
         [mail] = smtp_server.mails_to(address)
         assert mail.subject == payload["subject"] and payload["download_url"] in mail.text()
         assert mail.attachments() == [{"filename": "laporan.csv", "content_type": "text/csv", "size": 27}]
+
+
+def test_the_worker_that_applies_a_registration_sends_its_confirmation_at_once_and_only_once(app, smtp_server):
+    app.config["ENQUEUE_AFTER_COMMIT"] = True  # as in production: what is due now goes out after the commit
+    with time_machine.travel(NOW):
+        event = publish_event(app, START)
+        payload = make_registration_created(event_id=event["event_id"], email="segera@contoh.id")
+        message_id = str(uuid.uuid4())
+        outcomes = [deliver(app, EventNames.REGISTRATION_CREATED, payload, message_id=message_id) for _ in range(3)]
+        assert [mail.subject.split(":")[0] for mail in smtp_server.mails_to("segera@contoh.id")] == [
+            "Pendaftaran terkonfirmasi"
+        ]  # sent while applying the message, before any send task or dispatcher ran
+        assert run_beat(app) == []  # nothing left due: the reminders wait for their days
+    assert outcomes == ["processed", "duplicate", "duplicate"]
+    assert sorted(row.status for row in rows(app)) == ["delivered", "pending", "pending", "pending"]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from shared.consumer import Handler, handle_message
-from shared.outbox import add_to_outbox, nudge_relay, record_ack, relay_pending
+from shared.outbox import add_to_outbox, nudge_relay, record_acks, relay_pending
 
 
 @dataclass
@@ -34,9 +34,11 @@ class ServiceBus:
         republish_after = current_app.config["OUTBOX_REPUBLISH_SECONDS"]
         return relay_pending(self.db.session, self.outbox_model, self.celery, republish_after=republish_after)
 
-    def ack(self, message_id: str, subscriber: str) -> bool:
-        """Record that `subscriber` applied one of our messages (safe to run twice)."""
-        return record_ack(self.db.session, self.outbox_model, message_id, subscriber)
+    def ack(self, message_id: str | None = None, subscriber: str | None = None, acks=None) -> int:
+        """Record that subscribers applied our messages: one (message_id, subscriber), or a batch of such pairs
+        (`acks`); return how many messages that completed (safe to run twice)."""
+        pairs = [*(acks or []), *([(message_id, subscriber)] if message_id and subscriber else [])]
+        return record_acks(self.db.session, self.outbox_model, pairs)
 
     def handle(self, message: object, handlers: dict[str, Handler]) -> str:
         """Apply an incoming message once and acknowledge it to its producer (safe to run twice)."""

@@ -3,11 +3,13 @@
 import logging
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from celery import Celery
+from celery.signals import worker_process_shutdown, worker_shutdown
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import UTCDateTime
@@ -96,24 +98,93 @@ def relay_pending(
 
 def record_ack(session: Session, model: type, message_id: str, subscriber: str) -> bool:
     """Note that `subscriber` applied `message_id`; True when that completed its delivery (safe to run twice)."""
-    row = session.scalars(sa.select(model).where(model.message_id == message_id).with_for_update()).first()
-    if row is None or subscriber not in row.awaiting:
-        session.rollback()
-        return False
-    row.awaiting = [name for name in row.awaiting if name != subscriber]
-    if not row.awaiting:
-        row.delivered_at = utcnow()
+    return record_acks(session, model, [(message_id, subscriber)]) == 1
+
+
+def record_acks(session: Session, model: type, acks) -> int:
+    """Note many (message_id, subscriber) acknowledgements in one transaction; return how many rows that completed.
+
+    Safe to run twice: a subscriber no longer awaited is skipped. Rows are locked in relay order, so two ack tasks
+    on PostgreSQL cannot deadlock each other.
+    """
+    wanted: dict[str, set[str]] = {}
+    for message_id, subscriber in acks:
+        wanted.setdefault(str(message_id), set()).add(subscriber)
+    if not wanted:
+        return 0
+    rows = session.scalars(
+        sa.select(model).where(model.message_id.in_(list(wanted))).order_by(model.seq).with_for_update()
+    ).all()
+    completed = 0
+    for row in rows:
+        awaiting = [name for name in row.awaiting if name not in wanted[row.message_id]]
+        if len(awaiting) == len(row.awaiting):
+            continue
+        row.awaiting = awaiting
+        if not awaiting:
+            row.delivered_at = utcnow()
+            completed += 1
     session.commit()
-    return row.delivered_at is not None
+    return completed
+
+
+#: Acknowledgements wait this long in the consumer's process, so one task carries a burst of them to the producer.
+ACK_BATCH_SECONDS = 0.25
+_acker: ThreadPoolExecutor | None = None
+_acker_pid: int | None = None
+#: Acknowledgements not yet sent, per producer's ack task; a list exists exactly while its flush is scheduled.
+_acks: dict[str, list[tuple[str, str]]] = {}
+_acks_lock = threading.Lock()
+_ack_celery: Celery | None = None
 
 
 def send_ack(celery: Celery, envelope: dict, subscriber: str) -> None:
-    """Tell the producing service that `subscriber` applied `envelope` (lost acks only cause a harmless resend)."""
+    """Tell the producing service that `subscriber` applied `envelope` (lost acks only cause a harmless resend).
+
+    The acknowledgement leaves from a background thread a moment later with the others of that moment (one task
+    per producer instead of one per message); a process that dies meanwhile loses them, and the producer's outbox
+    sends those messages again after OUTBOX_REPUBLISH_SECONDS, applied once more as duplicates and acknowledged.
+    """
+    global _acker, _acker_pid, _ack_celery
     task_name = f"{envelope['source']}.ack_outbox"
+    if _acker is None or _acker_pid != os.getpid():  # a fresh thread after fork (prefork workers)
+        _acker, _acker_pid = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-ack"), os.getpid()
+        _acks.clear()
+    _ack_celery = celery
+    with _acks_lock:
+        pending = _acks.setdefault(task_name, [])
+        pending.append((str(envelope["id"]), subscriber))
+        if len(pending) > 1:  # its flush is already scheduled and takes this one too
+            return
+    _acker.submit(_flush_acks_later, celery, task_name)
+
+
+def _flush_acks_later(celery: Celery, task_name: str) -> None:
+    time.sleep(ACK_BATCH_SECONDS)
+    _flush_acks(celery, task_name)
+
+
+def _flush_acks(celery: Celery, task_name: str) -> None:
+    with _acks_lock:
+        batch = _acks.pop(task_name, [])
+    if not batch:
+        return
     try:
-        celery.send_task(task_name, args=[str(envelope["id"]), subscriber], queue=queue_for(task_name), retry=False)
+        acks = [list(pair) for pair in batch]
+        celery.send_task(task_name, kwargs={"acks": acks}, queue=queue_for(task_name), retry=False)
     except Exception:
-        logger.warning("could not acknowledge message", extra={"message_id": str(envelope["id"])})
+        logger.warning("could not acknowledge %d messages; their producer will resend them", len(batch))
+
+
+def flush_acks(**_signal) -> None:
+    """Send the waiting acknowledgements now: a worker process ending cleanly leaves none to be resent."""
+    if _acker_pid == os.getpid() and _ack_celery is not None:
+        for task_name in list(_acks):
+            _flush_acks(_ack_celery, task_name)
+
+
+worker_process_shutdown.connect(flush_acks, weak=False)  # a prefork child
+worker_shutdown.connect(flush_acks, weak=False)  # a worker without children (solo or threads pool)
 
 
 def pending_count(session: Session, model: type) -> int:

@@ -18,9 +18,9 @@ def relay_outbox() -> int:
 
 
 @celery.task(name=TaskNames.REPORTING_ACK_OUTBOX)
-def ack_outbox(message_id: str, subscriber: str) -> bool:
-    """Record that a subscriber applied one of our events, so it is not sent again (safe to run twice)."""
-    return service.bus.ack(message_id, subscriber)
+def ack_outbox(message_id: str | None = None, subscriber: str | None = None, acks: list | None = None) -> int:
+    """Record that subscribers applied our events: one, or a batch of [message_id, subscriber] (safe to run twice)."""
+    return service.bus.ack(message_id, subscriber, acks)
 
 
 @celery.task(name=TaskNames.REPORTING_RUN_DUE_REPORTS)

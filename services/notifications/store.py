@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql
 import sqlalchemy.dialects.sqlite
+from flask import g
 
 from services.notifications.extensions import db
 from services.notifications.messages import Source, file_source
@@ -399,7 +400,19 @@ def list_templates() -> list[MessageTemplate]:
 
 
 def template_source(purpose: str, channel: str, locale: str) -> Source:
-    """The text a message is rendered from: staff's for this channel (WhatsApp: else SMS's), else the file's."""
+    """The text a message is rendered from: staff's for this channel (WhatsApp: else SMS's), else the file's.
+
+    Read once per app context (a task, a request): a registration's confirmation and its reminders share it.
+    Saving or resetting a template forgets what was read.
+    """
+    known = g.setdefault("template_sources", {})
+    key = (purpose, channel, locale)
+    if key not in known:
+        known[key] = _read_template_source(purpose, channel, locale)
+    return known[key]
+
+
+def _read_template_source(purpose: str, channel: str, locale: str) -> Source:
     for candidate in (channel, "sms") if channel == "whatsapp" else (channel,):
         row = get_template(purpose, candidate, locale)
         if row is not None:
@@ -408,6 +421,7 @@ def template_source(purpose: str, channel: str, locale: str) -> Source:
 
 
 def save_template(purpose: str, channel: str, locale: str, subject: str, body: str, by: str) -> MessageTemplate:
+    g.pop("template_sources", None)
     row = get_template(purpose, channel, locale) or MessageTemplate(purpose=purpose, channel=channel, locale=locale)
     row.subject, row.body, row.updated_by, row.updated_at = subject, body, by, utcnow()
     db.session.add(row)
@@ -415,6 +429,7 @@ def save_template(purpose: str, channel: str, locale: str, subject: str, body: s
 
 
 def delete_template(purpose: str, channel: str, locale: str) -> bool:
+    g.pop("template_sources", None)
     row = get_template(purpose, channel, locale)
     if row is not None:
         db.session.delete(row)

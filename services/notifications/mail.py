@@ -5,7 +5,6 @@ import struct
 import zlib
 from zoneinfo import ZoneInfo
 
-import segno
 import sqlalchemy as sa
 from flask import current_app
 
@@ -14,6 +13,7 @@ from services.notifications.clients.email import Attachment, Email
 from services.notifications.extensions import db
 from services.notifications.ics import CalendarEvent, calendar
 from services.notifications.models import EventInfo, Notification, Recipient
+from services.notifications.qr import qr_matrix
 
 #: Messages to someone holding a seat show the code staff scan at the door.
 QR_PURPOSES = ("confirmation", "promoted", "reminder", "event_changed")
@@ -31,7 +31,7 @@ QR_BORDER = 4
 
 def qr_png(text: str) -> bytes:
     """Return a PNG of the QR code of `text` (medium error correction, 8 px modules, the standard quiet zone)."""
-    return _png_of_modules(segno.make(text, error="m").matrix, QR_BORDER)
+    return _png_of_modules(qr_matrix(text, error="m"), QR_BORDER)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

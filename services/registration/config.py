@@ -16,7 +16,9 @@ class Config(BaseConfig):
         #: Default: the broker's Redis (set at app creation, after any override of REDIS_URL).
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-        self.RATELIMIT_HEADERS_ENABLED = True
+        #: No X-RateLimit-* headers on every form post (two more Redis calls each, read by no browser); a refusal
+        #: still says when to try again (Retry-After, see app._too_many).
+        self.RATELIMIT_HEADERS_ENABLED = False
 
     def beat_schedule(self) -> dict:
         return {

@@ -74,6 +74,8 @@ class Event(db.Model):
     confirmed_count: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
     #: Last waitlist ticket handed out; waitlist order is ticket order.
     waitlist_seq: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    #: People on the waitlist now, so a new registration learns its place without counting them.
+    waitlist_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)

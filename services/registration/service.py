@@ -17,6 +17,7 @@ from services.registration.models import (
     OutboxMessage,
     ProcessedMessage,
     Registration,
+    new_id,
 )
 from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
@@ -177,43 +178,58 @@ def is_open(event: Event) -> bool:
 
 
 def register(event_id: str, data: dict) -> tuple[Registration, bool]:
-    """Register a person; return (registration, created). The same phone or email gets its registration back."""
+    """Register a person; return (registration, created). The same phone or email gets its registration back.
+
+    One transaction takes a seat (or a waitlist ticket), adds the registration and its registration.created event.
+    A phone or email already registered for the event fails the insert on the unique constraints, and the rollback
+    gives the seat back: so there is no look-up first, and two submissions racing each other keep one registration.
+    Everything that needs no seat is prepared before the seat is taken, to keep the event's row locked briefly.
+    """
+    registration = _new_registration(event_id, data)
+    payload = _created_payload(registration)
     event = _check_open(store.get_event(event_id))
-    existing = store.find_registration(event_id, data.get("phone"), data.get("email"))
-    if existing is not None:
-        return existing, False
-    registration = _new_registration(event, data)
+    registration.status, registration.waitlist_seq, position = _take_place(event)
+    _emit(EventNames.REGISTRATION_CREATED, payload | {"status": registration.status, "waitlist_position": position})
     try:
         store.add(registration)
-    except IntegrityError:  # the same person submitted twice at once: the other submission won
+    except IntegrityError:  # already registered, or the same person submitted twice at once and the other won
         db.session.rollback()
-        return store.find_registration(event_id, data.get("phone"), data.get("email")), False
-    _emit(EventNames.REGISTRATION_CREATED, _created_payload(registration))
+        existing = store.find_registration(event_id, data.get("phone"), data.get("email"))
+        if existing is None:  # not a duplicate person (a check-in code collision, say): let it surface
+            raise
+        return existing, False
+    registration.waitlist_position = position
+    db.session.expunge(registration)  # handed back as it was written: reading it again would cost a query
     db.session.commit()
     nudge()
     return registration, True
 
 
-def _new_registration(event: Event, data: dict) -> Registration:
-    if store.take_seat(event.id):
-        status, ticket = "confirmed", None
-    elif event.waitlist_enabled:
-        status, ticket = "waitlisted", store.take_waitlist_ticket(event.id)
-    else:
-        raise RegistrationError("full", "Maaf, kursi sudah penuh.")
-    fields = {key: value for key, value in data.items() if key != "consent"}
+def _new_registration(event_id: str, data: dict) -> Registration:
+    """The registration as the person gave it, with its id, times and check-in code; no seat yet."""
+    fields = {"locale": "id"} | {key: value for key, value in data.items() if key != "consent"}
     checkin = "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(8))
+    now = utcnow()
     return Registration(
-        **fields, event_id=event.id, status=status, waitlist_seq=ticket, consent_at=utcnow(), checkin_code=checkin
+        **fields, id=new_id(), event_id=event_id, consent_at=now, registered_at=now, checkin_code=checkin
     )
 
 
+def _take_place(event: Event) -> tuple[str, int | None, int | None]:
+    """Take a confirmed seat, else a waitlist ticket; return (status, ticket, waitlist position)."""
+    if store.take_seat(event.id):
+        return "confirmed", None, None
+    if not event.waitlist_enabled:
+        raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
+    ticket, position = store.take_waitlist_ticket(event.id)
+    return "waitlisted", ticket, position
+
+
 def _created_payload(registration: Registration) -> dict:
+    """The registration.created payload, but for status and waitlist_position (known once a seat is taken)."""
     return {
         "registration_id": registration.id,
         "event_id": registration.event_id,
-        "status": registration.status,
-        "waitlist_position": store.waitlist_position(registration),
         "full_name": registration.full_name,
         "phone": registration.phone,
         "email": registration.email,
@@ -255,7 +271,9 @@ def registration_view(registration: Registration) -> dict:
         "id": registration.id,
         "event_id": registration.event_id,
         "status": registration.status,
-        "waitlist_position": store.waitlist_position(registration),
+        "waitlist_position": registration.waitlist_position
+        if hasattr(registration, "waitlist_position")  # a new registration knows its place
+        else store.waitlist_position(registration),
         "full_name": registration.full_name,
         "phone": registration.phone,
         "email": registration.email,
@@ -276,8 +294,10 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     if registration.status == "cancelled":
         db.session.rollback()
         return registration
-    was_confirmed = registration.status == "confirmed"
+    was_confirmed, was_waiting = registration.status == "confirmed", registration.status == "waitlisted"
     registration.status, registration.cancelled_at = "cancelled", utcnow()
+    if was_waiting:
+        store.leave_waitlist(event.id)
     _emit(EventNames.REGISTRATION_CANCELLED, _cancelled_payload(registration, was_confirmed))
     if was_confirmed:
         store.release_seat(event.id)
@@ -307,6 +327,7 @@ def _promote_next(event: Event) -> Registration | None:
 
 def _promote(registration: Registration) -> None:
     registration.status = "confirmed"
+    store.leave_waitlist(registration.event_id)
     _emit(
         EventNames.REGISTRATION_PROMOTED,
         {"registration_id": registration.id, "event_id": registration.event_id, "promoted_at": utcnow()},

@@ -40,15 +40,30 @@ def take_seat(event_id: str) -> bool:
     return result.rowcount == 1
 
 
-def take_waitlist_ticket(event_id: str) -> int:
-    """Hand out the next waitlist ticket of `event_id` (atomic increment, returns the new number)."""
-    return db.session.execute(
+def take_waitlist_ticket(event_id: str) -> tuple[int, int]:
+    """Hand out the next waitlist ticket of `event_id`; return (ticket, place on the waitlist).
+
+    One atomic UPDATE; it holds the event's row until commit, so tickets are taken in turn and everyone still
+    waiting holds an earlier one: the new place is the number of people waiting, this person included.
+    """
+    row = db.session.execute(
         sa.update(Event)
         .where(Event.id == event_id)
-        .values(waitlist_seq=Event.waitlist_seq + 1)
-        .returning(Event.waitlist_seq)
+        .values(waitlist_seq=Event.waitlist_seq + 1, waitlist_count=Event.waitlist_count + 1)
+        .returning(Event.waitlist_seq, Event.waitlist_count)
         .execution_options(synchronize_session=False)
-    ).scalar_one()
+    ).one()
+    return row.waitlist_seq, row.waitlist_count
+
+
+def leave_waitlist(event_id: str) -> None:
+    """Count one person fewer waiting (promoted or cancelled; the caller holds the event's row)."""
+    db.session.execute(
+        sa.update(Event)
+        .where(Event.id == event_id, Event.waitlist_count > 0)
+        .values(waitlist_count=Event.waitlist_count - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def waitlist_position(registration: Registration) -> int | None:

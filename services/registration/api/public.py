@@ -13,6 +13,8 @@ from shared.timeutil import utcnow
 from shared.web import field_errors
 
 bp = Blueprint("public", __name__)
+#: One instance for every request: a marshmallow schema keeps no state between loads, and building one is costly.
+FORM = RegistrationFormSchema()
 
 
 def _form_limit() -> str:
@@ -35,19 +37,19 @@ def event(event_id: str):
 @limiter.limit(_form_limit, methods=["POST"])
 def register(event_id: str):
     """Show and accept the registration form (works without JavaScript)."""
-    event = service.open_event(event_id)
     if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
-        return _form(event, request.form, {})
+        return _form(service.open_event(event_id), request.form, {})
     if request.form.get("website"):  # the honeypot: a person never sees this field
+        service.open_event(event_id)
         return redirect(url_for(".thanks"), 303)
-    try:
-        data = RegistrationFormSchema().load(request.form.to_dict())
+    try:  # checked before the store is touched: no transaction waits on a typing mistake
+        data = FORM.load(request.form.to_dict())
     except ValidationError as error:
-        return _form(event, request.form, field_errors(error.messages)), 400
+        return _form(service.open_event(event_id), request.form, field_errors(error.messages)), 400
     data.pop("website", None)
     registration, created = service.register(event_id, data | {"locale": str(get_locale() or "id")})
     if not created:
-        return render_template("public/already.html", event=event, registration=registration), 200
+        return render_template("public/already.html", event=registration.event, registration=registration), 200
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
 
 

@@ -93,6 +93,23 @@ def test_beyond_capacity_people_are_waitlisted_in_order(registration, auth):
     assert client.get(f"/api/v1/events/{event['id']}").json["seats_left"] == 0
 
 
+def test_a_newcomer_is_told_their_place_among_those_still_waiting(registration, auth):
+    client = registration.test_client()
+    event = create_event(client, auth, capacity=1)
+    url = f"/api/v1/events/{event['id']}/registrations"
+    seated, first, second, third = [client.post(url, json=make_registration_body()).json for _ in range(4)]
+    assert [p["waitlist_position"] for p in (first, second, third)] == [1, 2, 3]
+    client.post(f"/api/v1/registrations/{second['id']}/cancel", headers=auth)  # gives up waiting
+    client.post(f"/api/v1/registrations/{seated['id']}/cancel", headers=auth)  # the first waiting gets the seat
+    newcomer = client.post(url, json=make_registration_body()).json
+    assert (newcomer["status"], newcomer["waitlist_position"]) == ("waitlisted", 2)  # behind the third only
+    with registration.app_context():
+        created = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.type == "registration.created").order_by(OutboxMessage.seq)
+        ).all()
+        assert created[-1].envelope["payload"]["waitlist_position"] == 2
+
+
 def test_full_event_without_waitlist_says_so(registration, auth):
     client = registration.test_client()
     event = create_event(client, auth, capacity=1, waitlist_enabled=False)

@@ -159,6 +159,7 @@ def test_submitting_too_often_gets_a_friendly_429_page(make_registration_app, re
     assert statuses == [303, 303, 429]
     page = submit(client, event_id, phone="0812-3456-7899")
     assert "Terlalu banyak" in page.text and "belum terkirim" in page.text
+    assert 0 < int(page.headers["Retry-After"]) <= 60
 
 
 def test_the_form_keeps_taking_registrations_when_the_limiter_store_is_down(make_registration_app):

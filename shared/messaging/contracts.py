@@ -4,6 +4,7 @@ Produce strict (`unknown=RAISE`, every required field present), consume tolerant
 adding an optional field breaks no consumer. A breaking change is a new VERSION registered beside the old one.
 """
 
+from functools import cache
 from typing import ClassVar
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
@@ -195,8 +196,14 @@ def latest_version(event_type: str) -> int:
 
 def produce_payload(event_type: str, payload: dict, version: int | None = None) -> dict:
     """Validate strictly and return the JSON-ready payload (raises ValidationError on any problem)."""
-    schema = CONTRACTS[(event_type, version or latest_version(event_type))]()
+    schema = _strict(CONTRACTS[(event_type, version or latest_version(event_type))])
     return schema.dump(schema.load(payload))
+
+
+@cache
+def _strict(schema_class: type[Contract]) -> Contract:
+    """One strict instance per contract, reused: a schema keeps no state between loads, and building one is costly."""
+    return schema_class()
 
 
 def consume(message: dict) -> tuple[dict, dict]:

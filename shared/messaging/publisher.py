@@ -9,6 +9,9 @@ from shared.messaging.contracts import Envelope, latest_version, produce_payload
 from shared.messaging.names import queue_for
 from shared.messaging.routing import SUBSCRIBERS
 
+#: Reused for every envelope made (a schema keeps no state between loads, and building one is costly).
+ENVELOPE = Envelope()
+
 
 def make_envelope(
     event_type: str,
@@ -31,8 +34,7 @@ def make_envelope(
         "correlation_id": correlation_id or message_id,
         "payload": produce_payload(event_type, payload, version),
     }
-    schema = Envelope()
-    return schema.dump(schema.load(envelope))
+    return ENVELOPE.dump(ENVELOPE.load(envelope))
 
 
 def publish(celery: Celery, envelope: dict, task_names: list[str] | None = None) -> list[str]:

@@ -150,7 +150,8 @@ def _event_for_staff(event_id: str, staff: StaffClaims) -> Event:
     return event
 
 
-def _check_open(event: Event | None) -> Event:
+def _check_open(event):
+    """Refuse registration with the reason unless `event` (an Event, or a row of store.get_event_window) takes it."""
     if event is None or event.status == "draft":
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     if event.status == "cancelled":
@@ -159,7 +160,7 @@ def _check_open(event: Event | None) -> Event:
         raise RegistrationError("not_open_yet", _("Pendaftaran belum dibuka."))
     if utcnow() >= (event.registration_closes_at or event.starts_at):
         raise RegistrationError("closed", _("Pendaftaran sudah ditutup."))
-    if not event.waitlist_enabled and event.seats_left == 0:
+    if not event.waitlist_enabled and event.seats_left <= 0:
         raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
     return event
 
@@ -187,20 +188,19 @@ def register(event_id: str, data: dict) -> tuple[Registration, bool]:
     """
     registration = _new_registration(event_id, data)
     payload = _created_payload(registration)
-    event = _check_open(store.get_event(event_id))
-    registration.status, registration.waitlist_seq, position = _take_place(event)
-    _emit(EventNames.REGISTRATION_CREATED, payload | {"status": registration.status, "waitlist_position": position})
+    event = _check_open(store.get_event_window(event_id))
+    registration.status, registration.waitlist_seq, position = _take_place(event_id, event.waitlist_enabled)
     try:
-        store.add(registration)
+        store.add_registration(registration)
     except IntegrityError:  # already registered, or the same person submitted twice at once and the other won
         db.session.rollback()
         existing = store.find_registration(event_id, data.get("phone"), data.get("email"))
         if existing is None:  # not a duplicate person (a check-in code collision, say): let it surface
             raise
         return existing, False
-    registration.waitlist_position = position
-    db.session.expunge(registration)  # handed back as it was written: reading it again would cost a query
+    _emit(EventNames.REGISTRATION_CREATED, payload | {"status": registration.status, "waitlist_position": position})
     db.session.commit()
+    registration.waitlist_position = position
     nudge()
     return registration, True
 
@@ -215,13 +215,13 @@ def _new_registration(event_id: str, data: dict) -> Registration:
     )
 
 
-def _take_place(event: Event) -> tuple[str, int | None, int | None]:
+def _take_place(event_id: str, waitlist_enabled: bool) -> tuple[str, int | None, int | None]:
     """Take a confirmed seat, else a waitlist ticket; return (status, ticket, waitlist position)."""
-    if store.take_seat(event.id):
+    if store.take_seat(event_id):
         return "confirmed", None, None
-    if not event.waitlist_enabled:
+    if not waitlist_enabled:
         raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
-    ticket, position = store.take_waitlist_ticket(event.id)
+    ticket, position = store.take_waitlist_ticket(event_id)
     return "waitlisted", ticket, position
 
 

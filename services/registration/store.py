@@ -31,13 +31,7 @@ def find_registration(event_id: str, phone: str | None, email: str | None) -> Re
 
 def take_seat(event_id: str) -> bool:
     """Take one confirmed seat if any is left, in one conditional UPDATE (atomic under any concurrency)."""
-    result = db.session.execute(
-        sa.update(Event)
-        .where(Event.id == event_id, Event.confirmed_count < Event.capacity)
-        .values(confirmed_count=Event.confirmed_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return _run(_TAKE_SEAT, event_id=event_id).rowcount == 1
 
 
 def take_waitlist_ticket(event_id: str) -> tuple[int, int]:
@@ -46,14 +40,51 @@ def take_waitlist_ticket(event_id: str) -> tuple[int, int]:
     One atomic UPDATE; it holds the event's row until commit, so tickets are taken in turn and everyone still
     waiting holds an earlier one: the new place is the number of people waiting, this person included.
     """
-    row = db.session.execute(
-        sa.update(Event)
-        .where(Event.id == event_id)
-        .values(waitlist_seq=Event.waitlist_seq + 1, waitlist_count=Event.waitlist_count + 1)
-        .returning(Event.waitlist_seq, Event.waitlist_count)
-        .execution_options(synchronize_session=False)
-    ).one()
+    row = _run(_TAKE_TICKET, event_id=event_id).one()
     return row.waitlist_seq, row.waitlist_count
+
+
+def get_event_window(event_id: str) -> sa.Row | None:
+    """What decides whether `event_id` takes registrations now (status, dates, waitlist, seats_left); a row."""
+    return _run(_EVENT_WINDOW, event_id=event_id).first()
+
+
+def add_registration(registration: Registration) -> None:
+    """Insert a new registration (raises IntegrityError for a phone or email already registered for the event).
+
+    `registration` is not added to the session: it is written as it is, and stays readable after the commit.
+    """
+    values = sa.inspect(registration).dict
+    _run(_ADD_REGISTRATION, **{key: value for key, value in values.items() if key in _REGISTRATION_COLUMNS})
+
+
+# The form runs these for every registration: built once and run on the session's connection (its transaction),
+# they skip the ORM's statement building and unit of work, which cost several times the SQL itself.
+_TAKE_SEAT = (
+    sa.update(Event)
+    .where(Event.id == sa.bindparam("event_id"), Event.confirmed_count < Event.capacity)
+    .values(confirmed_count=Event.confirmed_count + 1)
+)
+_TAKE_TICKET = (
+    sa.update(Event)
+    .where(Event.id == sa.bindparam("event_id"))
+    .values(waitlist_seq=Event.waitlist_seq + 1, waitlist_count=Event.waitlist_count + 1)
+    .returning(Event.waitlist_seq, Event.waitlist_count)
+)
+_EVENT_WINDOW = sa.select(
+    Event.status,
+    Event.registration_opens_at,
+    Event.registration_closes_at,
+    Event.starts_at,
+    Event.waitlist_enabled,
+    (Event.capacity - Event.confirmed_count).label("seats_left"),
+).where(Event.id == sa.bindparam("event_id"))
+_ADD_REGISTRATION = sa.insert(Registration)
+_REGISTRATION_COLUMNS = frozenset(Registration.__table__.columns.keys())
+
+
+def _run(statement, **params) -> sa.CursorResult:
+    return db.session.connection().execute(statement, params)
 
 
 def leave_waitlist(event_id: str) -> None:

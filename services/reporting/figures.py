@@ -110,21 +110,30 @@ class Counts:
     """What every figure is made of: counts of registrations and messages grouped by the attributes the figures
     read. The store counts them with SQL GROUP BY; count_rows() counts the same from plain rows.
 
-    - per_event: (event_id, status, has a disability, checked in, n) of the registrations at held events;
+    - per_event: (event_id, *the PER_EVENT counts) of each held event that has registrations;
     - attributes: (kabupaten_code, gender, age_group, disability, participant_type, status, checked in, n) of the
       registrations at held events;
-    - deliveries: (event_id, channel, status, n) of the messages about every event in scope, cancelled ones too;
-    - villages_*: distinct desa/kelurahan codes of the registered (not cancelled) and of those who checked in.
+    - villages: (desa_code, status, checked in, n) of the registrations at held events that name a desa/kelurahan;
+    - deliveries: (event_id, channel, status, n) of the messages about every event in scope, cancelled ones too.
     """
 
     per_event: list[tuple] = field(default_factory=list)
     attributes: list[tuple] = field(default_factory=list)
+    villages: list[tuple] = field(default_factory=list)
     deliveries: list[tuple] = field(default_factory=list)
-    villages_registered: int = 0
-    villages_attended: int = 0
 
 
 ATTRIBUTES = ("kabupaten_code", "gender", "age_group", "disability", "participant_type")
+#: What is counted per event (registrations of one held event); the store writes each as a SQL condition.
+PER_EVENT = {
+    "confirmed": lambda r: r.status == "confirmed",
+    "waitlisted": lambda r: r.status == "waitlisted",
+    "cancelled": lambda r: r.status == "cancelled",
+    "attended": lambda r: r.checked_in_at is not None,
+    "not_checked_in": lambda r: r.status == "confirmed" and r.checked_in_at is None,
+    "disability_registered": lambda r: r.status in ACTIVE and r.disability != "none",
+    "disability_attended": lambda r: r.checked_in_at is not None and r.disability != "none",
+}
 
 
 def in_scope(scope: Scope, events) -> list:
@@ -138,18 +147,21 @@ def count_rows(events, registrations, deliveries) -> Counts:
     held = {e.event_id for e in events if e.status != "cancelled"}
     regs = [r for r in registrations if r.event_id in held]
     all_ids = {e.event_id for e in events}
-    attended = [r for r in regs if r.checked_in_at is not None]
-    per_event = Counter((r.event_id, r.status, r.disability != "none", r.checked_in_at is not None) for r in regs)
+    per_event: dict[str, list[int]] = defaultdict(lambda: [0] * len(PER_EVENT))
+    for r in regs:
+        tally = per_event[r.event_id]
+        for i, counted in enumerate(PER_EVENT.values()):
+            tally[i] += counted(r)
     attributes = Counter(
         (*(getattr(r, name) for name in ATTRIBUTES), r.status, r.checked_in_at is not None) for r in regs
     )
+    villages = Counter((r.desa_code, r.status, r.checked_in_at is not None) for r in regs if r.desa_code)
     sent = Counter((d.event_id, d.channel, d.status) for d in deliveries if d.event_id in all_ids)
     return Counts(
-        per_event=[(*key, n) for key, n in per_event.items()],
+        per_event=[(event_id, *tally) for event_id, tally in per_event.items()],
         attributes=[(*key, n) for key, n in attributes.items()],
+        villages=[(*key, n) for key, n in villages.items()],
         deliveries=[(*key, n) for key, n in sent.items()],
-        villages_registered=len({r.desa_code for r in regs if r.status in ACTIVE and r.desa_code}),
-        villages_attended=len({r.desa_code for r in attended if r.desa_code}),
     )
 
 
@@ -162,19 +174,11 @@ def compute(scope: Scope, events, registrations, deliveries, now: datetime) -> F
 def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
     """Compute every figure of `scope` from its events (all in scope) and the counts of their facts."""
     held = {e.event_id: e for e in events if e.status != "cancelled"}
-    per_event: dict[str, Counter] = defaultdict(Counter)
-    for event_id, status, disabled, checked_in, n in counts.per_event:
-        if event_id not in held:
-            continue
-        tally = per_event[event_id]
-        tally[status] += n
-        if checked_in:
-            tally["attended"] += n
-            tally["disability_attended"] += n if disabled else 0
-        elif status == "confirmed":
-            tally["not_checked_in"] += n
-        if status in ACTIVE and disabled:
-            tally["disability_registered"] += n
+    per_event = {
+        event_id: Counter(dict(zip(PER_EVENT, values, strict=True)))
+        for event_id, *values in counts.per_event
+        if event_id in held
+    }
     total = Counter()
     started = no_shows = 0
     for event_id, tally in per_event.items():
@@ -203,8 +207,8 @@ def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
         no_shows=no_shows,
         no_show_rate=rate(no_shows, started),
         attendance_rate=rate(started - no_shows, started),
-        villages_registered=counts.villages_registered,
-        villages_attended=counts.villages_attended,
+        villages_registered=len({desa for desa, status, _c, n in counts.villages if status in ACTIVE and n}),
+        villages_attended=len({desa for desa, _s, checked_in, n in counts.villages if checked_in and n}),
         disability_registered=total["disability_registered"],
         disability_attended=total["disability_attended"],
         delivered=sent["delivered"],

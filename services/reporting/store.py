@@ -64,10 +64,17 @@ def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -
     held = [*in_scope, EventFact.status != "cancelled"]
     r, d = RegistrationFact, DeliveryFact
     checked_in = r.checked_in_at.is_not(None)
+    disabled = r.disability != "none"
+    tallies = {  # per event, each in figures.PER_EVENT order
+        "confirmed": r.status == "confirmed",
+        "waitlisted": r.status == "waitlisted",
+        "cancelled": r.status == "cancelled",
+        "attended": checked_in,
+        "not_checked_in": sa.and_(r.status == "confirmed", r.checked_in_at.is_(None)),
+        "disability_registered": sa.and_(r.status.in_(figures.ACTIVE), disabled),
+        "disability_attended": sa.and_(checked_in, disabled),
+    }
     attributes = [getattr(r, name) for name in figures.ATTRIBUTES]
-    desa = sa.and_(r.desa_code.is_not(None), r.desa_code != "")
-    registered_desa = sa.case((sa.and_(r.status.in_(figures.ACTIVE), desa), r.desa_code))
-    attended_desa = sa.case((sa.and_(checked_in, desa), r.desa_code))
     to_event = EventFact.event_id == r.event_id
     return {
         "events": sa.select(
@@ -78,21 +85,24 @@ def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -
             EventFact.status,
             EventFact.capacity,
         ).where(*in_scope),
-        "per_event": sa.select(r.event_id, r.status, r.disability, checked_in, sa.func.count())
-        .join(EventFact, to_event)
+        "per_event": sa.select(
+            EventFact.event_id, *(sa.func.sum(sa.case((tallies[name], 1), else_=0)) for name in figures.PER_EVENT)
+        )
+        .join(r, to_event)
         .where(*held)
-        .group_by(r.event_id, r.status, r.disability, checked_in),
+        .group_by(EventFact.event_id),
         "attributes": sa.select(*attributes, r.status, checked_in, sa.func.count())
         .join(EventFact, to_event)
         .where(*held)
         .group_by(*attributes, r.status, checked_in),
-        "villages": sa.select(sa.func.count(sa.distinct(registered_desa)), sa.func.count(sa.distinct(attended_desa)))
+        "villages": sa.select(r.desa_code, r.status, checked_in, sa.func.count())
         .join(EventFact, to_event)
-        .where(*held),
-        "deliveries": sa.select(d.event_id, d.channel, d.status, sa.func.count())
-        .join(EventFact, EventFact.event_id == d.event_id)
+        .where(*held, r.desa_code.is_not(None), r.desa_code != "")
+        .group_by(r.desa_code, r.status, checked_in),
+        "deliveries": sa.select(EventFact.event_id, d.channel, d.status, sa.func.count())
+        .join(d, EventFact.event_id == d.event_id)
         .where(*in_scope)
-        .group_by(d.event_id, d.channel, d.status),
+        .group_by(EventFact.event_id, d.channel, d.status),
     }
 
 
@@ -100,13 +110,11 @@ def count_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> t
     """Return the events starting in [start, end) (of one kabupaten, if given) and the counts of their facts."""
     queries = report_queries(start, end, kabupaten_code)
     rows = {name: db.session.execute(query).all() for name, query in queries.items()}
-    registered, attended = rows["villages"][0]
     counts = figures.Counts(
-        per_event=[(e, status, disability != "none", bool(c), n) for e, status, disability, c, n in rows["per_event"]],
+        per_event=[tuple(row) for row in rows["per_event"]],
         attributes=[(*values, status, bool(c), n) for *values, status, c, n in rows["attributes"]],
+        villages=[(desa, status, bool(c), n) for desa, status, c, n in rows["villages"]],
         deliveries=[tuple(row) for row in rows["deliveries"]],
-        villages_registered=registered,
-        villages_attended=attended,
     )
     return rows["events"], counts
 

@@ -5,6 +5,8 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass, field
+from email import policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -37,6 +39,24 @@ class Email:
     reference: str | None = None
 
 
+class _HeaderClasses(HeaderRegistry):
+    """Python's header registry, making each header's class once: the standard one makes a new class every time a
+    header is set or read, a fifth of the time it takes to build a mail."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+#: email.policy.default (what EmailMessage uses), with the header classes made once.
+POLICY = policy.default.clone(header_factory=_HeaderClasses())
 #: A kept connection idle longer than this is closed rather than reused (servers drop idle clients after minutes).
 KEEP_IDLE_SECONDS = 30.0
 
@@ -79,7 +99,7 @@ class SmtpEmailClient:
         )
 
     def build(self, email: Email) -> EmailMessage:
-        message = EmailMessage()
+        message = EmailMessage(policy=POLICY)
         message["From"] = self.mail_from
         message["To"] = email.to
         message["Subject"] = email.subject

@@ -1,6 +1,9 @@
 """Use cases of the registration service: each one commits once and emits its events through the outbox."""
 
+import os
 import secrets
+import threading
+import time
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -249,8 +252,47 @@ def _created_payload(registration: Registration) -> dict:
     }
 
 
+class Nudges:
+    """Wake the relay after commits: at once when no nudge went out in the last `gap` seconds, else once at the end
+    of that gap for every commit meanwhile. Each commit is still followed by a nudge sent after it, and a relay run
+    takes every row committed before it starts; in a burst this saves the web workers a Celery send (about a
+    millisecond of CPU) per registration, for at most `gap` seconds more before the relay wakes.
+    """
+
+    def __init__(self, send, gap: float) -> None:
+        self.send, self.gap = send, gap
+        self.lock = threading.Lock()
+        self.pid, self.next_at, self.timer = os.getpid(), 0.0, None
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if self.pid != os.getpid():  # forked: the parent's timer is not running here
+                self.pid, self.next_at, self.timer = os.getpid(), 0.0, None
+            if self.timer is not None:  # a nudge is due at the end of the gap: it comes after this commit
+                return
+            if now < self.next_at:
+                self.timer = threading.Timer(self.next_at - now, self._at_end_of_gap)
+                self.timer.daemon = True
+                self.timer.start()
+                return
+            self.next_at = now + self.gap
+        self.send()
+
+    def _at_end_of_gap(self) -> None:
+        with self.lock:
+            self.timer, self.next_at = None, time.monotonic() + self.gap
+        self.send()
+
+
+#: How long commits may wait to share a nudge (only in a burst: a lone registration's nudge goes at once).
+NUDGE_GAP_SECONDS = 0.05
+_nudges = Nudges(bus.nudge, NUDGE_GAP_SECONDS)
+
+
 def nudge() -> None:
-    bus.nudge()
+    if current_app.config.get("OUTBOX_NUDGE", True):
+        _nudges()
 
 
 def handle_event(message: dict) -> str:

@@ -106,6 +106,8 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
         start = time.perf_counter()
         _run([threading.Thread(target=fetch, args=(i,)) for i in range(concurrency)])
         get_rate = n / (time.perf_counter() - start)
+        for session in sessions:  # idle since their last GET, maybe past gunicorn's keep-alive: start afresh, as
+            session.close()  # the baseline's clients do (the cookie, and so the CSRF session, stays)
     barrier = threading.Barrier(concurrency + 1)
     threads = [threading.Thread(target=post, args=(i, barrier)) for i in range(concurrency)]
     for thread in threads:
@@ -259,6 +261,9 @@ def main() -> None:
     results = Results("registration", args)
     results.note(f"{args.n} submissions per event at concurrency {args.concurrency}; gunicorn {' '.join(GUNICORN)}")
     results.note("timed: the POSTs; each client GETs its CSRF tokens first (form GET rate), the baseline needs none")
+    results.note(
+        "a POST's answer is the 303; neither bench follows it (Pelita's confirmation page is a GET of its own)"
+    )
     with workspace("registration") as (workdir, processes):
         redis_url = start_redis(processes, free_port(), workdir)
         for label in args.stores.split(","):

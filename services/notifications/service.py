@@ -1,8 +1,10 @@
 """Use cases of the notifications service: plan messages from events, send each once, track receipts and opt-outs."""
 
 import logging
+import os
 import random
 import time as clock
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -444,40 +446,84 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
     rows, budgeted = _take_budgets(rows, day, outcomes)
     db.session.commit()
     sent: list[dict] = []
-    emitted = False
-    for index, row in enumerate(rows):
-        if clock.monotonic() > deadline:
-            rest = rows[index:]
-            store.record_sent(sent)
-            store.release_claimed(rest)
-            for row in rest:
-                if row.id in budgeted:
-                    store.release_send(row.channel, day)
-            db.session.commit()
-            outcomes.update(dict.fromkeys((row.id for row in rest), "deferred"))
-            return outcomes
-        fault_point("before_provider_call", current_app.config["REDIS_URL"])
-        target = store.get_notification(row.id) if row.channel == "email" else row  # a mail needs the whole row
-        try:
-            provider, reference = _deliver(target)
-        except (TransientSendError, PermanentSendError) as error:
-            store.record_sent(sent)  # committed with the failure below
-            sent = []
-            outcomes[row.id] = _failed_attempt(row, error, day, budgeted=row.id in budgeted)
-            continue
-        fault_point("after_provider_call_before_commit", current_app.config["REDIS_URL"])
-        status = "delivered" if row.channel == "email" else "sent"  # SMTP acceptance is all the receipt email gets
-        outcome = {"id": row.id, "attempts": row.attempts, "status": status, "now": utcnow()}
-        sent.append(outcome | {"provider": provider, "reference": reference})
-        if status == "delivered":
-            _emit_outcome(row, EventNames.NOTIFICATION_DELIVERED, delivered_at=outcome["now"])
-            emitted = True
-        outcomes[row.id] = status
+    deferred, failures, emitted = [], [], False
+    for row, result in _deliver_all(rows, deadline):
+        if result is None:
+            deferred.append(row)
+        elif isinstance(result, Exception):
+            failures.append((row, result))
+        else:
+            status = "delivered" if row.channel == "email" else "sent"  # SMTP acceptance is all email gets
+            outcome = {"id": row.id, "attempts": row.attempts, "status": status, "now": utcnow()}
+            sent.append(outcome | {"provider": result[0], "reference": result[1]})
+            if status == "delivered":
+                _emit_outcome(row, EventNames.NOTIFICATION_DELIVERED, delivered_at=outcome["now"])
+                emitted = True
+            outcomes[row.id] = status
     store.record_sent(sent)
+    if deferred:  # the claim ran out before their turn: the next dispatch hands them out again
+        store.release_claimed(deferred)
+        for row in deferred:
+            if row.id in budgeted:
+                store.release_send(row.channel, day)
+        outcomes.update(dict.fromkeys((row.id for row in deferred), "deferred"))
     db.session.commit()
+    for row, error in failures:
+        outcomes[row.id] = _failed_attempt(row, error, day, budgeted=row.id in budgeted)
     if emitted:
         bus.nudge()
     return outcomes
+
+
+#: Text messages of a batch are in flight this many at a time per worker process, each over its own kept-alive
+#: connection: a gateway's answer takes a round trip (on the internet, 100-300 ms), sending one by one waits
+#: for each.
+SEND_THREADS = 8
+_senders: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    """This process's sending threads (made after the fork: a prefork child does not inherit its parent's)."""
+    global _senders
+    if _senders is None or _senders[0] != os.getpid():
+        _senders = (os.getpid(), ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send"))
+    return _senders[1]
+
+
+def _deliver_all(rows, deadline: float):
+    """Hand each claimed row to its providers; yield (row, (provider, reference) | the send error | None).
+
+    None: the claim ran out (`deadline`) before its turn, nothing sent. Mails go one by one in this thread (a
+    mail is built from the store); SMS and WhatsApp go SEND_THREADS at a time.
+    """
+    app = current_app._get_current_object()
+    redis_url = app.config["REDIS_URL"]
+    for channel in {row.channel for row in rows} - {"email"}:
+        providers_for(channel, app)  # made here once, before the threads share them
+
+    def attempt(row, target):
+        if clock.monotonic() > deadline:
+            return row, None
+        fault_point("before_provider_call", redis_url)
+        try:
+            result = _deliver(target)
+        except (TransientSendError, PermanentSendError) as error:
+            return row, error
+        fault_point("after_provider_call_before_commit", redis_url)
+        return row, result
+
+    def in_thread(row):
+        with app.app_context():
+            return attempt(row, row)
+
+    for row in rows:
+        if row.channel == "email":
+            yield attempt(row, store.get_notification(row.id))  # a mail needs the whole row
+    texts = [row for row in rows if row.channel != "email"]
+    if len(texts) == 1:
+        yield attempt(texts[0], texts[0])
+    elif texts:
+        yield from _sender_pool().map(in_thread, texts)
 
 
 def _take_budgets(rows, day: date, outcomes: dict[str, str]) -> tuple[list, set[str]]:

@@ -73,7 +73,7 @@ class HttpClient:
         options = {
             "timeout": urllib3.Timeout(connect=connect_timeout, read=read_timeout),
             "retries": False,  # a failed send is retried by the service, with backoff, in the store
-            "maxsize": 4,
+            "maxsize": 8,  # a connection kept for each of a worker's sending threads (service.SEND_THREADS)
             "ca_certs": os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where(),
         }
         self.pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)

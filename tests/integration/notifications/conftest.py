@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from pytest_httpserver import HTTPServer
 
 from services.notifications import service, store
 from services.notifications.app import create_app
@@ -17,9 +18,17 @@ from tests.integration.conftest import build
 
 
 @pytest.fixture
-def gateway(httpserver):
-    """Every gateway's base URL points here; tests add the responses they need."""
-    return httpserver
+def gateway():
+    """Every gateway's base URL points here; tests add the responses they need.
+
+    It answers requests at once, as a real gateway does: a worker has several messages in flight, and a serial
+    server would keep some waiting past the client's timeout and then take them.
+    """
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
 
 
 @pytest.fixture

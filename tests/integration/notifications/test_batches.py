@@ -47,7 +47,7 @@ def taken(gateway):
 
     def zenziva(request):
         if numbers.slow.is_set():
-            time.sleep(0.15)
+            time.sleep(0.3)
         numbers.append(request.form["to"])
         return Response(f'{{"messageId": "{len(numbers)}", "status": "1", "text": "Success"}}', status=200)
 
@@ -153,9 +153,10 @@ def test_a_worker_dying_mid_batch_after_the_gateway_took_some_resends_those_once
         run_beat(app)  # what it held is released as orphaned and sent again
     counts = {number: taken.count(number) for number in taken}
     assert sorted(counts) == sorted(national(n) for n in range(PEOPLE))
-    assert sorted(counts.values()) == [1] * (PEOPLE - 3) + [2] * 3
+    twice = {number for number, count in counts.items() if count == 2}
+    assert set(counts.values()) == {1, 2} and len(twice) >= 3  # the sends before the crash went out again
     flagged = {"0" + row.to[3:] for row in reminder_rows(app) if row.possible_duplicate}
-    assert {number for number, count in counts.items() if count == 2} <= flagged
+    assert twice <= flagged  # each second copy is flagged
     assert {row.status for row in reminder_rows(app)} == {"sent"}
 
 
@@ -178,7 +179,7 @@ def test_the_dispatcher_hands_a_backlog_out_once_and_again_only_when_its_tasks_w
 
 
 def test_a_batch_on_a_slow_gateway_stops_in_time_and_gives_the_rest_back(app, taken):
-    reminders_due(app, 5)
+    reminders_due(app, PEOPLE)
     del taken[:]
     app.config["STUCK_AFTER_SECONDS"] = 0.4  # the batch must finish its claim well within this
     taken.slow.set()
@@ -191,7 +192,7 @@ def test_a_batch_on_a_slow_gateway_stops_in_time_and_gives_the_rest_back(app, ta
         assert {(row.attempts, row.possible_duplicate) for row in waiting} == {(0, False)}
         taken.slow.clear()
         assert sorted(run_beat(app)) == ["sent"] * len(waiting)
-    assert sorted(taken) == sorted(national(n) for n in range(5))
+    assert sorted(taken) == sorted(national(n) for n in range(PEOPLE))
 
 
 def test_orphans_are_released_in_one_go_and_flagged(app, taken):

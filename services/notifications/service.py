@@ -376,7 +376,7 @@ BATCH_SIZE = 200
 #: mid-batch leaves at most this many claimed (resent once, flagged possible_duplicate), and a cancellation finds
 #: at most this many already claimed.
 CLAIM_SIZE = 50
-#: How many due messages one dispatch hands out at most (a backlog is handed out over a few ticks).
+#: At most this many due messages wait with the workers (handed out, not claimed yet); each dispatch tops up to it.
 DISPATCH_LIMIT = 4000
 #: A batch stops after this long (a slow gateway) and gives its unsent messages back to the next dispatch, well
 #: inside the task's time limit.
@@ -386,13 +386,14 @@ BATCH_SECONDS = 60.0
 def dispatch_pending(limit: int = DISPATCH_LIMIT) -> int:
     """Release messages orphaned by a crashed worker, then hand every due pending one to a worker; return how many.
 
-    A message handed out is not handed out again until its claim is overdue (the task was lost), so a backlog
-    larger than the workers take in one tick is handed out once.
+    A message handed out is not handed out again until its claim is overdue (the task was lost), and at most
+    `limit` wait with the workers at a time, so a backlog goes to the broker as fast as the workers take it.
     """
     release_orphans()
     now = utcnow()
     overdue = now - timedelta(seconds=current_app.config["STUCK_AFTER_SECONDS"])
-    ids = store.due_ids(now, limit, handed_out_before=overdue)
+    room = limit - store.handed_out_count(overdue)
+    ids = store.due_ids(now, room, handed_out_before=overdue) if room > 0 else []
     store.mark_handed_out(ids, now)
     db.session.commit()
     for start in range(0, len(ids), BATCH_SIZE):

@@ -264,6 +264,14 @@ def due_ids(now: datetime, limit: int, handed_out_before: datetime | None = None
     return list(db.session.scalars(query))
 
 
+def handed_out_count(since: datetime) -> int:
+    """How many pending messages were handed to workers since `since` and not claimed yet (still queued)."""
+    query = sa.select(sa.func.count(Notification.id)).where(
+        Notification.status == "pending", Notification.handed_out_at >= since
+    )
+    return int(db.session.scalar(query) or 0)
+
+
 def mark_handed_out(notification_ids: list[str], at: datetime | None) -> None:
     """Remember that these pending messages went to a worker at `at` (None: they did not, hand them out again)."""
     for start in range(0, len(notification_ids), 500):

@@ -1,4 +1,4 @@
-"""The programme's figures for a period and area, computed from read-model rows (pure: no store, no Flask).
+"""The programme's figures for a period and area, from the counts the store groups in SQL (pure: no store, no Flask).
 
 Definitions (what the reports and the dashboard promise):
 - the scope is every event whose start falls in [start, end] (dates in WITA, both inclusive), optionally in one

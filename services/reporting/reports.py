@@ -80,12 +80,14 @@ def events(figures: Figures, locale: str = "id") -> Table:
     headers = [_("Kegiatan"), _("Kabupaten/kota"), _("Mulai (WITA)"), _("Status"), _("Kapasitas")]
     headers += [_("Terkonfirmasi"), _("Daftar tunggu"), _("Batal"), _("Hadir"), _("Tidak hadir")]
     headers += [_("Pendaftar penyandang disabilitas"), _("Pesan terkirim"), _("Pesan gagal")]
+    names = {key: label(kind, key) for kind, key in {("kabupaten", e.kabupaten_code) for e in figures.events}}
+    statuses = {key: label("status", key) for key in {e.status for e in figures.events}}  # each looked up once
     rows = [
         [
             e.title,
-            label("kabupaten", e.kabupaten_code),
+            names[e.kabupaten_code],
             format_datetime(e.starts_at, "dd-MM-yyyy HH.mm", tzinfo=WITA, locale=locale),
-            label("status", e.status),
+            statuses[e.status],
             e.capacity,
             e.confirmed,
             e.waitlisted,

@@ -112,6 +112,13 @@ def report_subject(scope: figures.Scope, kind: str | None = None) -> str:
 
 def build_documents(scope: figures.Scope, kind: str | None = None, locale: str = "id") -> dict[str, Document]:
     """Render the XLSX and PDF of a period and area, as they may leave the service (small counts suppressed)."""
+    return render_report(scope, kind, locale)[1]
+
+
+def render_report(
+    scope: figures.Scope, kind: str | None = None, locale: str = "id"
+) -> tuple[figures.Figures, dict[str, Document]]:
+    """Return the suppressed figures and the documents rendered from them."""
     generated_at = utcnow()
     with force_locale(locale):
         public = figures.suppress(compute_figures(scope, now=generated_at))
@@ -119,7 +126,7 @@ def build_documents(scope: figures.Scope, kind: str | None = None, locale: str =
         html = reports.report_html(public, generated_at, subject, locale)
         xlsx = reports.to_xlsx(public, generated_at, locale)
     stem = file_stem(scope)
-    return {
+    return public, {
         "xlsx": Document(f"{stem}.xlsx", MIMETYPES["xlsx"], xlsx),
         "pdf": Document(f"{stem}.pdf", MIMETYPES["pdf"], reports.to_pdf(html)),
     }
@@ -257,9 +264,9 @@ def build_report(run_id: str, now: datetime | None = None) -> str:
     schedule = store.get_schedule(run.schedule_id)
     scope = figures.Scope(run.period_start, run.period_end, schedule.kabupaten_code)
     try:
-        documents = build_documents(scope, schedule.kind, schedule.locale)
+        public, documents = render_report(scope, schedule.kind, schedule.locale)
         fault_point("report_built_before_commit", current_app.config["REDIS_URL"])
-        payload = _report_payload(run, schedule, scope, documents)
+        payload = _report_payload(run, schedule, scope, public, documents)
     except Exception as error:  # any failure counts against the schedule; beat retries it later
         logger.exception("report build failed", extra={"report_id": run_id})
         db.session.rollback()
@@ -289,11 +296,13 @@ def _record_failure(run_id: str, token: str, schedule_id: int, reason: str, now:
     return "failed"
 
 
-def _report_payload(run: ReportRun, schedule: ReportSchedule, scope: figures.Scope, documents: dict) -> dict:
+def _report_payload(
+    run: ReportRun, schedule: ReportSchedule, scope: figures.Scope, public: figures.Figures, documents: dict
+) -> dict:
     link = f"{current_app.config['PUBLIC_BASE_URL']}/laporan/{download_token(run.id)}"
     with force_locale(schedule.locale):
         subject = report_subject(scope, schedule.kind)
-        body = _body_text(scope, subject, link)
+        body = _body_text(public, subject, link)
     payload = {
         "report_id": run.id,
         "recipients": list(schedule.recipients),
@@ -312,8 +321,8 @@ def _report_payload(run: ReportRun, schedule: ReportSchedule, scope: figures.Sco
     return payload
 
 
-def _body_text(scope: figures.Scope, subject: str, link: str) -> str:
-    public = figures.suppress(compute_figures(scope))
+def _body_text(public: figures.Figures, subject: str, link: str) -> str:
+    """The mail's text: the headline of the figures the attached documents show (computed once, not again)."""
     locale = str(get_locale() or "id")
     lines = [_("Yth. Bapak/Ibu,"), "", subject, ""]
     for label_text, value in reports.headline(public).rows:

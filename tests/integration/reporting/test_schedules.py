@@ -90,7 +90,7 @@ def test_a_failing_schedule_retries_and_is_paused_after_five_failures_in_a_row(f
     def broken(*args, **kwargs):
         raise RuntimeError("disk penuh")
 
-    monkeypatch.setattr(service, "build_documents", broken)
+    monkeypatch.setattr(service, "render_report", broken)
     now = MONDAY_8
     outcomes = []
     for _ in range(6):

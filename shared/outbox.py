@@ -50,11 +50,22 @@ class OutboxMixin:
 def add_to_outbox(
     session: Session, model: type, event_type: str, payload: dict, *, source: str, correlation_id: str | None = None
 ):
-    """Validate `payload` against its contract and stage it in `session` (the caller commits)."""
+    """Validate `payload` against its contract and write it in `session`'s transaction (the caller commits).
+
+    A plain INSERT on the session's connection rather than an ORM object: the same row in the same transaction,
+    without the unit of work's bookkeeping (about a millisecond per registration on the public form's path).
+    """
     envelope = make_envelope(event_type, payload, source=source, correlation_id=correlation_id)
-    row = model(message_id=envelope["id"], type=event_type, envelope=envelope, awaiting=list(SUBSCRIBERS[event_type]))
-    session.add(row)
-    return row
+    values = {
+        "message_id": envelope["id"],
+        "type": event_type,
+        "envelope": envelope,
+        "awaiting": list(SUBSCRIBERS[event_type]),
+        "created_at": utcnow(),
+        "attempts": 0,
+    }
+    session.connection().execute(model.__table__.insert(), values)
+    return envelope["id"]
 
 
 def relay_pending(

@@ -199,6 +199,7 @@ def send(notification_id: str) -> str:
     db.session.commit()
     if not claimed:
         return "skipped"
+    fault_point("after_claim", current_app.config["REDIS_URL"])
     notification = store.get_notification(notification_id)
     reason = _reason_not_to_send(notification)
     if reason:

@@ -1,9 +1,12 @@
-"""Helpers the tests share: the SMTP sink, Postgres schemas, app builders."""
+"""Helpers the tests share: the SMTP sink, the gateway stand-ins with faults, Postgres schemas, an access log."""
 
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from devsinks.mailbox import Mailbox, start_smtp
 from scripts.redis_local import free_port
@@ -44,3 +47,123 @@ def drop_postgres_schema(base_url: str, schema: str) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     engine.dispose()
+
+
+@dataclass
+class GatewayFault:
+    """What a gateway stand-in does to its next `times` requests (None: to every request from now on)."""
+
+    status: int = 500
+    times: int | None = None
+    retry_after: int | None = None
+    #: Stall this long (longer than the client's read timeout) and take nothing: the client gives up first.
+    stall: float = 0
+
+
+class GatewaySink:
+    """The dev sinks' SMS/WhatsApp gateway stand-ins on a free loopback port, with faults a test switches on.
+
+    `faults[gateway]` is a list of GatewayFault applied in order; a request that no fault takes is answered as the
+    provider would and its message kept in `box`. Every request is logged in `requests` as (gateway, to, status).
+    """
+
+    PATHS = (("/reguler/", "zenziva"), ("/masking/", "zenziva"), ("/2010-04-01/", "twilio"))
+
+    def __init__(self) -> None:
+        from flask import Flask, request
+
+        from devsinks.gateways import Receipts, TextBox, make_blueprint
+
+        self.box = TextBox()
+        self.faults: dict[str, list[GatewayFault]] = {}
+        self.requests: list[tuple[str, str, int]] = []
+        self._lock = threading.Lock()
+        app = Flask("gateways")
+        app.register_blueprint(make_blueprint(self.box, Receipts()))  # no receipts: no notifications web runs
+
+        @app.before_request
+        def inject_fault():
+            gateway = self.gateway_of(request.path)
+            values = request.get_json(silent=True) if request.is_json else request.form
+            to = str((values or {}).get("to") or (values or {}).get("To") or "")
+            fault = self._take_fault(gateway)
+            status = 200 if fault is None else (504 if fault.stall else fault.status)
+            with self._lock:
+                self.requests.append((gateway, to, status))
+            if fault is None:
+                return None
+            if fault.stall:
+                time.sleep(fault.stall)
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            return {"error": f"stand-in fault {status}"}, status, headers
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @classmethod
+    def gateway_of(cls, path: str) -> str:
+        return next((name for prefix, name in cls.PATHS if path.startswith(prefix)), "whatsapp_cloud")
+
+    def fail(self, gateway: str, *faults: GatewayFault) -> None:
+        with self._lock:
+            self.faults.setdefault(gateway, []).extend(faults)
+
+    def recover(self, *gateways: str) -> None:
+        with self._lock:
+            for gateway in gateways:
+                self.faults.pop(gateway, None)
+
+    def _take_fault(self, gateway: str) -> GatewayFault | None:
+        with self._lock:
+            queue = self.faults.get(gateway, [])
+            while queue and queue[0].times == 0:
+                queue.pop(0)
+            if not queue:
+                return None
+            if queue[0].times is not None:
+                queue[0].times -= 1
+            return queue[0]
+
+    def accepted(self) -> list:
+        """Every message a gateway took (devsinks.gateways.TextMessage), oldest first."""
+        return list(reversed(self.box.messages()))
+
+    def requests_to(self, gateway: str) -> list[tuple[str, str, int]]:
+        with self._lock:
+            return [entry for entry in self.requests if entry[0] == gateway]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(10)
+
+
+def msisdn(number: str) -> str:
+    """A number as digits with the country code, however a gateway was given it (0812…, +62812…, whatsapp:+62…)."""
+    digits = "".join(char for char in number if char.isdigit())
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+class AccessLog:
+    """WSGI middleware keeping (service, method, path, status) of every response, as a web server's access log.
+
+    An exception escaping the app (a debug app propagates it) is logged as the 500 a server would answer.
+    """
+
+    def __init__(self, app, service: str, entries: list) -> None:
+        self.app, self.service, self.entries = app, service, entries
+
+    def __call__(self, environ, start_response):
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+
+        def logged(status: str, headers, exc_info=None):
+            self.entries.append((self.service, method, path, int(status.split()[0])))
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, logged)
+        except Exception:
+            self.entries.append((self.service, method, path, 500))
+            raise

@@ -5,7 +5,7 @@ import sys
 
 from services.reporting.models import RegistrationFact
 from tests.conftest import ROOT
-from tests.flow.conftest import staff_headers, wait_for
+from tests.flow.conftest import assert_invariants, staff_headers, wait_for
 from tests.flow.test_thin_slice import publish_event, register
 
 
@@ -40,3 +40,5 @@ def test_rebuilding_the_read_model_from_the_replayed_history_gives_identical_fig
 
     after = wait_for(settled, message="the replayed history to be applied")
     assert after == before
+    # rebuild-read-model emptied reporting's processed-message log and only registration's history was replayed
+    assert_invariants(stack, consumers_forgot=("reporting",))

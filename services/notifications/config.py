@@ -25,6 +25,8 @@ class Config(BaseConfig):
         #: A message claimed for sending longer ago than this is taken to be orphaned by a crashed worker.
         self.STUCK_AFTER_SECONDS = env_float("NOTIFICATIONS_STUCK_AFTER_SECONDS", 120)
         self.MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6)
+        #: A transient failure is retried after a random 0..base·2^attempts seconds (full jitter, capped at 1 h).
+        self.RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 15)
         #: Providers per channel, in the order they are tried; WhatsApp falls back to SMS, SMS to email.
         self.SMS_PROVIDERS = env_list("SMS_PROVIDERS")
         self.WHATSAPP_PROVIDERS = env_list("WHATSAPP_PROVIDERS")

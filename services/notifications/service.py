@@ -332,7 +332,7 @@ def _retry_later(notification: Notification, reason: str) -> str:
     if notification.attempts >= current_app.config["MAX_ATTEMPTS"]:
         return _give_up(notification, f"gave up after {notification.attempts} attempts: {reason}")
     # Exponential backoff with full jitter; the row waits in the store, never in a Celery countdown.
-    delay = random.uniform(0, min(3600, 15 * 2**notification.attempts))
+    delay = random.uniform(0, min(3600, current_app.config["RETRY_BASE_SECONDS"] * 2**notification.attempts))
     notification.status, notification.last_error = "pending", reason[:2000]
     notification.due_at = planning.send_time(utcnow() + timedelta(seconds=delay), notification.channel)
     db.session.commit()

@@ -1,0 +1,85 @@
+"""SMS gateways failing under real workers (RELIABILITY T13–T15): 5xx, 429 with Retry-After and stalls longer than
+the client's timeout. A message the first provider does not take goes to the next one in the same attempt; when
+every provider fails it waits in the store and is tried again; either way each SMS reaches its person once,
+through one provider. The gateways are the dev sinks' stand-ins (tests/support.py GatewaySink); a stalled request
+takes nothing (the gateway hung before accepting it: see the report on timeouts that deliver anyway).
+"""
+
+import sqlalchemy as sa
+
+from services.notifications.models import Notification
+from tests.flow.conftest import wait_for
+from tests.flow.test_thin_slice import publish_event, register
+from tests.support import GatewayFault, msisdn
+
+
+def register_for_sms(stack, event_id: str, count: int, block: int) -> list[str]:
+    """Register `count` people who prefer SMS; return their numbers as digits with the country code."""
+    phones = [f"0812-{block:04d}-{n:04d}" for n in range(count)]
+    for phone in phones:
+        register(stack, event_id, preferred_channel="sms", phone=phone)
+    return [msisdn(phone) for phone in phones]
+
+
+def sms_confirmations(stack) -> list:
+    with stack.app("notifications").app_context():
+        db = stack.app("notifications").extensions["sqlalchemy"]
+        query = sa.select(Notification).where(Notification.purpose == "confirmation", Notification.channel == "sms")
+        rows = list(db.session.scalars(query))
+        db.session.expunge_all()
+        db.session.remove()
+        return rows
+
+
+def all_sent(stack, count: int) -> list:
+    rows = sms_confirmations(stack)
+    return rows if len(rows) == count and all(row.status == "sent" for row in rows) else []
+
+
+def delivered_by(stack) -> dict[str, str]:
+    """Number -> the gateway that took its confirmation."""
+    return {msisdn(message.to): message.gateway for message in stack.gateways.accepted()}
+
+
+def test_a_failing_first_gateway_hands_each_sms_to_the_second_within_the_same_attempt(stack):
+    # Zenziva answers 500, then 429 with Retry-After, then stalls past the client's 3 s timeout; then it recovers.
+    faults = [GatewayFault(500, times=1), GatewayFault(429, times=1, retry_after=30), GatewayFault(stall=6, times=1)]
+    stack.gateways.fail("zenziva", *faults)
+    event = publish_event(stack)
+    numbers = register_for_sms(stack, event["id"], 5, block=7000)
+
+    rows = wait_for(lambda: all_sent(stack, 5), timeout=90, message="five SMS confirmations sent")
+    zenziva = [status for _, _, status in stack.gateways.requests_to("zenziva")]
+    assert zenziva == [500, 429, 504, 200, 200]
+    assert [status for _, _, status in stack.gateways.requests_to("twilio")] == [200, 200, 200]
+    providers = delivered_by(stack)
+    assert sorted(providers) == sorted(numbers)  # every person got one SMS (I2 checks none got two)
+    assert sorted(providers.values()) == ["twilio"] * 3 + ["zenziva"] * 2
+    for row in rows:  # the store names the provider that took it; failing over cost no retry
+        assert (row.provider, row.attempts, row.last_error) == (providers[msisdn(row.to)], 1, None)
+
+
+def test_when_every_gateway_fails_for_a_while_each_sms_waits_in_the_store_and_goes_once_they_recover(stack):
+    stack.gateways.fail("zenziva", GatewayFault(503))
+    stack.gateways.fail("twilio", GatewayFault(stall=6, times=1), GatewayFault(500))
+    event = publish_event(stack)
+    numbers = register_for_sms(stack, event["id"], 3, block=7100)
+
+    def each_tried_twice():
+        rows = sms_confirmations(stack)
+        return len(rows) == 3 and all(row.attempts >= 2 for row in rows) and rows
+
+    for row in wait_for(each_tried_twice, timeout=90, message="every SMS tried twice while both gateways fail"):
+        assert row.status in ("pending", "sending") and row.sent_at is None
+    stack.gateways.recover("zenziva", "twilio")
+
+    rows = wait_for(lambda: all_sent(stack, 3), timeout=90, message="three SMS confirmations sent")
+    requests = {g: [status for _, _, status in stack.gateways.requests_to(g)] for g in ("zenziva", "twilio")}
+    assert requests["twilio"][0] == 504 and 500 in requests["twilio"] and 503 in requests["zenziva"], requests
+    for statuses in requests.values():  # refused while down, taken once recovered: one request per SMS that went
+        ok = statuses.index(200) if 200 in statuses else len(statuses)
+        assert all(status == 200 for status in statuses[ok:]), requests
+    assert sum(statuses.count(200) for statuses in requests.values()) == 3, requests
+    assert sorted(delivered_by(stack)) == sorted(numbers)  # each once (I2), through one provider
+    for row in rows:
+        assert row.provider == delivered_by(stack)[msisdn(row.to)] and row.last_error is None

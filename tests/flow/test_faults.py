@@ -1,9 +1,11 @@
 """The fault suite (RELIABILITY §5): crashes, a flushed broker, two beats, storms, races; invariants after each."""
 
+import uuid
+
 import redis
 import sqlalchemy as sa
 
-from services.notifications.models import Notification
+from services.notifications.models import DeadLetter, Notification
 from services.registration.models import OutboxMessage
 from shared.messaging.names import TaskNames
 from tests.factories import make_registration_body
@@ -153,3 +155,49 @@ def test_redis_killed_with_aof_while_registrations_flow_loses_and_doubles_nothin
     for n in range(45):
         wait_for(lambda n=n: confirmation_mails(stack, f"aof{n}@contoh.id"), timeout=120, message=f"mail {n}")
     assert_invariants(stack)
+
+
+def test_unknown_versions_and_unreadable_messages_are_set_aside_while_valid_ones_flow(stack):
+    """T16: a message of a contract version we do not know, one without an id, and a body that is not JSON at all
+    go aside (the first two to dead_letters, once each; the third refused by the worker) and valid ones flow on."""
+    from kombu import Queue
+
+    event = publish_event(stack)
+    register(stack, event["id"], email="sebelum@contoh.id")
+    wait_for(lambda: confirmation_mails(stack, "sebelum@contoh.id"), message="the first mail")
+    envelope = stack.scalar(
+        "registration", sa.select(OutboxMessage.envelope).where(OutboxMessage.type == "registration.created")
+    )
+    future = {**envelope, "id": str(uuid.uuid4()), "version": 99}
+    anonymous = {key: value for key, value in envelope.items() if key != "id"}
+    celery = stack.app("registration").extensions["celery"]
+    for message in (future, anonymous):
+        celery.send_task(TaskNames.NOTIFICATIONS_HANDLE_EVENT, kwargs={"message": message}, queue="notifications")
+    with celery.connection_for_write() as connection:  # what no Celery client sends: a pickle, not JSON
+        connection.Producer().publish(
+            b"\x80\x04\x95not json",
+            exchange="",
+            routing_key="notifications",
+            declare=[Queue("notifications")],
+            content_type="application/x-python-serialize",
+            content_encoding="binary",
+            headers={"task": TaskNames.NOTIFICATIONS_HANDLE_EVENT, "id": str(uuid.uuid4()), "lang": "py"},
+        )
+    for n in range(5):
+        register(stack, event["id"], email=f"sesudah{n}@contoh.id")
+    for n in range(5):
+        wait_for(lambda n=n: confirmation_mails(stack, f"sesudah{n}@contoh.id"), timeout=60, message=f"mail {n}")
+
+    wait_for(lambda: stack.count("notifications", DeadLetter) == 2, message="two dead letters")
+    reasons = {
+        row.message_id: (row.reason, row.count)
+        for row in stack.rows("notifications", sa.select(DeadLetter.message_id, DeadLetter.reason, DeadLetter.count))
+    }
+    assert "unknown message type/version registration.created v99" in reasons[future["id"]][0]
+    assert "id" in reasons[None][0]
+    assert {count for _, count in reasons.values()} == {1}  # refused once each: no requeue loop
+    log = stack.log("notifications-worker")
+    assert log.count("message refused and dead-lettered") == 2
+    assert "Received invalid task message: Refusing to deserialize untrusted content" in log, log[-3000:]
+    assert log.count("The message has been ignored and discarded") == 1  # once: not redelivered
+    assert stack.count("notifications", Notification, Notification.purpose == "confirmation") == 6

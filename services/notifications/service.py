@@ -436,6 +436,7 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
     db.session.commit()
     if not rows:
         return {}
+    fault_point("after_claim", current_app.config["REDIS_URL"])
     # The claim is this worker's until the dispatcher takes it for orphaned: stop well before.
     deadline = min(deadline, clock.monotonic() + current_app.config["STUCK_AFTER_SECONDS"] / 2)
     outcomes: dict[str, str] = {}

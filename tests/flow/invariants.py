@@ -74,6 +74,7 @@ def _lost_messages(stack, consumers_forgot: tuple[str, ...]) -> list:
         name: {row.message_id for row in stack.rows(name, sa.select(MODELS[name].DeadLetter.message_id))}
         for name in ("notifications", "reporting")
     }
+    seen = {name: applied[name] | refused[name] for name in applied}
     for producer, models in MODELS.items():
         outbox = models.OutboxMessage
         for row in stack.rows(producer, sa.select(outbox.message_id, outbox.type, outbox.delivered_at)):
@@ -82,8 +83,7 @@ def _lost_messages(stack, consumers_forgot: tuple[str, ...]) -> list:
                 problems.append(f"{producer} outbox {row.type} {row.message_id} not acknowledged")
             for task in SUBSCRIBERS[row.type]:
                 consumer = task.split(".")[0]
-                seen = applied[consumer] | refused[consumer]
-                if consumer not in consumers_forgot and row.message_id not in seen:
+                if consumer not in consumers_forgot and row.message_id not in seen[consumer]:
                     problems.append(f"{consumer} never applied {producer}'s {row.type} {row.message_id}")
     for consumer, ids in applied.items():
         problems += [f"{consumer} applied {i}, which no outbox holds" for i in ids - sent]

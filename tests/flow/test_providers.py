@@ -13,6 +13,13 @@ from tests.flow.test_thin_slice import publish_event, register
 from tests.support import GatewayFault, msisdn
 
 
+def claims_outlast_a_stalled_send(stack) -> None:
+    """Give claims longer than a stalled send takes (the flow's 4 s is shorter than a 3 s timeout plus failover),
+    so the dispatcher never takes a message still in a provider call for orphaned."""
+    stack.stop_process("notifications_worker")
+    stack.start_worker("notifications", NOTIFICATIONS_STUCK_AFTER_SECONDS="30")
+
+
 def register_for_sms(stack, event_id: str, count: int, block: int) -> list[str]:
     """Register `count` people who prefer SMS; return their numbers as digits with the country code."""
     phones = [f"0812-{block:04d}-{n:04d}" for n in range(count)]
@@ -45,6 +52,7 @@ def test_a_failing_first_gateway_hands_each_sms_to_the_second_within_the_same_at
     # Zenziva answers 500, then 429 with Retry-After, then stalls past the client's 3 s timeout; then it recovers.
     faults = [GatewayFault(500, times=1), GatewayFault(429, times=1, retry_after=30), GatewayFault(stall=6, times=1)]
     stack.gateways.fail("zenziva", *faults)
+    claims_outlast_a_stalled_send(stack)
     event = publish_event(stack)
     numbers = register_for_sms(stack, event["id"], 5, block=7000)
 
@@ -62,6 +70,7 @@ def test_a_failing_first_gateway_hands_each_sms_to_the_second_within_the_same_at
 def test_when_every_gateway_fails_for_a_while_each_sms_waits_in_the_store_and_goes_once_they_recover(stack):
     stack.gateways.fail("zenziva", GatewayFault(503))
     stack.gateways.fail("twilio", GatewayFault(stall=6, times=1), GatewayFault(500))
+    claims_outlast_a_stalled_send(stack)
     event = publish_event(stack)
     numbers = register_for_sms(stack, event["id"], 3, block=7100)
 

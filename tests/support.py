@@ -86,9 +86,9 @@ class GatewaySink:
             gateway = self.gateway_of(request.path)
             values = request.get_json(silent=True) if request.is_json else request.form
             to = str((values or {}).get("to") or (values or {}).get("To") or "")
-            fault = self._take_fault(gateway)
-            status = 200 if fault is None else (504 if fault.stall else fault.status)
-            with self._lock:
+            with self._lock:  # the fault and the log entry in one step: concurrent requests log in fault order
+                fault = self._take_fault(gateway)
+                status = 200 if fault is None else (504 if fault.stall else fault.status)
                 self.requests.append((gateway, to, status))
             if fault is None:
                 return None
@@ -117,15 +117,14 @@ class GatewaySink:
                 self.faults.pop(gateway, None)
 
     def _take_fault(self, gateway: str) -> GatewayFault | None:
-        with self._lock:
-            queue = self.faults.get(gateway, [])
-            while queue and queue[0].times == 0:
-                queue.pop(0)
-            if not queue:
-                return None
-            if queue[0].times is not None:
-                queue[0].times -= 1
-            return queue[0]
+        queue = self.faults.get(gateway, [])
+        while queue and queue[0].times == 0:
+            queue.pop(0)
+        if not queue:
+            return None
+        if queue[0].times is not None:
+            queue[0].times -= 1
+        return queue[0]
 
     def accepted(self) -> list:
         """Every message a gateway took (devsinks.gateways.TextMessage), oldest first."""

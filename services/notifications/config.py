@@ -1,5 +1,7 @@
 """Configuration of the notifications service."""
 
+import os
+
 from shared.config import BaseConfig, env, env_bool, env_float, env_int
 
 
@@ -50,7 +52,8 @@ class Config(BaseConfig):
         #: Prefix of the approved Meta template names: pelita_reminder, pelita_confirmation, ...
         self.WHATSAPP_TEMPLATE_PREFIX = env("WHATSAPP_TEMPLATE_PREFIX", "pelita_")
         #: SMS and WhatsApp sent inside these local hours wait until they end; empty for none.
-        self.QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21:00-07:00")
+        # Set but empty means no quiet hours (as .env.example says); unset means the default.
+        self.QUIET_HOURS = os.environ.get("NOTIFICATIONS_QUIET_HOURS", "21:00-07:00")
         #: At most this many messages a day (WITA) per channel; 0 or unset for no limit. Over it, messages wait
         #: for the next day's budget (07:00 WITA).
         self.DAILY_CAPS = {

@@ -36,3 +36,12 @@ def test_daily_caps_per_channel_come_from_the_environment_and_default_to_none(mo
     monkeypatch.setenv("NOTIFICATIONS_DAILY_CAP_SMS", "500")
     monkeypatch.setenv("NOTIFICATIONS_DAILY_CAP_WHATSAPP", "")
     assert DevelopmentConfig().DAILY_CAPS == {"email": 0, "sms": 500, "whatsapp": 0}
+
+
+def test_quiet_hours_default_to_the_night_and_an_empty_value_turns_them_off(monkeypatch):
+    from services.notifications.schedule import parse_quiet_hours
+
+    monkeypatch.delenv("NOTIFICATIONS_QUIET_HOURS", raising=False)
+    assert parse_quiet_hours(DevelopmentConfig().QUIET_HOURS) is not None
+    monkeypatch.setenv("NOTIFICATIONS_QUIET_HOURS", "")
+    assert parse_quiet_hours(DevelopmentConfig().QUIET_HOURS) is None

@@ -14,4 +14,6 @@ def register(app: Flask) -> None:
         removed = service.rebuild_read_model()
         for table, count in removed.items():
             click.echo(f"{table}: {count} baris dihapus.")
-        click.echo("Minta layanan pendaftaran memutar ulang riwayatnya ke antrean reporting.")
+        click.echo("Putar ulang riwayat pendaftaran dan notifikasi ke reporting:")
+        click.echo("  flask --app services.registration.wsgi replay-events --to reporting")
+        click.echo("  flask --app services.notifications.wsgi replay-events --to reporting")

@@ -4,6 +4,7 @@ import logging
 import os
 import random
 import time as clock
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -209,9 +210,11 @@ def send(notification_id: str) -> str:
     day = _local_day()
     if not _take_from_budget(notification, day):
         return _hold_until_tomorrow(notification, day)
+    hand_over = _prepare(notification)
+    db.session.commit()  # the store is free while the provider works (on SQLite the write lock goes with it)
     fault_point("before_provider_call", current_app.config["REDIS_URL"])
     try:
-        provider, reference = _deliver(notification)
+        provider, reference = hand_over()
     except TransientSendError as error:
         _give_back_to_budget(notification, day)
         return _retry_later(notification, str(error))
@@ -281,12 +284,15 @@ def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     return reasons
 
 
-def _deliver(notification: Notification) -> tuple[str, str]:
-    """Send through the channel's providers in priority order; return (provider, reference)."""
+def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
+    """Build the message of `notification` (this reads the store); return the call that hands it to the channel's
+    providers in priority order and returns (provider, reference). That call does not touch the store, so the
+    transaction can end before it.
+    """
     if notification.channel == "email":
-        return "smtp", _send_email(notification)
-    clients = providers_for(notification.channel, current_app)
-    errors: list[Exception] = []
+        client, email = SmtpEmailClient.from_config(current_app.config), mail.compose(notification)
+        return lambda: ("smtp", client.send(email))
+    channel, clients = notification.channel, providers_for(notification.channel, current_app)
     try:
         message = TextMessage(
             to=to_e164(notification.to),
@@ -297,21 +303,27 @@ def _deliver(notification: Notification) -> tuple[str, str]:
             locale=notification.locale,
         )
     except BadNumber as error:
-        raise PermanentSendError(str(error)) from error
+        reason = str(error)
+
+        def refuse() -> tuple[str, str]:
+            raise PermanentSendError(reason)
+
+        return refuse
+    return lambda: _send_text(channel, clients, message)
+
+
+def _send_text(channel: str, clients, message: TextMessage) -> tuple[str, str]:
+    errors: list[Exception] = []
     for client in clients:
         try:
             return client.name, client.send(message)
         except (TransientSendError, PermanentSendError) as error:  # the next provider may take it
             logger.warning("provider %s failed: %s", client.name, error)
             errors.append(error)
-    reason = "; ".join(str(error) for error in errors) or f"no provider for {notification.channel}"
+    reason = "; ".join(str(error) for error in errors) or f"no provider for {channel}"
     if any(isinstance(error, TransientSendError) for error in errors):
         raise TransientSendError(reason)
     raise PermanentSendError(reason)
-
-
-def _send_email(notification: Notification) -> str:
-    return SmtpEmailClient.from_config(current_app.config).send(mail.compose(notification))
 
 
 def _record_sent(notification: Notification, provider: str, reference: str) -> str:
@@ -504,12 +516,12 @@ def _deliver_all(rows, deadline: float):
     for channel in {row.channel for row in rows} - {"email"}:
         providers_for(channel, app)  # made here once, before the threads share them
 
-    def attempt(row, target):
+    def attempt(row, hand_over):
         if clock.monotonic() > deadline:
             return row, None
         fault_point("before_provider_call", redis_url)
         try:
-            result = _deliver(target)
+            result = hand_over()
         except (TransientSendError, PermanentSendError) as error:
             return row, error
         fault_point("after_provider_call_before_commit", redis_url)
@@ -517,14 +529,17 @@ def _deliver_all(rows, deadline: float):
 
     def in_thread(row):
         with app.app_context():
-            return attempt(row, row)
+            return attempt(row, _prepare(row))
 
-    for row in rows:
-        if row.channel == "email":
-            yield attempt(row, store.get_notification(row.id))  # a mail needs the whole row
+    # A mail needs the whole row and more of the store: every mail is built first, then the transaction ends (on
+    # SQLite it holds the write lock) before the first goes out. Nothing of the batch is recorded yet.
+    mails = [(row, _prepare(store.get_notification(row.id))) for row in rows if row.channel == "email"]
+    db.session.commit()
+    for row, hand_over in mails:
+        yield attempt(row, hand_over)
     texts = [row for row in rows if row.channel != "email"]
     if len(texts) == 1:
-        yield attempt(texts[0], texts[0])
+        yield attempt(texts[0], _prepare(texts[0]))
     elif texts:
         yield from _sender_pool().map(in_thread, texts)
 

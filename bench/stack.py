@@ -61,13 +61,13 @@ class Stack:
     def start_worker(self, service: str, concurrency: int | None = None, name: str | None = None) -> None:
         node = f"{service}-{uuid.uuid4().hex[:6]}@bench"
         command = [python(), "-m", "celery", "-A", f"services.{service}.worker:celery", "worker", "-Q", service]
-        command += ["-n", node, "--concurrency", str(concurrency or WORKER_CONCURRENCY[service]), "-l", "INFO"]
+        command += ["-n", node, "--concurrency", str(concurrency or WORKER_CONCURRENCY[service])]
         name = name or f"{service}-worker"
         self.processes.start(name, command, self.env)
         self.processes.wait_log(name, f"{node} ready", timeout=90)
 
     def start_beat(self, service: str) -> None:
-        command = [python(), "-m", "celery", "-A", f"services.{service}.worker:celery", "beat", "-l", "INFO"]
+        command = [python(), "-m", "celery", "-A", f"services.{service}.worker:celery", "beat"]
         command += ["-s", str(self.workdir / f"{service}-beat-schedule")]
         command += ["--pidfile", str(self.workdir / f"{service}-beat.pid")]
         self.processes.start(f"{service}-beat", command, self.env)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from flask import current_app
 
 from shared.consumer import Handler, handle_message
-from shared.outbox import add_to_outbox, nudge_relay, record_acks, relay_pending
+from shared.messaging.publisher import make_envelope
+from shared.outbox import add_envelope_to_outbox, add_to_outbox, nudge_relay, record_acks, relay_pending
 
 
 @dataclass
@@ -24,6 +25,15 @@ class ServiceBus:
         add_to_outbox(
             self.db.session, self.outbox_model, event_type, payload, source=self.service, correlation_id=correlation_id
         )
+
+    def envelope(self, event_type: str, payload: dict) -> dict:
+        """Validate `payload` and make its envelope now, to be emitted later by `emit_envelope` (so the checks can
+        run before a transaction holds any lock)."""
+        return make_envelope(event_type, payload, source=self.service)
+
+    def emit_envelope(self, envelope: dict) -> None:
+        """Stage an envelope made by `envelope()` in the outbox, in the caller's transaction (the caller commits)."""
+        add_envelope_to_outbox(self.db.session, self.outbox_model, envelope)
 
     def nudge(self) -> None:
         """Wake the relay after a commit, never blocking the caller."""

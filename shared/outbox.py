@@ -55,7 +55,14 @@ def add_to_outbox(
     A plain INSERT on the session's connection rather than an ORM object: the same row in the same transaction,
     without the unit of work's bookkeeping (about a millisecond per registration on the public form's path).
     """
-    envelope = make_envelope(event_type, payload, source=source, correlation_id=correlation_id)
+    return add_envelope_to_outbox(
+        session, model, make_envelope(event_type, payload, source=source, correlation_id=correlation_id)
+    )
+
+
+def add_envelope_to_outbox(session: Session, model: type, envelope: dict) -> str:
+    """Write an envelope made by `make_envelope` in `session`'s transaction (the caller commits); return its id."""
+    event_type = envelope["type"]
     values = {
         "message_id": envelope["id"],
         "type": event_type,

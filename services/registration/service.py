@@ -190,7 +190,9 @@ def register(event_id: str, data: dict) -> tuple[Registration, bool]:
     Everything that needs no seat is prepared before the seat is taken, to keep the event's row locked briefly.
     """
     registration = _new_registration(event_id, data)
-    payload = _created_payload(registration)
+    # The event is checked against its contract now, as a confirmed seat; only status and place change once the
+    # seat is taken (both set right here, from the two values the contract admits).
+    envelope = bus.envelope(EventNames.REGISTRATION_CREATED, _created_payload(registration) | _CONFIRMED)
     event = _check_open(store.get_event_window(event_id))
     registration.status, registration.waitlist_seq, position = _take_place(event_id, event.waitlist_enabled)
     try:
@@ -201,17 +203,21 @@ def register(event_id: str, data: dict) -> tuple[Registration, bool]:
         if existing is None:  # not a duplicate person (a check-in code collision, say): let it surface
             raise
         return existing, False
-    _emit(EventNames.REGISTRATION_CREATED, payload | {"status": registration.status, "waitlist_position": position})
+    envelope["payload"].update(status=registration.status, waitlist_position=position)
+    bus.emit_envelope(envelope)
     db.session.commit()
     registration.waitlist_position = position
     nudge()
     return registration, True
 
 
+_CONFIRMED = {"status": "confirmed", "waitlist_position": None}
+
+
 def _new_registration(event_id: str, data: dict) -> Registration:
     """The registration as the person gave it, with its id, times and check-in code; no seat yet."""
     fields = {"locale": "id"} | {key: value for key, value in data.items() if key != "consent"}
-    checkin = "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(8))
+    checkin = "".join(CHECKIN_ALPHABET[byte % 32] for byte in secrets.token_bytes(8))  # 32 letters: uniform
     now = utcnow()
     return Registration(
         **fields, id=new_id(), event_id=event_id, consent_at=now, registered_at=now, checkin_code=checkin

@@ -208,9 +208,15 @@ def _strict(schema_class: type[Contract]) -> Contract:
 
 def consume(message: dict) -> tuple[dict, dict]:
     """Validate a received envelope tolerantly; return (envelope, payload) or raise ValidationError."""
-    envelope = Envelope(unknown=EXCLUDE).load(message)
+    envelope = _tolerant(Envelope).load(message)
     schema_class = CONTRACTS.get((envelope["type"], envelope["version"]))
     if schema_class is None:
         raise ValidationError(f"unknown message type/version {envelope['type']} v{envelope['version']}")
-    payload = schema_class(unknown=EXCLUDE).load(envelope["payload"])
+    payload = _tolerant(schema_class).load(envelope["payload"])
     return envelope, payload
+
+
+@cache
+def _tolerant(schema_class: type[Schema]) -> Schema:
+    """One tolerant (`unknown=EXCLUDE`) instance per schema, reused by every consumer in the process."""
+    return schema_class(unknown=EXCLUDE)

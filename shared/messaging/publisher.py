@@ -4,13 +4,13 @@ import uuid
 from datetime import UTC, datetime
 
 from celery import Celery
+from marshmallow import ValidationError
 
-from shared.messaging.contracts import Envelope, latest_version, produce_payload
-from shared.messaging.names import queue_for
+from shared.messaging.contracts import latest_version, produce_payload
+from shared.messaging.names import QueueNames, queue_for
 from shared.messaging.routing import SUBSCRIBERS
 
-#: Reused for every envelope made (a schema keeps no state between loads, and building one is costly).
-ENVELOPE = Envelope()
+SOURCES = frozenset(QueueNames.all())
 
 
 def make_envelope(
@@ -22,19 +22,31 @@ def make_envelope(
     message_id: str | None = None,
     occurred_at: datetime | None = None,
 ) -> dict:
-    """Return a validated, JSON-ready envelope for `payload` (strict: raises ValidationError)."""
+    """Return a validated, JSON-ready envelope for `payload` (strict: raises ValidationError).
+
+    The payload is checked against its contract; the envelope's own fields are made here, so they are checked
+    directly rather than by a second schema load and dump (the form's path makes one of these per registration).
+    """
     version = latest_version(event_type)
-    message_id = message_id or str(uuid.uuid4())
-    envelope = {
+    occurred_at = occurred_at or datetime.now(UTC)
+    if source not in SOURCES:
+        raise ValidationError({"source": [f"unknown source {source!r}"]})
+    if occurred_at.tzinfo is None:
+        raise ValidationError({"occurred_at": ["not an aware datetime"]})
+    try:
+        message_id = str(uuid.UUID(message_id)) if message_id else str(uuid.uuid4())
+        correlation_id = str(uuid.UUID(correlation_id)) if correlation_id else message_id
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"id": ["not a UUID"]}) from error
+    return {
         "id": message_id,
         "type": event_type,
         "version": version,
-        "occurred_at": (occurred_at or datetime.now(UTC)).isoformat(),
+        "occurred_at": occurred_at.isoformat(),
         "source": source,
-        "correlation_id": correlation_id or message_id,
+        "correlation_id": correlation_id,
         "payload": produce_payload(event_type, payload, version),
     }
-    return ENVELOPE.dump(ENVELOPE.load(envelope))
 
 
 def publish(celery: Celery, envelope: dict, task_names: list[str] | None = None) -> list[str]:

@@ -36,10 +36,12 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
     directories.append(str(HERE / "translations"))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(directories))
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("TIMEZONE", "Asia/Makassar"))
-    # One cookie name per service: the services may share a host name, and cookies ignore the port.
-    app.config.setdefault("SESSION_COOKIE_NAME", f"pelita_{app.config['SERVICE']}_session")
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("APP_ENV") == "production")
+    # One cookie name per service: the services may share a host name, and cookies ignore the port (Flask's own
+    # defaults, "session" and no SameSite, are already in app.config, so these are set rather than defaulted).
+    app.config["SESSION_COOKIE_NAME"] = f"pelita_{app.config['SERVICE']}_session"
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Secure wherever the service is reached over HTTPS; an http:// address (make run, an intranet) keeps working.
+    app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

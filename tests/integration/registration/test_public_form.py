@@ -168,3 +168,13 @@ def test_the_form_keeps_taking_registrations_when_the_limiter_store_is_down(make
     event_id, client = staff_event(app), app.test_client()
     statuses = [submit(client, event_id, phone=f"0812-3456-77{n:02d}").status_code for n in range(3)]
     assert statuses == [303, 303, 303]
+
+
+def test_each_service_has_its_own_session_cookie_so_two_open_tabs_do_not_break_each_others_forms(
+    registration, event_id
+):
+    page = registration.test_client().get(f"/acara/{event_id}/daftar")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("pelita_registration_session=")  # not Flask's shared "session"
+    assert "SameSite=Lax" in cookie and "HttpOnly" in cookie
+    assert "Secure" not in cookie  # served over http:// here; an https:// PUBLIC_BASE_URL makes it Secure

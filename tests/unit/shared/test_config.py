@@ -23,6 +23,8 @@ def test_production_starts_when_everything_is_set(monkeypatch, tmp_path):
     app = registration_app("production")
     assert app.config["APP_ENV"] == "production"
     assert not app.debug
+    assert app.config["SESSION_COOKIE_SECURE"]  # reached over https: the form's session cookie is never sent in clear
+    assert app.config["SESSION_COOKIE_NAME"] == "pelita_registration_session"
 
 
 def test_environment_overrides_development_defaults(monkeypatch):

@@ -114,8 +114,26 @@ def cpu_figures(results: Results, label: str, before: dict, after: dict, count: 
     results.add(f"{label}: CPU per registration, all", "ms", 1000 * sum(spent.values()) / max(count, 1))
 
 
+#: The timeline's resolution: the slowest mail of each such slice of the arrivals.
+TIMELINE_SECONDS = 5
+
+
+def timeline(started: dict, arrived: dict) -> str:
+    """The worst latency of each TIMELINE_SECONDS of arrivals, in order: shows whether a p99 is one stall (a
+    process restarting, a neighbour's burst) or a queue that keeps growing."""
+    if not started:
+        return ""
+    first, worst = min(started.values()), {}
+    for to, at in started.items():
+        if to in arrived:
+            slot = int((at - first).total_seconds() // TIMELINE_SECONDS)
+            worst[slot] = max(worst.get(slot, 0.0), (arrived[to] - at).total_seconds())
+    return " ".join(f"{worst[slot]:.2f}" for slot in sorted(worst))
+
+
 def figures(results: Results, label: str, started: dict, arrived: dict) -> list:
     latencies = [(arrived[to] - at).total_seconds() for to, at in started.items() if to in arrived]
+    results.note(f"{label}: worst latency (s) per {TIMELINE_SECONDS} s of arrivals: {timeline(started, arrived)}")
     for p in (50, 95, 99):
         results.add(f"{label}: p{p} latency", "s", percentile(latencies, p))
     results.add(f"{label}: max latency", "s", max(latencies) if latencies else None)

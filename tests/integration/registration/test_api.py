@@ -127,6 +127,45 @@ def test_registration_outside_the_window_is_refused(registration, auth):
     assert response.status_code == 409 and response.json["reason"] == "not_open_yet"
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_the_registration_window_decides_seats_and_waitlist_places_alike(registration, auth):
+    from services.registration.models import Event
+
+    client = registration.test_client()
+    event = create_event(client, auth, capacity=1)
+    url = f"/api/v1/events/{event['id']}/registrations"
+
+    def window(opens_in: timedelta | None, closes_in: timedelta | None) -> None:
+        now = datetime.now(UTC)
+        with registration.app_context():
+            db.session.execute(
+                sa.update(Event)
+                .where(Event.id == event["id"])
+                .values(
+                    registration_opens_at=now + opens_in if opens_in is not None else None,
+                    registration_closes_at=now + closes_in if closes_in is not None else None,
+                )
+            )
+            db.session.commit()
+
+    window(timedelta(hours=-1), timedelta(hours=1))
+    assert client.post(url, json=make_registration_body()).json["status"] == "confirmed"
+    assert client.post(url, json=make_registration_body()).json["status"] == "waitlisted"
+    window(timedelta(hours=-1), timedelta(seconds=-1))  # closed a second ago: no waitlist place either
+    closed = client.post(url, json=make_registration_body())
+    assert closed.status_code == 409 and closed.json["reason"] == "closed"
+    window(timedelta(minutes=5), None)
+    early = client.post(url, json=make_registration_body())
+    assert early.status_code == 409 and early.json["reason"] == "not_open_yet"
+    window(None, None)  # the window ends when the event starts, a week from now
+    assert client.post(url, json=make_registration_body()).json["waitlist_position"] == 2
+    with registration.app_context():
+        counts = db.session.execute(
+            sa.select(Event.confirmed_count, Event.waitlist_count).where(Event.id == event["id"])
+        ).one()
+    assert tuple(counts) == (1, 2)  # the refused ones took nothing
+
+
 def test_bad_input_gets_field_messages_and_nothing_is_stored(registration, auth):
     client = registration.test_client()
     event = create_event(client, auth)

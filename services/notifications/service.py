@@ -211,7 +211,7 @@ def send(notification_id: str) -> str:
     if not _take_from_budget(notification, day):
         return _hold_until_tomorrow(notification, day)
     hand_over = _prepare(notification)
-    db.session.commit()  # the store is free while the provider works (on SQLite the write lock goes with it)
+    _commit_keeping_loaded()  # the store is free while the provider works (on SQLite the write lock goes with it)
     fault_point("before_provider_call", current_app.config["REDIS_URL"])
     try:
         provider, reference = hand_over()
@@ -223,6 +223,20 @@ def send(notification_id: str) -> str:
         return _give_up(notification, str(error))
     fault_point("after_provider_call_before_commit", current_app.config["REDIS_URL"])
     return _record_sent(notification, provider, reference)
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session has loaded, so recording the outcome reads no row again.
+
+    Safe for a claimed message: what is read of it afterwards (its id, channel, purpose, registration, attempts)
+    does not change while it is `sending`, and what is written is written by primary key.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _local_day() -> date:

@@ -4,12 +4,15 @@ For each store (SQLite, then PostgreSQL in a private schema) this
 1. migrates and seeds the registration store with the service's own commands (`flask db upgrade`, `seed`);
 2. starts `gunicorn services.registration.wsgi:app` (the Procfile's settings: 2 workers x 4 threads) and creates
    a 55-seat event and a large one over the staff API;
-3. for each event: CONCURRENCY clients, each with its own cookie session, first GET the form once per submission
-   they will make (a CSRF token each; not timed, reported as form_get_rate), then POST their submissions (each a
-   unique phone) as fast as the server answers. Timed: the POSTs. Accepted = 303;
-4. counts the event's confirmed registrations in the store: must equal min(capacity, accepted);
-5. starts the baseline (bench/baseline_app.py) under the same gunicorn settings on the same database and POSTs
-   the same fields the same way: ratio = Pelita's rate / the baseline's rate.
+3. starts the baseline (bench/baseline_app.py) beside it, under the same gunicorn settings on the same database;
+4. in ROUNDS rounds, one after the other: a burst at the 55-seat event, one at the large event, one at the
+   baseline, each of N / ROUNDS submissions. A burst: CONCURRENCY clients, each with its own cookie session,
+   first GET the form once per submission they will make (a CSRF token each; not timed, reported as
+   form_get_rate), then POST their submissions (each a unique phone) as fast as the server answers. Timed: the
+   POSTs. Accepted = 303. Taking turns in short rounds means a slow spell of a shared machine falls on both
+   sides alike, not on whichever side ran last; a rate is all its accepted POSTs over all its timed seconds;
+5. counts each event's confirmed registrations in the store: must equal min(capacity, accepted);
+6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too).
 """
 
 import os
@@ -123,12 +126,32 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
     return {
         "rate": accepted / elapsed,
         "elapsed": elapsed,
-        "p50": percentile(latencies, 50),
-        "p99": percentile(latencies, 99),
+        "latencies": latencies,
         "accepted": accepted,
         "errors": n - accepted,
         "statuses": statuses,
         "get_rate": get_rate,
+        "n": n,
+    }
+
+
+def combine(bursts: list[dict]) -> dict:
+    """One figure set from a target's bursts: all accepted POSTs over all timed seconds, latencies pooled."""
+    latencies = [value for out in bursts for value in out["latencies"]]
+    statuses: dict = {}
+    for out in bursts:
+        for key, count in out["statuses"].items():
+            statuses[key] = statuses.get(key, 0) + count
+    accepted, elapsed = sum(out["accepted"] for out in bursts), sum(out["elapsed"] for out in bursts)
+    get_seconds = sum(out["n"] / out["get_rate"] for out in bursts if out["get_rate"])
+    return {
+        "rate": accepted / elapsed if elapsed else 0.0,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "accepted": accepted,
+        "errors": sum(out["errors"] for out in bursts),
+        "statuses": statuses,
+        "get_rate": sum(out["n"] for out in bursts) / get_seconds if get_seconds else None,
     }
 
 
@@ -188,6 +211,10 @@ def gunicorn(processes: Processes, name: str, app: str, env: dict) -> str:
     return base
 
 
+#: The events each store is measured on: (name, capacity).
+EVENTS = (("55", 55), ("large", 100_000))
+
+
 def one_store(label: str, database_url: str, results: Results, processes: Processes, workdir, redis_url, args):
     env = {
         **os.environ,
@@ -202,17 +229,33 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
     flask(env, "db", "upgrade")
     flask(env, "seed", "--no-demo")
     baseline_app.create_table(database_url)
-    n, c = args.n, args.concurrency
+    n, c, rounds = args.n, args.concurrency, max(1, min(args.rounds, args.n))
     for run in range(args.runs):
-        base = gunicorn(processes, f"pelita-{label}", "services.registration.wsgi:app", env)
-        rates = {}
-        for size, capacity in (("55", 55), ("large", 100_000)):
-            event_id = create_event(base, capacity)
-            url = f"{base}/acara/{event_id}/daftar"
-            out = burst(url, url, n, c, first_phone=(run * 3 + (size == "large")) * 1_000_000)
-            got = confirmed(database_url, event_id)
-            expected = min(capacity, out["accepted"])
-            rates[size] = out["rate"]
+        pelita = gunicorn(processes, f"pelita-{label}", "services.registration.wsgi:app", env)
+        baseline = gunicorn(
+            processes, f"baseline-{label}", "bench.baseline_app:app", env | {"BASELINE_DATABASE_URL": database_url}
+        )
+        events = {size: create_event(pelita, capacity) for size, capacity in EVENTS}
+        targets = [*(size for size, _ in EVENTS), "baseline"]
+        bursts: dict[str, list[dict]] = {target: [] for target in targets}
+        for number in range(rounds):
+            share = n // rounds + (1 if number < n % rounds else 0)
+            for index, target in enumerate(targets):
+                first_phone = (run * 3 + index) * 1_000_000 + number * (n // rounds + 1)
+                if target == "baseline":
+                    out = burst(f"{baseline}/register", None, share, c, first_phone)
+                else:
+                    url = f"{pelita}/acara/{events[target]}/daftar"
+                    out = burst(url, url, share, c, first_phone)
+                bursts[target].append(out)
+            ratios = [bursts[size][-1]["rate"] / bursts["baseline"][-1]["rate"] for size, _ in EVENTS]
+            results.note(f"{label} run {run + 1} round {number + 1}: ratios " + " / ".join(f"{r:.2f}" for r in ratios))
+        processes.stop(f"pelita-{label}")
+        processes.stop(f"baseline-{label}")
+        base = combine(bursts["baseline"])
+        for size, capacity in EVENTS:
+            out = combine(bursts[size])
+            got = confirmed(database_url, events[size])
             key = f"{label} {size}-seat"
             results.add(f"{key}: registrations/s", "1/s", out["rate"])
             results.add(f"{key}: p50 latency", "s", out["p50"])
@@ -220,9 +263,10 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
             results.add(f"{key}: errors", "count", out["errors"])
             results.add(f"{key}: confirmed", "count", got)
             results.add(f"{key}: form GET rate (untimed phase)", "1/s", out["get_rate"])
+            results.add(f"{key}: ratio Pelita/baseline", "x", out["rate"] / base["rate"] if base["rate"] else None)
             results.check(
                 f"{key}: confirmed == min(capacity, accepted)",
-                got == expected,
+                got == min(capacity, out["accepted"]),
                 f"run {run + 1}: {got} confirmed, capacity {capacity}, accepted {out['accepted']}"
                 + (f", statuses {out['statuses']}" if out["errors"] else ""),
             )
@@ -231,22 +275,15 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
                 f"accepted {out['accepted']} errors {out['errors']} confirmed {got}",
                 flush=True,
             )
-        processes.stop(f"pelita-{label}")
-        base = gunicorn(
-            processes, f"baseline-{label}", "bench.baseline_app:app", env | {"BASELINE_DATABASE_URL": database_url}
-        )
-        out = burst(f"{base}/register", None, n, c, first_phone=(run * 3 + 2) * 1_000_000)
-        processes.stop(f"baseline-{label}")
-        results.add(f"{label} baseline: inserts/s", "1/s", out["rate"])
-        results.add(f"{label} baseline: p50 latency", "s", out["p50"])
-        results.add(f"{label} baseline: p99 latency", "s", out["p99"])
-        results.add(f"{label} baseline: errors", "count", out["errors"])
+        results.add(f"{label} baseline: inserts/s", "1/s", base["rate"])
+        results.add(f"{label} baseline: p50 latency", "s", base["p50"])
+        results.add(f"{label} baseline: p99 latency", "s", base["p99"])
+        results.add(f"{label} baseline: errors", "count", base["errors"])
         print(
-            f"{label} baseline: {out['rate']:.1f}/s p50 {out['p50']:.3f}s p99 {out['p99']:.3f}s errors {out['errors']}",
+            f"{label} baseline: {base['rate']:.1f}/s p50 {base['p50']:.3f}s p99 {base['p99']:.3f}s "
+            f"errors {base['errors']}",
             flush=True,
         )
-        for size, rate in rates.items():
-            results.add(f"{label} {size}-seat: ratio Pelita/baseline", "x", rate / out["rate"] if out["rate"] else None)
 
 
 def main() -> None:
@@ -255,9 +292,10 @@ def main() -> None:
         n=(5000, "form submissions per event"),
         concurrency=(32, "clients at once"),
         stores=("sqlite,postgresql", "which stores"),
+        rounds=(5, "turns Pelita and the baseline take, N / ROUNDS submissions each"),
     )
     if args.smoke:
-        args.n, args.concurrency = min(args.n, 64), min(args.concurrency, 8)
+        args.n, args.concurrency, args.rounds = min(args.n, 64), min(args.concurrency, 8), min(args.rounds, 2)
     results = Results("registration", args)
     results.note(f"{args.n} submissions per event at concurrency {args.concurrency}; gunicorn {' '.join(GUNICORN)}")
     results.note("timed: the POSTs; each client GETs its CSRF tokens first (form GET rate), the baseline needs none")

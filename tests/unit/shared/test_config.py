@@ -40,5 +40,7 @@ def test_every_service_shares_the_reliability_settings():
         assert celery["task_acks_late"] and celery["task_reject_on_worker_lost"]
         assert celery["accept_content"] == ["json"] and celery["task_ignore_result"]
         assert celery["worker_prefetch_multiplier"] == 1
+        # A child is replaced rarely (each replacement stalls the worker for seconds), and when it grows too big.
+        assert celery["worker_max_tasks_per_child"] >= 10_000 and celery["worker_max_memory_per_child"] > 0
         assert celery["task_time_limit"] < celery["broker_transport_options"]["visibility_timeout"] / 2
     assert len({str(c["broker_transport_options"]) for c in configs}) == 1

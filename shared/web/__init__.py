@@ -40,8 +40,9 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
     # defaults, "session" and no SameSite, are already in app.config, so these are set rather than defaulted).
     app.config["SESSION_COOKIE_NAME"] = f"pelita_{app.config['SERVICE']}_session"
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    # Secure wherever the service is reached over HTTPS; an http:// address (make run, an intranet) keeps working.
-    app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    # Sent over HTTPS only in production (as the staff cookie is) and wherever the service's address is https://.
+    public_url = str(app.config.get("PUBLIC_BASE_URL") or "")
+    app.config["SESSION_COOKIE_SECURE"] = app.config.get("APP_ENV") == "production" or public_url.startswith("https")
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

@@ -28,7 +28,7 @@ def login():
         return render_template("staff/login.html", values=values, error=error.message), 401
     response = redirect(_safe_next(credentials["next"]), 303)
     hours = current_app.config["STAFF_TOKEN_HOURS"]
-    secure = current_app.config["APP_ENV"] == "production"
+    secure = current_app.config["SESSION_COOKIE_SECURE"]  # as the form's session cookie: production, or https
     response.set_cookie(
         STAFF_COOKIE, token["token"], max_age=int(hours * 3600), httponly=True, samesite="Lax", secure=secure
     )

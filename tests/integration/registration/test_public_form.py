@@ -177,4 +177,4 @@ def test_each_service_has_its_own_session_cookie_so_two_open_tabs_do_not_break_e
     cookie = page.headers["Set-Cookie"]
     assert cookie.startswith("pelita_registration_session=")  # not Flask's shared "session"
     assert "SameSite=Lax" in cookie and "HttpOnly" in cookie
-    assert "Secure" not in cookie  # served over http:// here; an https:// PUBLIC_BASE_URL makes it Secure
+    assert "Secure" not in cookie  # a test app over http://; production or an https:// address makes it Secure

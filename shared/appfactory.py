@@ -14,8 +14,6 @@ def load_config(app: Flask, configs: dict[str, type[BaseConfig]], config: str | 
     name = config or os.environ.get("APP_ENV", "production")
     settings = configs[name]().apply(overrides)
     settings.check()
-    if str(settings.SQLALCHEMY_DATABASE_URI).startswith("sqlite"):  # a file loses no connection: nothing to ping
-        settings.SQLALCHEMY_ENGINE_OPTIONS = {**settings.SQLALCHEMY_ENGINE_OPTIONS, "pool_pre_ping": False}
     app.config.from_object(settings)
     app.config["SERVICE"] = settings.SERVICE
     app.config["CELERY"] = settings.CELERY

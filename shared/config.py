@@ -67,7 +67,6 @@ class BaseConfig:
         self.REDIS_URL = env("REDIS_URL")
         self.CELERY_BROKER_URL = env("CELERY_BROKER_URL")
         self.SQLALCHEMY_DATABASE_URI = env(f"{prefix}_DATABASE_URL")
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.PORT = env_int(f"{prefix}_PORT", self.DEFAULT_PORT)
         self.PUBLIC_BASE_URL = env(f"{prefix}_PUBLIC_URL")
         self.TIMEZONE = env("TIMEZONE", "Asia/Makassar")
@@ -83,6 +82,11 @@ class BaseConfig:
     def beat_schedule(self) -> dict:
         """Return this service's periodic tasks (each service's beat schedules only its own)."""
         return {}
+
+    @property
+    def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict:
+        """Ping a pooled connection before use (a restarted PostgreSQL); a SQLite file loses no connection."""
+        return {"pool_pre_ping": not str(self.SQLALCHEMY_DATABASE_URI).startswith("sqlite")}
 
     @property
     def CELERY(self) -> dict:

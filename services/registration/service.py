@@ -190,8 +190,8 @@ def register(event_id: str, data: dict) -> tuple[Registration, bool]:
     Everything that needs no seat is prepared before the seat is taken, to keep the event's row locked briefly.
     """
     registration = _new_registration(event_id, data)
-    # The event is checked against its contract now, as a confirmed seat; only status and place change once the
-    # seat is taken (both set right here, from the two values the contract admits).
+    # registration.created is checked against its contract now, as for a confirmed seat; only status and place
+    # change once the seat is taken (both set right here, from the two values the contract admits).
     envelope = bus.envelope(EventNames.REGISTRATION_CREATED, _created_payload(registration) | _CONFIRMED)
     event = _check_open(store.get_event_window(event_id))
     registration.status, registration.waitlist_seq, position = _take_place(event_id, event.waitlist_enabled)

@@ -33,11 +33,8 @@ def make_envelope(
         raise ValidationError({"source": [f"unknown source {source!r}"]})
     if occurred_at.tzinfo is None:
         raise ValidationError({"occurred_at": ["not an aware datetime"]})
-    try:
-        message_id = str(uuid.UUID(message_id)) if message_id else str(uuid.uuid4())
-        correlation_id = str(uuid.UUID(correlation_id)) if correlation_id else message_id
-    except (TypeError, ValueError) as error:
-        raise ValidationError({"id": ["not a UUID"]}) from error
+    message_id = _uuid(message_id, "id") if message_id else str(uuid.uuid4())
+    correlation_id = _uuid(correlation_id, "correlation_id") if correlation_id else message_id
     return {
         "id": message_id,
         "type": event_type,
@@ -47,6 +44,13 @@ def make_envelope(
         "correlation_id": correlation_id,
         "payload": produce_payload(event_type, payload, version),
     }
+
+
+def _uuid(value, field: str) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError as error:
+        raise ValidationError({field: ["not a UUID"]}) from error
 
 
 def publish(celery: Celery, envelope: dict, task_names: list[str] | None = None) -> list[str]:

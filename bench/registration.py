@@ -5,12 +5,13 @@ For each store (SQLite, then PostgreSQL in a private schema) this
 2. starts `gunicorn services.registration.wsgi:app` (the Procfile's settings: 2 workers x 4 threads) and creates
    a 55-seat event and a large one over the staff API;
 3. starts the baseline (bench/baseline_app.py) beside it, under the same gunicorn settings on the same database;
-4. in ROUNDS rounds, one after the other: a burst at the 55-seat event, one at the large event, one at the
-   baseline, each of N / ROUNDS submissions. A burst: CONCURRENCY clients, each with its own cookie session,
-   first GET the form once per submission they will make (a CSRF token each; not timed, reported as
-   form_get_rate), then POST their submissions (each a unique phone) as fast as the server answers. Timed: the
-   POSTs. Accepted = 303. Taking turns in short rounds means a slow spell of a shared machine falls on both
-   sides alike, not on whichever side ran last; a rate is all its accepted POSTs over all its timed seconds;
+4. sends an untimed warm-up burst to each (Pelita's to a third event); then, in ROUNDS rounds, one after the other:
+   a burst at the 55-seat event, one at the large event, one at the baseline, each of N / ROUNDS submissions.
+   A burst: CONCURRENCY clients, each with its own cookie session, first GET the form once per submission they
+   will make (a CSRF token each; not timed, reported as form_get_rate), then POST their submissions (each a
+   unique phone) as fast as the server answers. Timed: the POSTs. Accepted = 303. Taking turns in short rounds
+   means a slow spell of a shared machine falls on both sides alike, not on whichever side ran last; a rate is
+   all its accepted POSTs over all its timed seconds;
 5. counts each event's confirmed registrations in the store: must equal min(capacity, accepted);
 6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too).
 """
@@ -211,6 +212,18 @@ def gunicorn(processes: Processes, name: str, app: str, env: dict) -> str:
     return base
 
 
+def warm_up(pelita: str, baseline: str, concurrency: int, first_phone: int) -> None:
+    """An untimed burst at each server first, as a deployed service has served before a registration opens: every
+    worker process loads what it loads on first use (compiled patterns and statements, templates), on both sides.
+    Pelita's goes to an event of its own, so the measured events' seats stay untouched."""
+    url = f"{pelita}/acara/{create_event(pelita, 100_000)}/daftar"
+    n = WARM_UP_PER_CLIENT * concurrency
+    burst(url, url, n, concurrency, first_phone)
+    burst(f"{baseline}/register", None, n, concurrency, first_phone + n)
+
+
+#: Untimed submissions per client before the rounds (enough to reach every worker process and thread).
+WARM_UP_PER_CLIENT = 4
 #: The events each store is measured on: (name, capacity).
 EVENTS = (("55", 55), ("large", 100_000))
 
@@ -236,6 +249,7 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
             processes, f"baseline-{label}", "bench.baseline_app:app", env | {"BASELINE_DATABASE_URL": database_url}
         )
         events = {size: create_event(pelita, capacity) for size, capacity in EVENTS}
+        warm_up(pelita, baseline, c, (run * 3 + 3) * 1_000_000)
         targets = [*(size for size, _ in EVENTS), "baseline"]
         bursts: dict[str, list[dict]] = {target: [] for target in targets}
         for number in range(rounds):

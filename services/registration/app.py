@@ -1,6 +1,5 @@
 """The registration service's app factory."""
 
-import time
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
@@ -10,7 +9,7 @@ import shared.db  # noqa: F401 - SQLite pragmas for every engine
 from services.registration import cli
 from services.registration.api import register_blueprints
 from services.registration.config import CONFIGS
-from services.registration.extensions import api, celery, db, limiter, migrate
+from services.registration.extensions import api, celery, db, migrate
 from services.registration.service import RegistrationError
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
@@ -25,7 +24,6 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app = Flask(__name__)
     app.config.update(api_settings("Pelita registration API"))
     load_config(app, CONFIGS, config, overrides)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     init_web(app)
@@ -43,20 +41,11 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
 
 def _too_many(error):
-    headers = _retry_after()
+    headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
     if request.path.startswith("/api/"):
         body = {"code": 429, "status": "Too Many Requests", "message": str(error.description)}
         return jsonify(body), 429, headers
     return render_template("public/too_many.html"), 429, headers
-
-
-def _retry_after() -> dict:
-    """Retry-After for a refused request: the seconds until the limit it hit starts counting afresh."""
-    try:
-        reset_at = limiter.current_limit.reset_at
-    except Exception:  # the limiter's store went away after refusing: say nothing rather than fail the page
-        return {}
-    return {"Retry-After": str(max(int(reset_at - time.time()), 1))}
 
 
 def _refused(error: RegistrationError):

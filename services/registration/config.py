@@ -13,12 +13,11 @@ class Config(BaseConfig):
         self.ADMIN_PASSWORD = env("ADMIN_PASSWORD")
         #: Per IP on the public form's submit; the bench raises it, the rest of the world should not need to.
         self.REGISTRATION_FORM_RATE_LIMIT = env("REGISTRATION_FORM_RATE_LIMIT", "20 per minute;200 per hour")
-        #: Default: the broker's Redis (set at app creation, after any override of REDIS_URL).
+        #: Where the form's counts are kept (services/registration/ratelimit.py); default: the broker's Redis.
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-        #: No X-RateLimit-* headers on every form post (two more Redis calls each, read by no browser); a refusal
-        #: still says when to try again (Retry-After, see app._too_many).
-        self.RATELIMIT_HEADERS_ENABLED = False
+        #: Keeps two deployments sharing one Redis (or two tests) from counting each other's submissions.
+        self.RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "pelita")
 
     def beat_schedule(self) -> dict:
         return {

@@ -3,7 +3,8 @@
 from flask import Flask
 
 from services.registration.api import auth, events, health, public, registrations, staff
-from services.registration.extensions import api, limiter
+from services.registration.extensions import api
+from services.registration.ratelimit import form_rate_limit
 from shared.web import csrf
 
 
@@ -14,4 +15,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
-    limiter.init_app(app)
+    form_rate_limit.init_app(app)

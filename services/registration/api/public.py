@@ -1,12 +1,12 @@
 """The public pages: upcoming events, an event, the registration form, the confirmation, the cancel link."""
 
 import segno
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from marshmallow import ValidationError
 
 from services.registration import labels, service, store
-from services.registration.extensions import limiter
+from services.registration.ratelimit import form_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
 from shared.timeutil import utcnow
@@ -15,10 +15,6 @@ from shared.web import field_errors
 bp = Blueprint("public", __name__)
 #: One instance for every request: a marshmallow schema keeps no state between loads, and building one is costly.
 FORM = RegistrationFormSchema()
-
-
-def _form_limit() -> str:
-    return current_app.config["REGISTRATION_FORM_RATE_LIMIT"]
 
 
 @bp.get("/")
@@ -34,9 +30,10 @@ def event(event_id: str):
 
 
 @bp.route("/acara/<event_id>/daftar", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
 def register(event_id: str):
     """Show and accept the registration form (works without JavaScript)."""
+    if request.method == "POST":
+        form_rate_limit.check()  # every submission counts, the no-JS refresh and the honeypot's included
     if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
         return _form(service.open_event(event_id), request.form, {})
     if request.form.get("website"):  # the honeypot: a person never sees this field

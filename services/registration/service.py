@@ -1,5 +1,6 @@
 """Use cases of the registration service: each one commits once and emits its events through the outbox."""
 
+import functools
 import os
 import secrets
 import threading
@@ -46,7 +47,13 @@ def _emit(event_type: str, payload: dict) -> None:
 
 
 def _signer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return _serializer(current_app.config["SECRET_KEY"], salt)
+
+
+@functools.lru_cache(maxsize=16)
+def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
+    """One serializer per key and salt, reused (it keeps no state between links; the form signs three each)."""
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 #: Salts keep each kind of signed link from being used as another kind.

@@ -2,7 +2,6 @@
 
 import segno
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from marshmallow import ValidationError
 
 from services.registration import labels, service, store
@@ -10,7 +9,7 @@ from services.registration.ratelimit import form_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
 from shared.timeutil import utcnow
-from shared.web import field_errors
+from shared.web import field_errors, select_locale
 
 bp = Blueprint("public", __name__)
 #: One instance for every request: a marshmallow schema keeps no state between loads, and building one is costly.
@@ -44,7 +43,7 @@ def register(event_id: str):
     except ValidationError as error:
         return _form(service.open_event(event_id), request.form, field_errors(error.messages)), 400
     data.pop("website", None)
-    registration, created = service.register(event_id, data | {"locale": str(get_locale() or "id")})
+    registration, created = service.register(event_id, data | {"locale": select_locale()})
     if not created:
         return render_template("public/already.html", event=registration.event, registration=registration), 200
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)

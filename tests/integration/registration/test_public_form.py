@@ -119,6 +119,14 @@ def test_a_post_without_csrf_token_is_refused(registration, event_id):
     assert response.status_code == 400
 
 
+def test_a_person_who_chose_english_is_registered_to_get_their_messages_in_english(registration, event_id):
+    client = registration.test_client()
+    client.get(f"/acara/{event_id}?lang=en")  # the language switch, remembered in a cookie
+    assert submit(client, event_id).status_code == 303
+    with registration.app_context():
+        assert db.session.scalars(sa.select(Registration.locale)).one() == "en"
+
+
 def test_english_is_one_click_away(registration, event_id):
     page = registration.test_client().get(f"/acara/{event_id}?lang=en")
     assert '<html lang="en">' in page.text

@@ -95,7 +95,8 @@ class Registration(db.Model):
     __tablename__ = "registrations"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    event_id: Mapped[str] = mapped_column(sa.ForeignKey("events.id"), nullable=False, index=True)
+    #: Indexed as the first column of the unique phone and email constraints and of the waitlist index.
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("events.id"), nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     #: Waitlist ticket (arrival order); null for people who got a seat straight away.
     waitlist_seq: Mapped[int | None] = mapped_column(sa.Integer)

@@ -282,6 +282,19 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def cpu_seconds(session: int) -> float:
+    """CPU time (user + system) used so far by the live processes of one session and the children they reaped."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[3]) == session:
+            total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def python() -> str:
     return sys.executable
 

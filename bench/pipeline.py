@@ -16,12 +16,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
 import requests
 from aiosmtpd.controller import Controller
 
-from bench.common import Results, arguments, percentile, python, workspace
+from bench.common import Results, arguments, cpu_seconds, percentile, python, workspace
 from bench.stack import Stack
 from scripts.redis_local import free_port
 
@@ -83,19 +82,6 @@ def wait_mails(arrivals: Arrivals, addresses: set, timeout: float) -> dict:
 
 #: How long the work that follows the last mail (acknowledgements, delivery events) is given before CPU is read.
 SETTLE_SECONDS = 5
-
-
-def cpu_seconds(session: int) -> float:
-    """CPU time (user + system) used so far by the live processes of one session and the children they reaped."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:  # ended meanwhile
-            continue
-        if int(fields[3]) == session:
-            total += sum(int(value) for value in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_snapshot(processes) -> dict[str, float]:

@@ -13,7 +13,9 @@ For each store (SQLite, then PostgreSQL in a private schema) this
    means a slow spell of a shared machine falls on both sides alike, not on whichever side ran last; a rate is
    all its accepted POSTs over all its timed seconds;
 5. counts each event's confirmed registrations in the store: must equal min(capacity, accepted);
-6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too).
+6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too);
+7. CPU per POST in the timed parts, each side's gunicorn (master and workers, from /proc) and this client: the two
+   sides share the machine's cores with the client, so these say where a ratio comes from.
 """
 
 import os
@@ -30,6 +32,7 @@ from bench.common import (
     Processes,
     Results,
     arguments,
+    cpu_seconds,
     drop_postgres_schema,
     percentile,
     postgres_answers,
@@ -72,8 +75,9 @@ def phone(n: int) -> str:
     return f"0812-{n // 10000 % 10000:04d}-{n % 10000:04d}"
 
 
-def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_phone: int) -> dict:
-    """Send n form submissions from `concurrency` clients; return statuses, latencies and the timed rate."""
+def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_phone: int, server_cpu=None) -> dict:
+    """Send n form submissions from `concurrency` clients; return statuses, latencies, the timed rate and the CPU
+    seconds the server (`server_cpu()`: its CPU so far) and this client spent in the timed part."""
     shares = [list(range(i, n, concurrency)) for i in range(concurrency)]
     tokens: list[list[str]] = [[] for _ in range(concurrency)]
     sessions = [requests.Session() for _ in range(concurrency)]
@@ -116,11 +120,15 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
     threads = [threading.Thread(target=post, args=(i, barrier)) for i in range(concurrency)]
     for thread in threads:
         thread.start()
+    cpu_before = _cpu(server_cpu)  # read while the clients wait at the barrier: not in the timed part
     barrier.wait()
     start = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
+    server_seconds, client_seconds = (
+        after - before for after, before in zip(_cpu(server_cpu), cpu_before, strict=True)
+    )
     for session in sessions:
         session.close()
     accepted = statuses.get(303, 0)
@@ -133,7 +141,15 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
         "statuses": statuses,
         "get_rate": get_rate,
         "n": n,
+        "server_cpu": server_seconds,
+        "client_cpu": client_seconds,
     }
+
+
+def _cpu(server_cpu) -> tuple[float, float]:
+    """(the server's CPU seconds so far, or 0 without a meter; this process's)."""
+    times = os.times()
+    return (server_cpu() if server_cpu else 0.0), times.user + times.system
 
 
 def combine(bursts: list[dict]) -> dict:
@@ -153,7 +169,15 @@ def combine(bursts: list[dict]) -> dict:
         "errors": sum(out["errors"] for out in bursts),
         "statuses": statuses,
         "get_rate": sum(out["n"] for out in bursts) / get_seconds if get_seconds else None,
+        "server_cpu_ms": 1000 * sum(out["server_cpu"] for out in bursts) / sum(out["n"] for out in bursts),
+        "client_cpu_ms": 1000 * sum(out["client_cpu"] for out in bursts) / sum(out["n"] for out in bursts),
     }
+
+
+def _server_cpu(processes: Processes, name: str):
+    """A meter of one gunicorn's CPU seconds so far (master and workers: the session it was started in)."""
+    session = processes.started[name].pid
+    return lambda: cpu_seconds(session)
 
 
 def _run(threads) -> None:
@@ -251,16 +275,17 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
         events = {size: create_event(pelita, capacity) for size, capacity in EVENTS}
         warm_up(pelita, baseline, c, (run * 3 + 3) * 1_000_000)
         targets = [*(size for size, _ in EVENTS), "baseline"]
+        meters = {side: _server_cpu(processes, f"{side}-{label}") for side in ("pelita", "baseline")}
         bursts: dict[str, list[dict]] = {target: [] for target in targets}
         for number in range(rounds):
             share = n // rounds + (1 if number < n % rounds else 0)
             for index, target in enumerate(targets):
                 first_phone = (run * 3 + index) * 1_000_000 + number * (n // rounds + 1)
                 if target == "baseline":
-                    out = burst(f"{baseline}/register", None, share, c, first_phone)
+                    out = burst(f"{baseline}/register", None, share, c, first_phone, meters["baseline"])
                 else:
                     url = f"{pelita}/acara/{events[target]}/daftar"
-                    out = burst(url, url, share, c, first_phone)
+                    out = burst(url, url, share, c, first_phone, meters["pelita"])
                 bursts[target].append(out)
             ratios = [bursts[size][-1]["rate"] / bursts["baseline"][-1]["rate"] for size, _ in EVENTS]
             results.note(f"{label} run {run + 1} round {number + 1}: ratios " + " / ".join(f"{r:.2f}" for r in ratios))
@@ -278,6 +303,8 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
             results.add(f"{key}: confirmed", "count", got)
             results.add(f"{key}: form GET rate (untimed phase)", "1/s", out["get_rate"])
             results.add(f"{key}: ratio Pelita/baseline", "x", out["rate"] / base["rate"] if base["rate"] else None)
+            results.add(f"{key}: server CPU per POST", "ms", out["server_cpu_ms"])
+            results.add(f"{key}: client CPU per POST", "ms", out["client_cpu_ms"])
             results.check(
                 f"{key}: confirmed == min(capacity, accepted)",
                 got == min(capacity, out["accepted"]),
@@ -293,6 +320,8 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
         results.add(f"{label} baseline: p50 latency", "s", base["p50"])
         results.add(f"{label} baseline: p99 latency", "s", base["p99"])
         results.add(f"{label} baseline: errors", "count", base["errors"])
+        results.add(f"{label} baseline: server CPU per POST", "ms", base["server_cpu_ms"])
+        results.add(f"{label} baseline: client CPU per POST", "ms", base["client_cpu_ms"])
         print(
             f"{label} baseline: {base['rate']:.1f}/s p50 {base['p50']:.3f}s p99 {base['p99']:.3f}s "
             f"errors {base['errors']}",

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
 from services.registration import cli
@@ -24,6 +25,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app = Flask(__name__)
     app.config.update(api_settings("Pelita registration API"))
     load_config(app, CONFIGS, config, overrides)
+    if app.config["TRUSTED_PROXY_HOPS"]:  # the form's rate limit counts visitors, not the proxy (ratelimit.py)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_HOPS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     init_web(app)

@@ -1,6 +1,6 @@
 """Configuration of the registration service."""
 
-from shared.config import BaseConfig, env
+from shared.config import BaseConfig, env, env_int
 
 
 class Config(BaseConfig):
@@ -18,6 +18,10 @@ class Config(BaseConfig):
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
         #: Keeps two deployments sharing one Redis (or two tests) from counting each other's submissions.
         self.RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "pelita")
+        #: Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (1 behind nginx/a load balancer):
+        #: the visitor's address is then the one the nearest proxy saw, not the proxy's own. 0: none, the header is
+        #: ignored (a visitor could otherwise write any address in it and escape the rate limit).
+        self.TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 
     def beat_schedule(self) -> dict:
         return {

@@ -1,13 +1,18 @@
-"""The public form's rate limit: submissions per IP address, counted in Redis with `limits`.
+"""The public form's rate limit: submissions per visitor's address, counted in Redis with `limits`.
 
 `limits` is the library under Flask-Limiter, used here directly: the form has one limit on one view, and
 Flask-Limiter's per-request bookkeeping (a before_request pass for application limits the form does not have, then
 the route's limits resolved and evaluated again in the decorator) cost about 0.2 ms of CPU per submission on the
 deployed form, five times the Redis call itself (bench/registration.py, README "Performance").
+
+Behind a reverse proxy (TLS in production) every request comes from the proxy's address: set TRUSTED_PROXY_HOPS
+(app.py applies werkzeug's ProxyFix) so each visitor is counted by their own address, or the whole province shares
+one quota.
 """
 
 import logging
 import math
+import threading
 import time
 
 from flask import Flask, current_app, request
@@ -19,35 +24,79 @@ from werkzeug.exceptions import TooManyRequests
 
 logger = logging.getLogger(__name__)
 
+#: After the store fails, count in memory this long before trying it again (a down Redis is not asked per request).
+RETRY_STORE_AFTER_SECONDS = 10.0
+
 
 class FormRateLimit:
-    """Count each IP's form submissions in fixed windows; refuse with 429 and Retry-After past any limit.
-
-    When the counting store cannot be reached the form keeps taking registrations (and the error is logged): a
-    person must not lose their seat because Redis restarts.
-    """
+    """The extension: `init_app` gives each app its own counter (its store, limits and state), `check` counts."""
 
     def init_app(self, app: Flask) -> None:
         uri = app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"]
         options = app.config["RATELIMIT_STORAGE_OPTIONS"] if uri.startswith("redis") else {}
-        storage = storage_from_string(uri, wrap_exceptions=True, **options)
-        app.extensions["form_rate_limit"] = {
-            "limiter": FixedWindowRateLimiter(storage),
-            "limits": parse_many(app.config["REGISTRATION_FORM_RATE_LIMIT"]),
-            "prefix": app.config["RATELIMIT_KEY_PREFIX"],
-        }
+        store = FixedWindowRateLimiter(storage_from_string(uri, wrap_exceptions=True, **options))
+        limits = parse_many(app.config["REGISTRATION_FORM_RATE_LIMIT"])
+        app.extensions["form_rate_limit"] = Counter(store, limits, app.config["RATELIMIT_KEY_PREFIX"])
 
     def check(self) -> None:
-        """Count this submission; raise TooManyRequests (with `retry_after`) when its IP is over a limit."""
-        settings = current_app.extensions["form_rate_limit"]
-        limiter, identity = settings["limiter"], (settings["prefix"], "registration-form", request.remote_addr or "")
-        try:
-            for limit in settings["limits"]:
-                if not limiter.hit(limit, *identity):
-                    reset_at = limiter.get_window_stats(limit, *identity).reset_time
-                    raise TooManyRequests(retry_after=max(math.ceil(reset_at - time.time()), 1))
-        except StorageError:
-            logger.exception("rate limit store unreachable: the form takes this submission uncounted")
+        """Count this submission; raise TooManyRequests (with `retry_after`) when its address is over a limit."""
+        current_app.extensions["form_rate_limit"].check(request.remote_addr or "")
+
+
+class Counter:
+    """Count each address's submissions in fixed windows; refuse past any limit.
+
+    When the store cannot be reached the form keeps taking registrations and counts them in this process's memory
+    meanwhile (logged once as `ratelimit_storage_down`): nobody loses a seat because Redis restarts, and the limit
+    still holds, per worker process, until the store answers again.
+    """
+
+    def __init__(self, store: FixedWindowRateLimiter, limits, prefix: str) -> None:
+        self.store, self.limits, self.prefix = store, limits, prefix
+        self._lock = threading.Lock()
+        self._memory: FixedWindowRateLimiter | None = None
+        self._store_down_until = 0.0
+
+    def check(self, address: str) -> None:
+        identity = (self.prefix, "registration-form", address)
+        if time.monotonic() >= self._store_down_until:
+            try:
+                refusal = _over_limit(self.store, self.limits, identity)
+            except StorageError as error:
+                self._store_failed(error)
+            else:
+                self._store_answered()
+                if refusal:
+                    raise refusal
+                return
+        refusal = _over_limit(self._memory_limiter(), self.limits, identity)
+        if refusal:
+            raise refusal
+
+    def _store_failed(self, error: StorageError) -> None:
+        if time.monotonic() >= self._store_down_until:
+            logger.warning("ratelimit_storage_down: the form counts in memory meanwhile (%s)", error)
+        self._store_down_until = time.monotonic() + RETRY_STORE_AFTER_SECONDS
+
+    def _store_answered(self) -> None:
+        if self._store_down_until:
+            logger.warning("ratelimit_storage_up: the form counts in the store again")
+            self._store_down_until = 0.0
+
+    def _memory_limiter(self) -> FixedWindowRateLimiter:
+        with self._lock:  # made on first need, in the process that needs it (its expiry timer is a thread)
+            if self._memory is None:
+                self._memory = FixedWindowRateLimiter(storage_from_string("memory://"))
+            return self._memory
+
+
+def _over_limit(limiter: FixedWindowRateLimiter, limits, identity: tuple[str, ...]) -> TooManyRequests | None:
+    """Count one hit against each limit; return the refusal (with its Retry-After) for the first one exceeded."""
+    for limit in limits:
+        if not limiter.hit(limit, *identity):
+            reset_at = limiter.get_window_stats(limit, *identity).reset_time
+            return TooManyRequests(retry_after=max(math.ceil(reset_at - time.time()), 1))
+    return None
 
 
 form_rate_limit = FormRateLimit()

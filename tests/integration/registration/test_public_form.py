@@ -1,12 +1,14 @@
 """The public pages as a participant uses them: no JavaScript, Indonesian first, errors beside the fields."""
 
+import logging
 import re
 import uuid
 
 import pytest
+import redis
 import sqlalchemy as sa
 
-from scripts.redis_local import free_port
+from scripts.redis_local import free_port, start_redis
 from services.registration.extensions import db
 from services.registration.models import Registration
 from tests.factories import make_event_body
@@ -170,12 +172,73 @@ def test_submitting_too_often_gets_a_friendly_429_page(make_registration_app, re
     assert 0 < int(page.headers["Retry-After"]) <= 60
 
 
-def test_the_form_keeps_taking_registrations_when_the_limiter_store_is_down(make_registration_app):
+def test_while_the_limiters_store_is_down_the_form_takes_registrations_and_still_counts_them(
+    make_registration_app, caplog
+):
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    app = make_registration_app(RATELIMIT_STORAGE_URI=dead, REGISTRATION_FORM_RATE_LIMIT="1 per minute")
+    app = make_registration_app(RATELIMIT_STORAGE_URI=dead, REGISTRATION_FORM_RATE_LIMIT="2 per minute")
     event_id, client = staff_event(app), app.test_client()
-    statuses = [submit(client, event_id, phone=f"0812-3456-77{n:02d}").status_code for n in range(3)]
-    assert statuses == [303, 303, 303]
+    with caplog.at_level(logging.WARNING, logger="services.registration.ratelimit"):
+        statuses = [submit(client, event_id, phone=f"0812-3456-77{n:02d}").status_code for n in range(3)]
+    assert statuses == [303, 303, 429]  # no error page, and the limit holds, counted in the worker's memory
+    said = [record.message.split(":")[0] for record in caplog.records if record.name.endswith(".ratelimit")]
+    assert said == ["ratelimit_storage_down"]  # once, not at every submission
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2
+
+
+def test_once_the_limiters_store_is_back_the_form_counts_there_again(make_registration_app, tmp_path, monkeypatch):
+    from services.registration import ratelimit
+
+    monkeypatch.setattr(ratelimit, "RETRY_STORE_AFTER_SECONDS", 0.0)  # ask the store again at the next submission
+    port = free_port()
+    app = make_registration_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0", RATELIMIT_KEY_PREFIX="back")
+    event_id, client = staff_event(app), app.test_client()
+    assert submit(client, event_id, phone="0812-3456-7600").status_code == 303  # counted in memory
+    redis_server = start_redis(port, tmp_path, tmp_path / "redis.log")
+    try:
+        assert submit(client, event_id, phone="0812-3456-7601").status_code == 303
+        keys = redis.Redis(port=port).keys("*back*registration-form*")
+        assert keys, "the submission made after Redis came back is counted in Redis"
+    finally:
+        redis_server.terminate()
+        redis_server.wait(10)
+
+
+def submit_from(app, event_id: str, forwarded_for: str, phone: str) -> int:
+    """A visitor's GET and POST as they reach gunicorn through a proxy that sets X-Forwarded-For."""
+    client, headers = app.test_client(), {"X-Forwarded-For": forwarded_for}
+    page = client.get(f"/acara/{event_id}/daftar", headers=headers)
+    fields = form_fields(csrf_token=csrf(page.text), phone=phone)
+    return client.post(f"/acara/{event_id}/daftar", data=fields, headers=headers).status_code
+
+
+def test_behind_a_trusted_proxy_each_visitor_is_counted_by_their_own_address(make_registration_app, redis_url):
+    app = make_registration_app(
+        RATELIMIT_STORAGE_URI=redis_url,
+        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+        REGISTRATION_FORM_RATE_LIMIT="2 per minute",
+        TRUSTED_PROXY_HOPS=1,
+    )
+    event_id = staff_event(app)
+    siti = [submit_from(app, event_id, "10.0.0.1", f"0812-3456-71{n:02d}") for n in range(3)]
+    assert siti == [303, 303, 429]
+    assert submit_from(app, event_id, "10.0.0.2", "0812-3456-7200") == 303  # a neighbour has her own quota
+    # Siti writing another address in front of hers: the proxy appends what it saw, and only that is trusted.
+    assert submit_from(app, event_id, "203.0.113.9, 10.0.0.1", "0812-3456-7201") == 429
+
+
+def test_without_a_trusted_proxy_a_made_up_forwarded_address_does_not_escape_the_limit(
+    make_registration_app, redis_url
+):
+    app = make_registration_app(
+        RATELIMIT_STORAGE_URI=redis_url,
+        RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+        REGISTRATION_FORM_RATE_LIMIT="2 per minute",
+    )
+    event_id = staff_event(app)
+    statuses = [submit_from(app, event_id, f"10.0.1.{n}", f"0812-3456-73{n:02d}") for n in range(3)]
+    assert statuses == [303, 303, 429]
 
 
 def test_each_service_has_its_own_session_cookie_so_two_open_tabs_do_not_break_each_others_forms(

@@ -217,7 +217,7 @@ def send(notification_id: str) -> str:
         provider, reference = hand_over()
     except TransientSendError as error:
         _give_back_to_budget(notification, day)
-        return _retry_later(notification, str(error))
+        return _retry_later(notification, str(error), error.retry_after)
     except PermanentSendError as error:
         _give_back_to_budget(notification, day)
         return _give_up(notification, str(error))
@@ -335,8 +335,11 @@ def _send_text(channel: str, clients, message: TextMessage) -> tuple[str, str]:
             logger.warning("provider %s failed: %s", client.name, error)
             errors.append(error)
     reason = "; ".join(str(error) for error in errors) or f"no provider for {channel}"
-    if any(isinstance(error, TransientSendError) for error in errors):
-        raise TransientSendError(reason)
+    transient = [error for error in errors if isinstance(error, TransientSendError)]
+    if transient:
+        # Wait as a provider asked only when every provider that may take it later asked: the soonest of them.
+        waits = [error.retry_after for error in transient]
+        raise TransientSendError(reason, retry_after=None if None in waits else min(waits))
     raise PermanentSendError(reason)
 
 
@@ -354,11 +357,16 @@ def _record_sent(notification: Notification, provider: str, reference: str) -> s
     return notification.status
 
 
-def _retry_later(notification: Notification, reason: str) -> str:
+def _retry_later(notification: Notification, reason: str, retry_after: float | None = None) -> str:
+    """Put `notification` back to wait in the store, or give up after the last attempt (commits).
+
+    Exponential backoff with full jitter, never sooner than the providers' Retry-After; the row waits in the store,
+    never in a Celery countdown.
+    """
     if notification.attempts >= current_app.config["MAX_ATTEMPTS"]:
         return _give_up(notification, f"gave up after {notification.attempts} attempts: {reason}")
-    # Exponential backoff with full jitter; the row waits in the store, never in a Celery countdown.
     delay = random.uniform(0, min(3600, current_app.config["RETRY_BASE_SECONDS"] * 2**notification.attempts))
+    delay = max(delay, retry_after or 0.0)
     notification.status, notification.last_error = "pending", reason[:2000]
     notification.due_at = planning.send_time(utcnow() + timedelta(seconds=delay), notification.channel)
     db.session.commit()
@@ -588,7 +596,7 @@ def _failed_attempt(row, error: Exception, day: date, *, budgeted: bool) -> str:
     if budgeted:
         store.release_send(notification.channel, day)
     if isinstance(error, TransientSendError):
-        return _retry_later(notification, str(error))
+        return _retry_later(notification, str(error), error.retry_after)
     return _give_up(notification, str(error))
 
 

@@ -3,6 +3,8 @@
 import json as jsonlib
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies, proxy_bypass
@@ -12,7 +14,12 @@ import urllib3
 
 
 class TransientSendError(Exception):
-    """The provider could not take the message now; trying again later may work."""
+    """The provider could not take the message now; trying again later may work (`retry_after` seconds from now at
+    the earliest, when it said so: a 429 or 503 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentSendError(Exception):
@@ -94,7 +101,9 @@ class HttpClient:
             raise TransientSendError(f"{self.name}: {type(error).__name__}") from error
         response = Response(answer.status, answer.data)
         if response.status_code >= 500 or response.status_code == 429:
-            raise TransientSendError(f"{self.name}: HTTP {response.status_code}")
+            wait = retry_after(answer.headers.get("Retry-After"))
+            said = f" (Retry-After {wait:.0f} s)" if wait is not None else ""
+            raise TransientSendError(f"{self.name}: HTTP {response.status_code}{said}", retry_after=wait)
         if response.status_code >= 400:
             raise PermanentSendError(f"{self.name}: HTTP {response.status_code}: {response.text[:300]}")
         return response
@@ -105,3 +114,25 @@ class HttpClient:
         except ValueError as error:  # a proxy's HTML error page: the provider may be back soon
             raise TransientSendError(f"{self.name}: response is not JSON") from error
         return body if isinstance(body, dict) else {}
+
+
+#: The longest wait a provider's Retry-After can impose on a message (the backoff's own cap).
+MAX_RETRY_AFTER_SECONDS = 3600.0
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is GMT
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)

@@ -108,6 +108,28 @@ def test_a_transient_failure_waits_with_backoff_in_the_store_and_ends_failed_aft
     assert outbox_types(app) == [EventNames.NOTIFICATION_FAILED]
 
 
+def test_when_every_gateway_asks_to_wait_the_message_waits_at_least_that_long(app, gateway):
+    gateway.expect_request(ZENZIVA).respond_with_data("slow down", status=429, headers={"Retry-After": "600"})
+    gateway.expect_request(TWILIO).respond_with_data("busy", status=503, headers={"Retry-After": "120"})
+    with time_machine.travel(NOW):
+        confirm_only(app, preferred_channel="sms", email=None)
+        assert run_beat(app) == ["retrying"]
+        row = rows(app)[0]
+    wait = (row.due_at - NOW).total_seconds()  # NOW: when the clock started, just before the attempt
+    assert 120 <= wait <= 125  # the sooner of the two, though its own backoff would have been under 30 s
+    assert "Retry-After 600 s" in row.last_error and "Retry-After 120 s" in row.last_error
+
+
+def test_a_gateway_asking_to_wait_does_not_hold_back_a_retry_the_other_could_take_sooner(app, gateway):
+    gateway.expect_request(ZENZIVA).respond_with_data("slow down", status=429, headers={"Retry-After": "600"})
+    gateway.expect_request(TWILIO).respond_with_data("busy", status=502)
+    with time_machine.travel(NOW):
+        confirm_only(app, preferred_channel="sms", email=None)
+        assert run_beat(app) == ["retrying"]
+        row = rows(app)[0]
+        assert (row.due_at - utcnow()).total_seconds() <= 15 * 2**row.attempts  # the usual backoff
+
+
 def test_a_flaky_gateway_still_gets_every_message_exactly_once(app, gateway):
     """30 % of requests answer 500 and 10 % time out; retries and failover deliver each message once."""
     chance, accepted = random.Random(4), []

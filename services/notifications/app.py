@@ -9,6 +9,7 @@ from services.notifications import cli
 from services.notifications.api import register_blueprints
 from services.notifications.config import CONFIGS
 from services.notifications.extensions import api, celery, db, migrate
+from services.notifications.pacing import SendPace
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
@@ -30,6 +31,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     init_celery(celery, app)
     install_request_ids(app)
     install_store_unavailable_handler(app, db)
+    app.extensions["send_pace"] = SendPace(
+        app.config["REDIS_URL"], app.config["SENDS_PER_SECOND"], app.config["SEND_PACE_KEY_PREFIX"]
+    )
     cli.register(app)
     from services.notifications import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 

@@ -60,6 +60,13 @@ class Config(BaseConfig):
             channel: env_int(f"NOTIFICATIONS_DAILY_CAP_{channel.upper()}", 0)
             for channel in ("email", "sms", "whatsapp")
         }
+        #: At most this many text messages a second per channel across every worker (services/notifications/
+        #: pacing.py); 0 or unset: unpaced. Set them to what the provider's contract allows.
+        self.SENDS_PER_SECOND = {
+            channel: env_int(f"NOTIFICATIONS_SENDS_PER_SECOND_{channel.upper()}", 0) for channel in ("sms", "whatsapp")
+        }
+        #: Keeps two deployments (or two tests) sharing one Redis from pacing each other.
+        self.SEND_PACE_KEY_PREFIX = env("NOTIFICATIONS_SEND_PACE_KEY_PREFIX", "pelita")
         #: Turned off in integration tests, which send due messages themselves and run no worker.
         self.ENQUEUE_AFTER_COMMIT = env_bool("NOTIFICATIONS_ENQUEUE_AFTER_COMMIT", True)
         self.REQUIRED_KEYS = (*BaseConfig.REQUIRED_KEYS, "SMTP_HOST", "MAIL_FROM", *self.provider_keys())

@@ -212,6 +212,11 @@ def send(notification_id: str) -> str:
         return _hold_until_tomorrow(notification, day)
     hand_over = _prepare(notification)
     _commit_keeping_loaded()  # the store is free while the provider works (on SQLite the write lock goes with it)
+    if notification.channel != "email" and not _paced(notification.channel):
+        _give_back_to_budget(notification, day)
+        store.release_claimed([notification])  # no slot before the claim runs out: the next dispatch takes it
+        db.session.commit()
+        return "deferred"
     fault_point("before_provider_call", current_app.config["REDIS_URL"])
     try:
         provider, reference = hand_over()
@@ -223,6 +228,12 @@ def send(notification_id: str) -> str:
         return _give_up(notification, str(error))
     fault_point("after_provider_call_before_commit", current_app.config["REDIS_URL"])
     return _record_sent(notification, provider, reference)
+
+
+def _paced(channel: str) -> bool:
+    """Wait for the channel's send rate to let one more message go, while the claim is safely this worker's."""
+    deadline = clock.monotonic() + current_app.config["STUCK_AFTER_SECONDS"] / 2
+    return current_app.extensions["send_pace"].take(channel, deadline)
 
 
 def _commit_keeping_loaded() -> None:
@@ -530,16 +541,19 @@ def _sender_pool() -> ThreadPoolExecutor:
 def _deliver_all(rows, deadline: float):
     """Hand each claimed row to its providers; yield (row, (provider, reference) | the send error | None).
 
-    None: the claim ran out (`deadline`) before its turn, nothing sent. Mails go one by one in this thread (a
+    None: the claim ran out (`deadline`) before its turn, or before the channel's send rate let it go; nothing
+    sent. Mails go one by one in this thread (a
     mail is built from the store); SMS and WhatsApp go SEND_THREADS at a time.
     """
     app = current_app._get_current_object()
-    redis_url = app.config["REDIS_URL"]
+    redis_url, pace = app.config["REDIS_URL"], app.extensions["send_pace"]
     for channel in {row.channel for row in rows} - {"email"}:
         providers_for(channel, app)  # made here once, before the threads share them
 
     def attempt(row, hand_over):
         if clock.monotonic() > deadline:
+            return row, None
+        if row.channel != "email" and not pace.take(row.channel, deadline):  # the providers' send rate
             return row, None
         fault_point("before_provider_call", redis_url)
         try:

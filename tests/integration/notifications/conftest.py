@@ -32,24 +32,34 @@ def gateway():
 
 
 @pytest.fixture
-def app(new_store, redis_url, smtp_server, gateway):
-    base = gateway.url_for("").rstrip("/")
-    app = build(
-        create_app,
-        new_store("notifications"),
-        redis_url,
-        SMTP_HOST=smtp_server.host,
-        SMTP_PORT=smtp_server.port,
-        ENQUEUE_AFTER_COMMIT=False,
-        PUBLIC_BASE_URL="http://127.0.0.1:8002",
-        ZENZIVA_BASE_URL=base,
-        TWILIO_BASE_URL=base,
-        WHATSAPP_BASE_URL=base,
-        PROVIDER_READ_TIMEOUT=0.5,
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def make_app(new_store, redis_url, smtp_server, gateway):
+    """Build notifications services on fresh stores, every gateway pointing at `gateway`; `overrides` on top."""
+    apps = []
+
+    def make(**overrides):
+        base = gateway.url_for("").rstrip("/")
+        settings = {
+            "SMTP_HOST": smtp_server.host,
+            "SMTP_PORT": smtp_server.port,
+            "ENQUEUE_AFTER_COMMIT": False,
+            "PUBLIC_BASE_URL": "http://127.0.0.1:8002",
+            "ZENZIVA_BASE_URL": base,
+            "TWILIO_BASE_URL": base,
+            "WHATSAPP_BASE_URL": base,
+            "PROVIDER_READ_TIMEOUT": 0.5,
+        }
+        apps.append(build(create_app, new_store(f"notifications{len(apps)}"), redis_url, **settings | overrides))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 def wita(*args) -> datetime:

@@ -3,12 +3,14 @@
 import json
 import random
 import time
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
 import time_machine
 from werkzeug import Response
 
+from services.notifications import service
 from services.notifications.extensions import db
 from services.notifications.models import OutboxMessage
 from shared.messaging.names import EventNames
@@ -128,6 +130,46 @@ def test_a_gateway_asking_to_wait_does_not_hold_back_a_retry_the_other_could_tak
         assert run_beat(app) == ["retrying"]
         row = rows(app)[0]
         assert (row.due_at - utcnow()).total_seconds() <= 15 * 2**row.attempts  # the usual backoff
+
+
+def test_a_paced_channel_never_goes_faster_than_its_rate_across_the_batchs_senders(make_app, gateway):
+    app = make_app(SENDS_PER_SECOND={"sms": 5, "whatsapp": 0}, SEND_PACE_KEY_PREFIX=uuid.uuid4().hex)
+    moments = []
+
+    def accept(request):
+        moments.append(time.monotonic())
+        return Response(json.dumps(ZENZIVA_OK), status=200, content_type="application/json")
+
+    gateway.expect_request(ZENZIVA).respond_with_handler(accept)
+    with time_machine.travel(NOW):
+        event = publish_event(app, START, reminder_offsets_minutes=[])
+        for n in range(15):
+            register(app, event, preferred_channel="sms", phone=f"+62812345671{n:02d}", email=None)
+        started = time.monotonic()
+        assert run_beat(app) == ["sent"] * 15  # eight senders at once, five a second between them
+    moments.sort()
+    most = max(sum(1 for later in moments[i:] if later - moment < 0.95) for i, moment in enumerate(moments))
+    assert most <= 5 and moments[-1] - started >= 1.9
+
+
+def test_a_message_the_rate_cannot_fit_before_its_claim_runs_out_waits_for_the_next_dispatch_uncounted(
+    make_app, gateway
+):
+    app = make_app(
+        SENDS_PER_SECOND={"sms": 1, "whatsapp": 0}, SEND_PACE_KEY_PREFIX=uuid.uuid4().hex, STUCK_AFTER_SECONDS=0.4
+    )
+    gateway.expect_request(ZENZIVA).respond_with_json(ZENZIVA_OK)
+    with time_machine.travel(NOW):
+        event = publish_event(app, START, reminder_offsets_minutes=[])
+        for n in range(2):
+            register(app, event, preferred_channel="sms", phone=f"+62812345672{n:02d}", email=None)
+        first, second = (row.id for row in rows(app))
+        with app.app_context():
+            assert service.send(first) == "sent"
+            assert service.send(second) == "deferred"  # its slot is a second away; its claim, 0.2 s
+    waiting = rows(app, id=second)[0]
+    assert (waiting.status, waiting.attempts, waiting.last_error) == ("pending", 0, None)
+    assert len(gateway.log) == 1
 
 
 def test_a_flaky_gateway_still_gets_every_message_exactly_once(app, gateway):

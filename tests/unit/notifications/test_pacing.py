@@ -1,0 +1,48 @@
+"""The providers' send rate, shared through a real Redis: slots a second, waiting for one, giving up, Redis gone."""
+
+import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from scripts.redis_local import free_port
+from services.notifications.pacing import SendPace
+
+
+def most_in_any_second(moments: list[float], second: float = 0.95) -> int:
+    """The most moments in any `second`: a little under one, as a moment is taken after its slot's round trip."""
+    moments = sorted(moments)
+    return max(sum(1 for other in moments[i:] if other - moment < second) for i, moment in enumerate(moments))
+
+
+def test_senders_in_several_threads_share_the_rate_and_wait_for_their_slot(redis_url):
+    pace = SendPace(redis_url, {"sms": 4}, key_prefix=uuid.uuid4().hex)
+    start, granted = time.monotonic(), []
+
+    def send(_):
+        assert pace.take("sms", time.monotonic() + 30)
+        granted.append(time.monotonic())
+
+    with ThreadPoolExecutor(max_workers=3) as senders:
+        list(senders.map(send, range(12)))
+    assert len(granted) == 12
+    assert most_in_any_second(granted) <= 4  # never more than the rate in any second
+    assert max(granted) - start >= 1.9  # 12 at 4 a second: the last ones waited two seconds
+
+
+def test_a_sender_that_would_wait_past_its_deadline_gives_the_message_back(redis_url):
+    pace = SendPace(redis_url, {"whatsapp": 1}, key_prefix=uuid.uuid4().hex)
+    assert pace.take("whatsapp", time.monotonic() + 5)
+    started = time.monotonic()
+    assert not pace.take("whatsapp", time.monotonic() + 0.2)  # the next slot is a second away
+    assert time.monotonic() - started < 0.2  # and it said so at once, without sleeping first
+
+
+def test_a_channel_without_a_rate_and_a_pace_without_its_redis_do_not_hold_anything_back(caplog):
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    pace = SendPace(dead, {"sms": 1, "whatsapp": 0}, key_prefix="dead")
+    with caplog.at_level(logging.WARNING, logger="services.notifications.pacing"):
+        assert all(pace.take("sms", time.monotonic() + 1) for _ in range(3))  # unpaced, not stopped
+    assert pace.take("whatsapp", time.monotonic()) and pace.take("email", time.monotonic())
+    said = [record.message.split(":")[0] for record in caplog.records if record.name.endswith(".pacing")]
+    assert said == ["send_pace_storage_down"]  # once

@@ -64,7 +64,9 @@ class GatewaySink:
     """The dev sinks' SMS/WhatsApp gateway stand-ins on a free loopback port, with faults a test switches on.
 
     `faults[gateway]` is a list of GatewayFault applied in order; a request that no fault takes is answered as the
-    provider would and its message kept in `box`. Every request is logged in `requests` as (gateway, to, status).
+    provider would and its message kept in `box`. Every request is logged in `requests` as (gateway, to, status),
+    and when it came in `moments` (time.monotonic()). `throttle` makes a gateway refuse, as a real one does, what
+    goes over a rate: 429 with Retry-After.
     """
 
     PATHS = (("/reguler/", "zenziva"), ("/masking/", "zenziva"), ("/2010-04-01/", "twilio"))
@@ -77,6 +79,8 @@ class GatewaySink:
         self.box = TextBox()
         self.faults: dict[str, list[GatewayFault]] = {}
         self.requests: list[tuple[str, str, int]] = []
+        self.moments: list[float] = []
+        self.throttles: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
         app = Flask("gateways")
         app.register_blueprint(make_blueprint(self.box, Receipts()))  # no receipts: no notifications web runs
@@ -87,9 +91,11 @@ class GatewaySink:
             values = request.get_json(silent=True) if request.is_json else request.form
             to = str((values or {}).get("to") or (values or {}).get("To") or "")
             with self._lock:  # the fault and the log entry in one step: concurrent requests log in fault order
-                fault = self._take_fault(gateway)
+                now = time.monotonic()
+                fault = self._take_fault(gateway) or self._over_throttle(gateway, now)
                 status = 200 if fault is None else (504 if fault.stall else fault.status)
                 self.requests.append((gateway, to, status))
+                self.moments.append(now)
             if fault is None:
                 return None
             if fault.stall:
@@ -115,6 +121,26 @@ class GatewaySink:
         with self._lock:
             for gateway in gateways:
                 self.faults.pop(gateway, None)
+
+    def throttle(self, gateway: str, per_second: int, retry_after: int) -> None:
+        """Answer 429 with Retry-After to any request that would make more than `per_second` in the last second."""
+        with self._lock:
+            self.throttles[gateway] = (per_second, retry_after)
+
+    def _over_throttle(self, gateway: str, now: float) -> GatewayFault | None:
+        if gateway not in self.throttles:
+            return None
+        per_second, retry_after = self.throttles[gateway]
+        recent = sum(
+            1 for (name, _, status), moment in zip(self.requests, self.moments, strict=True)
+            if name == gateway and status == 200 and now - moment < 1.0
+        )  # fmt: skip
+        return GatewayFault(429, retry_after=retry_after) if recent >= per_second else None
+
+    def request_moments(self, gateway: str) -> list[float]:
+        """When each request to `gateway` came in (time.monotonic()), oldest first."""
+        with self._lock:
+            return [moment for entry, moment in zip(self.requests, self.moments, strict=True) if entry[0] == gateway]
 
     def _take_fault(self, gateway: str) -> GatewayFault | None:
         queue = self.faults.get(gateway, [])

@@ -92,3 +92,27 @@ def test_when_every_gateway_fails_for_a_while_each_sms_waits_in_the_store_and_go
     assert sorted(delivered_by(stack)) == sorted(numbers)  # each once (I2), through one provider
     for row in rows:
         assert row.provider == delivered_by(stack)[msisdn(row.to)] and row.last_error is None
+
+
+def test_a_paced_channel_keeps_a_throttling_gateway_under_its_limit_and_each_reminder_goes_once(stack):
+    """RELIABILITY T14: the gateway refuses past 20 requests a second (429, Retry-After 3); the SMS channel is paced
+    at 15 a second across the worker's senders. 600 reminders due at once all go, once each, in about 40 s, never
+    faster than the pace over any 5 s, and the gateway never has to refuse one."""
+    from bench.reminders import insert_reminders
+
+    stack.gateways.throttle("zenziva", per_second=20, retry_after=3)
+    stack.stop_process("notifications_worker")
+    stack.start_worker("notifications", NOTIFICATIONS_SENDS_PER_SECOND_SMS="15")
+    insert_reminders(stack.env["NOTIFICATIONS_DATABASE_URL"], 600, "t14")
+
+    def all_sent():
+        query = sa.select(sa.func.count()).select_from(Notification).where(Notification.status == "sent")
+        return stack.scalar("notifications", query) == 600
+
+    wait_for(all_sent, timeout=150, message="600 reminders sent")
+    moments = stack.gateways.request_moments("zenziva")
+    assert [status for _, _, status in stack.gateways.requests_to("zenziva")] == [200] * 600  # no 429, no retry
+    assert len({message.to for message in stack.gateways.accepted()}) == 600  # each number once (and I2)
+    assert moments[-1] - moments[0] >= 36  # 600 at 15 a second: 40 s
+    most = max(sum(1 for later in moments[i:] if later - moment < 5.0) for i, moment in enumerate(moments))
+    assert most <= 15 * 5 * 1.1  # the pace, give or take 10 %, over any 5 s

@@ -212,7 +212,7 @@ def send(notification_id: str) -> str:
         return _hold_until_tomorrow(notification, day)
     hand_over = _prepare(notification)
     _commit_keeping_loaded()  # the store is free while the provider works (on SQLite the write lock goes with it)
-    if notification.channel != "email" and not _paced(notification.channel):
+    if not _paced(notification.channel):
         _give_back_to_budget(notification, day)
         store.release_claimed([notification])  # no slot before the claim runs out: the next dispatch takes it
         db.session.commit()
@@ -231,7 +231,8 @@ def send(notification_id: str) -> str:
 
 
 def _paced(channel: str) -> bool:
-    """Wait for the channel's send rate to let one more message go, while the claim is safely this worker's."""
+    """Wait for the channel's send rate (if it has one) to let one more message go, while the claim is safely this
+    worker's."""
     deadline = clock.monotonic() + current_app.config["STUCK_AFTER_SECONDS"] / 2
     return current_app.extensions["send_pace"].take(channel, deadline)
 
@@ -542,8 +543,8 @@ def _deliver_all(rows, deadline: float):
     """Hand each claimed row to its providers; yield (row, (provider, reference) | the send error | None).
 
     None: the claim ran out (`deadline`) before its turn, or before the channel's send rate let it go; nothing
-    sent. Mails go one by one in this thread (a
-    mail is built from the store); SMS and WhatsApp go SEND_THREADS at a time.
+    sent. Mails go one by one in this thread (a mail is built from the store); SMS and WhatsApp go SEND_THREADS at
+    a time.
     """
     app = current_app._get_current_object()
     redis_url, pace = app.config["REDIS_URL"], app.extensions["send_pace"]
@@ -553,7 +554,7 @@ def _deliver_all(rows, deadline: float):
     def attempt(row, hand_over):
         if clock.monotonic() > deadline:
             return row, None
-        if row.channel != "email" and not pace.take(row.channel, deadline):  # the providers' send rate
+        if not pace.take(row.channel, deadline):  # the providers' send rate (a channel without one: at once)
             return row, None
         fault_point("before_provider_call", redis_url)
         try:

@@ -24,7 +24,8 @@ from bench.stack import Stack
 from scripts.redis_local import free_port
 
 
-def insert_reminders(database_url: str, n: int, tag: str) -> None:
+def insert_reminders(database_url: str, n: int, tag: str, first: int = 0) -> None:
+    """Insert `n` SMS reminders due now, to numbers first..first+n-1 (one each)."""
     from services.notifications.models import Notification
     from shared.timeutil import utcnow
 
@@ -47,7 +48,7 @@ def insert_reminders(database_url: str, n: int, tag: str) -> None:
             "created_at": now,
             "locale": "id",
         }
-        for i in range(n)
+        for i in range(first, first + n)
     ]
     engine = sa.create_engine(database_url)
     with engine.begin() as connection:

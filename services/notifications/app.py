@@ -10,6 +10,7 @@ from services.notifications.api import register_blueprints
 from services.notifications.config import CONFIGS
 from services.notifications.extensions import api, celery, db, migrate
 from services.notifications.pacing import SendPace
+from services.notifications.priorities import ProviderPriorities
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
@@ -31,8 +32,16 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     init_celery(celery, app)
     install_request_ids(app)
     install_store_unavailable_handler(app, db)
-    app.extensions["send_pace"] = SendPace(
-        app.config["REDIS_URL"], app.config["SENDS_PER_SECOND"], app.config["SEND_PACE_KEY_PREFIX"]
+    redis_url, key_prefix = app.config["REDIS_URL"], app.config["REDIS_KEY_PREFIX"]
+    app.extensions["send_pace"] = SendPace(redis_url, app.config["SENDS_PER_SECOND"], key_prefix)
+    app.extensions["provider_priorities"] = ProviderPriorities(
+        redis_url,
+        {"sms": app.config["SMS_PROVIDERS"], "whatsapp": app.config["WHATSAPP_PROVIDERS"]},
+        app.config["PROVIDER_PRIORITIES"],
+        key_prefix=key_prefix,
+        error_threshold=app.config["PROVIDER_ERROR_THRESHOLD"],
+        error_window=app.config["PROVIDER_ERROR_WINDOW_SECONDS"],
+        step=app.config["PROVIDER_PRIORITY_STEP"],
     )
     cli.register(app)
     from services.notifications import tasks  # noqa: F401 - registers the tasks on this service's Celery app

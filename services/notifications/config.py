@@ -1,6 +1,7 @@
 """Configuration of the notifications service."""
 
 import os
+import uuid
 
 from shared.config import BaseConfig, env, env_bool, env_float, env_int
 
@@ -8,6 +9,17 @@ from shared.config import BaseConfig, env, env_bool, env_float, env_int
 def env_list(name: str) -> list[str]:
     """Read a comma-separated list ("zenziva,twilio"); unset means empty."""
     return [item.strip() for item in (env(name) or "").split(",") if item.strip()]
+
+
+def env_priorities(name: str) -> dict[str, int]:
+    """Read provider priorities ("zenziva=50,twilio=50", each 0-100); unset means none."""
+    priorities = {}
+    for item in env_list(name):
+        provider, _, value = item.partition("=")
+        if not value.strip().isdigit() or int(value) > 100:
+            raise ValueError(f"{name}: expected name=priority (0-100) separated by commas, got {item!r}")
+        priorities[provider.strip()] = int(value)
+    return priorities
 
 
 class Config(BaseConfig):
@@ -65,8 +77,17 @@ class Config(BaseConfig):
         self.SENDS_PER_SECOND = {
             channel: env_int(f"NOTIFICATIONS_SENDS_PER_SECOND_{channel.upper()}", 0) for channel in ("sms", "whatsapp")
         }
-        #: Keeps two deployments (or two tests) sharing one Redis from pacing each other.
-        self.SEND_PACE_KEY_PREFIX = env("NOTIFICATIONS_SEND_PACE_KEY_PREFIX", "pelita")
+        #: Which provider a text message tries first (services/notifications/priorities.py): "name=priority,...";
+        #: unset, the first provider listed rests at 100 and the others at 0 (the first is the primary).
+        self.PROVIDER_PRIORITIES = env_priorities("PROVIDER_PRIORITIES")
+        #: This many transient failures of a provider within the window move PROVIDER_PRIORITY_STEP of its priority
+        #: to the other providers of its channel; every PROVIDER_TEND_SECONDS each moves a step back to rest.
+        self.PROVIDER_ERROR_THRESHOLD = env_int("PROVIDER_ERROR_THRESHOLD", 10)
+        self.PROVIDER_ERROR_WINDOW_SECONDS = env_int("PROVIDER_ERROR_WINDOW_SECONDS", 60)
+        self.PROVIDER_PRIORITY_STEP = env_int("PROVIDER_PRIORITY_STEP", 10)
+        self.PROVIDER_TEND_SECONDS = env_float("PROVIDER_TEND_SECONDS", 300)
+        #: Keeps two deployments sharing one Redis from pacing each other or sharing provider priorities.
+        self.REDIS_KEY_PREFIX = env("NOTIFICATIONS_REDIS_KEY_PREFIX", "pelita")
         #: Turned off in integration tests, which send due messages themselves and run no worker.
         self.ENQUEUE_AFTER_COMMIT = env_bool("NOTIFICATIONS_ENQUEUE_AFTER_COMMIT", True)
         self.REQUIRED_KEYS = (*BaseConfig.REQUIRED_KEYS, "SMTP_HOST", "MAIL_FROM", *self.provider_keys())
@@ -95,6 +116,12 @@ class Config(BaseConfig):
                 "task": "notifications.dispatch_pending",
                 "schedule": self.DISPATCH_SECONDS,
                 "options": {**queue, "expires": self.DISPATCH_SECONDS * 2},
+            },
+            # services/notifications/tasks.py: provider priorities a step back towards rest (priorities.py)
+            "tend-provider-priorities": {
+                "task": "notifications.tend_provider_priorities",
+                "schedule": self.PROVIDER_TEND_SECONDS,
+                "options": {**queue, "expires": self.PROVIDER_TEND_SECONDS},
             },
         }
 
@@ -139,6 +166,11 @@ class TestConfig(DevelopmentConfig):
     APP_ENV = "test"
     DEBUG = False
     TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every test app its own send rates and provider priorities, though the tests share one Redis.
+        self.REDIS_KEY_PREFIX = env("NOTIFICATIONS_REDIS_KEY_PREFIX") or f"pelita-test-{uuid.uuid4().hex}"
 
 
 CONFIGS = {"production": ProductionConfig, "development": DevelopmentConfig, "test": TestConfig}

@@ -335,10 +335,12 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
             raise PermanentSendError(reason)
 
         return refuse
-    return lambda: _send_text(channel, clients, message)
+    priorities = current_app.extensions["provider_priorities"]
+    return lambda: _send_text(channel, priorities.order(channel, clients), message, priorities)
 
 
-def _send_text(channel: str, clients, message: TextMessage) -> tuple[str, str]:
+def _send_text(channel: str, clients, message: TextMessage, priorities) -> tuple[str, str]:
+    """Hand `message` to the first of `clients` that takes it; count a provider's own trouble against its priority."""
     errors: list[Exception] = []
     for client in clients:
         try:
@@ -346,6 +348,8 @@ def _send_text(channel: str, clients, message: TextMessage) -> tuple[str, str]:
         except (TransientSendError, PermanentSendError) as error:  # the next provider may take it
             logger.warning("provider %s failed: %s", client.name, error)
             errors.append(error)
+            if isinstance(error, TransientSendError):  # down, throttling or slow: not the message's fault
+                priorities.failed(channel, client.name)
     reason = "; ".join(str(error) for error in errors) or f"no provider for {channel}"
     transient = [error for error in errors if isinstance(error, TransientSendError)]
     if transient:
@@ -613,6 +617,11 @@ def _failed_attempt(row, error: Exception, day: date, *, budgeted: bool) -> str:
     if isinstance(error, TransientSendError):
         return _retry_later(notification, str(error), error.retry_after)
     return _give_up(notification, str(error))
+
+
+def tend_provider_priorities() -> int:
+    """Move each provider's priority a step back towards rest; return how many moved (priorities.py)."""
+    return current_app.extensions["provider_priorities"].tend_back()
 
 
 def release_orphans() -> int:

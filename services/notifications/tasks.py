@@ -29,6 +29,12 @@ def dispatch_pending() -> int:
     return service.dispatch_pending()
 
 
+@celery.task(name=TaskNames.NOTIFICATIONS_TEND_PROVIDER_PRIORITIES)
+def tend_provider_priorities() -> int:
+    """Move the providers' priorities a step back towards rest (beat; running it twice moves two steps)."""
+    return service.tend_provider_priorities()
+
+
 @celery.task(name=TaskNames.NOTIFICATIONS_RELAY_OUTBOX)
 def relay_outbox() -> int:
     """Send pending outbox rows (notification.delivered/failed) to their subscribers (safe to run twice)."""

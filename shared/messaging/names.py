@@ -25,6 +25,7 @@ class TaskNames:
     NOTIFICATIONS_SEND_MESSAGE: Final = "notifications.send_message"
     NOTIFICATIONS_SEND_BATCH: Final = "notifications.send_batch"
     NOTIFICATIONS_DISPATCH_PENDING: Final = "notifications.dispatch_pending"
+    NOTIFICATIONS_TEND_PROVIDER_PRIORITIES: Final = "notifications.tend_provider_priorities"
     # reporting
     REPORTING_HANDLE_EVENT: Final = "reporting.handle_event"
     REPORTING_RELAY_OUTBOX: Final = "reporting.relay_outbox"

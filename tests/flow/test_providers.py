@@ -116,3 +116,50 @@ def test_a_paced_channel_keeps_a_throttling_gateway_under_its_limit_and_each_rem
     assert moments[-1] - moments[0] >= 36  # 600 at 15 a second: 40 s
     most = max(sum(1 for later in moments[i:] if later - moment < 5.0) for i, moment in enumerate(moments))
     assert most <= 15 * 5 * 1.1  # the pace, give or take 10 %, over any 5 s
+
+
+def sms_priorities(stack) -> dict[str, int]:
+    """The SMS providers' priorities as every worker reads them (services/notifications/priorities.py)."""
+    import redis
+
+    stored = redis.Redis.from_url(stack.redis_url).hgetall("pelita:provider-priority:sms")
+    return {name.decode(): int(value) for name, value in stored.items()}
+
+
+def test_a_failing_gateway_loses_its_share_of_the_traffic_and_gets_it_back_once_it_recovers(stack):
+    """RELIABILITY T15: Zenziva and Twilio share SMS 50/50; Zenziva answers 500 to everything. 300 reminders all go,
+    once each; Zenziva's priority falls, so it is soon no longer tried first, and once it recovers the beat tends the
+    priorities back to 50/50 within 5 cycles and it takes its share again."""
+    from bench.reminders import insert_reminders
+
+    stack.gateways.fail("zenziva", GatewayFault(500))
+    stack.stop_process("notifications_worker")
+    sharing = {"PROVIDER_PRIORITIES": "zenziva=50,twilio=50", "PROVIDER_ERROR_THRESHOLD": "10"}
+    stack.start_worker("notifications", **sharing, NOTIFICATIONS_SENDS_PER_SECOND_SMS="40")
+    insert_reminders(stack.env["NOTIFICATIONS_DATABASE_URL"], 300, "t15")
+
+    def sent(count):
+        query = sa.select(sa.func.count()).select_from(Notification).where(Notification.status == "sent")
+        return lambda: stack.scalar("notifications", query) == count
+
+    wait_for(sent(300), timeout=120, message="300 reminders sent")
+    assert len(stack.gateways.accepted()) == 300 and {m.gateway for m in stack.gateways.accepted()} == {"twilio"}
+    assert len({message.to for message in stack.gateways.accepted()}) == 300  # each number once (and I2)
+    priorities = sms_priorities(stack)
+    assert priorities["zenziva"] < 50 and sum(priorities.values()) == 100, priorities
+    last = sorted(
+        (moment, gateway) for gateway in ("zenziva", "twilio") for moment in stack.gateways.request_moments(gateway)
+    )[-100:]
+    assert sum(1 for _, gateway in last if gateway == "twilio") >= 90  # the last 100 sends: nearly all to Twilio
+    failed_at_zenziva = len(stack.gateways.requests_to("zenziva"))
+    assert failed_at_zenziva < 150  # not tried first for every message, as strict failover would
+
+    stack.gateways.recover("zenziva")
+    stack.stop_process("notifications_beat")
+    stack.start_beat("notifications", **sharing, PROVIDER_TEND_SECONDS="1")
+    wait_for(lambda: sms_priorities(stack) == {"zenziva": 50, "twilio": 50}, timeout=30, message="priorities at rest")
+    assert stack.log("notifications-beat").count("notifications.tend_provider_priorities") <= 7  # within 5 cycles
+    insert_reminders(stack.env["NOTIFICATIONS_DATABASE_URL"], 100, "t15b", first=300)
+    wait_for(sent(400), timeout=60, message="100 more reminders sent")
+    recovered = [m for m in stack.gateways.accepted()[300:] if m.gateway == "zenziva"]
+    assert 20 <= len(recovered) <= 80  # Zenziva takes its share again

@@ -133,7 +133,7 @@ def test_a_gateway_asking_to_wait_does_not_hold_back_a_retry_the_other_could_tak
 
 
 def test_a_paced_channel_never_goes_faster_than_its_rate_across_the_batchs_senders(make_app, gateway):
-    app = make_app(SENDS_PER_SECOND={"sms": 5, "whatsapp": 0}, SEND_PACE_KEY_PREFIX=uuid.uuid4().hex)
+    app = make_app(SENDS_PER_SECOND={"sms": 5, "whatsapp": 0}, REDIS_KEY_PREFIX=uuid.uuid4().hex)
     moments = []
 
     def accept(request):
@@ -156,7 +156,7 @@ def test_a_message_the_rate_cannot_fit_before_its_claim_runs_out_waits_for_the_n
     make_app, gateway
 ):
     app = make_app(
-        SENDS_PER_SECOND={"sms": 1, "whatsapp": 0}, SEND_PACE_KEY_PREFIX=uuid.uuid4().hex, STUCK_AFTER_SECONDS=0.4
+        SENDS_PER_SECOND={"sms": 1, "whatsapp": 0}, REDIS_KEY_PREFIX=uuid.uuid4().hex, STUCK_AFTER_SECONDS=0.4
     )
     gateway.expect_request(ZENZIVA).respond_with_json(ZENZIVA_OK)
     with time_machine.travel(NOW):

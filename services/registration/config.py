@@ -1,6 +1,6 @@
 """Configuration of the registration service."""
 
-from shared.config import BaseConfig, env, env_int
+from shared.config import BaseConfig, env, env_float, env_int
 
 
 class Config(BaseConfig):
@@ -22,6 +22,10 @@ class Config(BaseConfig):
         #: the visitor's address is then the one the nearest proxy saw, not the proxy's own. 0: none, the header is
         #: ignored (a visitor could otherwise write any address in it and escape the rate limit).
         self.TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+        #: A form sent sooner than this after it was first shown is taken for a bot's: thanked, nothing stored.
+        self.FORM_MIN_SECONDS = env_float("FORM_MIN_SECONDS", 3.0)
+        #: A form open longer than this is shown again to check and send (its signed render time has run out).
+        self.FORM_MAX_AGE_SECONDS = env_float("FORM_MAX_AGE_SECONDS", 24 * 3600.0)
 
     def beat_schedule(self) -> dict:
         return {
@@ -51,6 +55,11 @@ class TestConfig(DevelopmentConfig):
     APP_ENV = "test"
     DEBUG = False
     TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Tests submit the form the moment they get it; those of the render time itself set FORM_MIN_SECONDS.
+        self.FORM_MIN_SECONDS = 0.0
 
 
 CONFIGS = {"production": ProductionConfig, "development": DevelopmentConfig, "test": TestConfig}

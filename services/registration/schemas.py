@@ -111,6 +111,10 @@ class RegistrationCreateSchema(Schema):
             raise ValidationError(_l("Desa/kelurahan ini tidak ada di kecamatan yang dipilih."), "desa_code")
 
 
+#: The form's own fields, checked by the view before the schema (CSRF, the render time) or a refresh button.
+FORM_ONLY = ("csrf_token", "refresh", "rendered_at")
+
+
 class RegistrationFormSchema(RegistrationCreateSchema):
     """The public HTML form: text fields arrive as strings (blank means not given); kecamatan and desa required."""
 
@@ -120,7 +124,7 @@ class RegistrationFormSchema(RegistrationCreateSchema):
     @pre_load
     def blanks_are_missing(self, data, **kwargs) -> dict:
         cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str)}
-        cleaned = {key: value for key, value in cleaned.items() if value != "" and key not in ("csrf_token", "refresh")}
+        cleaned = {key: value for key, value in cleaned.items() if value != "" and key not in FORM_ONLY}
         cleaned["consent"] = cleaned.get("consent") in ("ya", "on", "true", "1")
         return cleaned
 

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from services.registration.api import auth, events, health, public, registrations, staff
+from services.registration.api import auth, events, health, metrics, public, registrations, staff
 from services.registration.extensions import api
 from services.registration.ratelimit import form_rate_limit
 from shared.web import csrf
@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
     form_rate_limit.init_app(app)

@@ -1,16 +1,20 @@
 """The public pages: upcoming events, an event, the registration form, the confirmation, the cancel link."""
 
+import logging
+
 import segno
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from services.registration import labels, service, store
+from services.registration import formtime, labels, service, store
+from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
 from shared.timeutil import utcnow
 from shared.web import field_errors, select_locale
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
 #: One instance for every request: a marshmallow schema keeps no state between loads, and building one is costly.
 FORM = RegistrationFormSchema()
@@ -35,9 +39,8 @@ def register(event_id: str):
         form_rate_limit.check()  # every submission counts, the no-JS refresh and the honeypot's included
     if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
         return _form(service.open_event(event_id), request.form, {})
-    if request.form.get("website"):  # the honeypot: a person never sees this field
-        service.open_event(event_id)
-        return redirect(url_for(".thanks"), 303)
+    if turned_away := _screen(event_id):
+        return turned_away
     try:  # checked before the store is touched: no transaction waits on a typing mistake
         data = FORM.load(request.form.to_dict())
     except ValidationError as error:
@@ -49,7 +52,31 @@ def register(event_id: str):
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
 
 
-def _form(event, values, errors: dict):
+def _screen(event_id: str):
+    """Answer a submission no person made, or one whose render time cannot be believed; None lets it through."""
+    if request.form.get("website"):  # the honeypot: a person never sees this field
+        return _bot(event_id, "honeypot")
+    try:
+        seconds = formtime.seconds_open(request.form.get(formtime.FIELD))
+    except formtime.Untrusted as error:  # shown again with what they typed: nothing is lost
+        logger.info("form_time_untrusted: %s", error.reason, extra={"reason": error.reason, "event_id": event_id})
+        errors = {formtime.FIELD: [error.message]}
+        return _form(service.open_event(event_id), request.form, errors, error.stamp), 400
+    if seconds < current_app.config["FORM_MIN_SECONDS"]:
+        return _bot(event_id, "too_fast")
+    return None
+
+
+def _bot(event_id: str, reason: str):
+    """Thank a bot as a person is thanked (it learns nothing to work around) and store nothing; count it."""
+    service.open_event(event_id)
+    BOT_SUSPECTED.labels(reason=reason).inc()
+    logger.warning("bot_suspected: %s", reason, extra={"reason": reason, "event_id": event_id})
+    return redirect(url_for(".thanks"), 303)
+
+
+def _form(event, values, errors: dict, rendered_at: str | None = None):
+    """The form filled with `values`; it keeps the render time it was first shown with while that is still good."""
     kabupaten = values.get("kabupaten_code") or ""
     kecamatan = values.get("kecamatan_code") or ""
     lists = {
@@ -57,7 +84,10 @@ def _form(event, values, errors: dict):
         "kecamatan": _options(regions.children(kabupaten)) if kabupaten else [],
         "desa": _options(regions.children(kecamatan)) if regions.is_child(kecamatan, kabupaten) else [],
     }
-    return render_template("public/form.html", event=event, values=values, errors=errors, lists=lists, labels=labels)
+    stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
+    return render_template(
+        "public/form.html", event=event, values=values, errors=errors, lists=lists, labels=labels, rendered_at=stamp
+    )
 
 
 def _options(areas) -> list[tuple[str, str]]:

@@ -1,21 +1,33 @@
 """The public pages as a participant uses them: no JavaScript, Indonesian first, errors beside the fields."""
 
 import logging
+import os
 import re
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
 import redis
 import sqlalchemy as sa
+import time_machine
+from itsdangerous import URLSafeTimedSerializer
 
 from scripts.redis_local import free_port, start_redis
 from services.registration.extensions import db
-from services.registration.models import Registration
+from services.registration.models import OutboxMessage, Registration
+from tests.conftest import ROOT
 from tests.factories import make_event_body
 
 
 def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def hidden(html: str) -> dict:
+    """The hidden fields a browser sends back with the form: the CSRF token and the signed render time."""
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html))
 
 
 def form_fields(**overrides) -> dict:
@@ -48,7 +60,7 @@ def event_id(registration, auth):
 
 def submit(client, event_id: str, **overrides):
     page = client.get(f"/acara/{event_id}/daftar")
-    return client.post(f"/acara/{event_id}/daftar", data=form_fields(csrf_token=csrf(page.text), **overrides))
+    return client.post(f"/acara/{event_id}/daftar", data=form_fields(**hidden(page.text)) | overrides)
 
 
 def test_event_page_shows_wita_time_venue_and_seats_in_indonesian(registration, event_id):
@@ -108,12 +120,16 @@ def test_the_same_phone_twice_gets_the_existing_registration_not_a_second_seat(r
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
 
 
-def test_the_honeypot_takes_nothing(registration, event_id):
+def test_the_honeypot_takes_nothing_and_is_counted(registration, event_id, caplog):
     client = registration.test_client()
-    response = submit(client, event_id, website="http://spam.example")
+    before = bots_suspected(client, "honeypot")
+    with caplog.at_level(logging.WARNING, logger="services.registration.api.public"):
+        response = submit(client, event_id, website="http://spam.example")
     assert response.status_code == 303 and response.headers["Location"].endswith("/terima-kasih")
     with registration.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    assert bots_suspected(client, "honeypot") == before + 1
+    assert [record.message for record in caplog.records] == ["bot_suspected: honeypot"]
 
 
 def test_a_post_without_csrf_token_is_refused(registration, event_id):
@@ -209,7 +225,7 @@ def submit_from(app, event_id: str, forwarded_for: str, phone: str) -> int:
     """A visitor's GET and POST as they reach gunicorn through a proxy that sets X-Forwarded-For."""
     client, headers = app.test_client(), {"X-Forwarded-For": forwarded_for}
     page = client.get(f"/acara/{event_id}/daftar", headers=headers)
-    fields = form_fields(csrf_token=csrf(page.text), phone=phone)
+    fields = form_fields(phone=phone, **hidden(page.text))
     return client.post(f"/acara/{event_id}/daftar", data=fields, headers=headers).status_code
 
 
@@ -249,3 +265,139 @@ def test_each_service_has_its_own_session_cookie_so_two_open_tabs_do_not_break_e
     assert cookie.startswith("pelita_registration_session=")  # not Flask's shared "session"
     assert "SameSite=Lax" in cookie and "HttpOnly" in cookie
     assert "Secure" not in cookie  # a test app over http://; production or an https:// address makes it Secure
+
+
+# --- RELIABILITY T22 (e) and (f): the form's signed render time -----------------------------------------------------
+
+
+def bots_suspected(client, reason: str) -> float:
+    """The form's bot counter as a Prometheus scraper reads it from GET /metrics."""
+    page = client.get("/metrics")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/plain")
+    return float(
+        re.search(rf'^pelita_registration_bot_suspected_total{{reason="{reason}"}} (\S+)$', page.text, re.M)[1]
+    )
+
+
+def stored(app) -> tuple[int, ...]:
+    """(registrations, outbox rows) in the service's store."""
+    with app.app_context():
+        return tuple(
+            db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Registration, OutboxMessage)
+        )
+
+
+@pytest.fixture
+def timed_app(make_registration_app):
+    """The service with the production minimum: a form must have been open 3 s before it is sent."""
+    app = make_registration_app(FORM_MIN_SECONDS=3)
+    app.event_id = staff_event(app)
+    return app
+
+
+def later(seconds: float):
+    """Move the clock on, as a person filling the form does."""
+    return time_machine.travel(time.time() + seconds)
+
+
+def test_a_form_sent_a_second_after_it_was_shown_is_thanked_but_nothing_is_stored(timed_app, caplog):
+    client, before = timed_app.test_client(), stored(timed_app)
+    counted = bots_suspected(client, "too_fast")
+    page = client.get(f"/acara/{timed_app.event_id}/daftar")
+    with later(1), caplog.at_level(logging.WARNING, logger="services.registration.api.public"):
+        response = client.post(f"/acara/{timed_app.event_id}/daftar", data=form_fields(**hidden(page.text)))
+    assert response.status_code == 303 and response.headers["Location"].endswith("/terima-kasih")
+    assert "Terima kasih" in client.get(response.headers["Location"]).text  # what a person would see
+    assert stored(timed_app) == before  # no registration, no outbox row
+    assert bots_suspected(client, "too_fast") == counted + 1
+    assert [record.message for record in caplog.records] == ["bot_suspected: too_fast"]
+    assert caplog.records[0].reason == "too_fast" and caplog.records[0].event_id == timed_app.event_id
+
+
+def test_a_person_who_takes_longer_than_the_minimum_is_registered(timed_app):
+    client = timed_app.test_client()
+    page = client.get(f"/acara/{timed_app.event_id}/daftar")
+    with later(4):
+        response = client.post(f"/acara/{timed_app.event_id}/daftar", data=form_fields(**hidden(page.text)))
+    assert response.status_code == 303 and "/pendaftaran/" in response.headers["Location"]
+    assert stored(timed_app)[0] == 1
+
+
+def test_refreshing_the_lists_and_fixing_a_field_keep_the_time_the_form_was_first_shown(timed_app):
+    client, url = timed_app.test_client(), f"/acara/{timed_app.event_id}/daftar"
+    first = hidden(client.get(url).text)
+    with later(1):
+        refreshed = client.post(url, data=form_fields(**first, refresh="kecamatan"))
+    assert hidden(refreshed.text)["rendered_at"] == first["rendered_at"]
+    with later(4):
+        mistake = client.post(url, data=form_fields(**hidden(refreshed.text), consent=""))
+        assert mistake.status_code == 400 and "Centang persetujuan" in mistake.text
+        assert hidden(mistake.text)["rendered_at"] == first["rendered_at"]
+        fixed = client.post(url, data=form_fields(**hidden(mistake.text)))  # at once: only the first showing counts
+    assert fixed.status_code == 303 and "/pendaftaran/" in fixed.headers["Location"]
+    assert stored(timed_app)[0] == 1
+
+
+def moved_back(value: str) -> str:
+    """A render time a minute earlier, signed with a guessed key: what a bot that read the field would send."""
+    return URLSafeTimedSerializer("guessed-secret", salt="registration-form-rendered-at").dumps(time.time() - 60)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [moved_back, lambda value: value[:-2] + "xx", lambda value: ""],
+    ids=["moved-back-with-a-guessed-key", "signature-altered", "left-empty"],
+)
+def test_a_tampered_or_missing_render_time_is_refused_and_the_form_comes_back_as_typed(timed_app, tamper):
+    client, before = timed_app.test_client(), stored(timed_app)
+    counted = bots_suspected(client, "too_fast")
+    page = client.get(f"/acara/{timed_app.event_id}/daftar")
+    fields = form_fields(**hidden(page.text))
+    with later(4):
+        response = client.post(
+            f"/acara/{timed_app.event_id}/daftar", data=fields | {"rendered_at": tamper(fields["rendered_at"])}
+        )
+    assert response.status_code == 400
+    assert "Formulir ini tidak lengkap atau rusak" in response.text and 'role="alert"' in response.text
+    assert 'value="Siti Rahmah"' in response.text and 'value="0812-3456-7890"' in response.text
+    assert stored(timed_app) == before
+    assert bots_suspected(client, "too_fast") == counted  # refused, not taken for a bot
+
+
+def test_a_form_without_its_render_time_is_refused_in_english_for_an_english_reader(timed_app):
+    client = timed_app.test_client()
+    page = client.get(f"/acara/{timed_app.event_id}/daftar?lang=en")
+    fields = form_fields(**hidden(page.text))
+    del fields["rendered_at"]
+    response = client.post(f"/acara/{timed_app.event_id}/daftar", data=fields)
+    assert response.status_code == 400 and "This form is incomplete or damaged" in response.text
+
+
+def test_a_form_open_for_more_than_a_day_is_shown_again_to_send_and_nothing_is_lost(timed_app):
+    client, url = timed_app.test_client(), f"/acara/{timed_app.event_id}/daftar"
+    first = hidden(client.get(url).text)
+    with later(25 * 3600):
+        stale = client.post(url, data=form_fields(**first))
+        assert stale.status_code == 400 and "sudah terlalu lama terbuka" in stale.text
+        assert 'value="Siti Rahmah"' in stale.text
+        again = hidden(stale.text)
+        assert again["rendered_at"] != first["rendered_at"]
+        sent = client.post(url, data=form_fields(**again))  # sent again straight away: a person, not a bot
+    assert sent.status_code == 303 and "/pendaftaran/" in sent.headers["Location"]
+    assert stored(timed_app)[0] == 1
+
+
+def test_metrics_are_served_outside_the_api_spec(registration):
+    client = registration.test_client()
+    assert bots_suspected(client, "honeypot") >= 0 and bots_suspected(client, "too_fast") >= 0
+    assert "/metrics" not in client.get("/api/openapi.json").json["paths"]
+
+
+def test_under_gunicorn_metrics_add_up_every_worker_process(registration, tmp_path, monkeypatch):
+    """With PROMETHEUS_MULTIPROC_DIR each worker writes its counts there; /metrics from any one shows their sum."""
+    env = os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = "from services.registration.metrics import BOT_SUSPECTED; BOT_SUSPECTED.labels(reason='too_fast').inc()"
+    for _worker in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, cwd=ROOT, check=True)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert bots_suspected(registration.test_client(), "too_fast") == 2

@@ -8,10 +8,12 @@ For each store (SQLite, then PostgreSQL in a private schema) this
 4. sends an untimed warm-up burst to each (Pelita's to a third event); then, in ROUNDS rounds, one after the other:
    a burst at the 55-seat event, one at the large event, one at the baseline, each of N / ROUNDS submissions.
    A burst: CONCURRENCY clients, each with its own cookie session, first GET the form once per submission they
-   will make (a CSRF token each; not timed, reported as form_get_rate), then POST their submissions (each a
-   unique phone) as fast as the server answers. Timed: the POSTs. Accepted = 303. Taking turns in short rounds
-   means a slow spell of a shared machine falls on both sides alike, not on whichever side ran last; a rate is
-   all its accepted POSTs over all its timed seconds;
+   will make (a CSRF token and a signed render time each; not timed, reported as form_get_rate), wait until
+   FORM_MIN_SECONDS have passed since the last GET (the form takes a sooner submission for a bot's; not timed),
+   then POST their submissions (each a unique phone) as fast as the server answers. Timed: the POSTs. Accepted =
+   303 (not the one to the thank-you page a bot is sent to). Taking turns in short rounds means a slow spell of a
+   shared machine falls on both sides alike, not on whichever side ran last; a rate is all its accepted POSTs over
+   all its timed seconds;
 5. counts each event's confirmed registrations in the store: must equal min(capacity, accepted);
 6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too);
 7. CPU per POST in the timed parts, each side's gunicorn (master and workers, from /proc) and this client: the two
@@ -43,10 +45,15 @@ from bench.common import (
     workspace,
 )
 from scripts.redis_local import free_port
+from services.registration.config import Config
 
 GUNICORN = ["--workers", "2", "--threads", "4"]  # the Procfile's registration web (2 cores)
 ADMIN_PASSWORD = "rahasia-admin-bench"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+#: The form's hidden fields: the CSRF token and the signed render time.
+HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
+#: The server under test keeps the form's bot check as deployed (RELIABILITY T22): a submission sooner than this after
+#: its form was shown is thanked and dropped, so the clients let this much pass after their GETs, untimed.
+FORM_MIN_SECONDS = Config().FORM_MIN_SECONDS
 
 
 def form_fields(phone: str, **overrides) -> dict:
@@ -79,7 +86,7 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
     """Send n form submissions from `concurrency` clients; return statuses, latencies, the timed rate and the CPU
     seconds the server (`server_cpu()`: its CPU so far) and this client spent in the timed part."""
     shares = [list(range(i, n, concurrency)) for i in range(concurrency)]
-    tokens: list[list[str]] = [[] for _ in range(concurrency)]
+    tokens: list[list[dict]] = [[] for _ in range(concurrency)]
     sessions = [requests.Session() for _ in range(concurrency)]
     latencies: list[float] = []
     statuses: dict = {}
@@ -88,7 +95,7 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
     def fetch(i: int) -> None:
         for _ in shares[i]:
             page = sessions[i].get(get_url, timeout=60)
-            tokens[i].append(CSRF.search(page.text).group(1) if page.status_code == 200 else "")
+            tokens[i].append(dict(HIDDEN.findall(page.text)) if page.status_code == 200 else {})
 
     def post(i: int, barrier: threading.Barrier) -> None:
         barrier.wait()
@@ -96,10 +103,10 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
         for k, index in enumerate(shares[i]):
             data = form_fields(phone(first_phone + index))
             if get_url:
-                data["csrf_token"] = tokens[i][k]
+                data |= tokens[i][k]
             start = time.perf_counter()
             try:
-                status = sessions[i].post(post_url, data=data, allow_redirects=False, timeout=120).status_code
+                status = _status(sessions[i].post(post_url, data=data, allow_redirects=False, timeout=120))
             except requests.RequestException as error:
                 status = type(error).__name__
             mine_lat.append(time.perf_counter() - start)
@@ -114,6 +121,7 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
         start = time.perf_counter()
         _run([threading.Thread(target=fetch, args=(i,)) for i in range(concurrency)])
         get_rate = n / (time.perf_counter() - start)
+        time.sleep(FORM_MIN_SECONDS)  # after every client's last GET: each of their forms has been open that long
         for session in sessions:  # idle since their last GET, maybe past gunicorn's keep-alive: start afresh, as
             session.close()  # the baseline's clients do (the cookie, and so the CSRF session, stays)
     barrier = threading.Barrier(concurrency + 1)
@@ -144,6 +152,13 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
         "server_cpu": server_seconds,
         "client_cpu": client_seconds,
     }
+
+
+def _status(response: requests.Response) -> int | str:
+    """The answer's status; a 303 to the thank-you page is a submission taken for a bot's, registered nowhere."""
+    if response.status_code == 303 and response.headers.get("Location", "").endswith("/terima-kasih"):
+        return "303 bot_suspected"
+    return response.status_code
 
 
 def _cpu(server_cpu) -> tuple[float, float]:
@@ -342,6 +357,9 @@ def main() -> None:
     results = Results("registration", args)
     results.note(f"{args.n} submissions per event at concurrency {args.concurrency}; gunicorn {' '.join(GUNICORN)}")
     results.note("timed: the POSTs; each client GETs its CSRF tokens first (form GET rate), the baseline needs none")
+    results.note(
+        f"untimed between a burst's GETs and its POSTs: FORM_MIN_SECONDS ({FORM_MIN_SECONDS:g} s), as deployed"
+    )
     results.note(
         "a POST's answer is the 303; neither bench follows it (Pelita's confirmation page is a GET of its own)"
     )

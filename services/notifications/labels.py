@@ -23,4 +23,6 @@ PURPOSES = {
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "report": _l("Kiriman laporan"),
 }
+#: Providers by their config names (PROVIDER_PRIORITIES, SMS_PROVIDERS), as staff know them.
+PROVIDERS = {"zenziva": "Zenziva", "twilio": "Twilio", "whatsapp_cloud": "WhatsApp Cloud API"}
 LOCALES = {"id": _l("Bahasa Indonesia"), "en": _l("Bahasa Inggris")}

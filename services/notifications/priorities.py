@@ -124,6 +124,15 @@ class ProviderPriorities:
         self._read[channel] = (time.monotonic(), priorities)
         return priorities
 
+    def shifted(self) -> list[tuple[str, str, int, int]]:
+        """Providers away from their resting priority now: (channel, provider, priority, resting), for staff."""
+        return [
+            (channel, name, priority, resting[name])
+            for channel, resting in self.resting.items()
+            for name, priority in self.current(channel).items()
+            if priority != resting[name]
+        ]
+
     def order(self, channel: str, clients: list) -> list:
         """`clients` in the order one message tries them: the first drawn by priority, then the rest highest first
         (ties in their configured order)."""

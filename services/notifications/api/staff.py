@@ -41,6 +41,7 @@ def log():
         first=(page - 1) * PER_PAGE + 1,
         events=store.visible_events(_scope()),
         budget=_budget(),
+        shifted=current_app.extensions["provider_priorities"].shifted(),
         held_count=store.held_count(kabupaten_code=_scope()),
         labels=labels,
     )

@@ -170,3 +170,27 @@ def test_the_staff_pages_need_a_signed_in_staff_member(app):
         response = app.test_client().get(path)
         assert response.status_code == 302 and "/staf/masuk" in response.headers["Location"]
     assert app.test_client().get("/api/v1/notifications").status_code == 401
+
+
+def test_staff_see_when_a_failing_provider_has_lost_part_of_its_share_of_the_messages(make_app, gateway):
+    app = make_app(PROVIDER_ERROR_THRESHOLD=2)  # Zenziva the primary (100), Twilio its failover (0)
+    gateway.expect_request(ZENZIVA).respond_with_data("down", status=500)
+    gateway.expect_request(TWILIO).respond_with_json({"sid": "SM9", "status": "queued"}, 201)
+    staff = signed_in(app)
+    assert "Penyedia pesan sedang dialihkan" not in staff.get("/staf").text  # all at rest: nothing to say
+    with time_machine.travel(NOW):
+        event = publish_event(app, START, reminder_offsets_minutes=[])
+        for n in range(3):
+            register(app, event, preferred_channel="sms", phone=f"+62812345678{n:02d}", email=None)
+        run_beat(app)
+
+    page = BeautifulSoup(staff.get("/staf").text, "html.parser").find(
+        "section", attrs={"aria-labelledby": "providers-title"}
+    )
+    said = " ".join(page.get_text(" ").split())
+    assert "Penyedia pesan sedang dialihkan" in said
+    # A step of 10 for each failure from the second on (the third message may already have gone to Twilio first).
+    zenziva = int(re.search(r"SMS lewat Zenziva: prioritas (\d+) \(biasanya 100\)", said)[1])
+    assert zenziva in (80, 90)
+    assert f"SMS lewat Twilio: prioritas {100 - zenziva} (biasanya 0)" in said
+    assert f"SMS through Zenziva: priority {zenziva} (usually 100)" in staff.get("/staf?lang=en").text

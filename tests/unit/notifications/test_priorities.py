@@ -109,3 +109,13 @@ def test_without_its_redis_the_providers_keep_their_resting_order(caplog):
         assert handle.tend_back() == 0
     said = [record.message.split(":")[0] for record in caplog.records]
     assert said == ["provider_priority_storage_down"]  # once
+
+
+def test_staff_are_told_which_providers_are_away_from_rest_until_they_are_back(redis_url):
+    handle = priorities(redis_url)
+    assert handle.shifted() == []
+    for _ in range(3):
+        handle.failed("sms", "zenziva")
+    assert handle.shifted() == [("sms", "zenziva", 90, 100), ("sms", "twilio", 10, 0)]
+    handle.tend_back()
+    assert handle.shifted() == []

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from shared.consumer import Handler, handle_message
+from shared.consumer import Handler, dead_letter_refused, handle_message
 from shared.messaging.publisher import make_envelope
 from shared.outbox import add_envelope_to_outbox, add_to_outbox, nudge_relay, record_acks, relay_pending
 
@@ -19,6 +19,22 @@ class ServiceBus:
     outbox_model: type
     processed_model: type
     dead_letter_model: type
+
+    def __post_init__(self) -> None:
+        from celery.signals import task_rejected
+
+        task_rejected.connect(self._refused, weak=False)
+
+    def _refused(self, sender=None, message=None, exc=None, **kwargs) -> None:
+        """Keep a message this service's worker refused undecoded in dead_letters (it is dropped after this)."""
+        if getattr(sender, "app", None) is not self.celery or message is None:
+            return
+        with self.celery.flask_app.app_context():
+            try:
+                dead_letter_refused(self.db.session, self.dead_letter_model, message, exc)
+            finally:
+                self.db.session.remove()
+                self.db.engine.dispose()  # the worker's main process: leave no connection for a forked child
 
     def emit(self, event_type: str, payload: dict, correlation_id: str | None = None) -> None:
         """Stage an event in the outbox, in the caller's transaction (the caller commits)."""

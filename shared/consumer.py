@@ -58,9 +58,29 @@ def dead_letter(session: Session, model: type, message: object, reason: str) -> 
         existing.count += 1
         existing.last_seen = utcnow()
     else:
-        session.add(model(message_id=message_id, type=str(body.get("type"))[:100], reason=reason, body=body))
+        kind = str(body["type"])[:100] if body.get("type") else None
+        session.add(model(message_id=message_id, type=kind, reason=reason, body=body))
     session.commit()
     logger.error("message refused and dead-lettered: %s", reason, extra={"message_id": message_id})
+
+
+def dead_letter_refused(session: Session, model: type, message, error: Exception | None) -> None:
+    """Record a message the worker refused before any task saw it (a body not in JSON, say), and commit.
+
+    Celery drops such a message after its `task_rejected` signal (RELIABILITY T16 c): its raw body, content type and
+    task headers are all that is left of it, so they are what is kept.
+    """
+    headers = message.headers or {}
+    body = {
+        "id": str(headers["id"])[:64] if headers.get("id") else None,
+        "task": headers.get("task"),
+        "content_type": message.content_type,
+        "content_encoding": message.content_encoding,
+        "raw": repr(message.body)[:2000],
+    }
+    logger.error("worker refused a message: rejected content-type %s", message.content_type)
+    reason = f"refused by the worker: {type(error).__name__}: {error}" if error else "refused by the worker"
+    dead_letter(session, model, body, reason[:2000])
 
 
 def handle_message(

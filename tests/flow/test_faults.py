@@ -161,7 +161,8 @@ def test_redis_killed_with_aof_while_registrations_flow_loses_and_doubles_nothin
 
 def test_unknown_versions_and_unreadable_messages_are_set_aside_while_valid_ones_flow(stack):
     """T16: a message of a contract version we do not know, one without an id, and a body that is not JSON at all
-    go aside (the first two to dead_letters, once each; the third refused by the worker) and valid ones flow on."""
+    go aside (each to dead_letters once; the third refused by the worker before any task sees it) and valid ones
+    flow on."""
     from kombu import Queue
 
     event = publish_event(stack)
@@ -175,6 +176,7 @@ def test_unknown_versions_and_unreadable_messages_are_set_aside_while_valid_ones
     celery = stack.app("registration").extensions["celery"]
     for message in (future, anonymous):
         celery.send_task(TaskNames.NOTIFICATIONS_HANDLE_EVENT, kwargs={"message": message}, queue="notifications")
+    pickled = str(uuid.uuid4())
     with celery.connection_for_write() as connection:  # what no Celery client sends: a pickle, not JSON
         connection.Producer().publish(
             b"\x80\x04\x95not json",
@@ -183,23 +185,32 @@ def test_unknown_versions_and_unreadable_messages_are_set_aside_while_valid_ones
             declare=[Queue("notifications")],
             content_type="application/x-python-serialize",
             content_encoding="binary",
-            headers={"task": TaskNames.NOTIFICATIONS_HANDLE_EVENT, "id": str(uuid.uuid4()), "lang": "py"},
+            headers={"task": TaskNames.NOTIFICATIONS_HANDLE_EVENT, "id": pickled, "lang": "py"},
         )
     for n in range(5):
         register(stack, event["id"], email=f"sesudah{n}@contoh.id")
     for n in range(5):
         wait_for(lambda n=n: confirmation_mails(stack, f"sesudah{n}@contoh.id"), timeout=60, message=f"mail {n}")
 
-    wait_for(lambda: stack.count("notifications", DeadLetter) == 2, message="two dead letters")
+    wait_for(lambda: stack.count("notifications", DeadLetter) == 3, message="three dead letters")
     reasons = {
-        row.message_id: (row.reason, row.count)
-        for row in stack.rows("notifications", sa.select(DeadLetter.message_id, DeadLetter.reason, DeadLetter.count))
+        row.message_id: (row.reason, row.count, row.body)
+        for row in stack.rows(
+            "notifications", sa.select(DeadLetter.message_id, DeadLetter.reason, DeadLetter.count, DeadLetter.body)
+        )
     }
     assert "unknown message type/version registration.created v99" in reasons[future["id"]][0]
     assert "'id': ['Missing data for required field.']" in reasons[None][0]
-    assert {count for _, count in reasons.values()} == {1}  # refused once each: no requeue loop
+    reason, _, body = reasons[pickled]
+    assert "ContentDisallowed" in reason and "pickle" in reason
+    assert body["content_type"] == "application/x-python-serialize" and "not json" in body["raw"]
+    assert body["task"] == TaskNames.NOTIFICATIONS_HANDLE_EVENT
+    assert {count for _, count, _ in reasons.values()} == {1}  # refused once each: no requeue loop
+    assert "rejected content-type application/x-python-serialize" in stack.log("notifications-worker")
+    queue = redis.Redis.from_url(stack.redis_url)
+    wait_for(lambda: queue.llen("notifications") == 0, message="the queue empty again: nothing left to loop on")
     log = stack.log("notifications-worker")
-    assert log.count("message refused and dead-lettered") == 2
+    assert log.count("message refused and dead-lettered") == 3
     assert "Received invalid task message: Refusing to deserialize untrusted content" in log, log[-3000:]
     assert log.count("The message has been ignored and discarded") == 1  # once: not redelivered
     assert stack.count("notifications", Notification, Notification.purpose == "confirmation") == 6

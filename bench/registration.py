@@ -2,7 +2,8 @@
 
 For each store (SQLite, then PostgreSQL in a private schema) this
 1. migrates and seeds the registration store with the service's own commands (`flask db upgrade`, `seed`);
-2. starts `gunicorn services.registration.wsgi:app` (the Procfile's settings: 2 workers x 4 threads) and creates
+2. starts `gunicorn services.registration.wsgi:app` (the Procfile's settings: 2 workers x 4 threads; the production
+   config, as deployed: no debug mode, a Secure session cookie the clients send as a TLS proxy would) and creates
    a 55-seat event and a large one over the staff API;
 3. starts the baseline (bench/baseline_app.py) beside it, under the same gunicorn settings on the same database;
 4. sends an untimed warm-up burst to each (Pelita's to a third event); then, in ROUNDS rounds, one after the other:
@@ -96,6 +97,8 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
         for _ in shares[i]:
             page = sessions[i].get(get_url, timeout=60)
             tokens[i].append(dict(HIDDEN.findall(page.text)) if page.status_code == 200 else {})
+            for cookie in sessions[i].cookies:  # deployed, TLS ends at the proxy: the browser sends the Secure
+                cookie.secure = False  # session cookie over https, and gunicorn gets it over http, as here
 
     def post(i: int, barrier: threading.Barrier) -> None:
         barrier.wait()
@@ -270,7 +273,11 @@ EVENTS = (("55", 55), ("large", 100_000))
 def one_store(label: str, database_url: str, results: Results, processes: Processes, workdir, redis_url, args):
     env = {
         **os.environ,
-        "APP_ENV": "development",
+        # As deployed: the production config (no debug mode), with the settings it refuses to start without.
+        "APP_ENV": "production",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production",
+        "STAFF_TOKEN_SECRET": "bench-only-staff-token-secret-not-for-production",
+        "REGISTRATION_PUBLIC_URL": "http://127.0.0.1",
         "REGISTRATION_DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "PELITA_VAR_DIR": str(workdir / f"var-{label}"),
@@ -326,6 +333,7 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
                 f"run {run + 1}: {got} confirmed, capacity {capacity}, accepted {out['accepted']}"
                 + (f", statuses {out['statuses']}" if out["errors"] else ""),
             )
+            results.check(f"{key}: 0 errors", out["errors"] == 0, f"run {run + 1}: statuses {out['statuses']}")
             print(
                 f"{key}: {out['rate']:.1f}/s p50 {out['p50']:.3f}s p99 {out['p99']:.3f}s "
                 f"accepted {out['accepted']} errors {out['errors']} confirmed {got}",
@@ -337,6 +345,7 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
         results.add(f"{label} baseline: errors", "count", base["errors"])
         results.add(f"{label} baseline: server CPU per POST", "ms", base["server_cpu_ms"])
         results.add(f"{label} baseline: client CPU per POST", "ms", base["client_cpu_ms"])
+        results.check(f"{label} baseline: 0 errors", base["errors"] == 0, f"run {run + 1}: statuses {base['statuses']}")
         print(
             f"{label} baseline: {base['rate']:.1f}/s p50 {base['p50']:.3f}s p99 {base['p99']:.3f}s "
             f"errors {base['errors']}",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from scripts.redis_local import free_port
 from services.notifications.priorities import ProviderPriorities, resting_priorities
+from tests.conftest import wait_for
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,14 @@ def test_a_provider_failing_past_the_threshold_loses_a_step_of_its_traffic_to_th
 
 
 def test_errors_outside_the_window_do_not_add_up(redis_url):
-    import time
+    import redis
 
-    handle = priorities(redis_url, {"zenziva": 50, "twilio": 50}, error_window=1)
+    prefix = uuid.uuid4().hex
+    handle = priorities(redis_url, {"zenziva": 50, "twilio": 50}, prefix=prefix, error_window=1)
     handle.failed("sms", "zenziva"), handle.failed("sms", "zenziva")
-    time.sleep(1.2)
+    count = f"{prefix}:provider-errors:sms:zenziva"
+    store = redis.Redis.from_url(redis_url)
+    wait_for(lambda: not store.exists(count), timeout=10, message="the window to end (on Redis' clock)")
     handle.failed("sms", "zenziva"), handle.failed("sms", "zenziva")
     assert handle.current("sms") == {"zenziva": 50, "twilio": 50}
 

@@ -362,6 +362,10 @@ def test_a_tampered_or_missing_render_time_is_refused_and_the_form_comes_back_as
     assert 'value="Siti Rahmah"' in response.text and 'value="0812-3456-7890"' in response.text
     assert stored(timed_app) == before
     assert bots_suspected(client, "too_fast") == counted  # refused, not taken for a bot
+    with later(4.5):  # checked and sent straight back: registered, not thanked and dropped
+        again = client.post(f"/acara/{timed_app.event_id}/daftar", data=fields | hidden(response.text))
+    assert again.status_code == 303 and "/pendaftaran/" in again.headers["Location"]
+    assert stored(timed_app)[0] == before[0] + 1
 
 
 def test_a_form_without_its_render_time_is_refused_in_english_for_an_english_reader(timed_app):

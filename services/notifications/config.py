@@ -72,10 +72,11 @@ class Config(BaseConfig):
             channel: env_int(f"NOTIFICATIONS_DAILY_CAP_{channel.upper()}", 0)
             for channel in ("email", "sms", "whatsapp")
         }
-        #: At most this many text messages a second per channel across every worker (services/notifications/
-        #: pacing.py); 0 or unset: unpaced. Set them to what the provider's contract allows.
+        #: At most this many messages a second per channel across every worker (services/notifications/pacing.py);
+        #: 0 or unset: unpaced. Set them to what the provider's contract (or the mail relay's limit) allows.
         self.SENDS_PER_SECOND = {
-            channel: env_int(f"NOTIFICATIONS_SENDS_PER_SECOND_{channel.upper()}", 0) for channel in ("sms", "whatsapp")
+            channel: env_int(f"NOTIFICATIONS_SENDS_PER_SECOND_{channel.upper()}", 0)
+            for channel in ("email", "sms", "whatsapp")
         }
         #: Which provider a text message tries first (services/notifications/priorities.py): "name=priority,...";
         #: unset, the first provider listed rests at 100 and the others at 0 (the first is the primary).

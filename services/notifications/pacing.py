@@ -1,14 +1,14 @@
-"""The providers' send rate: text messages spaced evenly, N a second per channel, across every worker (RELIABILITY
-F13, "Notify's Redis token bucket").
+"""The providers' send rate: messages spaced evenly, N a second per channel, across every worker (RELIABILITY F13,
+"Notify's Redis token bucket"). Email counts as a channel too: a mail relay limits its senders as a gateway does.
 
 A generic cell rate algorithm in one Redis script: the channel's key holds the moment its next message may go, and
 each take moves it on by 1/N s, so sends are spaced evenly rather than let through N at once at the start of every
 second (a gateway counting over its own second, a network delay later, would see two bursts as one). A sender
 takes its slot just before the provider call and waits for it; when the slot would come after its claim runs out,
-the message goes back to wait for the next dispatch, no attempt counted. NOTIFICATIONS_SENDS_PER_SECOND_SMS and
-_WHATSAPP set the rates (0, the default: unpaced, as fast as the gateway answers; set them to what the provider's
-contract allows). When Redis cannot be reached the senders go unpaced rather than stop (logged once): the
-gateway's own 429 and Retry-After still hold them back.
+the message goes back to wait for the next dispatch, no attempt counted. NOTIFICATIONS_SENDS_PER_SECOND_SMS,
+_WHATSAPP and _EMAIL set the rates (0, the default: unpaced, as fast as the gateway or relay answers; set them to
+what the provider's contract allows). When Redis cannot be reached the senders go unpaced rather than stop (logged
+once): the gateway's own 429 and Retry-After still hold them back.
 """
 
 import logging

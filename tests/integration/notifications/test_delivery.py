@@ -152,6 +152,20 @@ def test_a_paced_channel_never_goes_faster_than_its_rate_across_the_batchs_sende
     assert most <= 5 and moments[-1] - started >= 1.9
 
 
+def test_a_paced_mail_relay_gets_no_more_mails_a_second_than_its_rate(make_app, smtp_server, monkeypatch):
+    monkeypatch.setenv("NOTIFICATIONS_SENDS_PER_SECOND_EMAIL", "4")  # as an operator sets it
+    app = make_app(REDIS_KEY_PREFIX=uuid.uuid4().hex)
+    with time_machine.travel(NOW):
+        event = publish_event(app, START, reminder_offsets_minutes=[])
+        for n in range(10):
+            register(app, event, preferred_channel="email", phone=None, email=f"peserta{n}@contoh.id")
+        assert run_beat(app) == ["delivered"] * 10  # SMTP acceptance is all the receipt an email gets
+    moments = sorted(mail.received_at.timestamp() for mail in smtp_server.mailbox.mails())
+    assert len(moments) == 10
+    most = max(sum(1 for later in moments[i:] if later - moment < 0.95) for i, moment in enumerate(moments))
+    assert most <= 4 and moments[-1] - moments[0] >= 2.0  # ten mails at four a second: over two seconds at least
+
+
 def test_a_message_the_rate_cannot_fit_before_its_claim_runs_out_waits_for_the_next_dispatch_uncounted(
     make_app, gateway
 ):

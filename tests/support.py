@@ -31,6 +31,16 @@ class SmtpSink:
         return [mail for mail in self.mailbox.mails() if address in mail.rcpt_tos]
 
 
+def most_within(moments, seconds: float) -> int:
+    """The most of `moments` in any window of `seconds` (what a gateway counting over its own window would see).
+
+    Paced at N a second, messages leave 1/N s apart: a window of 1 - 1/N s holds N - 1 of them, and N when one took
+    up to 1/N s longer to arrive than the next (a loaded machine). Unpaced, they all arrive at once.
+    """
+    moments = sorted(moments)
+    return max(sum(1 for later in moments[i:] if later - moment < seconds) for i, moment in enumerate(moments))
+
+
 def postgres_schema_url(base_url: str, prefix: str) -> tuple[str, str]:
     """Create a fresh schema in the test PostgreSQL and return (url using it, schema name)."""
     schema = f"{prefix}_{uuid.uuid4().hex[:10]}"

@@ -7,12 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from scripts.redis_local import free_port
 from services.notifications.pacing import SendPace
-
-
-def most_in_any_second(moments: list[float], second: float = 0.95) -> int:
-    """The most moments in any `second`: a little under one, as a moment is taken after its slot's round trip."""
-    moments = sorted(moments)
-    return max(sum(1 for other in moments[i:] if other - moment < second) for i, moment in enumerate(moments))
+from tests.support import most_within
 
 
 def test_senders_in_several_threads_share_the_rate_and_wait_for_their_slot(redis_url):
@@ -26,7 +21,7 @@ def test_senders_in_several_threads_share_the_rate_and_wait_for_their_slot(redis
     with ThreadPoolExecutor(max_workers=3) as senders:
         list(senders.map(send, range(12)))
     assert len(granted) == 12
-    assert most_in_any_second(granted) <= 4  # never more than the rate in any second
+    assert most_within(granted, 0.95) <= 4  # never more than the rate in any second
     gaps = [later - earlier for earlier, later in zip(sorted(granted), sorted(granted)[1:], strict=False)]
     assert min(gaps) >= 0.2  # spaced a quarter second apart, not four at once at the top of each second
     assert max(granted) - start >= 2.6  # 12 at 4 a second

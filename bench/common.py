@@ -295,6 +295,33 @@ def cpu_seconds(session: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float | None:
+    """CPU time used so far by a PostgreSQL server running on this machine (postmaster, backends and the backends it
+    reaped), or None when none runs here."""
+    total, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, _, rest = stat.read_text().partition(") ")
+        except OSError:  # ended meanwhile
+            continue
+        if command.endswith("(postgres"):
+            found = True
+            total += sum(int(value) for value in rest.split()[10:14])
+    return total / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def procfile_gunicorn(process: str) -> list[str]:
+    """The gunicorn layout (workers, threads, worker class) the Procfile gives `process`: what the benchmarks run."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{process}:"):
+            words = shlex.split(line.partition(" gunicorn ")[2])
+            return [item for i, word in enumerate(words) if word in _LAYOUT for item in (word, words[i + 1])]
+    raise LookupError(f"no {process} line in the Procfile")
+
+
+_LAYOUT = ("--workers", "--threads", "--worker-class")
+
+
 def python() -> str:
     return sys.executable
 

@@ -13,7 +13,7 @@ import time
 import requests
 
 from bench import baseline_app
-from bench.common import Results, arguments, children, python, rss_mb, wait_http, workspace
+from bench.common import Results, arguments, children, procfile_gunicorn, python, rss_mb, wait_http, workspace
 from bench.stack import Stack
 from devsinks.mailbox import Mailbox, start_smtp
 from scripts.redis_local import free_port
@@ -84,7 +84,7 @@ def main() -> None:
             baseline_app.create_table(database_url)
             env = stack.env | {"BASELINE_DATABASE_URL": database_url, "BASELINE_BROKER_URL": stack.redis_url}
             port = free_port()
-            command = [python(), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
+            command = [python(), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *procfile_gunicorn("registration")]
             web = processes.start("baseline-web", [*command, "bench.baseline_app:app"], env)
             wait_http(f"http://127.0.0.1:{port}/healthz", process=web)
             from bench.registration import form_fields

@@ -2,7 +2,7 @@
 
 For each store (SQLite, then PostgreSQL in a private schema) this
 1. migrates and seeds the registration store with the service's own commands (`flask db upgrade`, `seed`);
-2. starts `gunicorn services.registration.wsgi:app` (the Procfile's settings: 2 workers x 4 threads; the production
+2. starts `gunicorn services.registration.wsgi:app` (the Procfile's workers, threads and worker class; the production
    config, as deployed: no debug mode, a Secure session cookie the clients send as a TLS proxy would) and creates
    a 55-seat event and a large one over the staff API;
 3. starts the baseline (bench/baseline_app.py) beside it, under the same gunicorn settings on the same database;
@@ -39,7 +39,9 @@ from bench.common import (
     drop_postgres_schema,
     percentile,
     postgres_answers,
+    postgres_cpu_seconds,
     postgres_schema,
+    procfile_gunicorn,
     python,
     start_redis,
     wait_http,
@@ -48,7 +50,7 @@ from bench.common import (
 from scripts.redis_local import free_port
 from services.registration.config import Config
 
-GUNICORN = ["--workers", "2", "--threads", "4"]  # the Procfile's registration web (2 cores)
+GUNICORN = procfile_gunicorn("registration")  # the registration web as deployed
 ADMIN_PASSWORD = "rahasia-admin-bench"
 #: The form's hidden fields: the CSRF token and the signed render time.
 HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
@@ -83,9 +85,12 @@ def phone(n: int) -> str:
     return f"0812-{n // 10000 % 10000:04d}-{n % 10000:04d}"
 
 
-def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_phone: int, server_cpu=None) -> dict:
+def burst(
+    post_url: str, get_url: str | None, n: int, concurrency: int, first_phone: int, server_cpu=None, stores_cpu=None
+) -> dict:
     """Send n form submissions from `concurrency` clients; return statuses, latencies, the timed rate and the CPU
-    seconds the server (`server_cpu()`: its CPU so far) and this client spent in the timed part."""
+    seconds the server (`server_cpu()`: its CPU so far), the stores (`stores_cpu()`: Redis and a local PostgreSQL)
+    and this client spent in the timed part."""
     shares = [list(range(i, n, concurrency)) for i in range(concurrency)]
     tokens: list[list[dict]] = [[] for _ in range(concurrency)]
     sessions = [requests.Session() for _ in range(concurrency)]
@@ -131,14 +136,14 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
     threads = [threading.Thread(target=post, args=(i, barrier)) for i in range(concurrency)]
     for thread in threads:
         thread.start()
-    cpu_before = _cpu(server_cpu)  # read while the clients wait at the barrier: not in the timed part
+    cpu_before = _cpu(server_cpu, stores_cpu)  # read while the clients wait at the barrier: not in the timed part
     barrier.wait()
     start = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
-    server_seconds, client_seconds = (
-        after - before for after, before in zip(_cpu(server_cpu), cpu_before, strict=True)
+    server_seconds, stores_seconds, client_seconds = (
+        after - before for after, before in zip(_cpu(server_cpu, stores_cpu), cpu_before, strict=True)
     )
     for session in sessions:
         session.close()
@@ -153,6 +158,7 @@ def burst(post_url: str, get_url: str | None, n: int, concurrency: int, first_ph
         "get_rate": get_rate,
         "n": n,
         "server_cpu": server_seconds,
+        "stores_cpu": stores_seconds,
         "client_cpu": client_seconds,
     }
 
@@ -164,10 +170,10 @@ def _status(response: requests.Response) -> int | str:
     return response.status_code
 
 
-def _cpu(server_cpu) -> tuple[float, float]:
-    """(the server's CPU seconds so far, or 0 without a meter; this process's)."""
+def _cpu(server_cpu, stores_cpu) -> tuple[float, float, float]:
+    """(the server's CPU seconds so far, the stores', each 0 without a meter; this process's)."""
     times = os.times()
-    return (server_cpu() if server_cpu else 0.0), times.user + times.system
+    return (server_cpu() if server_cpu else 0.0), (stores_cpu() if stores_cpu else 0.0), times.user + times.system
 
 
 def combine(bursts: list[dict]) -> dict:
@@ -188,6 +194,7 @@ def combine(bursts: list[dict]) -> dict:
         "statuses": statuses,
         "get_rate": sum(out["n"] for out in bursts) / get_seconds if get_seconds else None,
         "server_cpu_ms": 1000 * sum(out["server_cpu"] for out in bursts) / sum(out["n"] for out in bursts),
+        "stores_cpu_ms": 1000 * sum(out["stores_cpu"] for out in bursts) / sum(out["n"] for out in bursts),
         "client_cpu_ms": 1000 * sum(out["client_cpu"] for out in bursts) / sum(out["n"] for out in bursts),
     }
 
@@ -196,6 +203,14 @@ def _server_cpu(processes: Processes, name: str):
     """A meter of one gunicorn's CPU seconds so far (master and workers: the session it was started in)."""
     session = processes.started[name].pid
     return lambda: cpu_seconds(session)
+
+
+def _stores_cpu(processes: Processes, label: str):
+    """A meter of the stores' CPU seconds so far: the bench's Redis, and PostgreSQL's server when it runs here."""
+    redis = processes.started["redis"].pid
+    if label == "postgresql" and postgres_cpu_seconds() is not None:
+        return lambda: cpu_seconds(redis) + (postgres_cpu_seconds() or 0.0)
+    return lambda: cpu_seconds(redis)
 
 
 def _run(threads) -> None:
@@ -298,16 +313,17 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
         warm_up(pelita, baseline, c, (run * 3 + 3) * 1_000_000)
         targets = [*(size for size, _ in EVENTS), "baseline"]
         meters = {side: _server_cpu(processes, f"{side}-{label}") for side in ("pelita", "baseline")}
+        stores = _stores_cpu(processes, label)
         bursts: dict[str, list[dict]] = {target: [] for target in targets}
         for number in range(rounds):
             share = n // rounds + (1 if number < n % rounds else 0)
             for index, target in enumerate(targets):
                 first_phone = (run * 3 + index) * 1_000_000 + number * (n // rounds + 1)
                 if target == "baseline":
-                    out = burst(f"{baseline}/register", None, share, c, first_phone, meters["baseline"])
+                    out = burst(f"{baseline}/register", None, share, c, first_phone, meters["baseline"], stores)
                 else:
                     url = f"{pelita}/acara/{events[target]}/daftar"
-                    out = burst(url, url, share, c, first_phone, meters["pelita"])
+                    out = burst(url, url, share, c, first_phone, meters["pelita"], stores)
                 bursts[target].append(out)
             ratios = [bursts[size][-1]["rate"] / bursts["baseline"][-1]["rate"] for size, _ in EVENTS]
             results.note(f"{label} run {run + 1} round {number + 1}: ratios " + " / ".join(f"{r:.2f}" for r in ratios))
@@ -326,6 +342,7 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
             results.add(f"{key}: form GET rate (untimed phase)", "1/s", out["get_rate"])
             results.add(f"{key}: ratio Pelita/baseline", "x", out["rate"] / base["rate"] if base["rate"] else None)
             results.add(f"{key}: server CPU per POST", "ms", out["server_cpu_ms"])
+            results.add(f"{key}: stores' CPU per POST", "ms", out["stores_cpu_ms"])
             results.add(f"{key}: client CPU per POST", "ms", out["client_cpu_ms"])
             results.check(
                 f"{key}: confirmed == min(capacity, accepted)",
@@ -344,6 +361,7 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
         results.add(f"{label} baseline: p99 latency", "s", base["p99"])
         results.add(f"{label} baseline: errors", "count", base["errors"])
         results.add(f"{label} baseline: server CPU per POST", "ms", base["server_cpu_ms"])
+        results.add(f"{label} baseline: stores' CPU per POST", "ms", base["stores_cpu_ms"])
         results.add(f"{label} baseline: client CPU per POST", "ms", base["client_cpu_ms"])
         results.check(f"{label} baseline: 0 errors", base["errors"] == 0, f"run {run + 1}: statuses {base['statuses']}")
         print(

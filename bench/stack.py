@@ -6,17 +6,13 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from bench.common import Processes, python, start_redis, wait_http
+from bench.common import Processes, procfile_gunicorn, python, start_redis, wait_http
 from scripts.redis_local import free_port
 
 SERVICES = ("registration", "notifications", "reporting")
 ADMIN_PASSWORD = "rahasia-admin-bench"
 #: The Procfile's settings.
-WEB_ARGS = {
-    "registration": ["--workers", "2", "--threads", "4"],
-    "notifications": ["--workers", "1", "--threads", "4"],
-    "reporting": ["--workers", "1", "--threads", "4"],
-}
+WEB_ARGS = {service: procfile_gunicorn(service) for service in SERVICES}
 WORKER_CONCURRENCY = {"registration": 1, "notifications": 2, "reporting": 1}
 
 

@@ -200,8 +200,7 @@ def register(event_id: str, data: dict) -> tuple[Registration, bool]:
     # registration.created is checked against its contract now, as for a confirmed seat; only status and place
     # change once the seat is taken (both set right here, from the two values the contract admits).
     envelope = bus.envelope(EventNames.REGISTRATION_CREATED, _created_payload(registration) | _CONFIRMED)
-    event = _check_open(store.get_event_window(event_id))
-    registration.status, registration.waitlist_seq, position = _take_place(event_id, event.waitlist_enabled)
+    registration.status, registration.waitlist_seq, position = _take_place(event_id)
     try:
         store.add_registration(registration)
     except IntegrityError:  # already registered, or the same person submitted twice at once and the other won
@@ -231,11 +230,18 @@ def _new_registration(event_id: str, data: dict) -> Registration:
     )
 
 
-def _take_place(event_id: str, waitlist_enabled: bool) -> tuple[str, int | None, int | None]:
-    """Take a confirmed seat, else a waitlist ticket; return (status, ticket, waitlist position)."""
-    if store.take_seat(event_id):
+def _take_place(event_id: str) -> tuple[str, int | None, int | None]:
+    """Take a confirmed seat, else a waitlist ticket; return (status, ticket, waitlist position).
+
+    While seats are left one statement takes a seat, checking the event is open in the same UPDATE. Only when it
+    takes none is the event read, to refuse with the reason or to hand out a waitlist ticket.
+    """
+    if store.take_open_seat(event_id, utcnow()):
         return "confirmed", None, None
-    if not waitlist_enabled:
+    event = _check_open(store.get_event_window(event_id))
+    if event.seats_left > 0 and store.take_seat(event_id):  # a seat freed since the first UPDATE
+        return "confirmed", None, None
+    if not event.waitlist_enabled:
         raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
     ticket, position = store.take_waitlist_ticket(event_id)
     return "waitlisted", ticket, position

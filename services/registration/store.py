@@ -34,6 +34,15 @@ def take_seat(event_id: str) -> bool:
     return _run(_TAKE_SEAT, event_id=event_id).rowcount == 1
 
 
+def take_open_seat(event_id: str, now: datetime) -> bool:
+    """Take one confirmed seat if the event takes registrations at `now` and has one left: one conditional UPDATE.
+
+    It is the whole check for most submissions; why one was refused (closed, full, not found...) is read only then.
+    The conditions are service._check_open's, in SQL.
+    """
+    return _run(_TAKE_OPEN_SEAT, event_id=event_id, now=now).rowcount == 1
+
+
 def take_waitlist_ticket(event_id: str) -> tuple[int, int]:
     """Hand out the next waitlist ticket of `event_id`; return (ticket, place on the waitlist).
 
@@ -64,6 +73,12 @@ _TAKE_SEAT = (
     sa.update(Event)
     .where(Event.id == sa.bindparam("event_id"), Event.confirmed_count < Event.capacity)
     .values(confirmed_count=Event.confirmed_count + 1)
+)
+_NOW = sa.bindparam("now", type_=Event.starts_at.type)
+_TAKE_OPEN_SEAT = _TAKE_SEAT.where(
+    Event.status == "published",
+    sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= _NOW),
+    sa.func.coalesce(Event.registration_closes_at, Event.starts_at) > _NOW,
 )
 _TAKE_TICKET = (
     sa.update(Event)

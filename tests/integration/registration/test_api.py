@@ -148,6 +148,13 @@ def test_the_registration_window_decides_seats_and_waitlist_places_alike(registr
             )
             db.session.commit()
 
+    for opens_in, closes_in, reason in [
+        (timedelta(hours=-1), timedelta(seconds=-1), "closed"),
+        (timedelta(minutes=5), None, "not_open_yet"),
+    ]:  # with its seat still free: the UPDATE that takes a seat checks the window too
+        window(opens_in, closes_in)
+        refused = client.post(url, json=make_registration_body())
+        assert refused.status_code == 409 and refused.json["reason"] == reason
     window(timedelta(hours=-1), timedelta(hours=1))
     assert client.post(url, json=make_registration_body()).json["status"] == "confirmed"
     assert client.post(url, json=make_registration_body()).json["status"] == "waitlisted"

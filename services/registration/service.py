@@ -233,18 +233,21 @@ def _new_registration(event_id: str, data: dict) -> Registration:
 def _take_place(event_id: str) -> tuple[str, int | None, int | None]:
     """Take a confirmed seat, else a waitlist ticket; return (status, ticket, waitlist position).
 
-    While seats are left one statement takes a seat, checking the event is open in the same UPDATE. Only when it
-    takes none is the event read, to refuse with the reason or to hand out a waitlist ticket.
+    Each is one UPDATE that also checks the event is open (and, for a ticket, full with a waitlist), so most
+    submissions take one or two statements. Only when neither takes anything is the event read: to refuse with
+    the reason, or to try again when a seat was freed or taken between the two.
     """
-    if store.take_open_seat(event_id, utcnow()):
+    now = utcnow()
+    if store.take_open_seat(event_id, now):
         return "confirmed", None, None
+    if (ticket := store.take_open_waitlist_ticket(event_id, now)) is not None:
+        return "waitlisted", *ticket
     event = _check_open(store.get_event_window(event_id))
-    if event.seats_left > 0 and store.take_seat(event_id):  # a seat freed since the first UPDATE
+    if event.seats_left > 0 and store.take_seat(event_id):
         return "confirmed", None, None
     if not event.waitlist_enabled:
         raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
-    ticket, position = store.take_waitlist_ticket(event_id)
-    return "waitlisted", ticket, position
+    return "waitlisted", *store.take_waitlist_ticket(event_id)
 
 
 def _created_payload(registration: Registration) -> dict:

@@ -43,6 +43,12 @@ def take_open_seat(event_id: str, now: datetime) -> bool:
     return _run(_TAKE_OPEN_SEAT, event_id=event_id, now=now).rowcount == 1
 
 
+def take_open_waitlist_ticket(event_id: str, now: datetime) -> tuple[int, int] | None:
+    """take_waitlist_ticket, if the event is open at `now`, full, and keeps a waitlist; else None (nothing taken)."""
+    row = _run(_TAKE_OPEN_TICKET, event_id=event_id, now=now).first()
+    return None if row is None else (row.waitlist_seq, row.waitlist_count)
+
+
 def take_waitlist_ticket(event_id: str) -> tuple[int, int]:
     """Hand out the next waitlist ticket of `event_id`; return (ticket, place on the waitlist).
 
@@ -74,17 +80,22 @@ _TAKE_SEAT = (
     .where(Event.id == sa.bindparam("event_id"), Event.confirmed_count < Event.capacity)
     .values(confirmed_count=Event.confirmed_count + 1)
 )
-_NOW = sa.bindparam("now", type_=Event.starts_at.type)
-_TAKE_OPEN_SEAT = _TAKE_SEAT.where(
-    Event.status == "published",
-    sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= _NOW),
-    sa.func.coalesce(Event.registration_closes_at, Event.starts_at) > _NOW,
-)
 _TAKE_TICKET = (
     sa.update(Event)
     .where(Event.id == sa.bindparam("event_id"))
     .values(waitlist_seq=Event.waitlist_seq + 1, waitlist_count=Event.waitlist_count + 1)
     .returning(Event.waitlist_seq, Event.waitlist_count)
+)
+_NOW = sa.bindparam("now", type_=Event.starts_at.type)
+#: service._check_open's conditions, in SQL: published, and `now` inside the registration window.
+_OPEN = (
+    Event.status == "published",
+    sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= _NOW),
+    sa.func.coalesce(Event.registration_closes_at, Event.starts_at) > _NOW,
+)
+_TAKE_OPEN_SEAT = _TAKE_SEAT.where(*_OPEN)
+_TAKE_OPEN_TICKET = _TAKE_TICKET.where(
+    *_OPEN, Event.waitlist_enabled.is_(True), Event.confirmed_count >= Event.capacity
 )
 _EVENT_WINDOW = sa.select(
     Event.status,

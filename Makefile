@@ -40,6 +40,8 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	@set -e; for name in $(BENCHMARKS); do $(BIN)/python -m bench.$$name --smoke --out var/bench-smoke; \
 	  $(BIN)/python -m bench.common --check var/bench-smoke/$$name.json; done
+	$(BIN)/python -m bench.registration --smoke --stores sqlite --without all --out var/bench-smoke
+	$(BIN)/python -m bench.common --check var/bench-smoke/registration-without.json
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -19,6 +19,9 @@ For each store (SQLite, then PostgreSQL in a private schema) this
 6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too);
 7. CPU per POST in the timed parts, each side's gunicorn (master and workers, from /proc) and this client: the two
    sides share the machine's cores with the client, so these say where a ratio comes from.
+
+`--without csrf,rate-limit,...` (or `all`) measures Pelita with those parts of the form's work switched off
+(bench/without_app.py) and writes registration-without.json: what they cost, not anything deployed.
 """
 
 import os
@@ -30,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 import sqlalchemy as sa
 
-from bench import baseline_app
+from bench import baseline_app, without_app
 from bench.common import (
     Processes,
     Results,
@@ -304,8 +307,11 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
     flask(env, "seed", "--no-demo")
     baseline_app.create_table(database_url)
     n, c, rounds = args.n, args.concurrency, max(1, min(args.rounds, args.n))
+    app = "services.registration.wsgi:app"
+    if args.without:  # what the named parts cost: Pelita with them switched off, nothing deployed
+        app, env = "bench.without_app:app", env | {"PELITA_BENCH_WITHOUT": args.without}
     for run in range(args.runs):
-        pelita = gunicorn(processes, f"pelita-{label}", "services.registration.wsgi:app", env)
+        pelita = gunicorn(processes, f"pelita-{label}", app, env)
         baseline = gunicorn(
             processes, f"baseline-{label}", "bench.baseline_app:app", env | {"BASELINE_DATABASE_URL": database_url}
         )
@@ -378,10 +384,17 @@ def main() -> None:
         concurrency=(32, "clients at once"),
         stores=("sqlite,postgresql", "which stores"),
         rounds=(5, "turns Pelita and the baseline take, N / ROUNDS submissions each"),
+        without=("", f"switch these parts off in Pelita ({', '.join(without_app.PARTS)}, or all)"),
     )
+    try:  # an unknown name stops here, before anything starts
+        without = without_app.parts(args.without)
+    except ValueError as error:
+        raise SystemExit(f"--without: {error}") from None
     if args.smoke:
         args.n, args.concurrency, args.rounds = min(args.n, 64), min(args.concurrency, 8), min(args.rounds, 2)
-    results = Results("registration", args)
+    results = Results("registration-without" if without else "registration", args)
+    if without:
+        results.note("Pelita WITHOUT " + "; ".join(f"{name}: {without_app.PARTS[name]}" for name in without))
     results.note(f"{args.n} submissions per event at concurrency {args.concurrency}; gunicorn {' '.join(GUNICORN)}")
     results.note("timed: the POSTs; each client GETs its CSRF tokens first (form GET rate), the baseline needs none")
     results.note(

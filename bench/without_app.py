@@ -1,0 +1,58 @@
+"""The registration web with parts of the public form's work switched off, for `bench.registration --without`.
+
+It measures what those parts cost in the burst (README "Performance"). Each part is something an issue or
+DESIGN.md asks for, so nothing deployed runs this module. `gunicorn bench.without_app:app` with
+PELITA_BENCH_WITHOUT naming the parts, comma-separated, or `all`.
+"""
+
+import os
+
+#: The parts that can be switched off, and what each one is.
+PARTS = {
+    "csrf": "Flask-WTF's CSRF check of the form (and so its session cookie's signature)",
+    "rate-limit": "the form's rate limit, one Redis script per submission",
+    "render-time": "the signed render time and the honeypot (RELIABILITY T22)",
+    "signed-links": "the three signed links of a registration (its page, cancel and check-in URLs)",
+    "contract": "the registration.created contract check (a marshmallow load and dump)",
+    "nudge": "the outbox nudge after the commit (the relay's beat sweep still sends every row)",
+}
+
+
+def parts(names: str) -> list[str]:
+    """The parts `names` gives (comma-separated, or `all`); raise ValueError for a name not in PARTS."""
+    chosen = list(PARTS) if names.strip() == "all" else [name.strip() for name in names.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in PARTS]
+    if unknown:
+        raise ValueError(f"unknown parts {', '.join(unknown)}; choose from {', '.join(PARTS)} or all")
+    return chosen
+
+
+def create_app(names: str):
+    from services.registration import service
+    from services.registration.api import public
+    from services.registration.app import create_app as create_registration_app
+    from shared.messaging import publisher
+
+    app = create_registration_app()
+    chosen = parts(names)
+    if "csrf" in chosen:
+        app.config["WTF_CSRF_ENABLED"] = False
+    if "rate-limit" in chosen:
+        public.form_rate_limit.check = lambda: None
+    if "render-time" in chosen:
+        public._screen = lambda event_id: None
+    if "signed-links" in chosen:
+        service.sign = lambda salt, registration_id: registration_id
+    if "contract" in chosen:
+        publisher.produce_payload = _unchecked
+    if "nudge" in chosen:
+        app.config["OUTBOX_NUDGE"] = False
+    return app
+
+
+def _unchecked(event_type: str, payload: dict, version: int | None = None) -> dict:
+    """The payload made JSON-ready as the contract's dump would, without loading it through the contract."""
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in payload.items()}
+
+
+app = create_app(os.environ["PELITA_BENCH_WITHOUT"]) if os.environ.get("PELITA_BENCH_WITHOUT") else None

@@ -322,6 +322,15 @@ def procfile_gunicorn(process: str) -> list[str]:
 _LAYOUT = ("--workers", "--threads", "--worker-class")
 
 
+def procfile_concurrency(process: str) -> int:
+    """The `--concurrency` the Procfile gives the Celery worker `process` (e.g. `notifications_worker`)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{process}:"):
+            words = shlex.split(line.partition(":")[2])
+            return int(words[words.index("--concurrency") + 1])
+    raise LookupError(f"no {process} line in the Procfile")
+
+
 def python() -> str:
     return sys.executable
 

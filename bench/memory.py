@@ -14,7 +14,7 @@ import requests
 
 from bench import baseline_app
 from bench.common import Results, arguments, children, procfile_gunicorn, python, rss_mb, wait_http, workspace
-from bench.stack import Stack
+from bench.stack import WORKER_CONCURRENCY, Stack
 from devsinks.mailbox import Mailbox, start_smtp
 from scripts.redis_local import free_port
 
@@ -93,7 +93,11 @@ def main() -> None:
                 requests.post(f"http://127.0.0.1:{port}/register", data=form_fields(f"0813-8888-{i:04d}"), timeout=30)
             node = "bench-mem@bench"
             command = [python(), "-m", "celery", "-A", "bench.baseline_tasks:celery", "worker", "-Q", "bench"]
-            worker = processes.start("baseline-worker", [*command, "-n", node, "--concurrency", "2", "-l", "INFO"], env)
+            worker = processes.start(
+                "baseline-worker",
+                [*command, "-n", node, "--concurrency", str(WORKER_CONCURRENCY["notifications"]), "-l", "INFO"],
+                env,
+            )
             processes.wait_log("baseline-worker", f"{node} ready", timeout=90)
             from bench import baseline_tasks
 

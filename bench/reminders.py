@@ -20,7 +20,7 @@ import requests
 import sqlalchemy as sa
 
 from bench.common import Results, arguments, python, workspace
-from bench.stack import Stack
+from bench.stack import WORKER_CONCURRENCY, Stack
 from scripts.redis_local import free_port
 
 
@@ -75,8 +75,8 @@ def main() -> None:
     from services.notifications.service import BATCH_SIZE, DISPATCH_LIMIT
 
     results.note(
-        f"{args.n} reminders; notifications worker --concurrency 2, beat dispatch every 1 s "
-        f"({DISPATCH_LIMIT} per tick, {BATCH_SIZE} per task)"
+        f"{args.n} reminders; notifications worker --concurrency {WORKER_CONCURRENCY['notifications']}, "
+        f"beat dispatch every 1 s ({DISPATCH_LIMIT} per tick, {BATCH_SIZE} per task)"
     )
     sinks_port = free_port()
     with workspace("reminders") as (workdir, processes):
@@ -134,7 +134,11 @@ def main() -> None:
                     baseline_tasks.noop.apply_async(args=[i], queue="bench", connection=connection)
             node = f"bench-noop-{run}@bench"
             command = [python(), "-m", "celery", "-A", "bench.baseline_tasks:celery", "worker", "-Q", "bench"]
-            processes.start("baseline-worker", [*command, "-n", node, "--concurrency", "2", "-l", "INFO"], env)
+            processes.start(
+                "baseline-worker",
+                [*command, "-n", node, "--concurrency", str(WORKER_CONCURRENCY["notifications"]), "-l", "INFO"],
+                env,
+            )
             processes.wait_log("baseline-worker", f"{node} ready", timeout=90)
             start = time.monotonic()
             while int(client.get("bench:noop") or 0) < args.n and time.monotonic() - start < args.timeout:

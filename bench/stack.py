@@ -6,14 +6,14 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from bench.common import Processes, procfile_gunicorn, python, start_redis, wait_http
+from bench.common import Processes, procfile_concurrency, procfile_gunicorn, python, start_redis, wait_http
 from scripts.redis_local import free_port
 
 SERVICES = ("registration", "notifications", "reporting")
 ADMIN_PASSWORD = "rahasia-admin-bench"
 #: The Procfile's settings.
 WEB_ARGS = {service: procfile_gunicorn(service) for service in SERVICES}
-WORKER_CONCURRENCY = {"registration": 1, "notifications": 2, "reporting": 1}
+WORKER_CONCURRENCY = {service: procfile_concurrency(f"{service}_worker") for service in SERVICES}
 
 
 class Stack:

@@ -1,5 +1,9 @@
 """flask-smorest glue shared by the services' REST APIs."""
 
+from pathlib import Path
+
+import flask_swagger_ui
+from flask import send_from_directory
 from flask_smorest import Api
 from flask_smorest.error_handler import ErrorSchema
 from marshmallow import fields
@@ -12,10 +16,20 @@ class PelitaErrorSchema(ErrorSchema):
     reason = fields.String(metadata={"description": "Stable machine-readable reason, e.g. full, closed"})
 
 
+#: Swagger UI's files, from the pinned flask-swagger-ui package (its blueprint is not used, only its files).
+SWAGGER_UI_FILES = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
+SWAGGER_UI_URL = "/api/swagger-ui/"
+
+
 class PelitaApi(Api):
-    """flask-smorest's Api, keeping the `Allow` header on 405 answers (its JSON error handler drops it)."""
+    """flask-smorest's Api, keeping the `Allow` header on 405 answers (its JSON error handler drops it), and serving
+    Swagger UI's files itself: the staff's browsers fetch nothing from a CDN, and the version is the lock's."""
 
     ERROR_SCHEMA = PelitaErrorSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        app.add_url_rule(f"{SWAGGER_UI_URL}<path:filename>", "swagger_ui_file", _swagger_ui_file, methods=["GET"])
 
     def handle_http_exception(self, error):
         body, code, headers = super().handle_http_exception(error)
@@ -26,7 +40,7 @@ class PelitaApi(Api):
 
 
 def api_settings(title: str) -> dict:
-    """Return the flask-smorest settings: OpenAPI at /api/openapi.json, Swagger UI at /api/docs (bundled)."""
+    """Return the flask-smorest settings: OpenAPI at /api/openapi.json, Swagger UI at /api/docs (served here)."""
     return {
         "API_TITLE": title,
         "API_VERSION": "v1",
@@ -34,8 +48,12 @@ def api_settings(title: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_URL,
         "API_SPEC_OPTIONS": {
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     }
+
+
+def _swagger_ui_file(filename: str):
+    return send_from_directory(SWAGGER_UI_FILES, filename, max_age=24 * 3600)

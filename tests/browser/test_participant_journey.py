@@ -162,3 +162,20 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     assert "Laporan" in pdf.pages[0].extract_text()
     phone.goto(f"{pelita.urls['sinks']}/mail/{mails[0]['id']}")
     screenshot(phone, "10-email-laporan")
+
+
+def test_staff_read_each_api_in_swagger_ui_with_nothing_from_another_site(pelita, browser):
+    """Swagger UI renders each service's OpenAPI 3.1 document from files the service serves itself."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    for name in ("registration", "notifications", "reporting"):
+        page.goto(f"{pelita.urls[name]}/api/docs")
+        page.locator(".swagger-ui .info .title").filter(has_text=f"Pelita {name} API").wait_for(timeout=15_000)
+        assert page.locator(".opblock").count() > 0  # the operations are listed
+        assert "Unable to render" not in page.inner_text("body")
+        screenshot(page, f"11-api-docs-{name}")
+    context.close()
+    foreign = [url for url in fetched if not url.startswith(tuple(pelita.urls.values())) and url.startswith("http")]
+    assert foreign == []

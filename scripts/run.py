@@ -81,6 +81,7 @@ def print_urls(start_redis: bool) -> None:
         f"  Public form:                      http://127.0.0.1:{env['REGISTRATION_PORT']}/\n"
         f"  Organisers (sign in):             http://127.0.0.1:{env['REGISTRATION_PORT']}/staf/masuk\n"
         f"  API and its OpenAPI document:     http://127.0.0.1:{env['REGISTRATION_PORT']}/api/openapi.json\n"
+        f"  API docs (Swagger UI):            http://127.0.0.1:{env['REGISTRATION_PORT']}/api/docs\n"
         f"  Messages (staff):                 http://127.0.0.1:{env['NOTIFICATIONS_PORT']}/staf\n"
         f"  Reports (staff):                  http://127.0.0.1:{env['REPORTING_PORT']}/dasbor\n"
         f"  Dev sinks (mails, SMS, WhatsApp): http://127.0.0.1:{env['DEVSINKS_PORT']}/\n"

@@ -84,7 +84,7 @@ class Results:
             )
         return {
             "name": self.name,
-            "command": " ".join(["python", "-m", f"bench.{self.name}", *map(shlex.quote, sys.argv[1:])]),
+            "command": " ".join(["python", "-m", _module(self.name), *map(shlex.quote, sys.argv[1:])]),
             "smoke": bool(self.args.smoke),
             "cores": os.cpu_count(),
             "load_average_at_start": _load_average(),
@@ -312,11 +312,8 @@ def postgres_cpu_seconds() -> float | None:
 
 def procfile_gunicorn(process: str) -> list[str]:
     """The gunicorn layout (workers, threads, worker class) the Procfile gives `process`: what the benchmarks run."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith(f"{process}:"):
-            words = shlex.split(line.partition(" gunicorn ")[2])
-            return [item for i, word in enumerate(words) if word in _LAYOUT for item in (word, words[i + 1])]
-    raise LookupError(f"no {process} line in the Procfile")
+    words = shlex.split(_procfile_command(process).partition(" gunicorn ")[2])
+    return [item for i, word in enumerate(words) if word in _LAYOUT for item in (word, words[i + 1])]
 
 
 _LAYOUT = ("--workers", "--threads", "--worker-class")
@@ -324,11 +321,21 @@ _LAYOUT = ("--workers", "--threads", "--worker-class")
 
 def procfile_concurrency(process: str) -> int:
     """The `--concurrency` the Procfile gives the Celery worker `process` (e.g. `notifications_worker`)."""
+    words = shlex.split(_procfile_command(process))
+    return int(words[words.index("--concurrency") + 1])
+
+
+def _procfile_command(process: str) -> str:
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.startswith(f"{process}:"):
-            words = shlex.split(line.partition(":")[2])
-            return int(words[words.index("--concurrency") + 1])
+            return line.partition(":")[2]
     raise LookupError(f"no {process} line in the Procfile")
+
+
+def _module(name: str) -> str:
+    """The benchmark's module as `python -m` ran it (a result's name may differ: registration-without)."""
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    return spec.name if spec is not None and spec.name.startswith("bench.") else f"bench.{name}"
 
 
 def python() -> str:

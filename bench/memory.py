@@ -5,7 +5,7 @@ concurrency), warms them up (every web's pages and API; a registration that goes
 then reads VmRSS from /proc for each gunicorn master and worker and each Celery parent and pool child.
 Baseline in the same run: bench/baseline_app.py under the same gunicorn settings and a bare Celery worker
 (bench/baseline_tasks.py) with the same settings and concurrency, warmed up and read the same way.
-Targets (README): web < 150 MB, worker < 200 MB, per process.
+Targets (docs/performance.md): web < 150 MB, worker < 200 MB, per process.
 """
 
 import time

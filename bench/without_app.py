@@ -1,6 +1,6 @@
 """The registration web with parts of the public form's work switched off, for `bench.registration --without`.
 
-It measures what those parts cost in the burst (README "Performance"). Each part is something an issue or
+It measures what those parts cost in the burst (docs/performance.md). Each part is something an issue or
 DESIGN.md asks for, so nothing deployed runs this module. `gunicorn bench.without_app:app` with
 PELITA_BENCH_WITHOUT naming the parts, comma-separated, or `all`.
 """

@@ -3,7 +3,7 @@
 `limits` is the library under Flask-Limiter, used here directly: the form has one limit on one view, and
 Flask-Limiter's per-request bookkeeping (a before_request pass for application limits the form does not have, then
 the route's limits resolved and evaluated again in the decorator) cost about 0.2 ms of CPU per submission on the
-deployed form, five times the Redis call itself (bench/registration.py, README "Performance").
+deployed form, five times the Redis call itself (bench/registration.py, docs/performance.md).
 
 Behind a reverse proxy (TLS in production) every request comes from the proxy's address: set TRUSTED_PROXY_HOPS
 (app.py applies werkzeug's ProxyFix) so each visitor is counted by their own address, or the whole province shares

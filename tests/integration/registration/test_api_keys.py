@@ -3,6 +3,7 @@
 import hashlib
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from services.registration.extensions import db
@@ -27,6 +28,7 @@ def admin_headers(client, email="admin@pelita.local", password="rahasia-admin") 
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_keys_life_create_use_last_used_revoke(make_registration_app, redis_url):
     app = limited_app(make_registration_app, redis_url)
     client = app.test_client()

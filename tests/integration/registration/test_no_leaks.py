@@ -1,19 +1,33 @@
 """A stranger typing someone's phone or email learns nothing about them, by the API or the form; the API is limited."""
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 import sqlalchemy as sa
 import time_machine
+from werkzeug.serving import make_server
 
 from services.registration.extensions import db
 from services.registration.models import OutboxMessage, Registration
 from shared.messaging.names import EventNames
 from tests.factories import make_event_body, make_registration_body
 from tests.integration.registration.test_public_form import submit
+from tests.integration.registration.test_seats import new_event
 
 VICTIM = {"full_name": "Siti Rahmah", "email": "siti.rahmah@contoh.id", "phone": "0812-1111-2222"}
+
+
+@pytest.fixture
+def served(registration):
+    """The registration app behind a real threaded HTTP server on 127.0.0.1."""
+    server = make_server("127.0.0.1", 0, registration, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 @pytest.fixture
@@ -75,6 +89,7 @@ def test_the_form_tells_a_stranger_with_someones_phone_nothing_about_them(regist
     assert not [secret for secret in secrets_of(person) if secret in page.text]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_confirmation_is_asked_for_again_at_most_once_per_10_minutes_however_often_it_is_tried(
     registration, event_id
 ):
@@ -103,6 +118,23 @@ def test_a_confirmation_is_asked_for_again_at_most_once_per_10_minutes_however_o
             )
         ).first()
     assert set(envelope["payload"]) == {"registration_id", "event_id", "requested_at"}  # nothing of the caller's
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_twenty_repeats_at_once_ask_for_one_confirmation(registration, served, auth):
+    event_id = new_event(served, auth)
+    url = f"{served}/api/v1/events/{event_id}/registrations"
+    assert requests.post(url, json=make_registration_body(**VICTIM), timeout=30).status_code == 201
+    repeat = make_registration_body(full_name="Orang Lain", phone=VICTIM["phone"])
+
+    def post(_):
+        with requests.Session() as http:
+            return http.post(url, json=repeat, timeout=60).status_code
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=11)), ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(post, range(20)))
+    assert statuses == [202] * 20
+    assert confirmation_requests(registration) == 1
 
 
 def test_a_cancelled_registration_is_not_confirmed_again(registration, event_id, auth):

@@ -625,6 +625,7 @@ def authenticate_api_key(key: str) -> ApiKey:
         db.session.rollback()
         raise RegistrationError("invalid_api_key", _("Kunci API salah atau sudah dicabut."), 401)
     now = utcnow()
-    store.touch_api_key(row.id, now, now - API_KEY_TOUCH_PACE)
+    if row.last_used_at is None or row.last_used_at <= now - API_KEY_TOUCH_PACE:  # else no write at all
+        store.touch_api_key(row.id, now, now - API_KEY_TOUCH_PACE)
     db.session.commit()
     return row

@@ -35,6 +35,12 @@ class Config(BaseConfig):
         self.SMTP_STARTTLS = env_bool("SMTP_STARTTLS", False)
         self.SMTP_TIMEOUT = env_float("SMTP_TIMEOUT", 10)
         self.MAIL_FROM = env("MAIL_FROM")
+        #: Besides this service's own address, the other Pelita services' addresses: the only links a mail's HTML
+        #: part makes (cancel and event pages, report downloads); any other address in a message stays plain text.
+        self.PELITA_LINK_URLS = [
+            env("REGISTRATION_PUBLIC_URL", f"http://127.0.0.1:{env('REGISTRATION_PORT', '8001')}"),
+            env("REPORTING_PUBLIC_URL", f"http://127.0.0.1:{env('REPORTING_PORT', '8003')}"),
+        ]
         self.DISPATCH_SECONDS = env_float("NOTIFICATIONS_DISPATCH_SECONDS", 30)
         #: A message claimed for sending longer ago than this is taken to be orphaned by a crashed worker.
         self.STUCK_AFTER_SECONDS = env_float("NOTIFICATIONS_STUCK_AFTER_SECONDS", 120)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes
@@ -272,25 +273,74 @@ def render(purpose: str, locale: str, channel: str = "email", **context) -> tupl
     return render_source(store.template_source(purpose, channel, locale), channel, **context)
 
 
-def _linked(line: str) -> Markup:
-    """Escape one line of text and make its web addresses links (a trailing full stop stays outside)."""
+#: Where, in text that is not one of Pelita's links, a mail client could see a web or mail address: a dot, an @ or
+#: a colon between two visible characters ("evil.example", "a@b.c", "https://"). Each is wrapped in its own
+#: <span> (below) so the address is no longer one run of text.
+_LINKABLE = re.compile(r"(?<=\S)[.@:](?=\S)")
+
+
+def _unlinkable(text: str) -> Markup:
+    """Escape `text` so that no mail client turns any of it into a link.
+
+    Gmail, Outlook and Apple Mail make a link of anything in an HTML mail's text that looks like an address, a
+    bare "www.evil.example" or "evil.example" included, and escaping does not stop that. Their linkers read one
+    text node at a time, so a dot, @ or colon in an element of its own ("evil<span>.</span>example") leaves no
+    node that looks like an address, while the reader sees the same text (no invisible character is added: a
+    name copied from the mail is the name). Used for every part of the text that is not a Pelita link, as the
+    text carries what people typed: names, titles, venues.
+    """
+    escaped = str(escape(text))
+    return Markup(_LINKABLE.sub(lambda match: f"<span>{match.group(0)}</span>", escaped))
+
+
+def _own_link(url: str, origins: frozenset[str]) -> bool:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() in origins
+
+
+def _linked(line: str, origins: frozenset[str] = frozenset()) -> Markup:
+    """Escape one line of text and make Pelita's own web addresses links (a trailing full stop stays outside).
+
+    Only an address on one of `origins` (Pelita's services) becomes a link; any other, typed by someone into a
+    name or a venue, say, is shown as text that mail clients do not link either (_unlinkable).
+    """
     out, position = [], 0
     for match in URL.finditer(line):
         url = match.group(0).rstrip(".,;:)!?")
-        out += [escape(line[position : match.start()]), Markup('<a href="{0}">{0}</a>').format(url)]
+        if not _own_link(url, origins):
+            continue
+        out += [_unlinkable(line[position : match.start()]), Markup('<a href="{0}">{0}</a>').format(url)]
         position = match.start() + len(url)
-    out.append(escape(line[position:]))
+    out.append(_unlinkable(line[position:]))
     return Markup("").join(out)
 
 
-def html_body(subject: str, text: str, locale: str, *, qr_cid: str | None = None, checkin_code: str | None = None):
-    """Return the HTML part of an email: its text in paragraphs with links, and the check-in QR code inline.
+def own_origins() -> frozenset[str]:
+    """The scheme and host of every Pelita service: the only addresses a message links to."""
+    from flask import current_app
+
+    urls = [current_app.config.get("PUBLIC_BASE_URL") or "", *current_app.config.get("PELITA_LINK_URLS", ())]
+    return frozenset(f"{p.scheme}://{p.netloc}".lower() for p in map(urlsplit, urls) if p.scheme and p.netloc)
+
+
+def html_body(
+    subject: str,
+    text: str,
+    locale: str,
+    *,
+    qr_cid: str | None = None,
+    checkin_code: str | None = None,
+    origins: frozenset[str] | None = None,
+):
+    """Return the HTML part of an email: its text in paragraphs with Pelita's links, and the check-in QR code inline.
 
     The HTML is made from the text (which staff edit), so the two parts always say the same; the QR code goes
-    right after the paragraph that names the check-in code, or at the end.
+    right after the paragraph that names the check-in code, or at the end. Only addresses on `origins` (by
+    default Pelita's own services) become links.
     """
+    origins = own_origins() if origins is None else origins
     paragraphs = [
-        Markup("<br>\n").join(_linked(line) for line in block.splitlines())
+        Markup("<br>\n").join(_linked(line, origins) for line in block.splitlines())
         for block in re.split(r"\n\s*\n", text.strip())
         if block.strip()
     ]
@@ -299,6 +349,7 @@ def html_body(subject: str, text: str, locale: str, *, qr_cid: str | None = None
         qr_after = next((n for n, block in enumerate(paragraphs) if checkin_code in block), qr_after)
     return _html.get_template("_email.html").render(
         subject=subject,
+        heading=_unlinkable(subject),
         paragraphs=paragraphs,
         locale=locale if locale in LOCALES else "id",
         qr_cid=qr_cid,

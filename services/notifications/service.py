@@ -137,6 +137,20 @@ def _on_registration_cancelled(envelope: dict, payload: dict):
     return _after_commit([planning.plan(recipient, "registration_cancelled")])
 
 
+def _on_confirmation_requested(envelope: dict, payload: dict):
+    """Send a registration's first message again (its confirmation, or its waitlist place) to the stored contact.
+
+    Someone registered again with this registration's phone or email; registration let the request through (at
+    most one per registration every 10 minutes). The message is planned as the first one was, on the person's own
+    channel and address, keyed by the request so a redelivered request sends nothing more.
+    """
+    recipient = _known_recipient(payload)
+    if recipient.status == "cancelled":
+        return None
+    again = _plan_first_message(recipient, tag=f"again{str(envelope['id'])[:8]}")
+    return _after_commit([again], send_here=again)
+
+
 def _on_report_generated(envelope: dict, payload: dict):
     locale = current_app.config["DEFAULT_LOCALE"]
     context = {key: payload[key] for key in ("subject", "download_url")}
@@ -168,9 +182,9 @@ def _known_recipient(payload: dict):
     return recipient
 
 
-def _plan_first_message(recipient) -> Notification | None:
-    """Plan the message a new registration gets: a confirmation, or its place on the waitlist."""
-    return planning.plan(recipient, "confirmation" if recipient.status == "confirmed" else "waitlisted")
+def _plan_first_message(recipient, tag: str | None = None) -> Notification | None:
+    """Plan the message a new registration gets: a confirmation, or its place on the waitlist (`tag`: once more)."""
+    return planning.plan(recipient, "confirmation" if recipient.status == "confirmed" else "waitlisted", tag=tag)
 
 
 HANDLERS = {
@@ -180,6 +194,7 @@ HANDLERS = {
     EventNames.REGISTRATION_CREATED: _on_registration_created,
     EventNames.REGISTRATION_PROMOTED: _on_registration_promoted,
     EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
+    EventNames.REGISTRATION_CONFIRMATION_REQUESTED: _on_confirmation_requested,
     EventNames.REPORT_GENERATED: _on_report_generated,
 }
 

@@ -18,12 +18,18 @@ from shared.celery import init_celery
 from shared.web import init_web
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: How partner systems send the key a provincial admin gave them (either header).
+API_KEY_SCHEMES = {
+    "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "`ApiKey <key>`"},
+    "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
 
 
 def create_app(config: str | None = None, **overrides) -> Flask:
     """Build the registration service: config -> extensions -> blueprints -> Celery -> error handlers."""
     app = Flask(__name__)
     app.config.update(api_settings("Pelita registration API"))
+    app.config["API_SPEC_OPTIONS"]["components"]["securitySchemes"].update(API_KEY_SCHEMES)
     load_config(app, CONFIGS, config, overrides)
     if app.config["TRUSTED_PROXY_HOPS"]:  # the form's rate limit counts visitors, not the proxy (ratelimit.py)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_HOPS"])

@@ -119,6 +119,8 @@ class Registration(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When a confirmation was last asked for (the registration itself, then a repeat of it): paces the resends.
+    confirmation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
 
@@ -128,6 +130,27 @@ class Registration(db.Model):
         sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
         sa.Index("ix_registrations_event_waitlist", "event_id", "status", "waitlist_seq"),
     )
+
+
+class ApiKey(db.Model):
+    """A partner system's key to register people through the API (a provincial admin issues and revokes it).
+
+    Only the key's SHA-256 is stored: the key itself is shown once, when it is made. `prefix` (its first letters)
+    lets staff tell keys apart without it.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    prefix: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    #: What the key may do; "registration" (register people for published events) is the only scope so far.
+    scope: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="registration")
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(OutboxMixin, db.Model):

@@ -36,11 +36,21 @@ class FormRateLimit:
         options = app.config["RATELIMIT_STORAGE_OPTIONS"] if uri.startswith("redis") else {}
         store = FixedWindowRateLimiter(storage_from_string(uri, wrap_exceptions=True, **options))
         limits = parse_many(app.config["REGISTRATION_FORM_RATE_LIMIT"])
-        app.extensions["form_rate_limit"] = Counter(store, limits, app.config["RATELIMIT_KEY_PREFIX"])
+        prefix = app.config["RATELIMIT_KEY_PREFIX"]
+        app.extensions["form_rate_limit"] = Counter(store, limits, prefix)
+        key_limits = parse_many(app.config["REGISTRATION_API_KEY_RATE_LIMIT"])
+        app.extensions["api_key_rate_limit"] = Counter(store, key_limits, prefix, scope="registration-api-key")
 
     def check(self) -> None:
-        """Count this submission; raise TooManyRequests (with `retry_after`) when its address is over a limit."""
+        """Count this submission; raise TooManyRequests (with `retry_after`) when its address is over a limit.
+
+        The public API's registrations without a key count here too, against the same quota as the form's.
+        """
         current_app.extensions["form_rate_limit"].check(request.remote_addr or "")
+
+    def check_key(self, key_id: int) -> None:
+        """Count a registration made with a partner's API key against that key's own (larger) limit."""
+        current_app.extensions["api_key_rate_limit"].check(str(key_id))
 
 
 class Counter:
@@ -51,14 +61,14 @@ class Counter:
     still holds, per worker process, until the store answers again.
     """
 
-    def __init__(self, store: FixedWindowRateLimiter, limits, prefix: str) -> None:
-        self.store, self.limits, self.prefix = store, limits, prefix
+    def __init__(self, store: FixedWindowRateLimiter, limits, prefix: str, scope: str = "registration-form") -> None:
+        self.store, self.limits, self.prefix, self.scope = store, limits, prefix, scope
         self._lock = threading.Lock()
         self._memory: FixedWindowRateLimiter | None = None
         self._store_down_until = 0.0
 
     def check(self, address: str) -> None:
-        identity = (self.prefix, "registration-form", address)
+        identity = (self.prefix, self.scope, address)
         if time.monotonic() >= self._store_down_until:
             try:
                 refusal = _over_limit(self.store, self.limits, identity)

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
 from shared.regions import all_areas, is_child
+from shared.text import MultiLineText, SingleLineText
 from shared.timeutil import LocalDateTime
 
 #: Event times outside this range are typing mistakes (and old dates have no proper WITA offset).
@@ -64,9 +65,11 @@ def _choice(choices, message) -> dict:
 class RegistrationCreateSchema(Schema):
     """What a participant gives to register (the API body; the HTML form adds a few rules, see below)."""
 
-    full_name = fields.String(
+    full_name = SingleLineText(
         required=True,
-        validate=validate.Length(min=2, max=200, error=_l("Isi nama lengkap (2 sampai 200 huruf).")),
+        min_length=2,
+        max_length=200,
+        length_error=_l("Isi nama lengkap (2 sampai 200 huruf)."),
         error_messages={"required": _l("Isi nama lengkap Anda."), "null": _l("Isi nama lengkap Anda.")},
     )
     phone = PhoneField(load_default=None, allow_none=True)
@@ -77,13 +80,9 @@ class RegistrationCreateSchema(Schema):
     gender = fields.String(**_choice(GENDERS, _l("Pilih jenis kelamin.")))
     age_group = fields.String(**_choice(AGE_GROUPS, _l("Pilih kelompok umur.")))
     disability = fields.String(**_choice(DISABILITIES, _l("Pilih salah satu, termasuk \u201ctidak ada\u201d.")))
-    accessibility_needs = fields.String(
-        load_default="", validate=validate.Length(max=1000, error=_l("Paling banyak 1000 huruf."))
-    )
+    accessibility_needs = MultiLineText(load_default="", max_length=1000, length_error=_l("Paling banyak 1000 huruf."))
     participant_type = fields.String(**_choice(PARTICIPANT_TYPES, _l("Pilih jenis peserta.")))
-    institution = fields.String(
-        load_default="", validate=validate.Length(max=200, error=_l("Paling banyak 200 huruf."))
-    )
+    institution = SingleLineText(load_default="", max_length=200, length_error=_l("Paling banyak 200 huruf."))
     preferred_channel = fields.String(**_choice(CHANNELS, _l("Pilih cara kami menghubungi Anda.")))
     locale = fields.String(load_default="id", validate=validate.OneOf(LOCALES))
     consent = fields.Boolean(
@@ -137,7 +136,11 @@ class RegistrationFormSchema(RegistrationCreateSchema):
 
 
 class RegistrationSchema(Schema):
-    """A registration as the API returns it."""
+    """A new registration as the public API returns it: what the caller gave, its id, status and waitlist place.
+
+    Nothing the caller did not give (the check-in code, the cancel link) is returned: those go to the person's own
+    phone or email in the confirmation, which also proves the contact is theirs.
+    """
 
     id = fields.String(dump_only=True)
     event_id = fields.String(dump_only=True)
@@ -146,19 +149,30 @@ class RegistrationSchema(Schema):
     full_name = fields.String(dump_only=True)
     phone = fields.String(dump_only=True, allow_none=True)
     email = fields.String(dump_only=True, allow_none=True)
-    checkin_code = fields.String(dump_only=True)
     registered_at = LocalDateTime(dump_only=True)
+
+
+class AlreadyRegisteredSchema(Schema):
+    """The answer to a phone or email already registered for the event: nothing about that registration."""
+
+    status = fields.String(dump_only=True, metadata={"example": "already_registered"})
+    message = fields.String(dump_only=True)
+
+
+TITLE_LENGTH = _l("Isi judul acara (3 sampai 200 huruf).")
+VENUE_LENGTH = _l("Isi tempat acara (3 sampai 300 huruf).")
+DESCRIPTION_MAX, NOTES_MAX = 10_000, 2_000
 
 
 class EventCreateSchema(Schema):
     """What staff give to create an event; times without an offset are WITA."""
 
-    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
-    description = fields.String(load_default="")
-    speakers = fields.String(load_default="")
-    target_audience = fields.String(load_default="")
+    title = SingleLineText(required=True, min_length=3, max_length=200, length_error=TITLE_LENGTH)
+    description = MultiLineText(load_default="", max_length=DESCRIPTION_MAX)
+    speakers = MultiLineText(load_default="", max_length=NOTES_MAX)
+    target_audience = MultiLineText(load_default="", max_length=NOTES_MAX)
     kabupaten_code = fields.String(required=True, validate=validate.OneOf(KABUPATEN_CODES))
-    venue = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    venue = SingleLineText(required=True, min_length=3, max_length=300, length_error=VENUE_LENGTH)
     starts_at = _when(required=True)
     ends_at = _when(required=True)
     registration_opens_at = _when(load_default=None, allow_none=True)
@@ -182,12 +196,12 @@ class EventCreateSchema(Schema):
 class EventUpdateSchema(Schema):
     """What staff may change on an event; every field is optional, times without an offset are WITA."""
 
-    title = fields.String(validate=validate.Length(min=3, max=200))
-    description = fields.String()
-    speakers = fields.String()
-    target_audience = fields.String()
+    title = SingleLineText(min_length=3, max_length=200, length_error=TITLE_LENGTH)
+    description = MultiLineText(max_length=DESCRIPTION_MAX)
+    speakers = MultiLineText(max_length=NOTES_MAX)
+    target_audience = MultiLineText(max_length=NOTES_MAX)
     kabupaten_code = fields.String(validate=validate.OneOf(KABUPATEN_CODES))
-    venue = fields.String(validate=validate.Length(min=3, max=300))
+    venue = SingleLineText(min_length=3, max_length=300, length_error=VENUE_LENGTH)
     starts_at = _when()
     ends_at = _when()
     registration_opens_at = _when(allow_none=True)
@@ -203,7 +217,7 @@ class EventUpdateSchema(Schema):
 
 
 class EventCancelSchema(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = MultiLineText(load_default="", max_length=500)
 
 
 class RegistrationQuerySchema(Schema):
@@ -321,3 +335,31 @@ class EventEditFormSchema(EventUpdateSchema):
         for key in ("registration_opens_at", "registration_closes_at"):
             cleaned.setdefault(key, None)
         return cleaned
+
+
+class ApiKeyCreateSchema(Schema):
+    name = SingleLineText(
+        required=True,
+        min_length=2,
+        max_length=100,
+        length_error=_l("Beri nama kunci (2 sampai 100 huruf), mis. nama sistem mitra."),
+        error_messages={"required": _l("Beri nama kunci, mis. nama sistem mitra.")},
+        metadata={"description": "Whose system the key is for, e.g. the partner's name"},
+    )
+
+
+class ApiKeySchema(Schema):
+    """A key as staff see it: never the key itself (only its hash is stored)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String(metadata={"description": "The key's first letters, to tell keys apart"})
+    scope = fields.String()
+    created_at = LocalDateTime()
+    last_used_at = LocalDateTime(allow_none=True)
+    revoked_at = LocalDateTime(allow_none=True)
+
+
+class NewApiKeySchema(Schema):
+    key = fields.String(metadata={"description": "The key: shown this once, store it in the partner system now"})
+    api_key = fields.Nested(ApiKeySchema)

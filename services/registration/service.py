@@ -1,10 +1,12 @@
 """Use cases of the registration service: each one commits once and emits its events through the outbox."""
 
 import functools
+import hashlib
 import os
 import secrets
 import threading
 import time
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,6 +18,7 @@ from services.registration import store
 from services.registration.extensions import celery, db
 from services.registration.models import (
     DEFAULT_REMINDER_OFFSETS,
+    ApiKey,
     DeadLetter,
     Event,
     OutboxMessage,
@@ -188,8 +191,11 @@ def is_open(event: Event) -> bool:
     return True
 
 
-def register(event_id: str, data: dict) -> tuple[Registration, bool]:
-    """Register a person; return (registration, created). The same phone or email gets its registration back.
+def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
+    """Register a person; return (registration, True), or (None, False) when the phone or email is registered.
+
+    A repeat learns nothing of the registration it matched (whose it is, its status, its code): it only asks for
+    that registration's confirmation to go again to the contact stored with it (see request_confirmation).
 
     One transaction takes a seat (or a waitlist ticket), adds the registration and its registration.created event.
     A phone or email already registered for the event fails the insert on the unique constraints, and the rollback
@@ -208,7 +214,8 @@ def register(event_id: str, data: dict) -> tuple[Registration, bool]:
         existing = store.find_registration(event_id, data.get("phone"), data.get("email"))
         if existing is None:  # not a duplicate person (a check-in code collision, say): let it surface
             raise
-        return existing, False
+        request_confirmation(existing)
+        return None, False
     envelope["payload"].update(status=registration.status, waitlist_position=position)
     bus.emit_envelope(envelope)
     db.session.commit()
@@ -219,6 +226,28 @@ def register(event_id: str, data: dict) -> tuple[Registration, bool]:
 
 _CONFIRMED = {"status": "confirmed", "waitlist_position": None}
 
+#: A registration's confirmation goes again at most this often, however many times it is asked for.
+CONFIRMATION_PACE = timedelta(minutes=10)
+
+
+def request_confirmation(registration: Registration) -> bool:
+    """Ask notifications to send `registration`'s confirmation again, to its stored contact; return whether it will.
+
+    Someone typed a phone or email already registered: perhaps its owner, who lost the message, perhaps a
+    stranger. Either way the answer tells nothing, and the message goes only where the registration's own
+    contact is. One conditional UPDATE lets one request per CONFIRMATION_PACE through (the registration itself
+    counts as the first), so repeating cannot flood the person's phone; a cancelled registration gets nothing.
+    """
+    now = utcnow()
+    if not store.request_confirmation(registration.id, now, now - CONFIRMATION_PACE):
+        db.session.rollback()
+        return False
+    payload = {"registration_id": registration.id, "event_id": registration.event_id, "requested_at": now}
+    _emit(EventNames.REGISTRATION_CONFIRMATION_REQUESTED, payload)
+    db.session.commit()
+    nudge()
+    return True
+
 
 def _new_registration(event_id: str, data: dict) -> Registration:
     """The registration as the person gave it, with its id, times and check-in code; no seat yet."""
@@ -226,7 +255,13 @@ def _new_registration(event_id: str, data: dict) -> Registration:
     checkin = "".join(CHECKIN_ALPHABET[byte % 32] for byte in secrets.token_bytes(8))  # 32 letters: uniform
     now = utcnow()
     return Registration(
-        **fields, id=new_id(), event_id=event_id, consent_at=now, registered_at=now, checkin_code=checkin
+        **fields,
+        id=new_id(),
+        event_id=event_id,
+        consent_at=now,
+        registered_at=now,
+        checkin_code=checkin,
+        confirmation_requested_at=now,  # its confirmation goes now: a repeat soon after does not send another
     )
 
 
@@ -347,7 +382,7 @@ def get_public_event(event_id: str) -> Event:
 
 
 def registration_view(registration: Registration) -> dict:
-    """Return what a participant is told about their registration (status and waitlist place)."""
+    """Return what the API tells the caller of a new registration: what they gave, its id, status and place."""
     return {
         "id": registration.id,
         "event_id": registration.event_id,
@@ -358,9 +393,17 @@ def registration_view(registration: Registration) -> dict:
         "full_name": registration.full_name,
         "phone": registration.phone,
         "email": registration.email,
-        "checkin_code": registration.checkin_code,
         "registered_at": registration.registered_at,
     }
+
+
+def already_registered_view() -> dict:
+    """The answer to a repeat: the same words whoever registered first, and nothing about them."""
+    message = _(
+        "Nomor HP atau email ini sudah terdaftar untuk acara ini. Konfirmasinya dikirim ke kontak yang diberikan "
+        "saat mendaftar; jika belum sampai, kami mengirimkannya lagi (paling sering sekali setiap 10 menit)."
+    )
+    return {"status": "already_registered", "message": message}
 
 
 def cancel_registration(registration_id: str, staff: StaffClaims | None = None) -> Registration:
@@ -531,3 +574,58 @@ def get_staff_registration(registration_id: str, staff: StaffClaims) -> Registra
 
 def registration_counts(event_id: str) -> dict[str, int]:
     return store.count_by_status(event_id)
+
+
+#: Every key starts so (staff and secret scanners recognise one); the rest is 32 random bytes, URL-safe.
+API_KEY_START = "pelita_"
+#: A key's last use is written at most this often.
+API_KEY_TOUCH_PACE = timedelta(minutes=1)
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _provincial_only(staff: StaffClaims) -> None:
+    if not staff.is_provincial:
+        raise RegistrationError("forbidden", _("Hanya admin provinsi yang dapat mengelola kunci API."), 403)
+
+
+def create_api_key(name: str, staff: StaffClaims) -> tuple[ApiKey, str]:
+    """Issue a partner system a key to register people; return (its row, the key), the key's only showing."""
+    _provincial_only(staff)
+    key = API_KEY_START + secrets.token_urlsafe(32)
+    row = ApiKey(name=name, prefix=key[: len(API_KEY_START) + 6], key_hash=_hash_key(key), created_by=staff.id)
+    store.add(row)
+    db.session.commit()
+    return row, key
+
+
+def list_api_keys(staff: StaffClaims) -> list[ApiKey]:
+    _provincial_only(staff)
+    return store.list_api_keys()
+
+
+def revoke_api_key(key_id: int, staff: StaffClaims) -> ApiKey:
+    """Stop a key working from now on (revoking twice changes nothing)."""
+    _provincial_only(staff)
+    row = store.get_api_key(key_id)
+    if row is None:
+        raise RegistrationError("not_found", _("Kunci API tidak ditemukan."), 404)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.commit()
+    return row
+
+
+def authenticate_api_key(key: str) -> ApiKey:
+    """Return the live key `key` is, recording its use; refuse (401) a wrong or revoked one alike."""
+    row = store.get_api_key_by_hash(_hash_key(key)) if len(key) <= 200 else None
+    if row is None or row.revoked_at is not None or row.scope != "registration":
+        db.session.rollback()
+        raise RegistrationError("invalid_api_key", _("Kunci API salah atau sudah dicabut."), 401)
+    now = utcnow()
+    if row.last_used_at is None or row.last_used_at <= now - API_KEY_TOUCH_PACE:  # else no write at all
+        store.touch_api_key(row.id, now, now - API_KEY_TOUCH_PACE)
+    db.session.commit()
+    return row

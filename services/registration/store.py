@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.registration.extensions import db
-from services.registration.models import Event, Registration, Staff
+from services.registration.models import ApiKey, Event, Registration, Staff
 
 
 def get_event(event_id: str) -> Event | None:
@@ -229,3 +229,46 @@ def count_by_status(event_id: str) -> dict[str, int]:
         )
         or 0
     }
+
+
+def request_confirmation(registration_id: str, now: datetime, not_since: datetime) -> bool:
+    """Mark that a confirmation is asked for again, unless one was asked for after `not_since`: one conditional
+    UPDATE, so of many repeats at once exactly one wins; return whether this one did."""
+    query = (
+        sa.update(Registration)
+        .where(
+            Registration.id == registration_id,
+            Registration.status != "cancelled",
+            sa.or_(
+                Registration.confirmation_requested_at.is_(None),
+                Registration.confirmation_requested_at <= not_since,
+            ),
+        )
+        .values(confirmation_requested_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(query).rowcount == 1
+
+
+def get_api_key_by_hash(key_hash: str) -> ApiKey | None:
+    return db.session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+
+def get_api_key(key_id: int) -> ApiKey | None:
+    return db.session.get(ApiKey, key_id)
+
+
+def list_api_keys() -> list[ApiKey]:
+    """Every key, the ones still in use first, newest first."""
+    query = sa.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc(), ApiKey.id.desc())
+    return list(db.session.scalars(query))
+
+
+def touch_api_key(key_id: int, now: datetime, not_since: datetime) -> None:
+    """Record a key's use, at most once per pace (a busy partner does not write the row on every request)."""
+    db.session.execute(
+        sa.update(ApiKey)
+        .where(ApiKey.id == key_id, sa.or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= not_since))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -120,6 +120,16 @@ class RegistrationCancelledV1(Contract):
     cancelled_at = _when(required=True)
 
 
+class RegistrationConfirmationRequestedV1(Contract):
+    """Someone registered again with a phone or email already registered: send the registration's confirmation
+    once more to the contact stored with it (never to whoever asked). Registration paces these per registration."""
+
+    NAME = EventNames.REGISTRATION_CONFIRMATION_REQUESTED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    requested_at = _when(required=True)
+
+
 class AttendanceCheckedInV1(Contract):
     NAME = EventNames.ATTENDANCE_CHECKED_IN
     registration_id = fields.UUID(required=True)
@@ -178,6 +188,7 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationCreatedV1,
         RegistrationPromotedV1,
         RegistrationCancelledV1,
+        RegistrationConfirmationRequestedV1,
         AttendanceCheckedInV1,
         NotificationDeliveredV1,
         NotificationFailedV1,

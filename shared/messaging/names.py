@@ -45,6 +45,7 @@ class EventNames:
     REGISTRATION_CREATED: Final = "registration.created"
     REGISTRATION_PROMOTED: Final = "registration.promoted"
     REGISTRATION_CANCELLED: Final = "registration.cancelled"
+    REGISTRATION_CONFIRMATION_REQUESTED: Final = "registration.confirmation_requested"
     ATTENDANCE_CHECKED_IN: Final = "attendance.checked_in"
     NOTIFICATION_DELIVERED: Final = "notification.delivered"
     NOTIFICATION_FAILED: Final = "notification.failed"

@@ -47,12 +47,18 @@ def build(factory, database_url: str, redis_url: str, **overrides):
 def make_registration_app(new_store, redis_url):
     """Build registration services, migrated and seeded with Kalsel's areas and the admin (password rahasia-admin).
 
-    The form's rate limiter counts in memory unless a test asks for Redis, so tests do not share one IP's quota.
+    The form's rate limiter counts in memory unless a test asks for Redis, so tests do not share one IP's quota;
+    its limit (which the public API's registrations share) is raised unless a test sets one, as every test
+    registers from the one address 127.0.0.1.
     """
     apps = []
 
     def make(**overrides):
-        settings = {"ADMIN_PASSWORD": "rahasia-admin", "RATELIMIT_STORAGE_URI": "memory://"} | overrides
+        settings = {
+            "ADMIN_PASSWORD": "rahasia-admin",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "REGISTRATION_FORM_RATE_LIMIT": "100000 per minute",
+        } | overrides
         app = build(registration_app, new_store(f"registration{len(apps)}"), redis_url, **settings)
         with app.app_context():
             from services.registration import seed

@@ -2,14 +2,14 @@
 
 from flask import Flask
 
-from services.registration.api import auth, events, health, metrics, public, registrations, staff
+from services.registration.api import apikeys, auth, events, health, metrics, public, registrations, staff
 from services.registration.extensions import api
 from services.registration.ratelimit import form_rate_limit
 from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth.bp, events.bp, registrations.bp):
+    for blueprint in (auth.bp, events.bp, registrations.bp, apikeys.bp):
         csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

@@ -1,11 +1,15 @@
 """REST API for events: public listing, staff management."""
 
-from flask import g
+from functools import wraps
+
+from flask import g, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.registration import service, store
+from services.registration.ratelimit import form_rate_limit
 from services.registration.schemas import (
+    AlreadyRegisteredSchema,
     EventCancelSchema,
     EventCreateSchema,
     EventSchema,
@@ -20,6 +24,34 @@ from shared.timeutil import utcnow
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1/events", description="Training events and registrations")
 STAFF = [{"bearerAuth": []}]
+#: Anyone may register; a partner system sends its API key and is counted by the key instead of its address.
+PUBLIC_OR_KEY = [{}, {"apiKeyAuth": []}, {"apiKeyHeader": []}]
+
+
+def api_key_of_request() -> str | None:
+    """The API key this request carries (`Authorization: ApiKey <key>` or `X-API-Key: <key>`), if any."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "apikey":
+        return value.strip()
+    if "X-API-Key" in request.headers:
+        return request.headers["X-API-Key"].strip()
+    return None
+
+
+def limited_or_keyed(view):
+    """Count a registration before its body is read: by the caller's address as the form's, or by a valid API key
+    (a wrong or revoked key is refused with 401, never counted as anonymous)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = api_key_of_request()
+        if key is None:
+            form_rate_limit.check()
+        else:
+            form_rate_limit.check_key(service.authenticate_api_key(key).id)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 @bp.route("")
@@ -85,14 +117,25 @@ def cancel_event(data: dict, event_id: str):
 
 @bp.route("/<event_id>/registrations")
 class EventRegistrations(MethodView):
+    @limited_or_keyed
     @bp.arguments(RegistrationCreateSchema)
     @bp.response(201, RegistrationSchema)
-    @bp.alt_response(200, schema=RegistrationSchema, description="Already registered: the existing registration")
+    @bp.alt_response(
+        202,
+        schema=AlreadyRegisteredSchema,
+        description="The phone or email is already registered: its confirmation goes again to the stored contact"
+        " (at most once per 10 minutes); nothing about that registration is returned",
+    )
+    @bp.alt_response(401, description="Wrong or revoked API key")
     @bp.alt_response(409, description="Registration closed, event cancelled or full")
+    @bp.alt_response(429, description="Too many registrations from this address (or this API key)")
+    @bp.doc(security=PUBLIC_OR_KEY)
     def post(self, data: dict, event_id: str):
-        """Register a participant (public). The same phone or email gets its existing registration back."""
+        """Register a participant (public, or a partner system with its API key)."""
         registration, created = service.register(event_id, data)
-        return service.registration_view(registration), 201 if created else 200
+        if not created:
+            return jsonify(AlreadyRegisteredSchema().dump(service.already_registered_view())), 202
+        return service.registration_view(registration), 201
 
     @bp.arguments(RegistrationQuerySchema, location="query")
     @bp.response(200, StaffRegistrationSchema(many=True))

@@ -47,8 +47,8 @@ def register(event_id: str):
         return _form(service.open_event(event_id), request.form, field_errors(error.messages)), 400
     data.pop("website", None)
     registration, created = service.register(event_id, data | {"locale": select_locale()})
-    if not created:
-        return render_template("public/already.html", event=registration.event, registration=registration), 200
+    if not created:  # the same page whoever registered first: it tells nothing about them
+        return render_template("public/already.html", event=service.get_public_event(event_id)), 200
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
 
 

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from services.registration import exports, labels, service
-from services.registration.schemas import EventEditFormSchema, EventFormSchema, LoginSchema, RegistrationQuerySchema
+from services.registration.schemas import (
+    ApiKeyCreateSchema,
+    EventEditFormSchema,
+    EventFormSchema,
+    LoginSchema,
+    RegistrationQuerySchema,
+)
 from shared import regions
 from shared.staffauth import STAFF_COOKIE, staff_page
 from shared.web import field_errors
@@ -189,3 +195,33 @@ def scanned(token: str):
     if request.method == "POST":
         registration, first = service.check_in(registration.id, g.staff)
     return render_template("staff/scanned.html", registration=registration, first=first, labels=labels)
+
+
+@bp.route("/kunci-api", methods=["GET", "POST"])
+@staff_page
+def api_keys():
+    """Partner systems' API keys (provincial admins only): list, issue (the key shown this once), revoke."""
+    keys = service.list_api_keys(g.staff)  # refuses everyone but a provincial admin
+    if request.method == "GET":
+        return _api_keys_page(keys, {}, {})
+    try:
+        data = ApiKeyCreateSchema().load({"name": request.form.get("name", "")})
+    except ValidationError as error:
+        return _api_keys_page(keys, request.form, field_errors(error.messages)), 400
+    row, key = service.create_api_key(data["name"], g.staff)
+    response = _api_keys_page(service.list_api_keys(g.staff), {}, {}, new_row=row, new_key=key)
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+def _api_keys_page(keys, values, errors, new_row=None, new_key=None):
+    return render_template(
+        "staff/api_keys.html", keys=keys, values=values, errors=errors, new_row=new_row, new_key=new_key
+    )
+
+
+@bp.post("/kunci-api/<int:key_id>/cabut")
+@staff_page
+def revoke_api_key(key_id: int):
+    row = service.revoke_api_key(key_id, g.staff)
+    flash(_("Kunci %(name)s dicabut: permintaan dengannya ditolak mulai sekarang.", name=row.name), "success")
+    return redirect(url_for(".api_keys"), 303)

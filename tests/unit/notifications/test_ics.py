@@ -25,7 +25,9 @@ def test_an_event_without_a_proper_end_has_only_its_start():
     assert "TZNAME:WITA" in text and text.endswith("END:VCALENDAR\r\n")
 
 
-def test_the_html_part_links_addresses_and_keeps_the_full_stop_outside():
-    html = html_body("Subjek", "Batal: https://contoh.id/r/abc.\n\nSalam <tim>", "id")
+def test_the_html_part_links_pelitas_addresses_and_keeps_the_full_stop_outside():
+    text = "Batal: https://contoh.id/r/abc.\n\nSalam <tim>, lihat https://lain.example/x"
+    html = html_body("Subjek", text, "id", origins=frozenset({"https://contoh.id"}))
     assert '<a href="https://contoh.id/r/abc">https://contoh.id/r/abc</a>.' in html
+    assert html.count("<a ") == 1 and "lain<span>.</span>example" in html
     assert "Salam &lt;tim&gt;" in html and "<h1" in html and "Subjek" in html

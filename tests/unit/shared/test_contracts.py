@@ -26,6 +26,11 @@ SAMPLES = {
         "was_confirmed": True,
         "cancelled_at": "2026-03-17T00:30:00+00:00",
     },
+    EventNames.REGISTRATION_CONFIRMATION_REQUESTED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "requested_at": "2026-03-17T00:40:00+00:00",
+    },
     EventNames.ATTENDANCE_CHECKED_IN: {
         "registration_id": str(uuid.uuid4()),
         "event_id": str(uuid.uuid4()),

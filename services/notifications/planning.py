@@ -9,6 +9,7 @@ from itsdangerous import URLSafeSerializer
 
 from services.notifications import messages, store
 from services.notifications.models import EventInfo, Notification, Recipient
+from services.notifications.phones import is_mobile
 from services.notifications.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
 from services.notifications.schedule import reminder_due as _reminder_time
 from shared.timeutil import format_when, utcnow
@@ -17,6 +18,8 @@ from shared.timeutil import format_when, utcnow
 #: must know about (their seat, a move, a cancellation).
 NON_ESSENTIAL = ("reminder",)
 FALLBACK = {"whatsapp": "sms", "sms": "email"}
+#: The answer to a person's own registration: it goes at once, whatever the hour (quiet hours are for the rest).
+ANSWERS = ("confirmation", "waitlisted")
 OPT_OUT_SALT = "pelita-opt-out"
 
 
@@ -45,8 +48,14 @@ def _has_provider(channel: str) -> bool:
     return key is None or bool(current_app.config[key])
 
 
-def send_time(moment: datetime, channel: str) -> datetime:
-    """Move `moment` out of the quiet hours for SMS and WhatsApp."""
+def _textable(phone: str | None) -> bool:
+    return is_mobile(phone, current_app.config["ALLOWED_PHONE_REGIONS"])
+
+
+def send_time(moment: datetime, channel: str, purpose: str | None = None) -> datetime:
+    """Move `moment` out of the quiet hours for SMS and WhatsApp, except for the answer to a registration."""
+    if purpose in ANSWERS:
+        return moment
     quiet = parse_quiet_hours(current_app.config["QUIET_HOURS"])
     return outside_quiet_hours(moment, channel, quiet, ZoneInfo(current_app.config["TIMEZONE"]))
 
@@ -89,7 +98,7 @@ def plan(recipient: Recipient, purpose: str, *, channel=None, tag=None, offset=N
             "to": address_for(recipient, channel),
             "locale": recipient.locale,
             "reminder_offset": offset,
-            "due_at": send_time(due_at or utcnow(), channel),
+            "due_at": send_time(due_at or utcnow(), channel, purpose),
             **content(recipient, event, purpose, channel, offset, **extra),
         }
     )
@@ -154,6 +163,8 @@ def plan_fallback(notification: Notification) -> Notification | None:
     """Stage the same message on the next channel down (WhatsApp -> SMS -> email), if the person has one."""
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     next_channel = FALLBACK.get(notification.channel)
+    while recipient is not None and next_channel in ("sms", "whatsapp") and not _textable(recipient.phone):
+        next_channel = FALLBACK.get(next_channel)  # the number itself was refused: no other text channel takes it
     if recipient is None or next_channel is None or channel_for(recipient, next_channel) is None:
         return None
     name = notification.idempotency_key.split(":")[1]

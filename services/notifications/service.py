@@ -19,7 +19,7 @@ from services.notifications.clients.base import PermanentSendError, TextMessage,
 from services.notifications.clients.email import SmtpEmailClient
 from services.notifications.extensions import celery, db
 from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage
-from services.notifications.phones import BadNumber, to_e164
+from services.notifications.phones import BadNumber, mobile, refusal, to_e164
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
@@ -321,15 +321,15 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
     channel, clients = notification.channel, providers_for(notification.channel, current_app)
     try:
         message = TextMessage(
-            to=to_e164(notification.to),
+            to=mobile(notification.to, current_app.config["ALLOWED_PHONE_REGIONS"]),
             body=notification.body,
             reference=notification.id,
             template=current_app.config["WHATSAPP_TEMPLATE_PREFIX"] + notification.purpose,
             params=notification.params or [],
             locale=notification.locale,
         )
-    except BadNumber as error:
-        reason = str(error)
+    except BadNumber as error:  # a landline or a region texts may not go to: the next channel down, or failed
+        reason = refusal(error)
 
         def refuse() -> tuple[str, str]:
             raise PermanentSendError(reason)
@@ -384,7 +384,9 @@ def _retry_later(notification: Notification, reason: str, retry_after: float | N
     delay = random.uniform(0, min(3600, current_app.config["RETRY_BASE_SECONDS"] * 2**notification.attempts))
     delay = max(delay, retry_after or 0.0)
     notification.status, notification.last_error = "pending", reason[:2000]
-    notification.due_at = planning.send_time(utcnow() + timedelta(seconds=delay), notification.channel)
+    notification.due_at = planning.send_time(
+        utcnow() + timedelta(seconds=delay), notification.channel, notification.purpose
+    )
     db.session.commit()
     return "retrying"
 
@@ -727,7 +729,7 @@ def resendable(notification: Notification) -> bool:
 
 
 def resend(notification_id: str, staff, seen_attempts: int) -> bool:
-    """Send a failed message once more, now (quiet hours still apply); False when the click was already taken.
+    """Send a failed message once more, now (quiet hours apply but to a confirmation); False when already taken.
 
     Attempts keep counting, so the log shows the whole history. The message goes through every provider of its
     channel again (and the channel fallback); one that had used up its retries gets this one attempt, so a
@@ -738,7 +740,7 @@ def resend(notification_id: str, staff, seen_attempts: int) -> bool:
         db.session.rollback()
         return False
     now = utcnow()
-    due_at = planning.send_time(now, notification.channel)
+    due_at = planning.send_time(now, notification.channel, notification.purpose)
     requeued = store.requeue_failed(notification.id, seen_attempts, now, due_at, staff.email)
     db.session.commit()
     if requeued:

@@ -29,7 +29,7 @@ def normalise_phone(value: str) -> str:
     try:
         return phones.normalise(value)
     except phones.BadNumber as error:
-        raise ValidationError(_l("Nomor HP tidak dikenali. Tulis seperti 0812-3456-7890.")) from error
+        raise ValidationError(_l("Nomor HP tidak valid. Tulis seperti 0812-3456-7890.")) from error
 
 
 def check_textable(phone: str) -> None:

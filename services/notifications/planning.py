@@ -12,7 +12,7 @@ from services.notifications.models import EventInfo, Notification, Recipient
 from services.notifications.phones import is_mobile
 from services.notifications.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
 from services.notifications.schedule import reminder_due as _reminder_time
-from shared.timeutil import format_when, utcnow
+from shared.timeutil import utcnow
 
 #: Reminders are the only messages an opt-out stops; the rest answer the person's own action or a change they
 #: must know about (their seat, a move, a cancellation).
@@ -77,8 +77,8 @@ def content(recipient: Recipient, event: EventInfo, purpose: str, channel: str, 
     if offset is not None:
         context["lead_kind"], context["lead_n"] = lead_key(offset)
     subject, body = messages.render(purpose, recipient.locale, channel, **context)
-    params = [recipient.full_name, event.title, format_when(event.starts_at, recipient.locale), event.venue]
-    return {"subject": subject, "body": body, "params": params if channel == "whatsapp" else None}
+    params = messages.whatsapp_parameters(purpose, recipient.locale, **context) if channel == "whatsapp" else None
+    return {"subject": subject, "body": body, "params": params}
 
 
 def plan(recipient: Recipient, purpose: str, *, channel=None, tag=None, offset=None, due_at=None, **extra):

@@ -325,7 +325,7 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
             body=notification.body,
             reference=notification.id,
             template=current_app.config["WHATSAPP_TEMPLATE_PREFIX"] + notification.purpose,
-            params=notification.params or [],
+            **_whatsapp_parts(notification.params),
             locale=notification.locale,
         )
     except BadNumber as error:  # a landline or a region texts may not go to: the next channel down, or failed
@@ -337,6 +337,14 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
         return refuse
     priorities = current_app.extensions["provider_priorities"]
     return lambda: _send_text(channel, priorities.order(channel, clients), message, priorities)
+
+
+def _whatsapp_parts(params) -> dict[str, list[str]]:
+    """A WhatsApp message's body parameters and button suffixes, stored as {"body": [...], "buttons": [...]} (a bare
+    list of body parameters before buttons existed)."""
+    if isinstance(params, dict):
+        return {"params": list(params.get("body", [])), "buttons": list(params.get("buttons", []))}
+    return {"params": list(params or []), "buttons": []}
 
 
 def _send_text(channel: str, clients, message: TextMessage, priorities) -> tuple[str, str]:

@@ -95,7 +95,7 @@ LOOKALIKES = str.maketrans(
 def gsm_safe(text: str) -> str:
     """Replace typographic characters GSM-7 lacks (curly quotes, dashes, accents) with what reads the same, so one
     of them in a name or a title does not turn the SMS into UCS-2 (67 characters a part instead of 153)."""
-    text = text.translate(LOOKALIKES)
+    text = unicodedata.normalize("NFC", text.translate(LOOKALIKES))
     if all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in text):
         return text
     return "".join(_plain(char) for char in text)
@@ -105,5 +105,7 @@ def _plain(char: str) -> str:
     """A letter GSM-7 lacks without its accent ("ā" -> "a") when that leaves GSM letters; else the letter as it is."""
     if char in GSM7_BASIC or char in GSM7_EXTENDED:
         return char
+    if unicodedata.combining(char):  # an accent no letter here takes in one character
+        return ""
     base = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
     return base if base and all(part in GSM7_BASIC for part in base) else char

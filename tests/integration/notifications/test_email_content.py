@@ -156,6 +156,9 @@ def test_a_promoted_person_gets_the_qr_and_calendar_but_the_waitlist_mail_has_ne
     assert inline_qr(seat)
     assert waiting.subject.startswith("Daftar tunggu") and waiting.html() and waiting.attachments() == []
     assert [part for part in waiting.message.walk() if part.get_content_maintype() == "image"] == []
+    said = waiting.text()
+    assert "urutan ke-2" in said and "jangan datang dulu" in said and "ABCD2345" not in said  # no code to show
+    assert "Kode hadir : ABCD2345" in seat.text()
 
 
 def test_a_reminder_shows_the_qr_code_without_another_calendar_file(app, smtp_server):

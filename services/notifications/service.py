@@ -737,7 +737,7 @@ def resendable(notification: Notification) -> bool:
 
 
 def resend(notification_id: str, staff, seen_attempts: int) -> bool:
-    """Send a failed message once more, now (quiet hours apply but to a confirmation); False when already taken.
+    """Send a failed message once more, now (quiet hours still hold reminders); False when the click was already taken.
 
     Attempts keep counting, so the log shows the whole history. The message goes through every provider of its
     channel again (and the channel fallback); one that had used up its retries gets this one attempt, so a

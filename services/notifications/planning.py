@@ -159,12 +159,18 @@ def cancel_pending(registration_id: str, reason: str) -> int:
     return len(rows)
 
 
-def plan_fallback(notification: Notification) -> Notification | None:
-    """Stage the same message on the next channel down (WhatsApp -> SMS -> email), if the person has one."""
+def plan_fallback(notification: Notification, *, number_refused: bool = False) -> Notification | None:
+    """Stage the same message on the next channel down (WhatsApp -> SMS -> email), if the person has one.
+
+    When the number itself cannot take it (`number_refused`: it opted out; or texts cannot reach it), no other
+    text channel is tried: the message goes to email.
+    """
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     next_channel = FALLBACK.get(notification.channel)
-    while recipient is not None and next_channel in ("sms", "whatsapp") and not _textable(recipient.phone):
-        next_channel = FALLBACK.get(next_channel)  # the number itself was refused: no other text channel takes it
+    while recipient is not None and next_channel in ("sms", "whatsapp"):
+        if not number_refused and _textable(recipient.phone):
+            break
+        next_channel = FALLBACK.get(next_channel)
     if recipient is None or next_channel is None or channel_for(recipient, next_channel) is None:
         return None
     name = notification.idempotency_key.split(":")[1]

@@ -205,7 +205,10 @@ def send(notification_id: str) -> str:
     reason = _reason_not_to_send(notification)
     if reason:
         notification.status, notification.last_error = "cancelled", reason
+        fallbacks = _fall_back_from_opt_outs({notification.id: reason})
         db.session.commit()
+        for fallback_id in fallbacks:
+            enqueue(fallback_id)
         return "cancelled"
     day = _local_day()
     if not _take_from_budget(notification, day):
@@ -294,6 +297,23 @@ def _reason_not_to_send(notification: Notification) -> str | None:
     return _reasons_not_to_send([notification], utcnow()).get(notification.id)
 
 
+OPTED_OUT = "penerima berhenti berlangganan pengingat"
+
+
+def _fall_back_from_opt_outs(reasons: dict[str, str]) -> list[str]:
+    """Stage by email the reminders whose phone opted out, when the person gave an email; return the new ids.
+
+    The opt-out is the phone's: the person still gets the reminder where they did not say stop.
+    """
+    staged = []
+    for notification_id, reason in reasons.items():
+        notification = store.get_notification(notification_id) if reason == OPTED_OUT else None
+        if notification is not None and notification.channel != "email":
+            fallback = planning.plan_fallback(notification, number_refused=True)
+            staged += [fallback.id] if fallback is not None else []
+    return staged
+
+
 def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     """Why some of the claimed `rows` must not go out after all: {id: reason} (two queries for the lot)."""
     optional = [row for row in rows if row.purpose in planning.NON_ESSENTIAL]
@@ -304,7 +324,7 @@ def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     reasons = {}
     for row in optional:
         if row.to in opted_out:
-            reasons[row.id] = "penerima berhenti berlangganan pengingat"
+            reasons[row.id] = OPTED_OUT
         elif row.event_id in starts and starts[row.event_id] <= now:  # a worker that was down for long: never late
             reasons[row.id] = "acara sudah dimulai"
     return reasons
@@ -501,13 +521,17 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
     deadline = min(deadline, clock.monotonic() + current_app.config["STUCK_AFTER_SECONDS"] / 2)
     outcomes: dict[str, str] = {}
     reasons = _reasons_not_to_send(rows, now)
+    fallbacks = []
     if reasons:
         store.cancel_claimed([row for row in rows if row.id in reasons], reasons)
+        fallbacks = _fall_back_from_opt_outs(reasons)
         outcomes.update(dict.fromkeys(reasons, "cancelled"))
         rows = [row for row in rows if row.id not in reasons]
     day = _local_day()
     rows, budgeted = _take_budgets(rows, day, outcomes)
     db.session.commit()
+    for fallback_id in fallbacks:
+        enqueue(fallback_id)
     sent: list[dict] = []
     deferred, failures, emitted = [], [], False
     for row, result in _deliver_all(rows, deadline):

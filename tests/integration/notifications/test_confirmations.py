@@ -3,6 +3,7 @@
 import pytest
 import time_machine
 
+from services.notifications import service
 from services.notifications.sms import measure
 from shared.messaging.names import EventNames
 from tests.integration.notifications.conftest import deliver, publish_event, register, rows, run_beat, wita
@@ -147,3 +148,22 @@ def promoted(person: dict) -> dict:
         "event_id": person["event_id"],
         "promoted_at": NOW.isoformat(),
     }
+
+
+def test_a_reminder_to_a_phone_that_opted_out_goes_by_email_when_one_was_given(app, gateway, smtp_server):
+    gateway.expect_request(WHATSAPP).respond_with_json(WHATSAPP_OK)
+    with time_machine.travel(NOW):
+        event = publish_event(app, wita(2026, 3, 14, 10, 0), reminder_offsets_minutes=[120])
+        register(app, event, preferred_channel="whatsapp", phone="+6281234567890", email="pengingat@contoh.id")
+        assert run_beat(app) == ["sent"]  # the confirmation
+        with app.app_context():
+            service.set_opt_out("+6281234567890", active=True, source="whatsapp")
+    with time_machine.travel(wita(2026, 3, 14, 8, 0)):
+        assert run_beat(app) == ["cancelled"]
+        assert run_beat(app) == ["delivered"]
+    by_channel = {(row.purpose, row.channel): row for row in rows(app)}
+    assert by_channel["reminder", "whatsapp"].status == "cancelled"
+    assert by_channel["reminder", "email"].fallback_of == by_channel["reminder", "whatsapp"].id
+    assert ("reminder", "sms") not in by_channel  # the same phone: no SMS either
+    assert smtp_server.mails_to("pengingat@contoh.id")[0].subject.startswith("Pengingat")
+    assert len(gateway.log) == 1

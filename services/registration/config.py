@@ -14,7 +14,7 @@ class Config(BaseConfig):
         #: Per IP on the public form's submit; the bench raises it, the rest of the world should not need to.
         self.REGISTRATION_FORM_RATE_LIMIT = env("REGISTRATION_FORM_RATE_LIMIT", "20 per minute;200 per hour")
         #: Per IP on the short cancel links (/k/<code>) in SMS and WhatsApp messages.
-        self.SHORT_LINK_RATE_LIMIT = env("SHORT_LINK_RATE_LIMIT", "10 per minute;60 per hour")
+        self.SHORT_LINK_RATE_LIMIT = env("SHORT_LINK_RATE_LIMIT", "30 per minute;300 per hour")
         #: Where the form's counts are kept (services/registration/ratelimit.py); default: the broker's Redis.
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}

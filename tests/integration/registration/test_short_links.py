@@ -69,6 +69,8 @@ def test_a_waitlisted_person_sees_their_place_and_no_code_or_qr_to_show_at_the_d
     assert "daftar tunggu, urutan ke-1" in page.text and "jangan datang dulu" in page.text
     assert "<svg" not in page.text and waiting.checkin_code not in page.text and "Kode hadir</h2>" not in page.text
     assert "Keluar dari daftar tunggu" in page.text
+    again = submit(client, event_id, phone="0812-3333-4444")  # the same person, registering again
+    assert again.status_code == 200 and "jangan datang dulu" in again.text and "Kode hadir dan" not in again.text
 
 
 def test_a_confirmed_person_sees_the_kode_hadir_and_the_qr(registration, auth):

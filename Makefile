@@ -61,6 +61,7 @@ clean:
 
 ## translations: extract every Indonesian source string, update the English catalogue, compile it
 translations: $(STAMP)
+	@mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o var/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i var/messages.pot -d shared/web/translations -l en --no-fuzzy-matching
 	$(BIN)/pybabel compile -d shared/web/translations -l en

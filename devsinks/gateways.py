@@ -31,6 +31,8 @@ class TextMessage:
     to: str
     text: str
     reference: str
+    #: A WhatsApp template message as sent: its name, language, numbered body parameters and button suffixes.
+    template: dict | None = None
 
     def summary(self) -> dict:
         return {**asdict(self), "received_at": self.received_at.isoformat()}
@@ -44,11 +46,11 @@ class TextBox:
         self._messages: list[TextMessage] = []
         self._ids = itertools.count(1)
 
-    def add(self, gateway: str, channel: str, to: str, text: str) -> TextMessage:
+    def add(self, gateway: str, channel: str, to: str, text: str, template: dict | None = None) -> TextMessage:
         with self._lock:
             number = next(self._ids)
             reference = {"twilio": f"SM{number:032d}", "whatsapp_cloud": f"wamid.DEV{number}"}.get(gateway, str(number))
-            message = TextMessage(number, datetime.now(UTC), gateway, channel, to, text, reference)
+            message = TextMessage(number, datetime.now(UTC), gateway, channel, to, text, reference, template)
             self._messages.append(message)
             return message
 
@@ -123,6 +125,26 @@ def _post_zenziva(session: requests.Session, url: str, params: dict) -> None:
     session.post(url, data=params, timeout=5)
 
 
+def template_summary(template: dict | None) -> dict | None:
+    """What a WhatsApp template message says: its name and language, the body parameters numbered as the approved
+    template numbers them ({{1}}, {{2}}, …), and each URL button's suffix; `text` puts it on one line."""
+    if not isinstance(template, dict):
+        return None
+    components = [part for part in template.get("components") or [] if isinstance(part, dict)]
+    body = [p.get("text", "") for c in components if c.get("type") == "body" for p in c.get("parameters") or []]
+    buttons = [
+        {"index": str(c.get("index", "")), "sub_type": c.get("sub_type", ""), "text": p.get("text", "")}
+        for c in components
+        if c.get("type") == "button"
+        for p in c.get("parameters") or []
+    ]
+    language = (template.get("language") or {}).get("code", "")
+    parts = [f"{{{{{n}}}}} {value}" for n, value in enumerate(body, 1)]
+    parts += [f"tombol {button['index']} ({button['sub_type']}): {button['text']}" for button in buttons]
+    text = f"[{template.get('name')} · {language}] " + " | ".join(parts)
+    return {"name": template.get("name"), "language": language, "parameters": body, "buttons": buttons, "text": text}
+
+
 def make_blueprint(box: TextBox, receipts: Receipts) -> Blueprint:
     bp = Blueprint("gateways", __name__)
 
@@ -156,12 +178,9 @@ def make_blueprint(box: TextBox, receipts: Receipts) -> Blueprint:
         if not request.headers.get("Authorization", "").startswith("Bearer "):
             return jsonify({"error": {"message": "Invalid OAuth access token", "code": 190}}), 401
         body = request.get_json(silent=True) or {}
-        template = body.get("template") or {}
-        params = [p.get("text", "") for c in template.get("components", []) for p in c.get("parameters", [])]
-        text = (
-            f"[{template.get('name')}] " + " | ".join(params) if template else (body.get("text") or {}).get("body", "")
-        )
-        message = box.add("whatsapp_cloud", "whatsapp", body.get("to", ""), text)
+        template = template_summary(body.get("template"))
+        text = template["text"] if template else (body.get("text") or {}).get("body", "")
+        message = box.add("whatsapp_cloud", "whatsapp", body.get("to", ""), text, template)
         if receipts.whatsapp_url:
             status = {"id": message.reference, "status": "delivered", "recipient_id": message.to}
             change = {"value": {"messaging_product": "whatsapp", "statuses": [status]}, "field": "messages"}

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from shared import phones
 from shared.celery import celery_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,8 @@ class BaseConfig:
         self.TIMEZONE = env("TIMEZONE", "Asia/Makassar")
         self.DEFAULT_LOCALE = env("DEFAULT_LOCALE", "id")
         self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
+        #: Where SMS and WhatsApp may go: ISO regions, comma-separated (shared/phones.py); Indonesia by default.
+        self.ALLOWED_PHONE_REGIONS = phones.regions(env("ALLOWED_PHONE_REGIONS", "ID"))
         self.OUTBOX_SWEEP_SECONDS = env_float("OUTBOX_SWEEP_SECONDS", 5.0)
         #: Send an outbox row again when a subscriber has not acknowledged it this long after sending.
         self.OUTBOX_REPUBLISH_SECONDS = env_float("OUTBOX_REPUBLISH_SECONDS", 120.0)

@@ -20,8 +20,8 @@ QR_PURPOSES = ("confirmation", "promoted", "reminder", "event_changed")
 #: Messages that give (or change) the seat carry it as a calendar entry; its UID is the registration's.
 CALENDAR_PURPOSES = ("confirmation", "promoted", "event_changed")
 DESCRIPTION = {
-    "id": "Kode check-in: {code}\nTunjukkan kode ini kepada panitia saat datang.\nBatalkan pendaftaran: {cancel}",
-    "en": "Check-in code: {code}\nShow this code to the organisers when you arrive.\nCancel registration: {cancel}",
+    "id": "Kode hadir: {code}\nTunjukkan kode ini kepada panitia saat datang.\nBatalkan pendaftaran: {cancel}",
+    "en": "Attendance code: {code}\nShow this code to the organisers when you arrive.\nCancel registration: {cancel}",
 }
 
 
@@ -107,9 +107,10 @@ def compose(notification: Notification) -> Email:
     seat = seat and event.status != "cancelled"
     inline, code = [], None
     if seat and notification.purpose in QR_PURPOSES:
-        code = recipient.checkin_url or recipient.checkin_code  # the QR opens the check-in page for staff
+        code = recipient.checkin_code  # read aloud; the QR opens the check-in page for staff
         cid = f"qr-{notification.id}@{_domain()}"
-        inline.append(Attachment("kode-qr-checkin.png", "image/png", qr_png(code), content_id=cid))
+        qr = qr_png(recipient.checkin_url or recipient.checkin_code)
+        inline.append(Attachment("kode-qr-checkin.png", "image/png", qr, content_id=cid))
     if seat and notification.purpose in CALENDAR_PURPOSES:
         attachments.append(calendar_file(notification, recipient, event))
     html = messages.html_body(

@@ -19,6 +19,7 @@ from jinja2.exceptions import TemplateAssertionError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from services.notifications.sms import gsm_safe, measure
 from shared.timeutil import format_when
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "messages"
@@ -42,8 +43,8 @@ PURPOSES = (
 #: What every message about a registration may say.
 PARTICIPANT_PLACEHOLDERS = {
     "recipient.full_name": _l("Nama peserta"),
-    "recipient.checkin_code": _l("Kode check-in yang ditunjukkan saat datang"),
-    "recipient.cancel_url": _l("Tautan untuk membatalkan pendaftaran"),
+    "recipient.checkin_code": _l("Kode hadir yang ditunjukkan saat datang"),
+    "recipient.cancel_url": _l("Tautan pendek untuk membatalkan pendaftaran"),
     "event.title": _l("Judul acara"),
     "event.venue": _l("Tempat acara"),
     "event.kabupaten_name": _l("Kabupaten/kota acara"),
@@ -251,6 +252,8 @@ def lead_text(offset_kind: str, n: int, locale: str) -> str:
 def render_source(source: Source, channel: str, **context) -> tuple[str, str]:
     """Render a template's text: (subject, body) for email; ("", body on one line) for SMS and WhatsApp."""
     body = _compiled(source.body).render(**context)
+    if channel == "sms":  # a curly quote in a name must not make it UCS-2: 67 characters a part instead of 153
+        return "", gsm_safe(" ".join(body.split()))
     if channel != "email":
         return "", " ".join(body.split())
     subject = " ".join(_compiled(source.subject).render(**context).split())
@@ -270,7 +273,88 @@ def render(purpose: str, locale: str, channel: str = "email", **context) -> tupl
         context.setdefault("when", format_when(event.starts_at, locale))
     if "lead_kind" in context:
         context.setdefault("lead", lead_text(context["lead_kind"], context["lead_n"], locale))
-    return render_source(store.template_source(purpose, channel, locale), channel, **context)
+    source = store.template_source(purpose, channel, locale)
+    subject, body = render_source(source, channel, **context)
+    if channel == "sms":
+        body = _fit_sms(source, body, context)
+    return subject, body
+
+
+#: An SMS is at most this many parts (2 GSM-7 parts: 306 characters): long names, titles and venues are cut to fit.
+MAX_SMS_SEGMENTS = 2
+#: The lengths a long name, title or venue is cut to, one after the other, until the SMS fits.
+SMS_CUTS = (60, 45, 32, 20)
+SMS_SHORTENED = {"recipient": ("full_name",), "event": ("title", "venue")}
+
+
+def _fit_sms(source: Source, body: str, context: dict) -> str:
+    """Return `body`, or the SMS rendered again with the longest free-text fields cut, until it fits in
+    MAX_SMS_SEGMENTS parts; the code and the links are never cut."""
+    for cut in SMS_CUTS:
+        if measure(body).segments <= MAX_SMS_SEGMENTS:
+            break
+        shortened = {
+            key: _Shortened(context[key], fields, cut) for key, fields in SMS_SHORTENED.items() if key in context
+        }
+        body = render_source(source, "sms", **(context | shortened))[1]
+    return body
+
+
+class _Shortened:
+    """A recipient or event as an SMS shows it: its free-text `fields` cut to `cut` characters at a word."""
+
+    def __init__(self, target, fields: tuple[str, ...], cut: int) -> None:
+        self._target = target
+        for name in fields:
+            setattr(self, name, _cut(str(getattr(target, name) or ""), cut))
+
+    def __getattr__(self, name: str):
+        return getattr(self._target, name)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 3].rsplit(" ", 1)[0].rstrip(" ,.-") + "..."
+
+
+#: The body parameters ({{1}}, {{2}}, …) of each approved WhatsApp template, in order (docs/whatsapp-templates.md).
+WHATSAPP_BODY = {
+    "confirmation": ("recipient.full_name", "event.title", "when", "event.venue", "recipient.checkin_code"),
+    "promoted": ("recipient.full_name", "event.title", "when", "event.venue", "recipient.checkin_code"),
+    "reminder": ("recipient.full_name", "event.title", "lead", "when", "event.venue", "recipient.checkin_code"),
+    "waitlisted": ("recipient.full_name", "event.title", "recipient.waitlist_position"),
+    "event_changed": ("recipient.full_name", "event.title", "when", "event.venue"),
+    "event_cancelled": ("recipient.full_name", "event.title", "when"),
+    "registration_cancelled": ("recipient.full_name", "event.title"),
+}
+#: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
+#: dynamic suffix the registration's cancel code.
+WHATSAPP_CANCEL_BUTTON = ("confirmation", "promoted", "reminder", "waitlisted", "event_changed")
+_SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
+
+
+def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[str]]:
+    """Return the values of the `purpose` template's body parameters and URL button suffixes, as Meta takes them.
+
+    A parameter may hold no line break, tab or run of spaces, and may not be empty.
+    """
+    locale = locale if locale in LOCALES else "id"
+    context.setdefault("when", format_when(context["event"].starts_at, locale))
+    if "lead_kind" in context:
+        context.setdefault("lead", lead_text(context["lead_kind"], context["lead_n"], locale))
+    values = [" ".join(str(_value(context, name) or "-").split()) or "-" for name in WHATSAPP_BODY.get(purpose, ())]
+    match = _SHORT_LINK.search(getattr(context.get("recipient"), "cancel_url", "") or "")
+    # A registration made before short links has none: its template goes without the button and Meta refuses it,
+    # so the message falls back to SMS, which carries the long link.
+    buttons = [match.group(1)] if match and purpose in WHATSAPP_CANCEL_BUTTON else []
+    return {"body": values, "buttons": buttons}
+
+
+def _value(context: dict, name: str):
+    head, _, attr = name.partition(".")
+    value = context.get(head)
+    return getattr(value, attr, None) if attr else value
 
 
 #: Where, in text that is not one of Pelita's links, a mail client could see a web or mail address: a dot, an @ or

@@ -1,24 +1,23 @@
-"""Phone numbers: read as people type them, written as each gateway expects them."""
+"""Phone numbers written as each gateway expects them; what counts as a number is the shared rule (shared.phones)."""
 
-import phonenumbers
+from shared.phones import BadNumber, is_mobile, mobile, normalise, regions
+
+__all__ = [
+    "BadNumber",
+    "for_twilio",
+    "for_whatsapp",
+    "for_zenziva",
+    "is_mobile",
+    "mobile",
+    "refusal",
+    "regions",
+    "to_e164",
+]
 
 
-class BadNumber(ValueError):
-    """Not a phone number that could receive an SMS or WhatsApp message."""
-
-
-def to_e164(raw: str, region: str = "ID") -> str:
+def to_e164(raw: str) -> str:
     """Return `raw` ("0812-3456-7890", "+62 812 3456 7890", "6281234567890") as E.164 ("+6281234567890")."""
-    text = raw.strip()
-    if text.startswith("62") and not text.startswith("+"):
-        text = "+" + text  # Indonesians often type the country code without the plus
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as error:
-        raise BadNumber(f"not a phone number: {raw!r}") from error
-    if not phonenumbers.is_possible_number(number):
-        raise BadNumber(f"not a phone number: {raw!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return normalise(raw)
 
 
 def for_zenziva(raw: str) -> str:
@@ -35,3 +34,12 @@ def for_whatsapp(raw: str) -> str:
 def for_twilio(raw: str) -> str:
     """Twilio takes E.164: +6281234567890."""
     return to_e164(raw)
+
+
+def refusal(error: BadNumber) -> str:
+    """Say, for the message log, why a text could not go to a number (without the number)."""
+    if error.kind == "landline":
+        return "nomor ini bukan nomor HP: SMS dan WhatsApp tidak dapat dikirim ke telepon rumah/kantor"
+    if error.kind == "region":
+        return f"nomor HP luar negeri ({error.region}): wilayah ini tidak ada di ALLOWED_PHONE_REGIONS"
+    return "nomor telepon tidak dikenali"

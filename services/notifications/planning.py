@@ -9,14 +9,17 @@ from itsdangerous import URLSafeSerializer
 
 from services.notifications import messages, store
 from services.notifications.models import EventInfo, Notification, Recipient
+from services.notifications.phones import is_mobile
 from services.notifications.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
 from services.notifications.schedule import reminder_due as _reminder_time
-from shared.timeutil import format_when, utcnow
+from shared.timeutil import utcnow
 
 #: Reminders are the only messages an opt-out stops; the rest answer the person's own action or a change they
 #: must know about (their seat, a move, a cancellation).
 NON_ESSENTIAL = ("reminder",)
 FALLBACK = {"whatsapp": "sms", "sms": "email"}
+#: The answer to a person's own registration: it goes at once, whatever the hour (quiet hours are for the rest).
+ANSWERS = ("confirmation", "waitlisted")
 OPT_OUT_SALT = "pelita-opt-out"
 
 
@@ -45,8 +48,14 @@ def _has_provider(channel: str) -> bool:
     return key is None or bool(current_app.config[key])
 
 
-def send_time(moment: datetime, channel: str) -> datetime:
-    """Move `moment` out of the quiet hours for SMS and WhatsApp."""
+def _textable(phone: str | None) -> bool:
+    return is_mobile(phone, current_app.config["ALLOWED_PHONE_REGIONS"])
+
+
+def send_time(moment: datetime, channel: str, purpose: str | None = None) -> datetime:
+    """Move `moment` out of the quiet hours for SMS and WhatsApp, except for the answer to a registration."""
+    if purpose in ANSWERS:
+        return moment
     quiet = parse_quiet_hours(current_app.config["QUIET_HOURS"])
     return outside_quiet_hours(moment, channel, quiet, ZoneInfo(current_app.config["TIMEZONE"]))
 
@@ -68,8 +77,8 @@ def content(recipient: Recipient, event: EventInfo, purpose: str, channel: str, 
     if offset is not None:
         context["lead_kind"], context["lead_n"] = lead_key(offset)
     subject, body = messages.render(purpose, recipient.locale, channel, **context)
-    params = [recipient.full_name, event.title, format_when(event.starts_at, recipient.locale), event.venue]
-    return {"subject": subject, "body": body, "params": params if channel == "whatsapp" else None}
+    params = messages.whatsapp_parameters(purpose, recipient.locale, **context) if channel == "whatsapp" else None
+    return {"subject": subject, "body": body, "params": params}
 
 
 def plan(recipient: Recipient, purpose: str, *, channel=None, tag=None, offset=None, due_at=None, **extra):
@@ -89,7 +98,7 @@ def plan(recipient: Recipient, purpose: str, *, channel=None, tag=None, offset=N
             "to": address_for(recipient, channel),
             "locale": recipient.locale,
             "reminder_offset": offset,
-            "due_at": send_time(due_at or utcnow(), channel),
+            "due_at": send_time(due_at or utcnow(), channel, purpose),
             **content(recipient, event, purpose, channel, offset, **extra),
         }
     )
@@ -150,10 +159,18 @@ def cancel_pending(registration_id: str, reason: str) -> int:
     return len(rows)
 
 
-def plan_fallback(notification: Notification) -> Notification | None:
-    """Stage the same message on the next channel down (WhatsApp -> SMS -> email), if the person has one."""
+def plan_fallback(notification: Notification, *, number_refused: bool = False) -> Notification | None:
+    """Stage the same message on the next channel down (WhatsApp -> SMS -> email), if the person has one.
+
+    When the number itself cannot take it (`number_refused`: it opted out; or texts cannot reach it), no other
+    text channel is tried: the message goes to email.
+    """
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     next_channel = FALLBACK.get(notification.channel)
+    while recipient is not None and next_channel in ("sms", "whatsapp"):
+        if not number_refused and _textable(recipient.phone):
+            break
+        next_channel = FALLBACK.get(next_channel)
     if recipient is None or next_channel is None or channel_for(recipient, next_channel) is None:
         return None
     name = notification.idempotency_key.split(":")[1]

@@ -19,7 +19,7 @@ from services.notifications.clients.base import PermanentSendError, TextMessage,
 from services.notifications.clients.email import SmtpEmailClient
 from services.notifications.extensions import celery, db
 from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage
-from services.notifications.phones import BadNumber, to_e164
+from services.notifications.phones import BadNumber, mobile, refusal, to_e164
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
@@ -220,7 +220,10 @@ def send(notification_id: str) -> str:
     reason = _reason_not_to_send(notification)
     if reason:
         notification.status, notification.last_error = "cancelled", reason
+        fallbacks = _fall_back_from_opt_outs({notification.id: reason})
         db.session.commit()
+        for fallback_id in fallbacks:
+            enqueue(fallback_id)
         return "cancelled"
     day = _local_day()
     if not _take_from_budget(notification, day):
@@ -309,6 +312,23 @@ def _reason_not_to_send(notification: Notification) -> str | None:
     return _reasons_not_to_send([notification], utcnow()).get(notification.id)
 
 
+OPTED_OUT = "penerima berhenti berlangganan pengingat"
+
+
+def _fall_back_from_opt_outs(reasons: dict[str, str]) -> list[str]:
+    """Stage by email the reminders whose phone opted out, when the person gave an email; return the new ids.
+
+    The opt-out is the phone's: the person still gets the reminder where they did not say stop.
+    """
+    staged = []
+    for notification_id, reason in reasons.items():
+        notification = store.get_notification(notification_id) if reason == OPTED_OUT else None
+        if notification is not None and notification.channel != "email":
+            fallback = planning.plan_fallback(notification, number_refused=True)
+            staged += [fallback.id] if fallback is not None else []
+    return staged
+
+
 def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     """Why some of the claimed `rows` must not go out after all: {id: reason} (two queries for the lot)."""
     optional = [row for row in rows if row.purpose in planning.NON_ESSENTIAL]
@@ -319,7 +339,7 @@ def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     reasons = {}
     for row in optional:
         if row.to in opted_out:
-            reasons[row.id] = "penerima berhenti berlangganan pengingat"
+            reasons[row.id] = OPTED_OUT
         elif row.event_id in starts and starts[row.event_id] <= now:  # a worker that was down for long: never late
             reasons[row.id] = "acara sudah dimulai"
     return reasons
@@ -336,15 +356,15 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
     channel, clients = notification.channel, providers_for(notification.channel, current_app)
     try:
         message = TextMessage(
-            to=to_e164(notification.to),
+            to=mobile(notification.to, current_app.config["ALLOWED_PHONE_REGIONS"]),
             body=notification.body,
             reference=notification.id,
             template=current_app.config["WHATSAPP_TEMPLATE_PREFIX"] + notification.purpose,
-            params=notification.params or [],
+            **_whatsapp_parts(notification.params),
             locale=notification.locale,
         )
-    except BadNumber as error:
-        reason = str(error)
+    except BadNumber as error:  # a landline or a region texts may not go to: the next channel down, or failed
+        reason = refusal(error)
 
         def refuse() -> tuple[str, str]:
             raise PermanentSendError(reason)
@@ -352,6 +372,14 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
         return refuse
     priorities = current_app.extensions["provider_priorities"]
     return lambda: _send_text(channel, priorities.order(channel, clients), message, priorities)
+
+
+def _whatsapp_parts(params) -> dict[str, list[str]]:
+    """A WhatsApp message's body parameters and button suffixes, stored as {"body": [...], "buttons": [...]} (a bare
+    list of body parameters before buttons existed)."""
+    if isinstance(params, dict):
+        return {"params": list(params.get("body", [])), "buttons": list(params.get("buttons", []))}
+    return {"params": list(params or []), "buttons": []}
 
 
 def _send_text(channel: str, clients, message: TextMessage, priorities) -> tuple[str, str]:
@@ -399,7 +427,9 @@ def _retry_later(notification: Notification, reason: str, retry_after: float | N
     delay = random.uniform(0, min(3600, current_app.config["RETRY_BASE_SECONDS"] * 2**notification.attempts))
     delay = max(delay, retry_after or 0.0)
     notification.status, notification.last_error = "pending", reason[:2000]
-    notification.due_at = planning.send_time(utcnow() + timedelta(seconds=delay), notification.channel)
+    notification.due_at = planning.send_time(
+        utcnow() + timedelta(seconds=delay), notification.channel, notification.purpose
+    )
     db.session.commit()
     return "retrying"
 
@@ -506,13 +536,17 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
     deadline = min(deadline, clock.monotonic() + current_app.config["STUCK_AFTER_SECONDS"] / 2)
     outcomes: dict[str, str] = {}
     reasons = _reasons_not_to_send(rows, now)
+    fallbacks = []
     if reasons:
         store.cancel_claimed([row for row in rows if row.id in reasons], reasons)
+        fallbacks = _fall_back_from_opt_outs(reasons)
         outcomes.update(dict.fromkeys(reasons, "cancelled"))
         rows = [row for row in rows if row.id not in reasons]
     day = _local_day()
     rows, budgeted = _take_budgets(rows, day, outcomes)
     db.session.commit()
+    for fallback_id in fallbacks:
+        enqueue(fallback_id)
     sent: list[dict] = []
     deferred, failures, emitted = [], [], False
     for row, result in _deliver_all(rows, deadline):
@@ -742,7 +776,7 @@ def resendable(notification: Notification) -> bool:
 
 
 def resend(notification_id: str, staff, seen_attempts: int) -> bool:
-    """Send a failed message once more, now (quiet hours still apply); False when the click was already taken.
+    """Send a failed message once more, now (quiet hours still hold reminders); False when the click was already taken.
 
     Attempts keep counting, so the log shows the whole history. The message goes through every provider of its
     channel again (and the channel fallback); one that had used up its retries gets this one attempt, so a
@@ -753,7 +787,7 @@ def resend(notification_id: str, staff, seen_attempts: int) -> bool:
         db.session.rollback()
         return False
     now = utcnow()
-    due_at = planning.send_time(now, notification.channel)
+    due_at = planning.send_time(now, notification.channel, notification.purpose)
     requeued = store.requeue_failed(notification.id, seen_attempts, now, due_at, staff.email)
     db.session.commit()
     if requeued:

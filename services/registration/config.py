@@ -15,6 +15,8 @@ class Config(BaseConfig):
         self.REGISTRATION_FORM_RATE_LIMIT = env("REGISTRATION_FORM_RATE_LIMIT", "20 per minute;200 per hour")
         #: Per partner API key (staff page /staf/kunci-api) on the API's registrations, instead of the per-IP limit.
         self.REGISTRATION_API_KEY_RATE_LIMIT = env("REGISTRATION_API_KEY_RATE_LIMIT", "600 per minute;20000 per hour")
+        #: Per IP on the short cancel links (/k/<code>) in SMS and WhatsApp messages.
+        self.SHORT_LINK_RATE_LIMIT = env("SHORT_LINK_RATE_LIMIT", "30 per minute;300 per hour")
         #: Where the form's counts are kept (services/registration/ratelimit.py); default: the broker's Redis.
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}

@@ -116,6 +116,9 @@ class Registration(db.Model):
     institution: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     checkin_code: Mapped[str] = mapped_column(sa.String(12), unique=True, nullable=False)
+    #: The random part of the short cancel link in messages (/k/<code>); not the check-in code, which is read
+    #: aloud at the door. Null only for registrations made before short links existed.
+    cancel_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True, index=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,28 +29,35 @@ RETRY_STORE_AFTER_SECONDS = 10.0
 
 
 class FormRateLimit:
-    """The extension: `init_app` gives each app its own counter (its store, limits and state), `check` counts."""
+    """The extension: `init_app` gives each app its own counter (its store, limits and state), `check` counts.
+
+    One per limited thing: the form's submissions, and the short cancel links' look-ups (each its own config key).
+    """
+
+    def __init__(self, name: str = "registration-form", limits_key: str = "REGISTRATION_FORM_RATE_LIMIT") -> None:
+        self.name, self.limits_key = name, limits_key
 
     def init_app(self, app: Flask) -> None:
         uri = app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"]
         options = app.config["RATELIMIT_STORAGE_OPTIONS"] if uri.startswith("redis") else {}
         store = FixedWindowRateLimiter(storage_from_string(uri, wrap_exceptions=True, **options))
-        limits = parse_many(app.config["REGISTRATION_FORM_RATE_LIMIT"])
+        limits = parse_many(app.config[self.limits_key])
         prefix = app.config["RATELIMIT_KEY_PREFIX"]
-        app.extensions["form_rate_limit"] = Counter(store, limits, prefix)
-        key_limits = parse_many(app.config["REGISTRATION_API_KEY_RATE_LIMIT"])
-        app.extensions["api_key_rate_limit"] = Counter(store, key_limits, prefix, scope="registration-api-key")
+        app.extensions[f"rate_limit:{self.name}"] = Counter(store, limits, prefix, self.name)
+        if self.name == "registration-form":  # partners' API keys: each its own (larger) quota
+            key_limits = parse_many(app.config["REGISTRATION_API_KEY_RATE_LIMIT"])
+            app.extensions["rate_limit:api-key"] = Counter(store, key_limits, prefix, "registration-api-key")
 
     def check(self) -> None:
-        """Count this submission; raise TooManyRequests (with `retry_after`) when its address is over a limit.
+        """Count this request; raise TooManyRequests (with `retry_after`) when its address is over a limit.
 
-        The public API's registrations without a key count here too, against the same quota as the form's.
+        The public API's registrations without a key count on the form's limit, against the same quota.
         """
-        current_app.extensions["form_rate_limit"].check(request.remote_addr or "")
+        current_app.extensions[f"rate_limit:{self.name}"].check(request.remote_addr or "")
 
     def check_key(self, key_id: int) -> None:
         """Count a registration made with a partner's API key against that key's own (larger) limit."""
-        current_app.extensions["api_key_rate_limit"].check(str(key_id))
+        current_app.extensions["rate_limit:api-key"].check(str(key_id))
 
 
 class Counter:
@@ -61,14 +68,14 @@ class Counter:
     still holds, per worker process, until the store answers again.
     """
 
-    def __init__(self, store: FixedWindowRateLimiter, limits, prefix: str, scope: str = "registration-form") -> None:
-        self.store, self.limits, self.prefix, self.scope = store, limits, prefix, scope
+    def __init__(self, store: FixedWindowRateLimiter, limits, prefix: str, name: str = "registration-form") -> None:
+        self.store, self.limits, self.prefix, self.name = store, limits, prefix, name
         self._lock = threading.Lock()
         self._memory: FixedWindowRateLimiter | None = None
         self._store_down_until = 0.0
 
     def check(self, address: str) -> None:
-        identity = (self.prefix, self.scope, address)
+        identity = (self.prefix, self.name, address)
         if time.monotonic() >= self._store_down_until:
             try:
                 refusal = _over_limit(self.store, self.limits, identity)
@@ -110,3 +117,5 @@ def _over_limit(limiter: FixedWindowRateLimiter, limits, identity: tuple[str, ..
 
 
 form_rate_limit = FormRateLimit()
+#: Short cancel links (/k/<code>): a visitor trying codes gets a few wrong guesses a minute, not millions.
+link_rate_limit = FormRateLimit("short-link", "SHORT_LINK_RATE_LIMIT")

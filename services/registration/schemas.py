@@ -3,10 +3,11 @@
 from datetime import UTC, datetime
 
 import email_validator
-import phonenumbers
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
+from shared import phones
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
 from shared.regions import all_areas, is_child
 from shared.text import MultiLineText, SingleLineText
@@ -25,14 +26,24 @@ KABUPATEN_CODES = [code for code, area in all_areas().items() if area.level == "
 
 
 def normalise_phone(value: str) -> str:
-    """Return an Indonesian phone number typed any usual way (0812-…, +62 812…, 62812…) as E.164."""
+    """Return a phone number typed any usual way (0812-…, +62 812…, 62812…) as E.164 (shared.phones' rule)."""
     try:
-        number = phonenumbers.parse(value, "ID")
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(_l("Nomor HP tidak dikenali. Tulis seperti 0812-3456-7890.")) from error
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_l("Nomor HP tidak valid. Tulis seperti 0812-3456-7890."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phones.normalise(value)
+    except phones.BadNumber as error:
+        raise ValidationError(_l("Nomor HP tidak valid. Tulis seperti 0812-3456-7890.")) from error
+
+
+def check_textable(phone: str) -> None:
+    """Refuse a number SMS and WhatsApp cannot reach: a landline, or a region texts may not go to."""
+    allowed = current_app.config["ALLOWED_PHONE_REGIONS"] if has_app_context() else phones.DEFAULT_REGIONS
+    try:
+        phones.mobile(phone, allowed)
+    except phones.BadNumber as error:
+        raise ValidationError(FOREIGN if error.kind == "region" else LANDLINE, "phone") from error
+
+
+LANDLINE = _l("Ini nomor telepon rumah/kantor. SMS dan WhatsApp perlu nomor HP, seperti 0812-3456-7890.")
+FOREIGN = _l("SMS dan WhatsApp hanya dikirim ke nomor HP Indonesia. Isi nomor HP Indonesia, atau pilih email.")
 
 
 def normalise_email(value: str) -> str:
@@ -101,8 +112,10 @@ class RegistrationCreateSchema(Schema):
             raise ValidationError(_l("Isi nomor HP atau email (salah satu wajib)."), "phone")
         if data.get("preferred_channel") == "email" and not data.get("email"):
             raise ValidationError(_l("Untuk pesan lewat email, isi alamat email."), "preferred_channel")
-        if data.get("preferred_channel") in ("sms", "whatsapp") and not data.get("phone"):
-            raise ValidationError(_l("Untuk pesan lewat SMS atau WhatsApp, isi nomor HP."), "preferred_channel")
+        if data.get("preferred_channel") in ("sms", "whatsapp"):
+            if not data.get("phone"):
+                raise ValidationError(_l("Untuk pesan lewat SMS atau WhatsApp, isi nomor HP."), "preferred_channel")
+            check_textable(data["phone"])
         kabupaten = data.get("kabupaten_code")
         if data.get("kecamatan_code") and kabupaten and not is_child(data["kecamatan_code"], kabupaten):
             raise ValidationError(_l("Kecamatan ini tidak ada di kabupaten/kota yang dipilih."), "kecamatan_code")

@@ -32,6 +32,8 @@ from shared.staffauth import StaffClaims, issue_token
 from shared.timeutil import utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
+#: Letters of a short cancel link's code (/k/<code>): 32^10, about 10^15 codes for a rate-limited visitor to guess.
+CANCEL_CODE_LENGTH = 10
 
 
 class RegistrationError(Exception):
@@ -85,6 +87,29 @@ def unsign(salt: str, token: str) -> Registration:
 
 def cancel_url(registration_id: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/r/{sign(CANCEL, registration_id)}/batal"
+
+
+def short_cancel_url(registration: Registration) -> str:
+    """The cancel link short enough for an SMS: /k/<code>, opening the signed cancel page (the long link before)."""
+    if not registration.cancel_code:
+        return cancel_url(registration.id)
+    return f"{current_app.config['PUBLIC_BASE_URL']}/k/{registration.cancel_code}"
+
+
+def by_cancel_code(code: str) -> Registration:
+    """Return the registration a short cancel link names; refuse a malformed, unknown or expired one."""
+    code = code.upper()
+    known = len(code) == CANCEL_CODE_LENGTH and all(char in CHECKIN_ALPHABET for char in code)
+    registration = store.get_registration_by_cancel_code(code) if known else None
+    if registration is None:
+        raise RegistrationError("link_invalid", "Tautan ini tidak sah atau rusak.", 404)
+    if (utcnow() - registration.registered_at).total_seconds() > LINK_MAX_AGE:
+        raise RegistrationError("link_expired", "Tautan ini sudah kedaluwarsa.", 410)
+    return registration
+
+
+def _random_code(length: int) -> str:
+    return "".join(CHECKIN_ALPHABET[byte % 32] for byte in secrets.token_bytes(length))  # 32 letters: uniform
 
 
 def page_url(registration_id: str) -> str:
@@ -252,7 +277,6 @@ def request_confirmation(registration: Registration) -> bool:
 def _new_registration(event_id: str, data: dict) -> Registration:
     """The registration as the person gave it, with its id, times and check-in code; no seat yet."""
     fields = {"locale": "id"} | {key: value for key, value in data.items() if key != "consent"}
-    checkin = "".join(CHECKIN_ALPHABET[byte % 32] for byte in secrets.token_bytes(8))  # 32 letters: uniform
     now = utcnow()
     return Registration(
         **fields,
@@ -260,7 +284,8 @@ def _new_registration(event_id: str, data: dict) -> Registration:
         event_id=event_id,
         consent_at=now,
         registered_at=now,
-        checkin_code=checkin,
+        checkin_code=_random_code(8),
+        cancel_code=_random_code(CANCEL_CODE_LENGTH),
         confirmation_requested_at=now,  # its confirmation goes now: a repeat soon after does not send another
     )
 
@@ -304,7 +329,7 @@ def _created_payload(registration: Registration) -> dict:
         "participant_type": registration.participant_type,
         "checkin_code": registration.checkin_code,
         "checkin_url": checkin_url(registration.id),
-        "cancel_url": cancel_url(registration.id),
+        "cancel_url": short_cancel_url(registration),
         "registered_at": registration.registered_at,
     }
 

@@ -187,6 +187,10 @@ def get_registration(registration_id: str, *, lock: bool = False) -> Registratio
     return db.session.scalars(query.with_for_update() if lock else query).first()
 
 
+def get_registration_by_cancel_code(code: str) -> Registration | None:
+    return db.session.scalars(sa.select(Registration).where(Registration.cancel_code == code)).first()
+
+
 def list_events(kabupaten_code: str | None = None) -> list[Event]:
     """Every event, newest start first; only one kabupaten's when `kabupaten_code` is given."""
     query = sa.select(Event).order_by(Event.starts_at.desc())

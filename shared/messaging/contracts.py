@@ -101,6 +101,8 @@ class RegistrationCreatedV1(Contract):
     checkin_code = fields.String(required=True)
     #: Optional (added compatibly): the staff-only check-in page the QR code on the confirmation opens.
     checkin_url = fields.Url(require_tld=False, allow_none=True, load_default=None)
+    #: The participant's cancel link: the short /k/<code> (fits an SMS; its code is a WhatsApp button's suffix), or
+    #: the long signed link for registrations made before short links.
     cancel_url = fields.Url(required=True, require_tld=False)
     registered_at = _when(required=True)
 

@@ -56,7 +56,7 @@ def test_registration_flows_to_a_confirmation_mail_and_the_read_model(stack):
     assert "Pendaftaran terkonfirmasi" in mails[0].subject
     body = mails[0].text()
     assert "Halo Aminah" in body and checkin_code(stack, registration) in body and "WITA" in body
-    assert "/r/" in body  # the signed cancel link
+    assert "/k/" in body  # the short cancel link
 
     token = staff_headers(stack)
     reporting = stack.app("reporting").test_client()

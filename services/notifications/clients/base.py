@@ -28,13 +28,15 @@ class PermanentSendError(Exception):
 
 @dataclass
 class TextMessage:
-    """An SMS or WhatsApp message: `to` is E.164; WhatsApp sends `template` with `params`, SMS sends `body`."""
+    """An SMS or WhatsApp message: `to` is E.164; WhatsApp sends `template` with `params` (its body parameters) and
+    `buttons` (each URL button's dynamic suffix, in the template's button order), SMS sends `body`."""
 
     to: str
     body: str
     reference: str
     template: str | None = None
     params: list[str] = field(default_factory=list)
+    buttons: list[str] = field(default_factory=list)
     locale: str = "id"
 
 

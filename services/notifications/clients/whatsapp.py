@@ -23,7 +23,11 @@ class WhatsAppCloudClient(HttpClient):
 
     def send(self, message: TextMessage) -> str:
         """Send one template message (business-initiated messages must be approved templates); return its wamid."""
-        parameters = [{"type": "text", "text": value} for value in message.params]
+        components = [{"type": "body", "parameters": [{"type": "text", "text": value} for value in message.params]}]
+        components += [
+            {"type": "button", "sub_type": "url", "index": str(index), "parameters": [{"type": "text", "text": suffix}]}
+            for index, suffix in enumerate(message.buttons)
+        ]
         payload = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
@@ -32,7 +36,7 @@ class WhatsAppCloudClient(HttpClient):
             "template": {
                 "name": message.template,
                 "language": {"code": message.locale},
-                "components": [{"type": "body", "parameters": parameters}],
+                "components": components,
             },
         }
         body = self.json(self.post(self.path, json=payload))

@@ -4,7 +4,7 @@ from flask import Flask
 
 from services.registration.api import apikeys, auth, events, health, metrics, public, registrations, staff
 from services.registration.extensions import api
-from services.registration.ratelimit import form_rate_limit
+from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from shared.web import csrf
 
 
@@ -17,3 +17,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
     form_rate_limit.init_app(app)
+    link_rate_limit.init_app(app)

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from services.registration import formtime, labels, service, store
 from services.registration.metrics import BOT_SUSPECTED
-from services.registration.ratelimit import form_rate_limit
+from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
 from shared.timeutil import utcnow
@@ -101,18 +101,25 @@ def thanks():
 
 @bp.get("/pendaftaran/<token>")
 def confirmation(token: str):
-    """Show a registration: status, check-in code and the QR code staff scan at the door."""
+    """Show a registration: status, and for a seat the check-in code and the QR code staff scan at the door."""
     registration = service.unsign(service.PAGE, token)
-    qr = segno.make(service.checkin_url(registration.id), error="m")
-    position = store.waitlist_position(registration)
-    cancel = service.cancel_url(registration.id)
+    seat = registration.status == "confirmed"  # someone waiting has nothing to show at the door yet
+    qr = segno.make(service.checkin_url(registration.id), error="m").svg_inline(scale=5, border=2) if seat else None
     return render_template(
         "public/confirmation.html",
         registration=registration,
-        position=position,
-        qr=qr.svg_inline(scale=5, border=2),
-        cancel_url=cancel,
+        position=store.waitlist_position(registration),
+        qr=qr,
+        cancel_url=service.cancel_url(registration.id),
     )
+
+
+@bp.get("/k/<code>")
+def short_cancel(code: str):
+    """Open the cancel page of the registration a short link in an SMS or WhatsApp message names (and no other)."""
+    link_rate_limit.check()
+    registration = service.by_cancel_code(code[:20])
+    return redirect(service.cancel_url(registration.id), 303)
 
 
 @bp.route("/r/<token>/batal", methods=["GET", "POST"])

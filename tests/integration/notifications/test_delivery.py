@@ -52,7 +52,7 @@ def test_each_gateway_gets_the_number_in_its_own_format(app, gateway):
     assert zenziva.form["to"] == "081234567890" and zenziva.form["userkey"] == "dev-userkey"
     assert twilio.form["To"] == "+6281234567890" and twilio.authorization.type == "basic"
     assert twilio.form["StatusCallback"] == "http://127.0.0.1:8002/webhooks/twilio/status"
-    assert "pendaftaran Anda" in twilio.form["Body"] and "08.30 WITA" in twilio.form["Body"]
+    assert "kursi Anda" in twilio.form["Body"] and "08.30 WITA" in twilio.form["Body"]
     body = whatsapp.get_json()
     assert body["to"] == "6281234567890" and body["type"] == "template"
     assert body["template"]["name"] == "pelita_confirmation" and body["template"]["language"] == {"code": "id"}

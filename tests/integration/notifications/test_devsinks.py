@@ -81,3 +81,20 @@ def test_the_sinks_refuse_a_request_without_credentials(live):
     assert twilio.status_code == 401
     assert requests.post(f"{sinks_url}/v21.0/1/messages", json={}, timeout=5).status_code == 401
     assert texts.messages() == []
+
+
+def test_the_whatsapp_stand_in_shows_the_templates_numbered_parameters_and_button(live):
+    app, _, sinks_url = live
+    event = publish_event(app, utcnow() + timedelta(days=7), reminder_offsets_minutes=[])
+    cancel = "http://127.0.0.1:8001/k/B7QW2MXK4N"
+    register(
+        app, event, preferred_channel="whatsapp", full_name="Siti Aminah", checkin_code="KX7P2M9Q", cancel_url=cancel
+    )
+    assert run_beat(app) == ["sent"]
+    [message] = requests.get(f"{sinks_url}/api/messages", timeout=5).json()
+    template = message["template"]
+    assert (template["name"], template["language"]) == ("pelita_confirmation", "id")
+    assert template["parameters"][0] == "Siti Aminah" and template["parameters"][-1] == "KX7P2M9Q"
+    assert template["buttons"] == [{"index": "0", "sub_type": "url", "text": "B7QW2MXK4N"}]
+    page = requests.get(f"{sinks_url}/", timeout=5).text
+    assert "pelita_confirmation" in page and "{{5}}</code> KX7P2M9Q" in page and "<code>B7QW2MXK4N</code>" in page

@@ -87,13 +87,13 @@ def test_the_confirmation_mail_has_html_the_qr_code_and_a_calendar_entry_in_wita
         assert run_beat(app) == ["delivered"]
     [mail] = smtp_server.mails_to("siti@contoh.id")
 
-    assert "Kode check-in: KX7P2M9Q" in mail.text()
+    assert "Kode hadir : KX7P2M9Q" in mail.text()
     html = mail.html()
     assert '<html lang="id">' in html and "Siti &lt;Rahmah&gt;" in html  # the name is escaped, not markup
     assert f'<a href="{person["cancel_url"]}">' in html  # the cancel link is a link
 
     cid, png = inline_qr(mail)
-    assert f'src="cid:{cid}"' in html and 'alt="Kode QR untuk kode check-in KX7P2M9Q"' in html
+    assert f'src="cid:{cid}"' in html and 'alt="Kode QR untuk kode hadir KX7P2M9Q"' in html
     expected = [[bool(module) for module in row] for row in segno.make("KX7P2M9Q", error="m").matrix]
     assert qr_modules(png) == expected  # the picture is the QR code of the check-in code
 
@@ -117,7 +117,7 @@ def test_the_qr_opens_the_staff_check_in_page_when_registration_sends_its_addres
     [mail] = smtp_server.mails_to("pintu@contoh.id")
     _, png = inline_qr(mail)
     assert qr_modules(png) == [[bool(module) for module in row] for row in segno.make(page, error="m").matrix]
-    assert "Kode check-in: QR4PINTU" in mail.text()  # the code is still there to read aloud
+    assert "Kode hadir : QR4PINTU" in mail.text()  # the code is still there to read aloud
 
 
 def test_a_moved_event_sends_the_same_calendar_entry_again_at_the_new_time(app, smtp_server):
@@ -156,6 +156,9 @@ def test_a_promoted_person_gets_the_qr_and_calendar_but_the_waitlist_mail_has_ne
     assert inline_qr(seat)
     assert waiting.subject.startswith("Daftar tunggu") and waiting.html() and waiting.attachments() == []
     assert [part for part in waiting.message.walk() if part.get_content_maintype() == "image"] == []
+    said = waiting.text()
+    assert "urutan ke-2" in said and "jangan datang dulu" in said and "ABCD2345" not in said  # no code to show
+    assert "Kode hadir : ABCD2345" in seat.text()
 
 
 def test_a_reminder_shows_the_qr_code_without_another_calendar_file(app, smtp_server):

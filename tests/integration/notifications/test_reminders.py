@@ -1,5 +1,6 @@
 """Reminders planned from events and sent by beat at the right WITA times, with the clock driven, never slept."""
 
+import pytest
 import time_machine
 
 from shared.messaging.names import EventNames
@@ -45,20 +46,30 @@ def test_a_reminder_whose_time_has_passed_at_registration_is_skipped_not_sent_la
     assert [(row.purpose, row.reminder_offset) for row in rows(app)] == [("confirmation", None), ("reminder", 120)]
 
 
-def test_a_message_due_in_quiet_hours_waits_for_seven_in_the_morning(app, gateway):
-    gateway.expect_request("/reguler/api/sendsms/", method="POST").respond_with_json(
-        {"messageId": "41", "to": "081234567890", "status": "1", "text": "Success"}
+@pytest.mark.parametrize(
+    ("channel", "path"), [("sms", "/reguler/api/sendsms/"), ("whatsapp", "/v21.0/100000000000001/messages")]
+)
+def test_a_registration_at_night_is_answered_at_once_while_its_reminder_waits_for_seven(app, gateway, channel, path):
+    gateway.expect_request(path, method="POST").respond_with_json(
+        {"messageId": "41", "to": "081234567890", "status": "1", "messages": [{"id": "wamid.N1"}]}
     )
-    with time_machine.travel(wita(2026, 3, 13, 22, 15)):
-        event = publish_event(app, START)
-        register(app, event, preferred_channel="sms", phone="+6281234567890")
-        assert run_beat(app) == []  # 22.15 WITA: the confirmation SMS waits
-    dues = [(row.purpose, row.due_at) for row in rows(app)]
-    assert dues[0] == ("confirmation", wita(2026, 3, 14, 7, 0))
-    assert dues[-1] == ("reminder", wita(2026, 3, 17, 7, 0))  # 06.30 is quiet: moved to 07.00, still before 08.30
+    with time_machine.travel(wita(2026, 3, 13, 2, 15), tick=False):  # 18.15 UTC the day before
+        event = publish_event(app, wita(2026, 3, 14, 8, 30), reminder_offsets_minutes=[120])
+        register(app, event, preferred_channel=channel, phone="+6281234567890")
+        assert run_beat(app) == ["sent"]  # the confirmation: not held by the quiet hours
+    confirmation, reminder = rows(app)
+    assert (confirmation.purpose, confirmation.status, confirmation.sent_at) == (
+        "confirmation",
+        "sent",
+        wita(2026, 3, 13, 2, 15),
+    )
+    assert (reminder.purpose, reminder.status) == ("reminder", "pending")
+    assert reminder.due_at == wita(2026, 3, 14, 7, 0)  # 06.30 is quiet: moved to 07.00, still before 08.30
+    with time_machine.travel(wita(2026, 3, 14, 6, 59)):
+        assert run_beat(app) == []
     with time_machine.travel(wita(2026, 3, 14, 7, 0)):
         assert run_beat(app) == ["sent"]
-    assert gateway.log[0][0].form["to"] == "081234567890"
+    assert len(gateway.log) == 2
 
 
 def test_moving_the_event_by_a_day_moves_the_pending_reminders_and_tells_the_person(app, smtp_server):

@@ -58,9 +58,11 @@ def test_previewing_shows_the_sms_length_and_parts_and_saves_nothing(app):
     assert short.status_code == 200
     text = preview_of(short)
     assert "Halo Siti Rahmah, sampai jumpa" in text and "GSM-7" in text and "1 bagian" in text
-    long_curly = submit(client, EDIT_SMS, "preview", body="“{{ event.title }}” — {{ recipient.cancel_url }}")
-    text = preview_of(long_curly)
-    assert "UCS-2" in text and "“ ” —" in text
+    curly = preview_of(submit(client, EDIT_SMS, "preview", body="“{{ event.title }}” — {{ recipient.full_name }}"))
+    assert "GSM-7" in curly and '"Pelatihan' in curly  # curly quotes and dashes go as their GSM look-alikes
+    long_emoji = submit(client, EDIT_SMS, "preview", body="🙂 {{ event.title }} {{ recipient.cancel_url }}")
+    text = preview_of(long_emoji)
+    assert "UCS-2" in text and "🙂" in text
     units = int(re.search(r"Panjang (\d+) karakter", text)[1])
     assert units > 70 and f"{-(-units // 67)} bagian" in text  # 67 characters per part once past one SMS
     with app.app_context():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.notifications.sms import measure
+from services.notifications.sms import gsm_safe, measure
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,19 @@ def test_the_characters_that_force_ucs2_are_named_once_each():
     result = measure("Acara “Literasi Digital” — besok “lagi”")
     assert result.encoding == "UCS-2" and result.non_gsm == ("“", "”", "—")
     assert (result.single_limit, result.part_limit) == (70, 67)
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("Acara \u201cLiterasi Digital\u201d \u2014 Nur\u2019aini", 'Acara "Literasi Digital" - Nur\'aini'),
+        ("08.30\u201312.00 \u2026", "08.30-12.00 ..."),
+        ("Muh\u0323ammad Ha\u0304san", "Muhammad Hasan"),  # accents GSM-7 lacks go, the letters stay
+        ("8:30\u202fAM", "8:30 AM"),  # CLDR's narrow space in English times
+        ("Caf\u00e9 \u00e0 \u00f1", "Caf\u00e9 \u00e0 \u00f1"),  # in the GSM alphabet already: kept
+        ("Salam \U0001f642", "Salam \U0001f642"),  # nothing reads the same: left, and the SMS is UCS-2
+    ],
+)
+def test_typographic_characters_go_as_their_gsm_look_alikes(typed, sent):
+    assert gsm_safe(typed) == sent
+    assert measure(gsm_safe(typed)).encoding == ("UCS-2" if "\U0001f642" in typed else "GSM-7")

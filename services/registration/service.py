@@ -5,6 +5,7 @@ import os
 import secrets
 import threading
 import time
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -26,7 +27,7 @@ from services.registration.models import (
 from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims, issue_token
-from shared.timeutil import utcnow
+from shared.timeutil import to_local, utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
 
@@ -415,24 +416,51 @@ def _promote(registration: Registration) -> None:
     )
 
 
-def promote_registration(registration_id: str, staff: StaffClaims) -> Registration:
+def promote_registration(registration_id: str, staff: StaffClaims, add_chair: bool = True) -> Registration:
     """Move one waitlisted person to a confirmed seat by hand, adding a chair when the room is full.
 
     The waitlist only exists while every seat is taken, so promoting someone out of turn (a participant who needs
-    a place near the interpreter, say) means one more chair: capacity grows by one, never overselling.
+    a place near the interpreter, say) means one more chair: capacity grows by one, never overselling. With
+    `add_chair` false a full room refuses instead (the staff page asks first, and the room may have filled since).
     """
+    registration, event = _waitlisted_for_staff(registration_id, staff)
+    _seat(registration, event, add_chair)
+    db.session.commit()
+    nudge()
+    return registration
+
+
+def _waitlisted_for_staff(registration_id: str, staff: StaffClaims) -> tuple[Registration, Event]:
+    """The waitlisted registration and its event, both locked until commit; refuse anyone else."""
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     event = _event_for_staff(registration.event_id, staff)
     store.lock_event(event.id)
     registration = store.get_registration(registration_id, lock=True)
     if registration.status != "waitlisted":
-        raise RegistrationError("not_waitlisted", "Hanya peserta daftar tunggu yang dapat dipindahkan.")
+        raise RegistrationError("not_waitlisted", _("Hanya peserta daftar tunggu yang dapat diberi kursi."))
+    return registration, event
+
+
+def _seat(registration: Registration, event: Event, add_chair: bool) -> None:
     if not store.take_seat(event.id):
+        if not add_chair:
+            raise RegistrationError("full", _("Kursi sudah penuh. Memberi kursi sekarang berarti menambah satu kursi."))
         store.add_chair(event.id)
         store.take_seat(event.id)
     _promote(registration)
+
+
+def seat_at_door(registration_id: str, staff: StaffClaims, add_chair: bool = False) -> Registration:
+    """Give a waitlisted person who came a seat and record them present, in one step at the door.
+
+    A free seat is taken; a full room gets one more chair only when staff said so (`add_chair`).
+    """
+    registration, event = _waitlisted_for_staff(registration_id, staff)
+    _check_in_window(event)
+    _seat(registration, event, add_chair)
+    _record_check_in(registration)
     db.session.commit()
     nudge()
     return registration
@@ -442,20 +470,102 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
     """Record that a person came; return (registration, first time). A second check-in changes nothing."""
     registration = store.get_registration(registration_id, lock=True)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     if not staff.may_see(registration.event.kabupaten_code):
-        raise RegistrationError("forbidden", "Pendaftaran ini milik kabupaten/kota lain.", 403)
+        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
     if registration.checked_in_at is not None:
         db.session.rollback()
         return registration, False
     if registration.status != "confirmed":
-        raise RegistrationError("not_confirmed", "Peserta ini belum mendapat kursi (daftar tunggu atau batal).")
-    registration.checked_in_at = utcnow()
-    payload = {"registration_id": registration.id, "event_id": registration.event_id}
-    _emit(EventNames.ATTENDANCE_CHECKED_IN, payload | {"checked_in_at": registration.checked_in_at})
+        raise RegistrationError(
+            "not_confirmed", _("Peserta ini belum mendapat kursi (masih di daftar tunggu, atau sudah batal).")
+        )
+    _check_in_window(registration.event)
+    _record_check_in(registration)
     db.session.commit()
     nudge()
     return registration, True
+
+
+def _record_check_in(registration: Registration) -> None:
+    registration.checked_in_at = utcnow()
+    payload = {"registration_id": registration.id, "event_id": registration.event_id}
+    _emit(EventNames.ATTENDANCE_CHECKED_IN, payload | {"checked_in_at": registration.checked_in_at})
+
+
+def check_in_window(event: Event) -> tuple[date, date]:
+    """The first and last WITA day on which people can be checked in: the event's days, CHECKIN_WINDOW_DAYS around."""
+    days = timedelta(days=current_app.config["CHECKIN_WINDOW_DAYS"])
+    return to_local(event.starts_at).date() - days, to_local(event.ends_at or event.starts_at).date() + days
+
+
+def _check_in_window(event: Event) -> None:
+    """Refuse a check-in outside the event's days (a QR scanned at the wrong event, or a slip in the list)."""
+    first, last = check_in_window(event)
+    today = to_local(utcnow()).date()
+    if today < first:
+        raise RegistrationError(
+            "check_in_too_early",
+            _("Belum bisa dicatat hadir: acara ini baru dimulai %(day)s.", day=format_day(event.starts_at)),
+        )
+    if today > last:
+        raise RegistrationError(
+            "check_in_too_late",
+            _("Tidak bisa dicatat hadir lagi: acara ini sudah berlalu (%(day)s).", day=format_day(event.starts_at)),
+        )
+
+
+def undo_deadline(registration: Registration) -> datetime | None:
+    """Until when the check-in of `registration` can be undone (None: not checked in)."""
+    if registration.checked_in_at is None:
+        return None
+    return registration.checked_in_at + timedelta(minutes=current_app.config["CHECKIN_UNDO_MINUTES"])
+
+
+def can_undo_check_in(registration: Registration) -> bool:
+    deadline = undo_deadline(registration)
+    return deadline is not None and utcnow() <= deadline
+
+
+def undo_check_in(registration_id: str, staff: StaffClaims) -> Registration:
+    """Take back a check-in made by mistake, within CHECKIN_UNDO_MINUTES; undoing twice changes nothing.
+
+    attendance.check_in_undone names the check-in it takes back, so reporting clears only that one.
+    """
+    registration = store.get_registration(registration_id, lock=True)
+    if registration is None:
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
+    if not staff.may_see(registration.event.kabupaten_code):
+        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
+    if registration.checked_in_at is None:
+        db.session.rollback()
+        return registration
+    if not can_undo_check_in(registration):
+        minutes = current_app.config["CHECKIN_UNDO_MINUTES"]
+        raise RegistrationError(
+            "undo_too_late", _("Catatan hadir hanya dapat diurungkan dalam %(n)s menit.", n=minutes)
+        )
+    checked_in_at, registration.checked_in_at = registration.checked_in_at, None
+    _emit(
+        EventNames.ATTENDANCE_CHECK_IN_UNDONE,
+        {
+            "registration_id": registration.id,
+            "event_id": registration.event_id,
+            "checked_in_at": checked_in_at,
+            "undone_at": utcnow(),
+        },
+    )
+    db.session.commit()
+    nudge()
+    return registration
+
+
+def format_day(value: datetime) -> str:
+    """A WITA date the Indonesian way ("Selasa, 17 Maret 2026"), or in English on an English page."""
+    from babel.dates import format_date
+    from flask_babel import get_locale
+
+    return format_date(to_local(value).date(), "EEEE, d MMMM y", locale=str(get_locale() or "id"))
 
 
 #: Changing these on a published event tells everyone registered (event.updated).

@@ -46,6 +46,7 @@ class EventNames:
     REGISTRATION_PROMOTED: Final = "registration.promoted"
     REGISTRATION_CANCELLED: Final = "registration.cancelled"
     ATTENDANCE_CHECKED_IN: Final = "attendance.checked_in"
+    ATTENDANCE_CHECK_IN_UNDONE: Final = "attendance.check_in_undone"
     NOTIFICATION_DELIVERED: Final = "notification.delivered"
     NOTIFICATION_FAILED: Final = "notification.failed"
     REPORT_GENERATED: Final = "report.generated"

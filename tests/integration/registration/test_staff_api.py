@@ -1,5 +1,7 @@
 """Staff actions through the API: edit, cancel, promote, check in — each announced once through the outbox."""
 
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
@@ -63,9 +65,15 @@ def test_cancelled_event_is_announced_and_takes_no_more_registrations(registrati
     assert client.get("/api/v1/events").json == []
 
 
+def today(hours: float = 3) -> dict:
+    """An event starting in a few hours: check-in is taken on the event's day (CHECKIN_WINDOW_DAYS around it)."""
+    start = (datetime.now(UTC) + timedelta(hours=hours)).replace(microsecond=0)
+    return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=5)).isoformat()}
+
+
 def test_check_in_is_recorded_and_announced_once(registration, auth):
     client = registration.test_client()
-    _, people = setup_event(client, auth)
+    _, people = setup_event(client, auth, **today())
     for _ in range(2):
         response = client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
         assert response.status_code == 200 and response.json["checked_in_at"]

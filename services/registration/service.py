@@ -72,12 +72,12 @@ def unsign(salt: str, token: str) -> Registration:
     try:
         registration_id = _signer(salt).loads(token, max_age=LINK_MAX_AGE)
     except SignatureExpired as error:
-        raise RegistrationError("link_expired", "Tautan ini sudah kedaluwarsa.", 410) from error
+        raise RegistrationError("link_expired", _("Tautan ini sudah kedaluwarsa."), 410) from error
     except BadSignature as error:
-        raise RegistrationError("link_invalid", "Tautan ini tidak sah atau rusak.", 404) from error
+        raise RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404) from error
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("link_invalid", "Tautan ini tidak sah atau rusak.", 404)
+        raise RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
     return registration
 
 
@@ -117,7 +117,7 @@ def issue_staff_token(email: str, password: str) -> dict:
     """Check a staff member's password and return a new bearer token (its plain value on `.token`)."""
     staff = store.get_staff_by_email(email)
     if staff is None or not check_password_hash(staff.password_hash, password):
-        raise RegistrationError("invalid_credentials", "Email atau kata sandi salah.", 401)
+        raise RegistrationError("invalid_credentials", _("Email atau kata sandi salah."), 401)
     token, expires_at = issue_token(staff.claims(), current_app.config["STAFF_TOKEN_HOURS"])
     return {"token": token, "expires_at": expires_at}
 
@@ -125,7 +125,7 @@ def issue_staff_token(email: str, password: str) -> dict:
 def create_event(data: dict, staff: StaffClaims) -> Event:
     """Save a new event as a draft, or publish it at once when `data["publish"]`."""
     if not staff.may_see(data["kabupaten_code"]):
-        raise RegistrationError("forbidden", "Anda hanya dapat membuat acara di kabupaten/kota Anda.", 403)
+        raise RegistrationError("forbidden", _("Anda hanya dapat membuat acara di kabupaten/kota Anda."), 403)
     publish = data.pop("publish", False)
     event = Event(**data, created_by=staff.id)
     event.reminder_offsets = data.get("reminder_offsets") or list(DEFAULT_REMINDER_OFFSETS)
@@ -144,7 +144,7 @@ def publish_event(event_id: str, staff: StaffClaims) -> Event:
     if event.status == "published":
         return event
     if event.status != "draft":
-        raise RegistrationError("not_draft", "Hanya draf yang dapat dipublikasikan.")
+        raise RegistrationError("not_draft", _("Hanya draf yang dapat dipublikasikan."))
     event.status = "published"
     _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     db.session.commit()
@@ -155,9 +155,9 @@ def publish_event(event_id: str, staff: StaffClaims) -> Event:
 def _event_for_staff(event_id: str, staff: StaffClaims) -> Event:
     event = store.get_event(event_id)
     if event is None:
-        raise RegistrationError("not_found", "Acara tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     if not staff.may_see(event.kabupaten_code):
-        raise RegistrationError("forbidden", "Acara ini milik kabupaten/kota lain.", 403)
+        raise RegistrationError("forbidden", _("Acara ini milik kabupaten/kota lain."), 403)
     return event
 
 
@@ -343,7 +343,7 @@ def handle_event(message: dict) -> str:
 def get_public_event(event_id: str) -> Event:
     event = store.get_event(event_id)
     if event is None or event.status == "draft":
-        raise RegistrationError("not_found", "Acara tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     return event
 
 
@@ -368,10 +368,10 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     """Cancel a registration (by its owner's link, or by staff); a freed seat goes to the first on the waitlist."""
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     event = store.lock_event(registration.event_id)  # cancellations of one event take turns: one promotion each
     if staff is not None and not staff.may_see(event.kabupaten_code):
-        raise RegistrationError("forbidden", "Pendaftaran ini milik kabupaten/kota lain.", 403)
+        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
     registration = store.get_registration(registration_id, lock=True)
     if registration.status == "cancelled":
         db.session.rollback()
@@ -577,9 +577,12 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
     event = _event_for_staff(event_id, staff)
     store.lock_event(event_id)
     if event.status == "cancelled":
-        raise RegistrationError("cancelled", "Acara yang dibatalkan tidak dapat diubah.")
+        raise RegistrationError("cancelled", _("Acara yang dibatalkan tidak dapat diubah."))
     if data.get("capacity") is not None and data["capacity"] < event.confirmed_count:
-        raise RegistrationError("capacity_too_small", f"Sudah ada {event.confirmed_count} peserta terkonfirmasi.")
+        raise RegistrationError(
+            "capacity_too_small",
+            _("Sudah ada %(n)s peserta terkonfirmasi; kapasitas tidak dapat lebih kecil.", n=event.confirmed_count),
+        )
     changed = [key for key, value in data.items() if getattr(event, key) != value]
     for key in changed:
         setattr(event, key, data[key])
@@ -633,7 +636,7 @@ def get_staff_event(event_id: str, staff: StaffClaims) -> Event:
 def get_staff_registration(registration_id: str, staff: StaffClaims) -> Registration:
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     _event_for_staff(registration.event_id, staff)
     registration.waitlist_position = store.waitlist_position(registration)
     return registration

@@ -152,6 +152,7 @@ def event(event_id: str):
         counts=counts,
         labels=labels,
         can_undo=service.can_undo_check_in,
+        phone_text=exports.phone_text,
     )
 
 

@@ -240,7 +240,7 @@ def _back(registration):
 
 def _safe_back(target: str | None) -> str | None:
     """Return to a staff page of this service only (the list with its filters), never to another site."""
-    if target and target.startswith("/staf/") and "//" not in target and "\\" not in target:
+    if target and len(target) <= 1000 and target.startswith("/staf/") and "//" not in target and "\\" not in target:
         return target
     return None
 
@@ -256,6 +256,8 @@ def scanned(token: str):
     registration = service.get_staff_registration(registration.id, g.staff)
     first, asking = None, False
     action = request.form.get("action", "hadir")
+    if action not in ("hadir", "kursi", "urungkan"):
+        abort(400)
     if request.method == "POST" and action == "urungkan":
         registration = service.undo_check_in(registration.id, g.staff)
         flash(_("%(name)s: catatan hadir diurungkan.", name=registration.full_name), "success")

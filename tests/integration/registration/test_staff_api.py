@@ -80,6 +80,23 @@ def test_check_in_is_recorded_and_announced_once(registration, auth):
     assert [p["registration_id"] for p in events_of(registration, "attendance.checked_in")] == [people[0]["id"]]
 
 
+def test_a_check_in_is_undone_through_the_api_once(registration, auth):
+    client = registration.test_client()
+    _, people = setup_event(client, auth, **today())
+    client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
+    for _ in range(2):
+        response = client.delete(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
+        assert response.status_code == 200 and response.json["checked_in_at"] is None
+    assert [p["registration_id"] for p in events_of(registration, "attendance.check_in_undone")] == [people[0]["id"]]
+
+
+def test_check_in_a_week_ahead_is_refused_with_the_reason(registration, auth):
+    client = registration.test_client()
+    _, people = setup_event(client, auth)
+    response = client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
+    assert response.status_code == 409 and response.json["reason"] == "check_in_too_early"
+
+
 def test_a_waitlisted_person_cannot_be_checked_in(registration, auth):
     client = registration.test_client()
     _, people = setup_event(client, auth, capacity=1)

@@ -16,7 +16,7 @@ from services.registration.models import Event, OutboxMessage, Registration
 from shared.timeutil import WITA
 from tests.factories import make_event_body, make_registration_body
 from tests.integration.registration.test_public_form import csrf
-from tests.integration.registration.test_staff_pages import sign_in
+from tests.integration.registration.test_staff_pages import add_regency_organiser, sign_in
 
 #: The event of these tests: Tuesday 17 March 2026, 08:30-15:00 WITA, registration open until then.
 STARTS = datetime(2026, 3, 17, 8, 30, tzinfo=WITA)
@@ -275,3 +275,35 @@ def test_staff_pages_say_kode_hadir_and_have_no_english_word(registration, event
         assert "Kode hadir" in text
         for word in ("check-in", "Check-in", "sent", "link", "Hadir sejak"):
             assert f">{word}" not in text and f" {word} " not in text
+
+
+def test_the_qr_page_offers_the_undo_until_its_time_and_takes_it_back(registration, event):
+    siti = event["people"]["Siti"]
+    with time_machine.travel(AT_THE_DOOR, tick=False):
+        link = scanned_link(registration, siti["id"])
+        client = staff(registration)
+        page = client.get(link)
+        done = client.post(link, data={"csrf_token": csrf(page.text), "action": "hadir"})
+        assert "dapat diurungkan sampai pukul 08.20 WITA" in done.text
+        undone = client.post(link, data={"csrf_token": csrf(page.text), "action": "urungkan"}, follow_redirects=True)
+        assert "Catat hadir" in undone.text and "Urungkan hadir" not in undone.text
+        odd = client.post(link, data={"csrf_token": csrf(page.text), "action": "hapus"})
+    assert odd.status_code == 400 and "Internal Server Error" not in odd.text
+    assert stored(registration, siti["id"]).checked_in_at is None
+
+
+def test_another_kabupatens_organiser_can_neither_see_nor_act_on_a_registration(registration, event):
+    add_regency_organiser(registration, "63.06")
+    siti = event["people"]["Siti"]
+    with time_machine.travel(AT_THE_DOOR):
+        client = registration.test_client()
+        sign_in(client, "org@contoh.id", "pw-org")
+        token = token_of(client, "/staf")
+        assert client.get(f"/staf/pendaftaran/{siti['id']}/batalkan").status_code == 403
+        for action in ("hadir", "urungkan-hadir", "batalkan", "naikkan"):
+            response = client.post(
+                f"/staf/pendaftaran/{siti['id']}/{action}", data={"csrf_token": token, "confirm": "ya"}
+            )
+            assert response.status_code == 403 and "Siti" not in response.text
+    assert stored(registration, siti["id"]).checked_in_at is None
+    assert stored(registration, siti["id"]).status == "confirmed"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -58,6 +58,8 @@ def _too_many(error):
 
 
 def _refused(error: RegistrationError):
+    if request.path.startswith("/staf/") and g.get("staff"):
+        return render_template("staff/refused.html", error=error), error.status
     if not request.path.startswith("/api/"):
         return render_template("public/refused.html", error=error), error.status
     body = {"code": error.status, "status": HTTP_STATUS_CODES.get(error.status), "message": error.message}

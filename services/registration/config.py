@@ -30,6 +30,10 @@ class Config(BaseConfig):
         self.FORM_MIN_SECONDS = env_float("FORM_MIN_SECONDS", 3.0)
         #: A form open longer than this is shown again to check and send (its signed render time has run out).
         self.FORM_MAX_AGE_SECONDS = env_float("FORM_MAX_AGE_SECONDS", 24 * 3600.0)
+        #: Check-in is taken from this many days before the event's first day to as many after its last (WITA).
+        self.CHECKIN_WINDOW_DAYS = env_int("CHECKIN_WINDOW_DAYS", 1)
+        #: A check-in can be taken back (a slip at the door) for this many minutes after it was made.
+        self.CHECKIN_UNDO_MINUTES = env_int("CHECKIN_UNDO_MINUTES", 10)
 
     def beat_schedule(self) -> dict:
         return {

@@ -236,7 +236,9 @@ class EventCancelSchema(Schema):
 class RegistrationQuerySchema(Schema):
     """Filters of an event's registration list."""
 
-    q = fields.String(metadata={"description": "Name, phone, email or check-in code"})
+    q = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "Name, phone, email or check-in code"}
+    )
     status = fields.String(validate=validate.OneOf(("confirmed", "waitlisted", "cancelled")))
     gender = fields.String(validate=validate.OneOf(GENDERS))
     disability = fields.String(validate=validate.OneOf(DISABILITIES))

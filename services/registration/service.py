@@ -6,7 +6,7 @@ import os
 import secrets
 import threading
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -29,7 +29,7 @@ from services.registration.models import (
 from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims, issue_token
-from shared.timeutil import utcnow
+from shared.timeutil import to_local, utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
 #: Letters of a short cancel link's code (/k/<code>): 32^10, about 10^15 codes for a rate-limited visitor to guess.
@@ -76,12 +76,12 @@ def unsign(salt: str, token: str) -> Registration:
     try:
         registration_id = _signer(salt).loads(token, max_age=LINK_MAX_AGE)
     except SignatureExpired as error:
-        raise RegistrationError("link_expired", "Tautan ini sudah kedaluwarsa.", 410) from error
+        raise RegistrationError("link_expired", _("Tautan ini sudah kedaluwarsa."), 410) from error
     except BadSignature as error:
-        raise RegistrationError("link_invalid", "Tautan ini tidak sah atau rusak.", 404) from error
+        raise RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404) from error
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("link_invalid", "Tautan ini tidak sah atau rusak.", 404)
+        raise RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
     return registration
 
 
@@ -144,7 +144,7 @@ def issue_staff_token(email: str, password: str) -> dict:
     """Check a staff member's password and return a new bearer token (its plain value on `.token`)."""
     staff = store.get_staff_by_email(email)
     if staff is None or not check_password_hash(staff.password_hash, password):
-        raise RegistrationError("invalid_credentials", "Email atau kata sandi salah.", 401)
+        raise RegistrationError("invalid_credentials", _("Email atau kata sandi salah."), 401)
     token, expires_at = issue_token(staff.claims(), current_app.config["STAFF_TOKEN_HOURS"])
     return {"token": token, "expires_at": expires_at}
 
@@ -152,7 +152,7 @@ def issue_staff_token(email: str, password: str) -> dict:
 def create_event(data: dict, staff: StaffClaims) -> Event:
     """Save a new event as a draft, or publish it at once when `data["publish"]`."""
     if not staff.may_see(data["kabupaten_code"]):
-        raise RegistrationError("forbidden", "Anda hanya dapat membuat acara di kabupaten/kota Anda.", 403)
+        raise RegistrationError("forbidden", _("Anda hanya dapat membuat acara di kabupaten/kota Anda."), 403)
     publish = data.pop("publish", False)
     event = Event(**data, created_by=staff.id)
     event.reminder_offsets = data.get("reminder_offsets") or list(DEFAULT_REMINDER_OFFSETS)
@@ -171,7 +171,7 @@ def publish_event(event_id: str, staff: StaffClaims) -> Event:
     if event.status == "published":
         return event
     if event.status != "draft":
-        raise RegistrationError("not_draft", "Hanya draf yang dapat dipublikasikan.")
+        raise RegistrationError("not_draft", _("Hanya draf yang dapat dipublikasikan."))
     event.status = "published"
     _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     db.session.commit()
@@ -182,9 +182,9 @@ def publish_event(event_id: str, staff: StaffClaims) -> Event:
 def _event_for_staff(event_id: str, staff: StaffClaims) -> Event:
     event = store.get_event(event_id)
     if event is None:
-        raise RegistrationError("not_found", "Acara tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     if not staff.may_see(event.kabupaten_code):
-        raise RegistrationError("forbidden", "Acara ini milik kabupaten/kota lain.", 403)
+        raise RegistrationError("forbidden", _("Acara ini milik kabupaten/kota lain."), 403)
     return event
 
 
@@ -402,7 +402,7 @@ def handle_event(message: dict) -> str:
 def get_public_event(event_id: str) -> Event:
     event = store.get_event(event_id)
     if event is None or event.status == "draft":
-        raise RegistrationError("not_found", "Acara tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     return event
 
 
@@ -435,10 +435,10 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     """Cancel a registration (by its owner's link, or by staff); a freed seat goes to the first on the waitlist."""
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     event = store.lock_event(registration.event_id)  # cancellations of one event take turns: one promotion each
     if staff is not None and not staff.may_see(event.kabupaten_code):
-        raise RegistrationError("forbidden", "Pendaftaran ini milik kabupaten/kota lain.", 403)
+        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
     registration = store.get_registration(registration_id, lock=True)
     if registration.status == "cancelled":
         db.session.rollback()
@@ -483,24 +483,51 @@ def _promote(registration: Registration) -> None:
     )
 
 
-def promote_registration(registration_id: str, staff: StaffClaims) -> Registration:
+def promote_registration(registration_id: str, staff: StaffClaims, add_chair: bool = True) -> Registration:
     """Move one waitlisted person to a confirmed seat by hand, adding a chair when the room is full.
 
     The waitlist only exists while every seat is taken, so promoting someone out of turn (a participant who needs
-    a place near the interpreter, say) means one more chair: capacity grows by one, never overselling.
+    a place near the interpreter, say) means one more chair: capacity grows by one, never overselling. With
+    `add_chair` false a full room refuses instead (the staff page asks first, and the room may have filled since).
     """
+    registration, event = _waitlisted_for_staff(registration_id, staff)
+    _seat(registration, event, add_chair)
+    db.session.commit()
+    nudge()
+    return registration
+
+
+def _waitlisted_for_staff(registration_id: str, staff: StaffClaims) -> tuple[Registration, Event]:
+    """The waitlisted registration and its event, both locked until commit; refuse anyone else."""
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     event = _event_for_staff(registration.event_id, staff)
     store.lock_event(event.id)
     registration = store.get_registration(registration_id, lock=True)
     if registration.status != "waitlisted":
-        raise RegistrationError("not_waitlisted", "Hanya peserta daftar tunggu yang dapat dipindahkan.")
+        raise RegistrationError("not_waitlisted", _("Hanya peserta daftar tunggu yang dapat diberi kursi."))
+    return registration, event
+
+
+def _seat(registration: Registration, event: Event, add_chair: bool) -> None:
     if not store.take_seat(event.id):
+        if not add_chair:
+            raise RegistrationError("full", _("Kursi sudah penuh. Memberi kursi sekarang berarti menambah satu kursi."))
         store.add_chair(event.id)
         store.take_seat(event.id)
     _promote(registration)
+
+
+def seat_at_door(registration_id: str, staff: StaffClaims, add_chair: bool = False) -> Registration:
+    """Give a waitlisted person who came a seat and record them present, in one step at the door.
+
+    A free seat is taken; a full room gets one more chair only when staff said so (`add_chair`).
+    """
+    registration, event = _waitlisted_for_staff(registration_id, staff)
+    _check_in_window(event)
+    _seat(registration, event, add_chair)
+    _record_check_in(registration)
     db.session.commit()
     nudge()
     return registration
@@ -510,20 +537,102 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
     """Record that a person came; return (registration, first time). A second check-in changes nothing."""
     registration = store.get_registration(registration_id, lock=True)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     if not staff.may_see(registration.event.kabupaten_code):
-        raise RegistrationError("forbidden", "Pendaftaran ini milik kabupaten/kota lain.", 403)
+        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
     if registration.checked_in_at is not None:
         db.session.rollback()
         return registration, False
     if registration.status != "confirmed":
-        raise RegistrationError("not_confirmed", "Peserta ini belum mendapat kursi (daftar tunggu atau batal).")
-    registration.checked_in_at = utcnow()
-    payload = {"registration_id": registration.id, "event_id": registration.event_id}
-    _emit(EventNames.ATTENDANCE_CHECKED_IN, payload | {"checked_in_at": registration.checked_in_at})
+        raise RegistrationError(
+            "not_confirmed", _("Peserta ini belum mendapat kursi (masih di daftar tunggu, atau sudah batal).")
+        )
+    _check_in_window(registration.event)
+    _record_check_in(registration)
     db.session.commit()
     nudge()
     return registration, True
+
+
+def _record_check_in(registration: Registration) -> None:
+    registration.checked_in_at = utcnow()
+    payload = {"registration_id": registration.id, "event_id": registration.event_id}
+    _emit(EventNames.ATTENDANCE_CHECKED_IN, payload | {"checked_in_at": registration.checked_in_at})
+
+
+def check_in_window(event: Event) -> tuple[date, date]:
+    """The first and last WITA day on which people can be checked in: the event's days, CHECKIN_WINDOW_DAYS around."""
+    days = timedelta(days=current_app.config["CHECKIN_WINDOW_DAYS"])
+    return to_local(event.starts_at).date() - days, to_local(event.ends_at or event.starts_at).date() + days
+
+
+def _check_in_window(event: Event) -> None:
+    """Refuse a check-in outside the event's days (a QR scanned at the wrong event, or a slip in the list)."""
+    first, last = check_in_window(event)
+    today = to_local(utcnow()).date()
+    if today < first:
+        raise RegistrationError(
+            "check_in_too_early",
+            _("Belum bisa dicatat hadir: acara ini baru dimulai %(day)s.", day=format_day(event.starts_at)),
+        )
+    if today > last:
+        raise RegistrationError(
+            "check_in_too_late",
+            _("Tidak bisa dicatat hadir lagi: acara ini sudah berlalu (%(day)s).", day=format_day(event.starts_at)),
+        )
+
+
+def undo_deadline(registration: Registration) -> datetime | None:
+    """Until when the check-in of `registration` can be undone (None: not checked in)."""
+    if registration.checked_in_at is None:
+        return None
+    return registration.checked_in_at + timedelta(minutes=current_app.config["CHECKIN_UNDO_MINUTES"])
+
+
+def can_undo_check_in(registration: Registration) -> bool:
+    deadline = undo_deadline(registration)
+    return deadline is not None and utcnow() <= deadline
+
+
+def undo_check_in(registration_id: str, staff: StaffClaims) -> Registration:
+    """Take back a check-in made by mistake, within CHECKIN_UNDO_MINUTES; undoing twice changes nothing.
+
+    attendance.check_in_undone names the check-in it takes back, so reporting clears only that one.
+    """
+    registration = store.get_registration(registration_id, lock=True)
+    if registration is None:
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
+    if not staff.may_see(registration.event.kabupaten_code):
+        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
+    if registration.checked_in_at is None:
+        db.session.rollback()
+        return registration
+    if not can_undo_check_in(registration):
+        minutes = current_app.config["CHECKIN_UNDO_MINUTES"]
+        raise RegistrationError(
+            "undo_too_late", _("Catatan hadir hanya dapat diurungkan dalam %(n)s menit.", n=minutes)
+        )
+    checked_in_at, registration.checked_in_at = registration.checked_in_at, None
+    _emit(
+        EventNames.ATTENDANCE_CHECK_IN_UNDONE,
+        {
+            "registration_id": registration.id,
+            "event_id": registration.event_id,
+            "checked_in_at": checked_in_at,
+            "undone_at": utcnow(),
+        },
+    )
+    db.session.commit()
+    nudge()
+    return registration
+
+
+def format_day(value: datetime) -> str:
+    """A WITA date the Indonesian way ("Selasa, 17 Maret 2026"), or in English on an English page."""
+    from babel.dates import format_date
+    from flask_babel import get_locale
+
+    return format_date(to_local(value).date(), "EEEE, d MMMM y", locale=str(get_locale() or "id"))
 
 
 #: Changing these on a published event tells everyone registered (event.updated).
@@ -535,9 +644,12 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
     event = _event_for_staff(event_id, staff)
     store.lock_event(event_id)
     if event.status == "cancelled":
-        raise RegistrationError("cancelled", "Acara yang dibatalkan tidak dapat diubah.")
+        raise RegistrationError("cancelled", _("Acara yang dibatalkan tidak dapat diubah."))
     if data.get("capacity") is not None and data["capacity"] < event.confirmed_count:
-        raise RegistrationError("capacity_too_small", f"Sudah ada {event.confirmed_count} peserta terkonfirmasi.")
+        raise RegistrationError(
+            "capacity_too_small",
+            _("Sudah ada %(n)s peserta terkonfirmasi; kapasitas tidak dapat lebih kecil.", n=event.confirmed_count),
+        )
     changed = [key for key, value in data.items() if getattr(event, key) != value]
     for key in changed:
         setattr(event, key, data[key])
@@ -591,7 +703,7 @@ def get_staff_event(event_id: str, staff: StaffClaims) -> Event:
 def get_staff_registration(registration_id: str, staff: StaffClaims) -> Registration:
     registration = store.get_registration(registration_id)
     if registration is None:
-        raise RegistrationError("not_found", "Pendaftaran tidak ditemukan.", 404)
+        raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     _event_for_staff(registration.event_id, staff)
     registration.waitlist_position = store.waitlist_position(registration)
     return registration

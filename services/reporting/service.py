@@ -187,9 +187,18 @@ def _on_registration_cancelled(envelope: dict, payload: dict) -> None:
 
 
 def _on_checked_in(envelope: dict, payload: dict) -> None:
+    """Record the check-in; a later one (checked in again after an undo) wins over an earlier one."""
     fact = store.get_registration(str(payload["registration_id"]))
-    if fact is not None and fact.checked_in_at is None:
+    if fact is not None and (fact.checked_in_at is None or fact.checked_in_at < payload["checked_in_at"]):
         fact.checked_in_at = payload["checked_in_at"]
+
+
+def _on_check_in_undone(envelope: dict, payload: dict) -> None:
+    """Take back the check-in the message names, and only that one (not a newer check-in that overtook it)."""
+    fact = store.get_registration(str(payload["registration_id"]))
+    if fact is not None and fact.checked_in_at is not None:
+        if abs((fact.checked_in_at - payload["checked_in_at"]).total_seconds()) < 1:
+            fact.checked_in_at = None
 
 
 def _on_delivery(status: str):
@@ -220,6 +229,7 @@ HANDLERS = {
     EventNames.REGISTRATION_PROMOTED: _on_registration_promoted,
     EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
     EventNames.ATTENDANCE_CHECKED_IN: _on_checked_in,
+    EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),
     EventNames.NOTIFICATION_FAILED: _on_delivery("failed"),
 }

@@ -139,6 +139,16 @@ class AttendanceCheckedInV1(Contract):
     checked_in_at = _when(required=True)
 
 
+class AttendanceCheckInUndoneV1(Contract):
+    """A check-in taken back by staff soon after it was made (a slip at the door); `checked_in_at` names it."""
+
+    NAME = EventNames.ATTENDANCE_CHECK_IN_UNDONE
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    checked_in_at = _when(required=True)
+    undone_at = _when(required=True)
+
+
 class NotificationDeliveredV1(Contract):
     NAME = EventNames.NOTIFICATION_DELIVERED
     notification_id = fields.UUID(required=True)
@@ -192,6 +202,7 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationCancelledV1,
         RegistrationConfirmationRequestedV1,
         AttendanceCheckedInV1,
+        AttendanceCheckInUndoneV1,
         NotificationDeliveredV1,
         NotificationFailedV1,
         ReportGeneratedV1,

@@ -47,6 +47,7 @@ class EventNames:
     REGISTRATION_CANCELLED: Final = "registration.cancelled"
     REGISTRATION_CONFIRMATION_REQUESTED: Final = "registration.confirmation_requested"
     ATTENDANCE_CHECKED_IN: Final = "attendance.checked_in"
+    ATTENDANCE_CHECK_IN_UNDONE: Final = "attendance.check_in_undone"
     NOTIFICATION_DELIVERED: Final = "notification.delivered"
     NOTIFICATION_FAILED: Final = "notification.failed"
     REPORT_GENERATED: Final = "report.generated"

@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from shared.staffauth import current_staff
 from shared.timeutil import format_when, to_local
+from shared.web.errors import install_error_pages
 
 HERE = Path(__file__).resolve().parent
 LOCALES = ("id", "en")
@@ -48,6 +49,7 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
     csrf.init_app(app)
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(HERE / "templates")])
     app.add_url_rule("/static/pelita/<path:filename>", "pelita_static", _static_view(), methods=["GET"])
+    install_error_pages(app)
 
     @app.before_request
     def _staff():
@@ -68,6 +70,8 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
 
         return format_when(value, str(get_locale() or "id")) if value else ""
 
+    app.add_template_filter(clock, "clock")
+
     @app.template_filter("wita_input")
     def _wita_input(value) -> str:
         """A moment as a datetime-local input value, in WITA."""
@@ -78,6 +82,16 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
         from flask_babel import get_locale
 
         return {"lang": str(get_locale() or "id"), "staff": g.get("staff"), "service_urls": _service_urls(app)}
+
+
+def clock(value) -> str:
+    """The time of day of a moment in WITA: "08.42 WITA" on an Indonesian page, "08:42 WITA" on an English one."""
+    from flask_babel import get_locale
+
+    if not value:
+        return ""
+    local = to_local(value)
+    return f"{local:%H.%M} WITA" if str(get_locale() or "id") == "id" else f"{local:%H:%M} WITA"
 
 
 def _service_urls(app: Flask) -> dict:

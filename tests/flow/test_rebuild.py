@@ -8,6 +8,7 @@ from services.reporting.models import DeliveryFact, RegistrationFact
 from tests.conftest import ROOT
 from tests.flow.conftest import assert_invariants, staff_headers, wait_for
 from tests.flow.test_thin_slice import publish_event, register
+from tests.integration.registration.test_staff_api import today
 
 
 def flask(stack, service: str, *args: str) -> str:
@@ -18,7 +19,7 @@ def flask(stack, service: str, *args: str) -> str:
 
 
 def test_rebuilding_the_read_model_from_the_replayed_history_gives_identical_figures(stack):
-    event = publish_event(stack, capacity=2)
+    event = publish_event(stack, capacity=2, **today())
     people = [
         register(stack, event["id"], email=f"ulang{n}@contoh.id", disability=d)
         for n, d in enumerate(["none", "sensory", "physical"])

@@ -45,6 +45,16 @@ def promote(registration_id: str):
 @bp.doc(security=STAFF)
 @staff_required
 def check_in(registration_id: str):
-    """Record that the person came (once; checking in again changes nothing)."""
+    """Record that the person came (once; checking in again changes nothing), on the event's days only."""
     registration, _ = service.check_in(registration_id, g.staff)
+    return service.get_staff_registration(registration.id, g.staff)
+
+
+@bp.delete("/<registration_id>/check-in")
+@bp.response(200, StaffRegistrationSchema)
+@bp.doc(security=STAFF)
+@staff_required
+def undo_check_in(registration_id: str):
+    """Take back a check-in made by mistake, within CHECKIN_UNDO_MINUTES of it (undoing twice changes nothing)."""
+    registration = service.undo_check_in(registration_id, g.staff)
     return service.get_staff_registration(registration.id, g.staff)

@@ -2,9 +2,9 @@
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, ValidationError
 
 from services.registration import exports, labels, service
 from services.registration.schemas import (
@@ -16,7 +16,7 @@ from services.registration.schemas import (
 )
 from shared import regions
 from shared.staffauth import STAFF_COOKIE, staff_page
-from shared.web import field_errors
+from shared.web import clock, field_errors
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
 
@@ -49,8 +49,11 @@ def _safe_next(target: str) -> str:
     return url_for(".events")
 
 
-@bp.post("/keluar")
+@bp.route("/keluar", methods=["GET", "POST"])
 def logout():
+    """Sign out with a POST (CSRF-checked); a GET, from another service's navigation, asks first."""
+    if request.method == "GET":
+        return render_template("staff/logout.html")
     response = redirect(url_for(".login"), 303)
     response.delete_cookie(STAFF_COOKIE)
     return response
@@ -125,10 +128,16 @@ def publish_event(event_id: str):
     return redirect(url_for(".event", event_id=event_id), 303)
 
 
-@bp.post("/acara/<event_id>/batalkan")
+@bp.route("/acara/<event_id>/batalkan", methods=["GET", "POST"])
 @staff_page
 def cancel_event(event_id: str):
-    service.cancel_event(event_id, g.staff, request.form.get("reason", "")[:500])
+    """Call an event off, after a confirmation step that says who will be told."""
+    event = service.get_staff_event(event_id, g.staff)
+    reason = request.form.get("reason", "")[:500]
+    if request.method == "GET" or request.form.get("confirm") != "ya" or event.status == "cancelled":
+        counts = service.registration_counts(event_id)
+        return render_template("staff/cancel_event.html", event=event, counts=counts, reason=reason)
+    service.cancel_event(event_id, g.staff, reason)
     flash(_("Acara dibatalkan. Peserta diberi tahu."), "success")
     return redirect(url_for(".event", event_id=event_id), 303)
 
@@ -138,63 +147,138 @@ def cancel_event(event_id: str):
 def event(event_id: str):
     """The registration list of one event, with search and filters."""
     event = service.get_staff_event(event_id, g.staff)
-    filters = RegistrationQuerySchema().load(request.args.to_dict(), unknown="exclude")
+    filters = _filters(request.args)
     registrations = service.list_registrations(event_id, filters, g.staff)
     counts = service.registration_counts(event_id)
     return render_template(
-        "staff/event.html", event=event, registrations=registrations, filters=filters, counts=counts, labels=labels
+        "staff/event.html",
+        event=event,
+        registrations=registrations,
+        filters=filters,
+        counts=counts,
+        labels=labels,
+        can_undo=service.can_undo_check_in,
+        phone_text=exports.phone_text,
     )
+
+
+def _filters(args) -> dict:
+    """The list's filters from the query string: "Semua" (empty) filters nothing, and a value the form does not
+    offer (an old bookmark, a hand-edited address) is left out rather than refused."""
+    given = {key: value for key, value in args.to_dict().items() if value.strip()}
+    schema = RegistrationQuerySchema()
+    try:
+        return schema.load(given, unknown=EXCLUDE)
+    except ValidationError as error:
+        return schema.load({k: v for k, v in given.items() if k not in error.messages}, unknown=EXCLUDE)
 
 
 @bp.get("/acara/<event_id>/peserta.<fmt>")
 @staff_page
 def export(event_id: str, fmt: str):
-    """Download the registration list as CSV or XLSX (formulas neutralised)."""
+    """Download the registration list as XLSX (the default) or CSV for a spreadsheet (formulas neutralised)."""
     event = service.get_staff_event(event_id, g.staff)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     registrations = service.list_registrations(event_id, {}, g.staff)
     if fmt == "csv":
         body, mimetype = exports.to_csv(registrations), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body, mimetype = exports.to_xlsx(registrations, event.title), exports.XLSX_MIMETYPE
     else:
-        return Response(status=404)
+        body, mimetype = exports.to_xlsx(registrations, event), exports.XLSX_MIMETYPE
     disposition = f'attachment; filename="peserta-{event.id[:8]}.{fmt}"'
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
-@bp.post("/pendaftaran/<registration_id>/<action>")
+@bp.post("/pendaftaran/<registration_id>/hadir")
 @staff_page
-def act(registration_id: str, action: str):
-    """Check in, cancel or promote one registration from the list."""
-    actions = {"hadir": _check_in, "batalkan": service.cancel_registration, "naikkan": service.promote_registration}
-    if action not in actions:
-        return Response(status=404)
-    registration = actions[action](registration_id, g.staff)
-    registration = registration[0] if isinstance(registration, tuple) else registration
-    flash(_("%(name)s: %(status)s", name=registration.full_name, status=_status_line(registration)), "success")
-    return redirect(request.form.get("back") or url_for(".event", event_id=registration.event_id), 303)
+def check_in(registration_id: str):
+    """Record from the list that a person came; the list then offers to undo it for a few minutes."""
+    registration, _first = service.check_in(registration_id, g.staff)
+    flash(_checked_in_line(registration), "success")
+    return _back(registration)
 
 
-def _check_in(registration_id: str, staff):
-    return service.check_in(registration_id, staff)
+@bp.post("/pendaftaran/<registration_id>/urungkan-hadir")
+@staff_page
+def undo_check_in(registration_id: str):
+    """Take back a check-in made by mistake (within CHECKIN_UNDO_MINUTES)."""
+    registration = service.undo_check_in(registration_id, g.staff)
+    flash(_("%(name)s: catatan hadir diurungkan.", name=registration.full_name), "success")
+    return _back(registration)
 
 
-def _status_line(registration) -> str:
-    if registration.checked_in_at:
-        return _("hadir")
-    return str(labels.STATUSES.get(registration.status, registration.status))
+@bp.route("/pendaftaran/<registration_id>/batalkan", methods=["GET", "POST"])
+@staff_page
+def cancel_registration(registration_id: str):
+    """Cancel one registration, after a confirmation step (the person is told, and a seat may go to the next)."""
+    registration = service.get_staff_registration(registration_id, g.staff)
+    if request.method == "GET" or request.form.get("confirm") != "ya" or registration.status == "cancelled":
+        return render_template("staff/confirm_registration.html", registration=registration, action="batalkan",
+                               labels=labels, back=_safe_back(request.values.get("back")))  # fmt: skip
+    registration = service.cancel_registration(registration_id, g.staff)
+    flash(_("%(name)s: pendaftaran dibatalkan.", name=registration.full_name), "success")
+    return _back(registration)
+
+
+@bp.route("/pendaftaran/<registration_id>/naikkan", methods=["GET", "POST"])
+@staff_page
+def promote(registration_id: str):
+    """Give a waitlisted person a seat; when every seat is taken, first say that it adds one and ask."""
+    registration = service.get_staff_registration(registration_id, g.staff)
+    full = registration.event.seats_left <= 0
+    confirmed = request.form.get("confirm") == "ya"
+    if request.method == "GET" or (full and not confirmed) or registration.status != "waitlisted":
+        return render_template("staff/confirm_registration.html", registration=registration, action="naikkan",
+                               labels=labels, back=_safe_back(request.values.get("back")))  # fmt: skip
+    registration = service.promote_registration(registration_id, g.staff, add_chair=confirmed)
+    flash(_("%(name)s: mendapat kursi.", name=registration.full_name), "success")
+    return _back(registration)
+
+
+def _checked_in_line(registration) -> str:
+    return _("%(name)s: tercatat hadir pukul %(time)s.", name=registration.full_name,
+             time=clock(registration.checked_in_at))  # fmt: skip
+
+
+def _back(registration):
+    return redirect(_safe_back(request.form.get("back")) or url_for(".event", event_id=registration.event_id), 303)
+
+
+def _safe_back(target: str | None) -> str | None:
+    """Return to a staff page of this service only (the list with its filters), never to another site."""
+    if target and len(target) <= 1000 and target.startswith("/staf/") and "//" not in target and "\\" not in target:
+        return target
+    return None
 
 
 @bp.route("/hadir/<token>", methods=["GET", "POST"])
 @staff_page
 def scanned(token: str):
-    """The page the QR code on a confirmation opens: staff confirm the person's attendance with one button."""
+    """The page the QR code on a confirmation opens: staff confirm the person's attendance with one button.
+
+    A waitlisted person who came can be given a seat and checked in here; a full room asks first for one more chair.
+    """
     registration = service.unsign(service.CHECKIN, token)
-    service.get_staff_registration(registration.id, g.staff)
-    first = None
-    if request.method == "POST":
+    registration = service.get_staff_registration(registration.id, g.staff)
+    first, asking = None, False
+    action = request.form.get("action", "hadir")
+    if action not in ("hadir", "kursi", "urungkan"):
+        abort(400)
+    if request.method == "POST" and action == "urungkan":
+        registration = service.undo_check_in(registration.id, g.staff)
+        flash(_("%(name)s: catatan hadir diurungkan.", name=registration.full_name), "success")
+    elif request.method == "POST" and action == "kursi" and registration.status == "waitlisted":
+        add_chair = request.form.get("confirm") == "ya"
+        if registration.event.seats_left <= 0 and not add_chair:
+            asking = True
+        else:
+            registration, first = service.seat_at_door(registration.id, g.staff, add_chair=add_chair), True
+    elif request.method == "POST":
         registration, first = service.check_in(registration.id, g.staff)
-    return render_template("staff/scanned.html", registration=registration, first=first, labels=labels)
+    registration = service.get_staff_registration(registration.id, g.staff)
+    return render_template("staff/scanned.html", registration=registration, first=first, asking=asking,
+                           labels=labels, undo_until=service.undo_deadline(registration),
+                           can_undo=service.can_undo_check_in(registration))  # fmt: skip
 
 
 @bp.route("/kunci-api", methods=["GET", "POST"])

@@ -1,5 +1,7 @@
 """Staff actions through the API: edit, cancel, promote, check in — each announced once through the outbox."""
 
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
@@ -63,13 +65,36 @@ def test_cancelled_event_is_announced_and_takes_no_more_registrations(registrati
     assert client.get("/api/v1/events").json == []
 
 
+def today(hours: float = 3) -> dict:
+    """An event starting in a few hours: check-in is taken on the event's day (CHECKIN_WINDOW_DAYS around it)."""
+    start = (datetime.now(UTC) + timedelta(hours=hours)).replace(microsecond=0)
+    return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=5)).isoformat()}
+
+
 def test_check_in_is_recorded_and_announced_once(registration, auth):
     client = registration.test_client()
-    _, people = setup_event(client, auth)
+    _, people = setup_event(client, auth, **today())
     for _ in range(2):
         response = client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
         assert response.status_code == 200 and response.json["checked_in_at"]
     assert [p["registration_id"] for p in events_of(registration, "attendance.checked_in")] == [people[0]["id"]]
+
+
+def test_a_check_in_is_undone_through_the_api_once(registration, auth):
+    client = registration.test_client()
+    _, people = setup_event(client, auth, **today())
+    client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
+    for _ in range(2):
+        response = client.delete(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
+        assert response.status_code == 200 and response.json["checked_in_at"] is None
+    assert [p["registration_id"] for p in events_of(registration, "attendance.check_in_undone")] == [people[0]["id"]]
+
+
+def test_check_in_a_week_ahead_is_refused_with_the_reason(registration, auth):
+    client = registration.test_client()
+    _, people = setup_event(client, auth)
+    response = client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=auth)
+    assert response.status_code == 409 and response.json["reason"] == "check_in_too_early"
 
 
 def test_a_waitlisted_person_cannot_be_checked_in(registration, auth):

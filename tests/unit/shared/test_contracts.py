@@ -36,6 +36,12 @@ SAMPLES = {
         "event_id": str(uuid.uuid4()),
         "checked_in_at": "2026-03-17T00:30:00+00:00",
     },
+    EventNames.ATTENDANCE_CHECK_IN_UNDONE: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "checked_in_at": "2026-03-17T00:30:00+00:00",
+        "undone_at": "2026-03-17T00:32:00+00:00",
+    },
     EventNames.NOTIFICATION_DELIVERED: {
         "notification_id": str(uuid.uuid4()),
         "registration_id": str(uuid.uuid4()),

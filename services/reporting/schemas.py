@@ -98,6 +98,19 @@ class RecipientsFormSchema(Schema):
     )
 
 
+class SendNowFormSchema(Schema):
+    """Which report to send now: the current period so far, or the last finished period."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    period = fields.String(
+        data_key="periode",
+        load_default="current",
+        validate=validate.OneOf(("current", "last"), error=_l("Pilih periode berjalan atau periode terakhir.")),
+    )
+
+
 class ScheduleSchema(Schema):
     id = fields.Integer()
     kind = fields.String()

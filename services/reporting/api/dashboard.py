@@ -28,10 +28,13 @@ def show():
     except ValidationError as error:
         return render_template("reporting/dashboard.html", errors=error.messages, areas=kabupaten()), 400
     scope = service.scope_for(g.staff, query)
-    figures = service.figures_for(g.staff, scope)
+    figures, public = service.figures_for(g.staff, scope)
     locale = str(get_locale() or "id")
     context = reports.context(figures, utcnow(), locale)
-    return render_template("reporting/dashboard.html", scope=scope, figures=figures, areas=kabupaten(), **context)
+    shared = reports.shared_view(context["tables"], public, locale) if figures is not public else {}
+    return render_template(
+        "reporting/dashboard.html", scope=scope, figures=figures, areas=kabupaten(), shared=shared, **context
+    )
 
 
 @bp.get("/dasbor/unduh.<any(xlsx, pdf, csv):fmt>")

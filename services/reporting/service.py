@@ -106,7 +106,7 @@ def default_period(kabupaten_code: str | None) -> tuple[date, date]:
     did, else the month of the latest event (this month so far when there is none): never empty when data exists."""
     day = today()
     for start in (day.replace(day=1), day - timedelta(days=29)):
-        if store.has_events(*figures.Scope(start, day, kabupaten_code).bounds()):
+        if store.has_events(*figures.Scope(start, day).bounds(), kabupaten_code):
             return start, day
     latest = store.latest_event_start(figures.Scope(day, day).bounds()[1], kabupaten_code)
     if latest is None:

@@ -314,8 +314,12 @@ def report_title(kind: str | None) -> str:
     """The document's name: its kind, then the programme it reports on."""
     from flask import current_app
 
-    names = {"weekly": _("Laporan Mingguan"), "monthly": _("Laporan Bulanan")}
-    return f"{names.get(kind, _('Laporan'))} {_('Program')} {current_app.config['REPORT_PROGRAMME']}"
+    programme = current_app.config["REPORT_PROGRAMME"]
+    if kind == "weekly":
+        return _("Laporan Mingguan Program %(programme)s", programme=programme)
+    if kind == "monthly":
+        return _("Laporan Bulanan Program %(programme)s", programme=programme)
+    return _("Laporan Program %(programme)s", programme=programme)
 
 
 def letterhead(generated_at: datetime, locale: str = "id") -> dict:

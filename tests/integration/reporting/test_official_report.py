@@ -109,12 +109,12 @@ def test_the_narrative_percentages_match_a_hand_count(fed, weekly_report):
     assert "3 kegiatan telah terlaksana. 1 kegiatan dibatalkan." in text
     with fed.app_context(), force_locale("en"):
         english = reports.narrative(public, "en")
-    assert english.startswith("3 events have taken place. 1 event was cancelled.")
+    assert english.startswith("3 activities have been held. 1 activity was cancelled.")
     assert (
         f"Of 22 registered participants, 14 ({percent(14, 22, '.')}) are women and 9 ({percent(9, 22, '.')}) "
         "are people with disabilities." in english
     )
-    assert "Participants came from 3 of the 13 regencies and cities of South Kalimantan." in english
+    assert "Participants came from 3 of the 13 regencies and cities of Kalimantan Selatan." in english
 
 
 def page_fill(html: str) -> list[float]:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -145,6 +146,17 @@ def test_the_pdf_has_no_mostly_empty_page(weekly_report):
     assert "Kegiatan terlaksana 3" in pages[0].extract_text()  # summary and signature on the first page
     assert "NIP" in pages[0].extract_text()
     save_pages(pdf, "report-week", len(pages))
+
+
+def test_a_long_list_of_events_breaks_across_pages_without_leaving_gaps(fed, weekly_report):
+    """Tables split between rows (their header repeated); only a section's chart keeps it whole."""
+    _html, _pdf, public = weekly_report
+    with fed.app_context(), force_locale("id"):
+        many = replace(public, events=public.events * 12)
+        html = reports.report_html(many, scenario.NOW, "Laporan mingguan", "id", "weekly")
+    fills = page_fill(html)
+    assert len(fills) > 5 and min(fills[:-1]) >= 0.5, [round(f, 2) for f in fills]
+    assert pdf_text(reports.to_pdf(html)).count("Kegiatan Kabupaten/ kota Mulai (WITA)") >= 3  # header repeated
 
 
 def save_pages(pdf: bytes, name: str, count: int) -> None:

@@ -160,3 +160,24 @@ def test_send_now_refuses_an_unknown_period_choice(fed, weekly):
     assert response.status_code == 400 and "Pilih periode berjalan atau periode terakhir." in response.text
     with fed.app_context():
         assert db.session.scalars(sa.select(ReportRun)).all() == []
+
+
+def test_a_malformed_period_is_refused_in_the_readers_language(fed):
+    client = staff_client(fed)
+    response = client.get("/dasbor", query_string={"mulai": "9-3-2026", "utm_source": "wa"})
+    assert response.status_code == 400
+    assert "Isi tanggal dengan format tahun-bulan-hari, misalnya 2026-03-09." in response.text
+    english = client.get("/dasbor", query_string={"mulai": "kemarin", "lang": "en"})
+    assert english.status_code == 400 and "Not a valid" not in english.text
+    assert "Enter the date as year-month-day, for example 2026-03-09." in english.text
+    response = staff_client(fed).get("/dasbor/unduh.csv", query_string={"table": "rahasia"})
+    assert response.status_code == 400 and "Pilih tabel dari daftar unduhan." in response.text
+
+
+def test_a_schedule_without_recipients_is_refused_with_one_readable_message(fed):
+    client = staff_client(fed)
+    token = client.get("/jadwal").text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/jadwal", data={"csrf_token": token, "kind": "weekly"})
+    assert response.status_code == 400
+    summary = BeautifulSoup(response.text, "html.parser").select(".error-summary li")
+    assert [item.get_text() for item in summary] == ["Isi paling sedikit satu alamat email penerima."]

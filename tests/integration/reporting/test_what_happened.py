@@ -45,6 +45,7 @@ def test_an_event_is_held_once_it_has_ended_not_when_it_was_published(fed, week,
         client.get("/dasbor", query_string={"mulai": "2026-03-09", "sampai": "2026-03-15"}).text, "html.parser"
     )
     assert soup.find(attrs={"data-figure": "events_held"}).get_text(strip=True) == "2"
+    assert soup.find(attrs={"data-figure": "events_upcoming"}).get_text(strip=True) == "1"
     statuses = [
         row.find_all("td")[2].get_text(strip=True)
         for row in soup.find(id="t-events").find_parent("section").tbody.find_all("tr")

@@ -140,6 +140,7 @@ def test_send_now_mails_the_current_week_so_far_with_its_figures(fed, weekly, ma
     }
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_send_now_sends_each_period_once_and_never_takes_the_place_of_the_full_week(fed, weekly, time_machine):
     time_machine.move_to(THURSDAY_EVENING)
     with fed.app_context():

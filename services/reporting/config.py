@@ -1,6 +1,11 @@
 """Configuration of the reporting service."""
 
+from pathlib import Path
+
 from shared.config import BaseConfig, env, env_float, env_int
+
+#: The letterhead's logo when REPORT_LOGO_PATH names none: a plain emblem drawn for Pelita (an open book and a lamp).
+DEFAULT_LOGO = Path(__file__).resolve().parent / "static" / "logo-dispersip.svg"
 
 
 class Config(BaseConfig):
@@ -23,6 +28,20 @@ class Config(BaseConfig):
         self.REPORT_DEFAULT_RECIPIENTS = [
             e.strip() for e in (env("REPORT_DEFAULT_RECIPIENTS") or "").split(",") if e.strip()
         ]
+        #: The report's letterhead (kop surat), the programme it reports on, and who signs it.
+        self.REPORT_INSTITUTION = env(
+            "REPORT_INSTITUTION", "Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan"
+        )
+        self.REPORT_ADDRESS = env("REPORT_ADDRESS", "Jl. Jenderal Ahmad Yani Km 6,4, Banjarmasin, Kalimantan Selatan")
+        self.REPORT_LOGO_PATH = env("REPORT_LOGO_PATH") or str(DEFAULT_LOGO)
+        self.REPORT_PROGRAMME = env("REPORT_PROGRAMME", "Transformasi Perpustakaan Berbasis Inklusi Sosial (TPBIS)")
+        #: Where the report is signed (the place before the date in the signature block).
+        self.REPORT_PLACE = env("REPORT_PLACE", "Banjarmasin")
+        self.REPORT_SIGNER_NAME = env("REPORT_SIGNER_NAME", "")
+        self.REPORT_SIGNER_TITLE = env(
+            "REPORT_SIGNER_TITLE", "Kepala Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan"
+        )
+        self.REPORT_SIGNER_NIP = env("REPORT_SIGNER_NIP", "")
 
     def beat_schedule(self) -> dict:
         return {

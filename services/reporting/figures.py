@@ -4,6 +4,8 @@ Definitions (what the reports and the dashboard promise):
 - the scope is every event whose start falls in [start, end] (dates in WITA, both inclusive), optionally in one
   kabupaten/kota; cancelled events are counted apart and their registrations are left out of the participation
   figures;
+- an event is held (Terlaksana) once it has ended by `now`, not when it was published; one still to come or under
+  way is counted as upcoming, and its registrations count (people did register);
 - registrations = confirmed + waitlisted (not cancelled); attended = checked in;
 - no-shows = confirmed, not checked in, at an event that had started by `now`; the no-show rate divides them by
   the confirmed registrations of those started events;
@@ -55,6 +57,7 @@ class EventRow:
     title: str
     kabupaten_code: str
     starts_at: datetime
+    #: held (ended by `now`), upcoming (not ended yet) or cancelled
     status: str
     capacity: int
     confirmed: int
@@ -80,6 +83,7 @@ class Figures:
     scope: Scope
     events_held: int
     events_cancelled: int
+    events_upcoming: int
     registrations: int
     confirmed: int
     waitlisted: int
@@ -173,7 +177,8 @@ def compute(scope: Scope, events, registrations, deliveries, now: datetime) -> F
 
 def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
     """Compute every figure of `scope` from its events (all in scope) and the counts of their facts."""
-    held = {e.event_id: e for e in events if e.status != "cancelled"}
+    held = {e.event_id: e for e in events if e.status != "cancelled"}  # not cancelled: their registrations count
+    ended = sum(e.ends_at <= now for e in held.values())
     per_event = {
         event_id: Counter(dict(zip(PER_EVENT, values, strict=True)))
         for event_id, *values in counts.per_event
@@ -197,8 +202,9 @@ def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
         sent.update(tally)
     return Figures(
         scope=scope,
-        events_held=len(held),
+        events_held=ended,
         events_cancelled=len(events) - len(held),
+        events_upcoming=len(held) - ended,
         registrations=total["confirmed"] + total["waitlisted"],
         confirmed=total["confirmed"],
         waitlisted=total["waitlisted"],
@@ -256,12 +262,13 @@ def _breakdowns(attributes: list[tuple]) -> dict[str, list[BreakdownRow]]:
 def _event_row(event, tally: Counter, mail: Counter, now: datetime) -> EventRow:
     """One event's row, from the counts of its own registrations (none for a cancelled event) and messages."""
     started = event.starts_at <= now and event.status != "cancelled"
+    status = "cancelled" if event.status == "cancelled" else "held" if event.ends_at <= now else "upcoming"
     return EventRow(
         event_id=event.event_id,
         title=event.title,
         kabupaten_code=event.kabupaten_code,
         starts_at=event.starts_at,
-        status=event.status,
+        status=status,
         capacity=event.capacity,
         confirmed=tally["confirmed"],
         waitlisted=tally["waitlisted"],

@@ -2,35 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shared.labels import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, PARTICIPANT_TYPES
 from shared.regions import name_of
 
 CATEGORY_LABELS = {
-    "gender": {"female": _l("Perempuan"), "male": _l("Laki-laki")},
-    "age_group": {
-        "under_18": _l("Di bawah 18 tahun"),
-        "18_25": _l("18–25 tahun"),
-        "26_35": _l("26–35 tahun"),
-        "36_45": _l("36–45 tahun"),
-        "46_55": _l("46–55 tahun"),
-        "56_plus": _l("56 tahun ke atas"),
-    },
-    "disability": {
-        "none": _l("Tanpa disabilitas"),
-        "physical": _l("Disabilitas fisik"),
-        "intellectual": _l("Disabilitas intelektual"),
-        "mental": _l("Disabilitas mental"),
-        "sensory": _l("Disabilitas sensorik"),
-    },
-    "participant_type": {
-        "library_manager": _l("Pengelola perpustakaan desa"),
-        "pkk_cadre": _l("Kader PKK"),
-        "teacher": _l("Guru/pustakawan sekolah"),
-        "student": _l("Pelajar/mahasiswa"),
-        "public": _l("Masyarakat umum"),
-        "other": _l("Lainnya"),
-    },
-    "channel": {"whatsapp": "WhatsApp", "sms": "SMS", "email": "Email"},
-    "status": {"published": _l("Terlaksana"), "cancelled": _l("Dibatalkan")},
+    "gender": GENDERS,
+    "age_group": AGE_GROUPS,
+    "disability": DISABILITIES,
+    "participant_type": PARTICIPANT_TYPES,
+    "channel": CHANNELS,
+    #: An event's state as the reports see it: held once it has ended, not when it was published.
+    "status": {"held": _l("Terlaksana"), "upcoming": _l("Belum terlaksana"), "cancelled": _l("Dibatalkan")},
 }
 
 BREAKDOWN_TITLES = {

@@ -98,10 +98,13 @@ class ReportSchedule(db.Model):
 
 
 class ReportRun(db.Model):
-    """One (schedule, period): claimed before it is built, so it is generated and sent once."""
+    """One (schedule, period): claimed before it is built, so it is generated and sent once. A period so far, sent on
+    demand, ends earlier than the full period starting the same day, so it is a run of its own."""
 
     __tablename__ = "report_runs"
-    __table_args__ = (sa.UniqueConstraint("schedule_id", "period_start", name="uq_report_runs_schedule_period"),)
+    __table_args__ = (
+        sa.UniqueConstraint("schedule_id", "period_start", "period_end", name="uq_report_runs_schedule_period_end"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     schedule_id: Mapped[int] = mapped_column(sa.ForeignKey("report_schedules.id"), nullable=False)

@@ -20,6 +20,12 @@ def latest_due(kind: str, now: datetime, hour: int = 8, minute: int = 0, tz: Zon
     return (due, *period_before(kind, send_day))
 
 
+def current_period(kind: str, now: datetime, tz: ZoneInfo = WITA) -> tuple[date, date]:
+    """Return the first day of the week (Monday) or month `now` falls in, and today: the period so far."""
+    today = now.astimezone(tz).date()
+    return _send_day(kind, today), today
+
+
 def period_before(kind: str, send_day: date) -> tuple[date, date]:
     """Return the first and last day of the period a report sent on `send_day` covers."""
     end = send_day - timedelta(days=1)

@@ -29,11 +29,17 @@ class SummarySchema(Schema):
     attended = fields.Integer()
 
 
+DATE_ERRORS = {"invalid": _l("Isi tanggal dengan format tahun-bulan-hari, misalnya 2026-03-09.")}
+
+
 class ReportQuerySchema(Schema):
     """A period of event start dates (WITA, both inclusive) and optionally one kabupaten/kota."""
 
-    start = fields.Date(data_key="mulai", load_default=None)
-    end = fields.Date(data_key="sampai", load_default=None)
+    class Meta:
+        unknown = EXCLUDE  # other query parameters (a tracking tag, a typo) are ignored, not refused in English
+
+    start = fields.Date(data_key="mulai", load_default=None, error_messages=DATE_ERRORS)
+    end = fields.Date(data_key="sampai", load_default=None, error_messages=DATE_ERRORS)
     kabupaten_code = fields.String(data_key="kabupaten", load_default=None)
     lang = fields.String(load_default=None)
 
@@ -46,7 +52,9 @@ class ReportQuerySchema(Schema):
 
 
 class ExportQuerySchema(ReportQuerySchema):
-    table = fields.String(load_default="events", validate=validate.OneOf(TABLES))
+    table = fields.String(
+        load_default="events", validate=validate.OneOf(TABLES, error=_l("Pilih tabel dari daftar unduhan."))
+    )
 
 
 class EmailList(fields.Field):
@@ -98,6 +106,19 @@ class RecipientsFormSchema(Schema):
     )
 
 
+class SendNowFormSchema(Schema):
+    """Which report to send now: the current period so far, or the last finished period."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    period = fields.String(
+        data_key="periode",
+        load_default="current",
+        validate=validate.OneOf(("current", "last"), error=_l("Pilih periode berjalan atau periode terakhir.")),
+    )
+
+
 class ScheduleSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
@@ -107,3 +128,12 @@ class ScheduleSchema(Schema):
     active = fields.Boolean()
     failures_in_a_row = fields.Integer()
     paused_reason = fields.String(allow_none=True)
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """Each field's messages as a list of text: a lazily translated message comes alone, not in a list, and a page
+    would otherwise list it letter by letter."""
+    return {
+        field: [str(message) for message in (messages if isinstance(messages, list) else [messages])]
+        for field, messages in error.messages.items()
+    }

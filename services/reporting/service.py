@@ -87,27 +87,49 @@ def today() -> date:
 
 
 def scope_for(staff: StaffClaims, query: dict) -> figures.Scope:
-    """Return the period and area a staff member asked for (default: this month so far), within what they may see."""
-    end = query.get("end") or max(today(), query.get("start") or today())
-    start = query.get("start") or end.replace(day=1)
+    """Return the period and area a staff member asked for, within what they may see (default: a period with data,
+    see default_period)."""
     kabupaten_code = query.get("kabupaten_code")
     if not staff.is_provincial:
         if staff.kabupaten_code is None or kabupaten_code not in (None, staff.kabupaten_code):
             raise ReportingError(_("Data ini milik kabupaten/kota lain."))
         kabupaten_code = staff.kabupaten_code
+    if not query.get("start") and not query.get("end"):
+        return figures.Scope(*default_period(kabupaten_code), kabupaten_code)
+    end = query.get("end") or max(today(), query.get("start") or today())
+    start = query.get("start") or end.replace(day=1)
     return figures.Scope(start, end, kabupaten_code)
 
 
-def figures_for(staff: StaffClaims, scope: figures.Scope) -> figures.Figures:
-    """Compute the figures for the dashboard: provincial staff see every count, others small counts suppressed."""
+def default_period(kabupaten_code: str | None) -> tuple[date, date]:
+    """The period the dashboard opens on: this month so far if an event started in it, else the last 30 days if one
+    did, else the month of the latest event (this month so far when there is none): never empty when data exists."""
+    day = today()
+    for start in (day.replace(day=1), day - timedelta(days=29)):
+        if store.has_events(*figures.Scope(start, day).bounds(), kabupaten_code):
+            return start, day
+    latest = store.latest_event_start(figures.Scope(day, day).bounds()[1], kabupaten_code)
+    if latest is None:
+        return day.replace(day=1), day
+    first = latest.astimezone(WITA).date().replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+def figures_for(staff: StaffClaims, scope: figures.Scope) -> tuple[figures.Figures, figures.Figures]:
+    """Compute the figures for the dashboard, and those files and mails carry (small counts suppressed): provincial
+    staff see every count, others what is shared."""
     computed = compute_figures(scope)
-    return computed if staff.is_provincial else figures.suppress(computed)
+    public = figures.suppress(computed)
+    return (computed if staff.is_provincial else public), public
 
 
 def report_subject(scope: figures.Scope, kind: str | None = None) -> str:
+    """The mail's subject: the report's kind, the programme, the period and the area."""
     names = {"weekly": _("Laporan mingguan"), "monthly": _("Laporan bulanan")}
     period = reports.period_label(scope, str(get_locale() or "id"))
-    return f"{names.get(kind, _('Laporan'))} Pelita: {period} · {area_label(scope.kabupaten_code)}"
+    programme = current_app.config["REPORT_PROGRAMME"]
+    return f"{names.get(kind, _('Laporan'))} {programme}: {period} · {area_label(scope.kabupaten_code)}"
 
 
 def build_documents(scope: figures.Scope, kind: str | None = None, locale: str = "id") -> dict[str, Document]:
@@ -123,7 +145,7 @@ def render_report(
     with force_locale(locale):
         public = figures.suppress(compute_figures(scope, now=generated_at))
         subject = report_subject(scope, kind)
-        html = reports.report_html(public, generated_at, subject, locale)
+        html = reports.report_html(public, generated_at, subject, locale, kind)
         xlsx = reports.to_xlsx(public, generated_at, locale)
     stem = file_stem(scope)
     return public, {
@@ -334,7 +356,7 @@ def _report_payload(
 def _body_text(public: figures.Figures, subject: str, link: str) -> str:
     """The mail's text: the headline of the figures the attached documents show (computed once, not again)."""
     locale = str(get_locale() or "id")
-    lines = [_("Yth. Bapak/Ibu,"), "", subject, ""]
+    lines = [_("Yth. Bapak/Ibu,"), "", subject, "", reports.narrative(public, locale), ""]
     for label_text, value in reports.headline(public).rows:
         rate = isinstance(value, float) or (value is None and label_text in reports._rate_labels())
         lines.append(f"- {label_text}: {reports.display(value, locale, rate=rate)}")
@@ -408,18 +430,26 @@ def update_recipients(staff: StaffClaims, schedule_id: int, recipients: list[str
     return schedule
 
 
-def send_now(staff: StaffClaims, schedule_id: int, now: datetime | None = None) -> tuple[ReportRun, bool]:
-    """Build and mail the schedule's latest finished period now; (run, False) when that period was already done.
+def send_now(
+    staff: StaffClaims, schedule_id: int, period: str = "current", now: datetime | None = None
+) -> tuple[ReportRun, bool]:
+    """Build and mail a schedule's report now: of the current period so far ("current": this week or month up to
+    today) or of the last finished one ("last"); (run, False) when that report was already made.
 
-    It goes through the same (schedule, period) run as beat, so asking twice, or beat arriving too, still sends once.
+    It goes through a (schedule, period) run as beat does, so asking twice, or beat arriving too, still sends once;
+    the period so far ends before the full period does, so it never takes the place of the scheduled report.
     """
     schedule = _schedule_for(staff, schedule_id)
     if not schedule.recipients:
         raise ReportingError(_("Tambahkan penerima terlebih dahulu."))
-    _due, start, end = periods.latest_due(schedule.kind, now or utcnow(), schedule.hour, schedule.minute)
+    now = now or utcnow()
+    if period == "current":
+        start, end = periods.current_period(schedule.kind, now)
+    else:
+        _due, start, end = periods.latest_due(schedule.kind, now, schedule.hour, schedule.minute)
     added = store.add_run_once(schedule.id, start, end)
     db.session.commit()
-    run = store.get_run_for(schedule.id, start)
+    run = store.get_run_for(schedule.id, start, end)
     if added:
         celery.send_task(TaskNames.REPORTING_BUILD_REPORT, args=[run.id], queue="reporting")
     return run, added

@@ -82,6 +82,7 @@ def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -
             EventFact.title,
             EventFact.kabupaten_code,
             EventFact.starts_at,
+            EventFact.ends_at,
             EventFact.status,
             EventFact.capacity,
         ).where(*in_scope),
@@ -137,8 +138,7 @@ def get_run(run_id: str) -> ReportRun | None:
 
 def add_run_once(schedule_id: int, start: date, end: date) -> bool:
     """Insert the run of (schedule, period) unless it exists; True when this call added it (unique key decides)."""
-    exists = sa.select(ReportRun.id).where(ReportRun.schedule_id == schedule_id, ReportRun.period_start == start)
-    if db.session.scalar(exists) is not None:
+    if get_run_for(schedule_id, start, end) is not None:
         return False
     try:
         with db.session.begin_nested():
@@ -148,8 +148,26 @@ def add_run_once(schedule_id: int, start: date, end: date) -> bool:
     return True
 
 
-def get_run_for(schedule_id: int, start: date) -> ReportRun | None:
-    query = sa.select(ReportRun).where(ReportRun.schedule_id == schedule_id, ReportRun.period_start == start)
+def get_run_for(schedule_id: int, start: date, end: date) -> ReportRun | None:
+    query = sa.select(ReportRun).where(
+        ReportRun.schedule_id == schedule_id, ReportRun.period_start == start, ReportRun.period_end == end
+    )
+    return db.session.scalar(query)
+
+
+def has_events(start: datetime, end: datetime, kabupaten_code: str | None) -> bool:
+    """Whether any event (cancelled ones too) starts in [start, end), in one kabupaten if given."""
+    query = sa.select(EventFact.event_id).where(EventFact.starts_at >= start, EventFact.starts_at < end)
+    if kabupaten_code:
+        query = query.where(EventFact.kabupaten_code == kabupaten_code)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def latest_event_start(before: datetime, kabupaten_code: str | None) -> datetime | None:
+    """When the latest event starting before `before` starts (in one kabupaten if given); None if there is none."""
+    query = sa.select(sa.func.max(EventFact.starts_at)).where(EventFact.starts_at < before)
+    if kabupaten_code:
+        query = query.where(EventFact.kabupaten_code == kabupaten_code)
     return db.session.scalar(query)
 
 

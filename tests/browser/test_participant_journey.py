@@ -67,7 +67,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     ).check()
     phone.get_by_label("Perempuan").check()
     phone.get_by_label("26–35 tahun").check()
-    phone.get_by_label("Tidak ada").check()
+    phone.get_by_label("Bukan penyandang disabilitas").check()
     phone.get_by_label("Pengelola perpustakaan desa/kelurahan").check()
     assert axe_violations(phone) == []
     take_a_moment(opened)

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from marshmallow import ValidationError
 
 from services.reporting import reports, service
-from services.reporting.schemas import ExportQuerySchema, ReportQuerySchema
+from services.reporting.schemas import ExportQuerySchema, ReportQuerySchema, field_errors
 from shared.regions import kabupaten
 from shared.staffauth import staff_page
 from shared.timeutil import utcnow
@@ -26,12 +26,15 @@ def show():
     try:
         query = ReportQuerySchema().load(request.args)
     except ValidationError as error:
-        return render_template("reporting/dashboard.html", errors=error.messages, areas=kabupaten()), 400
+        return render_template("reporting/dashboard.html", errors=field_errors(error), areas=kabupaten()), 400
     scope = service.scope_for(g.staff, query)
-    figures = service.figures_for(g.staff, scope)
+    figures, public = service.figures_for(g.staff, scope)
     locale = str(get_locale() or "id")
     context = reports.context(figures, utcnow(), locale)
-    return render_template("reporting/dashboard.html", scope=scope, figures=figures, areas=kabupaten(), **context)
+    shared = reports.shared_view(context["tables"], public, locale) if figures is not public else {}
+    return render_template(
+        "reporting/dashboard.html", scope=scope, figures=figures, areas=kabupaten(), shared=shared, **context
+    )
 
 
 @bp.get("/dasbor/unduh.<any(xlsx, pdf, csv):fmt>")
@@ -41,7 +44,7 @@ def download(fmt: str):
     try:
         query = ExportQuerySchema().load(request.args)
     except ValidationError as error:
-        return render_template("reporting/dashboard.html", errors=error.messages, areas=kabupaten()), 400
+        return render_template("reporting/dashboard.html", errors=field_errors(error), areas=kabupaten()), 400
     scope = service.scope_for(g.staff, query)
     locale = str(get_locale() or "id")
     document = service.build_csv(scope, query["table"], locale) if fmt == "csv" else None

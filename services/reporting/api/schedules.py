@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from services.reporting import service
-from services.reporting.schemas import RecipientsFormSchema, ScheduleFormSchema
+from services.reporting.schemas import RecipientsFormSchema, ScheduleFormSchema, SendNowFormSchema, field_errors
 from shared.regions import kabupaten
 from shared.staffauth import staff_page
 
@@ -26,7 +26,7 @@ def create():
     try:
         data = ScheduleFormSchema().load(request.form.to_dict())
     except ValidationError as error:
-        return _page(errors=error.messages, form=request.form), 400
+        return _page(errors=field_errors(error), form=request.form), 400
     service.create_schedule(g.staff, data)
     flash(_("Jadwal laporan disimpan."), "success")
     return redirect(url_for(".index"), code=303)
@@ -48,7 +48,7 @@ def recipients(schedule_id: int):
     try:
         data = RecipientsFormSchema().load(request.form.to_dict())
     except ValidationError as error:
-        return _page(errors=error.messages, form=request.form), 400
+        return _page(errors=field_errors(error), form=request.form), 400
     service.update_recipients(g.staff, schedule_id, data["recipients"])
     flash(_("Penerima laporan disimpan."), "success")
     return redirect(url_for(".index"), code=303)
@@ -57,8 +57,12 @@ def recipients(schedule_id: int):
 @bp.post("/<int:schedule_id>/kirim")
 @staff_page
 def send_now(schedule_id: int):
-    """Build and mail the latest finished period now (once: asking again does not send it twice)."""
-    run, added = service.send_now(g.staff, schedule_id)
+    """Build and mail the current period so far, or the last finished one, now (once: asking again sends nothing)."""
+    try:
+        data = SendNowFormSchema().load(request.form.to_dict())
+    except ValidationError as error:
+        return _page(errors=field_errors(error), form=request.form), 400
+    run, added = service.send_now(g.staff, schedule_id, data["period"])
     if added:
         start, end = run.period_start.strftime("%d-%m-%Y"), run.period_end.strftime("%d-%m-%Y")
         flash(

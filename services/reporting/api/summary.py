@@ -1,6 +1,7 @@
 """REST API: the programme's headline figures."""
 
 from flask import g
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
 from services.reporting import store
@@ -19,6 +20,6 @@ def get_summary(filters: dict):
     """Count events, registrations and attendance (a regency organiser sees only their kabupaten)."""
     if not g.staff.is_provincial:
         if filters.get("kabupaten_code") not in (None, g.staff.kabupaten_code):
-            abort(403, message="Data ini milik kabupaten/kota lain.")
+            abort(403, message=_("Data ini milik kabupaten/kota lain."))
         filters["kabupaten_code"] = g.staff.kabupaten_code
     return store.summary(filters)

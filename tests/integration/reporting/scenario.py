@@ -40,6 +40,10 @@ class Event:
     def in_period(self) -> bool:
         return PERIOD[0] <= self.starts.date() <= PERIOD[1]
 
+    @property
+    def ends(self) -> datetime:
+        return self.starts + timedelta(hours=6)
+
 
 @dataclass
 class Person:
@@ -183,7 +187,7 @@ def _snapshot(e: Event) -> dict:
         "kabupaten_name": e.kabupaten,
         "venue": "Aula Dispersip",
         "starts_at": e.starts.isoformat(),
-        "ends_at": (e.starts + timedelta(hours=6)).isoformat(),
+        "ends_at": e.ends.isoformat(),
         "capacity": e.capacity,
         "reminder_offsets_minutes": [1440],
         "url": f"http://127.0.0.1:8001/acara/{e.key}",
@@ -233,9 +237,12 @@ def _delivery(d: Delivery) -> dict:
     return make_envelope(EventNames.NOTIFICATION_FAILED, payload, source="notifications", message_id=uid(d.key))
 
 
-def expected(kabupaten: str | None = None) -> dict:
-    """Work out the scenario's figures from the participant list (independently of the service)."""
-    events = [e for e in EVENTS if e.in_period and kabupaten in (None, e.kabupaten)]
+def expected(kabupaten: str | None = None, period: tuple[date, date] = PERIOD, now: datetime = NOW) -> dict:
+    """Work out the scenario's figures from the participant list (independently of the service).
+
+    `held` are the events that are not cancelled (their registrations count); events_held those of them that
+    ended by `now`."""
+    events = [e for e in EVENTS if period[0] <= e.starts.date() <= period[1] and kabupaten in (None, e.kabupaten)]
     held = [e for e in events if not e.cancelled]
     regs = [p for p in PEOPLE if p.event in held]
     active = [p for p in regs if p.final_status != "cancelled"]
@@ -244,7 +251,8 @@ def expected(kabupaten: str | None = None) -> dict:
     no_shows = [p for p in confirmed if not p.checked_in]
     mail = [d for d in DELIVERIES if d.event in events]
     figures = {
-        "events_held": len(held),
+        "events_held": sum(e.ends <= now for e in held),
+        "events_upcoming": sum(e.ends > now for e in held),
         "events_cancelled": len(events) - len(held),
         "registrations": len(active),
         "confirmed": len(confirmed),

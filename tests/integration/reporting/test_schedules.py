@@ -52,7 +52,10 @@ def test_beat_firing_twice_generates_and_publishes_the_week_once(fed, weekly, ti
     [payload] = sent_events(fed)
     assert payload["recipients"] == ["kabid@dispersip.id", "kadis@dispersip.id"]
     assert str(payload["period_start"]) == "2026-03-09" and str(payload["period_end"]) == "2026-03-15"
-    assert payload["subject"].startswith("Laporan mingguan Pelita: 9 Maret 2026 – 15 Maret 2026")
+    assert payload["subject"] == (
+        "Laporan mingguan Transformasi Perpustakaan Berbasis Inklusi Sosial (TPBIS): 9 Maret 2026 – 15 Maret 2026"
+        " · Seluruh Kalimantan Selatan"
+    )
     assert "Kegiatan terlaksana: 3" in payload["body_text"]
     assert "Siti" not in payload["body_text"] and "+62" not in payload["body_text"]
     files = {a["filename"]: base64.b64decode(a["content_base64"]) for a in payload["attachments"]}

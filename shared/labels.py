@@ -1,0 +1,30 @@
+"""The names people read for the categories a participant registers with: one list, so that the form they answer
+and the reports that count them use the same words (Indonesian source text, translated by Flask-Babel)."""
+
+from flask_babel import lazy_gettext as _l
+
+GENDERS = {"female": _l("Perempuan"), "male": _l("Laki-laki")}
+AGE_GROUPS = {
+    "under_18": _l("Di bawah 18 tahun"),
+    "18_25": _l("18–25 tahun"),
+    "26_35": _l("26–35 tahun"),
+    "36_45": _l("36–45 tahun"),
+    "46_55": _l("46–55 tahun"),
+    "56_plus": _l("56 tahun ke atas"),
+}
+DISABILITIES = {
+    "none": _l("Bukan penyandang disabilitas"),
+    "physical": _l("Disabilitas fisik"),
+    "intellectual": _l("Disabilitas intelektual"),
+    "mental": _l("Disabilitas mental"),
+    "sensory": _l("Disabilitas sensorik (netra, rungu, wicara)"),
+}
+PARTICIPANT_TYPES = {
+    "library_manager": _l("Pengelola perpustakaan desa/kelurahan"),
+    "pkk_cadre": _l("Kader PKK"),
+    "teacher": _l("Guru"),
+    "student": _l("Pelajar/mahasiswa"),
+    "public": _l("Masyarakat umum"),
+    "other": _l("Lainnya"),
+}
+CHANNELS = {"whatsapp": _l("WhatsApp"), "sms": _l("SMS"), "email": _l("Email")}

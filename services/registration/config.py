@@ -11,8 +11,11 @@ class Config(BaseConfig):
         super().__init__()
         self.ADMIN_EMAIL = env("ADMIN_EMAIL", "admin@pelita.local")
         self.ADMIN_PASSWORD = env("ADMIN_PASSWORD")
-        #: Per IP on the public form's submit; the bench raises it, the rest of the world should not need to.
-        self.REGISTRATION_FORM_RATE_LIMIT = env("REGISTRATION_FORM_RATE_LIMIT", "20 per minute;200 per hour")
+        #: Per address on the public form's submissions (refreshing the kecamatan/desa lists is not one). A hall of
+        #: 55 behind one Wi-Fi address, each sending once or twice (a typo fixed) in the same minute, is 110: it
+        #: passes; a script sending several a second is stopped within the minute, and a day-long trickle at 600 an
+        #: hour. The bench raises it; the rest of the world should not need to.
+        self.REGISTRATION_FORM_RATE_LIMIT = env("REGISTRATION_FORM_RATE_LIMIT", "120 per minute;600 per hour")
         #: Where the form's counts are kept (services/registration/ratelimit.py); default: the broker's Redis.
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}

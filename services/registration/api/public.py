@@ -35,10 +35,9 @@ def event(event_id: str):
 @bp.route("/acara/<event_id>/daftar", methods=["GET", "POST"])
 def register(event_id: str):
     """Show and accept the registration form (works without JavaScript)."""
-    if request.method == "POST":
-        form_rate_limit.check()  # every submission counts, the no-JS refresh and the honeypot's included
     if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
-        return _form(service.open_event(event_id), request.form, {})
+        return _form(service.open_event(event_id), request.form, {})  # uncounted: it stores nothing, as a GET
+    form_rate_limit.check()  # every submission counts, the honeypot's and the mistyped ones included
     if turned_away := _screen(event_id):
         return turned_away
     try:  # checked before the store is touched: no transaction waits on a typing mistake

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -38,6 +39,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     cli.register(app)
     app.register_error_handler(RegistrationError, _refused)
     app.register_error_handler(429, _too_many)
+    app.register_error_handler(413, _too_large)
     from services.registration import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 
     return app
@@ -49,6 +51,11 @@ def _too_many(error):
         body = {"code": 429, "status": "Too Many Requests", "message": str(error.description)}
         return jsonify(body), 429, headers
     return render_template("public/too_many.html"), 429, headers
+
+
+def _too_large(error):
+    """A request past MAX_CONTENT_LENGTH (a poster far over its limit, say): said in words, not a bare 413."""
+    return _refused(RegistrationError("too_large", _("Berkas terlalu besar: paling besar 5 MB."), 413))
 
 
 def _refused(error: RegistrationError):

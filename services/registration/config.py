@@ -29,6 +29,8 @@ class Config(BaseConfig):
         self.FORM_MIN_SECONDS = env_float("FORM_MIN_SECONDS", 3.0)
         #: A form open longer than this is shown again to check and send (its signed render time has run out).
         self.FORM_MAX_AGE_SECONDS = env_float("FORM_MAX_AGE_SECONDS", 24 * 3600.0)
+        #: The largest request read: an event form with its poster (5 MB, services/registration/posters.py) fits.
+        self.MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 
     def beat_schedule(self) -> dict:
         return {

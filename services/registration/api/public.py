@@ -1,9 +1,12 @@
 """The public pages: upcoming events, an event, the registration form, the confirmation, the cancel link."""
 
 import logging
+from urllib.parse import quote
 
+import phonenumbers
 import segno
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from marshmallow import ValidationError
 
 from services.registration import formtime, labels, service, store
@@ -11,7 +14,7 @@ from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
-from shared.timeutil import utcnow
+from shared.timeutil import format_when, utcnow
 from shared.web import field_errors, select_locale
 
 logger = logging.getLogger(__name__)
@@ -28,8 +31,47 @@ def index():
 
 @bp.get("/acara/<event_id>")
 def event(event_id: str):
-    """Show one event: when (WITA), where, seats left."""
-    return render_template("public/event.html", event=service.get_public_event(event_id), open_=service.is_open)
+    """Show one event: when (WITA), where, seats left; with what a shared link's preview shows (Open Graph)."""
+    event = service.get_public_event(event_id)
+    return render_template(
+        "public/event.html",
+        event=event,
+        open_=service.is_open,
+        share=_share(event),
+        poster=store.poster_sizes(event.id) if event.poster_version else None,
+        contact=_contact(event),
+    )
+
+
+def _share(event) -> dict:
+    """The event's address, its link preview and a wa.me link whose message has the title, date and address."""
+    url = service.event_url(event.id)
+    when = format_when(event.starts_at, str(get_locale() or "id"))
+    return {
+        "url": url,
+        "description": f"{when} · {event.venue}, {event.kabupaten.name}",
+        "image": service.poster_url(event),
+        "whatsapp": "https://wa.me/?text=" + quote(f"{event.title}\n{when}\n{url}", safe=""),
+    }
+
+
+def _contact(event) -> dict | None:
+    """The contact person, their number written as people write it and a wa.me link to chat with them."""
+    if not event.contact_name or not event.contact_whatsapp:
+        return None
+    number = phonenumbers.parse(event.contact_whatsapp, "ID")
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return {"name": event.contact_name, "number": national, "link": f"https://wa.me/{event.contact_whatsapp[1:]}"}
+
+
+@bp.get("/acara/<event_id>/poster/<version>/<any(besar, kecil):size>.jpg")
+def poster(event_id: str, version: str, size: str):
+    """An event's poster: `besar` for link previews, `kecil` for the page. An address names one version, forever."""
+    row = service.get_public_poster(event_id, version)
+    response = make_response(row.large if size == "besar" else row.small)
+    response.mimetype = "image/jpeg"
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @bp.route("/acara/<event_id>/daftar", methods=["GET", "POST"])

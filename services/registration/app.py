@@ -4,12 +4,13 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
 from services.registration import cli
-from services.registration.api import register_blueprints
+from services.registration.api import public, register_blueprints
 from services.registration.config import CONFIGS
 from services.registration.extensions import api, celery, db, migrate
 from services.registration.service import RegistrationError
@@ -40,6 +41,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_error_handler(RegistrationError, _refused)
     app.register_error_handler(429, _too_many)
     app.register_error_handler(413, _too_large)
+    for code in (400, 404, 405):
+        app.register_error_handler(code, _page_error)
     from services.registration import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 
     return app
@@ -51,6 +54,25 @@ def _too_many(error):
         body = {"code": 429, "status": "Too Many Requests", "message": str(error.description)}
         return jsonify(body), 429, headers
     return render_template("public/too_many.html"), 429, headers
+
+
+def _page_error(error):
+    """A bad request or a missing page, told in the reader's language on the pages (the API keeps its JSON).
+
+    The registration form whose CSRF check failed (its session cookie was lost: the browser was closed, say) comes
+    back as it was typed with a fresh token, to send again: nobody types it all twice.
+    """
+    if request.path.startswith("/api/"):
+        return api.handle_http_exception(error)
+    if isinstance(error, CSRFError) and request.endpoint == "public.register" and request.view_args:
+        return public.form_again(request.view_args["event_id"]), 400
+    if isinstance(error, CSRFError):
+        message = _("Halaman ini sudah terlalu lama terbuka. Muat ulang halaman, lalu coba lagi.")
+        return _refused(RegistrationError("expired", message, 400))
+    if error.code == 400:
+        message = _("Permintaan ini tidak dapat kami proses. Muat ulang halaman, lalu coba lagi.")
+        return _refused(RegistrationError("bad_request", message, 400))
+    return _refused(RegistrationError("not_found", _("Halaman tidak ditemukan."), error.code))
 
 
 def _too_large(error):

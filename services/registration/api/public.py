@@ -7,6 +7,7 @@ import phonenumbers
 import segno
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from services.registration import formtime, labels, service, store
@@ -91,6 +92,12 @@ def register(event_id: str):
     if not created:
         return render_template("public/already.html", event=registration.event, registration=registration), 200
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
+
+
+def form_again(event_id: str):
+    """The form as it was sent, to send once more: its CSRF check failed (the session cookie it was tied to is gone)."""
+    again = _("Isian Anda masih ada, tetapi perlu dikirim sekali lagi. Periksa isian, lalu tekan Kirim pendaftaran.")
+    return _form(service.open_event(event_id), request.form, {"csrf_token": [again]})
 
 
 def _screen(event_id: str):

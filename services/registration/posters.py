@@ -85,6 +85,7 @@ def _flatten(image: Image.Image) -> Image.Image:
 def _encode(picture: Image.Image, box: tuple[int, int]) -> tuple[bytes, tuple[int, int]]:
     copy = picture.copy()
     copy.thumbnail(box, Image.Resampling.LANCZOS)  # never enlarged
+    copy.info = {}  # what the upload said about itself (a JPEG comment is written again from here): forgotten
     out = io.BytesIO()
-    copy.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)  # no exif=, no icc_profile=: nothing
+    copy.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)  # no exif=, xmp=, icc_profile=
     return out.getvalue(), copy.size

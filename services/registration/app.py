@@ -65,7 +65,10 @@ def _page_error(error):
     if request.path.startswith("/api/"):
         return api.handle_http_exception(error)
     if isinstance(error, CSRFError) and request.endpoint == "public.register" and request.view_args:
-        return public.form_again(request.view_args["event_id"]), 400
+        try:
+            return public.form_again(request.view_args["event_id"]), 400
+        except RegistrationError as refused:  # the event closed meanwhile: said as on the form itself
+            return _refused(refused)
     if isinstance(error, CSRFError):
         message = _("Halaman ini sudah terlalu lama terbuka. Muat ulang halaman, lalu coba lagi.")
         return _refused(RegistrationError("expired", message, 400))

@@ -93,3 +93,10 @@ def test_a_form_whose_session_was_lost_comes_back_as_typed_to_send_again(registr
     assert "needs to be sent once more" in again.text
     sent = stranger.post(f"/acara/{event_id}/daftar", data=form_fields(**hidden(again.text)))
     assert sent.status_code == 303
+
+
+def test_a_form_whose_session_was_lost_for_an_event_since_cancelled_is_told_so(registration, auth, event_id):
+    form = registration.test_client().get(f"/acara/{event_id}/daftar").text
+    registration.test_client().post(f"/api/v1/events/{event_id}/cancel", json={"reason": "Banjir"}, headers=auth)
+    again = registration.test_client().post(f"/acara/{event_id}/daftar", data=form_fields(**hidden(form)))
+    assert again.status_code == 409 and "Acara ini dibatalkan" in again.text

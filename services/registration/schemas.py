@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import email_validator
 import phonenumbers
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from services.registration.service import poster_url
@@ -231,6 +232,12 @@ class EventUpdateSchema(Schema):
     def times_in_order(self, data: dict, **kwargs) -> None:
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             raise ValidationError("Waktu selesai harus setelah waktu mulai.", "ends_at")
+
+
+class PosterUploadSchema(Schema):
+    """A poster sent as multipart/form-data: JPEG, PNG or WebP, at most 5 MB."""
+
+    poster = Upload(required=True)
 
 
 class EventCancelSchema(Schema):

@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup
 from PIL import ExifTags, Image
 
 from tests.factories import make_event_body
-from tests.integration.registration.test_staff_pages import sign_in
+from tests.integration.registration.test_public_form import csrf
+from tests.integration.registration.test_staff_pages import add_regency_organiser, sign_in
 
 TITLE = "Pelatihan Literasi Digital & Perpustakaan Desa"
 CONTACT = {"contact_name": "Ibu Rahmah", "contact_whatsapp": "0812-3456-7890"}
@@ -191,3 +192,30 @@ def test_the_api_gives_the_sharing_fields_and_a_drafts_poster_is_not_public(regi
     assert client.get(poster.removeprefix(registration.config["PUBLIC_BASE_URL"])).status_code == 404
     client.post(f"/api/v1/events/{draft['id']}/publish", headers=auth)
     assert client.get(poster.removeprefix(registration.config["PUBLIC_BASE_URL"])).status_code == 200
+
+
+def test_staff_can_give_and_remove_a_poster_through_the_api_and_a_bad_file_is_a_400(registration, auth, event):
+    client, url = registration.test_client(), f"/api/v1/events/{event['id']}/poster"
+    given = client.put(url, data={"poster": (io.BytesIO(photo()), "poster.jpg")}, headers=auth)
+    assert given.status_code == 200 and given.json["poster_url"].endswith("/besar.jpg")
+    picture = client.get(given.json["poster_url"].removeprefix(registration.config["PUBLIC_BASE_URL"]))
+    assert Image.open(io.BytesIO(picture.data)).size == (800, 1200) and b"Exif" not in picture.data
+    refused = client.put(url, data={"poster": (io.BytesIO(b"%PDF-1.7"), "poster.pdf")}, headers=auth)
+    assert refused.status_code == 400 and "bukan gambar JPEG, PNG atau WebP" in refused.json["message"]
+    assert client.put(url, data={"poster": (io.BytesIO(photo()), "p.jpg")}).status_code == 401
+    removed = client.delete(url, headers=auth)
+    assert removed.status_code == 200 and removed.json["poster_url"] is None
+
+
+def test_an_organiser_of_another_kabupaten_cannot_change_the_poster(registration, event):
+    add_regency_organiser(registration, "63.06")  # the event is in 63.03
+    client = registration.test_client()
+    token = client.post("/api/v1/auth/token", json={"email": "org@contoh.id", "password": "pw-org"}).json["token"]
+    url, headers = f"/api/v1/events/{event['id']}/poster", {"Authorization": f"Bearer {token}"}
+    assert client.put(url, data={"poster": (io.BytesIO(photo()), "p.jpg")}, headers=headers).status_code == 403
+    assert client.delete(url, headers=headers).status_code == 403
+    sign_in(client, "org@contoh.id", "pw-org")
+    token = csrf(client.get("/staf/masuk").text)
+    upload = {"csrf_token": token, "poster": (io.BytesIO(photo()), "p.jpg")}
+    form = client.post(f"/staf/acara/{event['id']}/ubah", data=upload)
+    assert form.status_code == 403

@@ -3,12 +3,14 @@
 from pathlib import Path
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
 from services.registration import cli
-from services.registration.api import register_blueprints
+from services.registration.api import public, register_blueprints
 from services.registration.config import CONFIGS
 from services.registration.extensions import api, celery, db, migrate
 from services.registration.service import RegistrationError
@@ -16,6 +18,7 @@ from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
 from shared.web import init_web
+from shared.web.errors import error_page
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: How partner systems send the key a provincial admin gave them (either header).
@@ -44,6 +47,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     cli.register(app)
     app.register_error_handler(RegistrationError, _refused)
     app.register_error_handler(429, _too_many)
+    app.register_error_handler(413, _too_large)
+    for code in (400, 404, 405):
+        app.register_error_handler(code, _page_error)
     from services.registration import tasks  # noqa: F401 - registers the tasks on this service's Celery app
 
     return app
@@ -55,6 +61,25 @@ def _too_many(error):
         body = {"code": 429, "status": "Too Many Requests", "message": str(error.description)}
         return jsonify(body), 429, headers
     return render_template("public/too_many.html"), 429, headers
+
+
+def _page_error(error):
+    """A bad request or a missing page: the shared page in the reader's language (the API keeps its JSON).
+
+    The registration form whose CSRF check failed (its session cookie was lost: the browser was closed, say) comes
+    back as it was typed with a fresh token, to send again: nobody types it all twice.
+    """
+    if isinstance(error, CSRFError) and request.endpoint == "public.register" and request.view_args:
+        try:
+            return public.form_again(request.view_args["event_id"]), 400
+        except RegistrationError as refused:  # the event closed meanwhile: said as on the form itself
+            return _refused(refused)
+    return error_page(error)
+
+
+def _too_large(error):
+    """A request past MAX_CONTENT_LENGTH (a poster far over its limit, say): said in words, not a bare 413."""
+    return _refused(RegistrationError("too_large", _("Berkas terlalu besar: paling besar 5 MB."), 413))
 
 
 def _refused(error: RegistrationError):

@@ -76,6 +76,13 @@ class Event(db.Model):
     waitlist_seq: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
     #: People on the waitlist now, so a new registration learns its place without counting them.
     waitlist_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
+    #: Where the venue is on a map: an https:// link to Google Maps or OpenStreetMap ("" for none).
+    map_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="", nullable=False)
+    #: Whom participants may ask, by WhatsApp (the number in E.164).
+    contact_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
+    contact_whatsapp: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The current poster's version (EventPoster.version), in its addresses so a new poster is never cached as old.
+    poster_version: Mapped[str | None] = mapped_column(sa.String(16))
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -87,6 +94,25 @@ class Event(db.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.confirmed_count, 0)
+
+
+class EventPoster(db.Model):
+    """An event's poster as served: re-encoded JPEGs without metadata, one for link previews and one for the page.
+
+    Kept in the store with the event, so a backup of the store has them and every web process serves the same.
+    """
+
+    __tablename__ = "event_posters"
+
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("events.id"), primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    large: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+    large_width: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    large_height: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    small: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+    small_width: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    small_height: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class Registration(db.Model):

@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 import email_validator
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
+from services.registration.service import poster_url
 from shared import phones
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
 from shared.regions import all_areas, is_child
@@ -62,6 +64,18 @@ class PhoneField(fields.String):
 class EmailField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         return normalise_email(super()._deserialize(value, attr, data, **kwargs))
+
+
+class HttpsUrlField(fields.String):
+    """An https:// address with a host (a map link); blank means none. Other schemes (http, javascript:) refused."""
+
+    MESSAGE = _l("Tulis alamat lengkap yang diawali https://, misalnya tautan Google Maps atau OpenStreetMap.")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if value:
+            validate.URL(schemes={"https"}, require_tld=True, error=str(self.MESSAGE))(value)
+        return value
 
 
 def _choice(choices, message) -> dict:
@@ -196,6 +210,9 @@ class EventCreateSchema(Schema):
         fields.Integer(strict=True, validate=validate.Range(min=1, max=60 * 24 * 60)), load_default=None
     )
     publish = fields.Boolean(load_default=False, metadata={"description": "Publish at once instead of saving a draft"})
+    map_url = HttpsUrlField(load_default="", validate=validate.Length(max=500))
+    contact_name = SingleLineText(load_default="", max_length=200)
+    contact_whatsapp = PhoneField(load_default=None, allow_none=True, metadata={"description": "WhatsApp number"})
 
     @validates_schema
     def times_in_order(self, data: dict, **kwargs) -> None:
@@ -204,6 +221,18 @@ class EventCreateSchema(Schema):
         closes = data.get("registration_closes_at")
         if closes and closes > data["ends_at"]:
             raise ValidationError("Pendaftaran harus ditutup sebelum acara selesai.", "registration_closes_at")
+
+    @validates_schema
+    def contact_complete(self, data: dict, **kwargs) -> None:
+        check_contact(data)
+
+
+def check_contact(data: dict) -> None:
+    """A contact person is shown with their WhatsApp number: one without the other is half a contact."""
+    if data.get("contact_name") and not data.get("contact_whatsapp"):
+        raise ValidationError(_l("Isi nomor WhatsApp narahubung."), "contact_whatsapp")
+    if data.get("contact_whatsapp") and not data.get("contact_name"):
+        raise ValidationError(_l("Isi nama narahubung."), "contact_name")
 
 
 class EventUpdateSchema(Schema):
@@ -222,11 +251,20 @@ class EventUpdateSchema(Schema):
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     waitlist_enabled = fields.Boolean()
     reminder_offsets = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=60 * 24 * 60)))
+    map_url = HttpsUrlField(validate=validate.Length(max=500))
+    contact_name = SingleLineText(max_length=200)
+    contact_whatsapp = PhoneField(allow_none=True, metadata={"description": "WhatsApp number"})
 
     @validates_schema
     def times_in_order(self, data: dict, **kwargs) -> None:
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             raise ValidationError("Waktu selesai harus setelah waktu mulai.", "ends_at")
+
+
+class PosterUploadSchema(Schema):
+    """A poster sent as multipart/form-data: JPEG, PNG or WebP, at most 5 MB."""
+
+    poster = Upload(required=True)
 
 
 class EventCancelSchema(Schema):
@@ -293,6 +331,12 @@ class EventSchema(Schema):
     waitlist_enabled = fields.Boolean()
     status = fields.String()
     reminder_offsets = fields.List(fields.Integer())
+    map_url = fields.String()
+    contact_name = fields.String()
+    contact_whatsapp = fields.String(allow_none=True)
+    poster_url = fields.Function(
+        poster_url, allow_none=True, metadata={"description": "Absolute; null without a poster"}
+    )
 
 
 class TokenRequestSchema(Schema):
@@ -316,7 +360,8 @@ class EventFormSchema(EventCreateSchema):
 def clean_event_form(data) -> dict:
     """Turn the event form's strings into API values (blank is unset; reminders in hours become minutes)."""
     cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str) and value.strip() != ""}
-    cleaned.pop("csrf_token", None)
+    for key in ("csrf_token", "remove_poster"):  # the poster is a file, read by the view apart
+        cleaned.pop(key, None)
     cleaned["waitlist_enabled"] = cleaned.get("waitlist_enabled") in ("ya", "on")
     cleaned["publish"] = "publish" in cleaned
     if "capacity" in cleaned:
@@ -347,9 +392,15 @@ class EventEditFormSchema(EventUpdateSchema):
     def from_form(self, data, **kwargs) -> dict:
         cleaned = clean_event_form(data)
         cleaned.pop("publish", None)
-        for key in ("registration_opens_at", "registration_closes_at"):
+        for key in ("registration_opens_at", "registration_closes_at", "contact_whatsapp"):
             cleaned.setdefault(key, None)
+        for key in ("map_url", "contact_name"):  # emptied on the form: removed from the event
+            cleaned.setdefault(key, "")
         return cleaned
+
+    @validates_schema
+    def contact_complete(self, data: dict, **kwargs) -> None:
+        check_contact(data)
 
 
 class ApiKeyCreateSchema(Schema):

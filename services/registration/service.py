@@ -14,13 +14,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
-from services.registration import store
+from services.registration import posters, store
 from services.registration.extensions import celery, db
 from services.registration.models import (
     DEFAULT_REMINDER_OFFSETS,
     ApiKey,
     DeadLetter,
     Event,
+    EventPoster,
     OutboxMessage,
     ProcessedMessage,
     Registration,
@@ -404,6 +405,44 @@ def get_public_event(event_id: str) -> Event:
     if event is None or event.status == "draft":
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     return event
+
+
+def set_poster(event_id: str, poster: posters.Poster, staff: StaffClaims) -> Event:
+    """Give an event its poster (replacing the one it had): the page and link previews show it from now on."""
+    event = _event_for_staff(event_id, staff)
+    row = store.get_poster(event_id) or EventPoster(event_id=event_id)
+    row.version, row.large, row.small = poster.version, poster.large, poster.small
+    (row.large_width, row.large_height), (row.small_width, row.small_height) = poster.large_size, poster.small_size
+    row.uploaded_at = utcnow()
+    store.add(row)
+    event.poster_version = poster.version
+    db.session.commit()
+    return event
+
+
+def remove_poster(event_id: str, staff: StaffClaims) -> Event:
+    event = _event_for_staff(event_id, staff)
+    if (row := store.get_poster(event_id)) is not None:
+        db.session.delete(row)
+    event.poster_version = None
+    db.session.commit()
+    return event
+
+
+def get_public_poster(event_id: str, version: str) -> EventPoster:
+    """The poster of a public event, if `version` is its current one (an address of an old poster is not found)."""
+    event = get_public_event(event_id)
+    row = store.get_poster(event_id) if event.poster_version == version else None
+    if row is None:
+        raise RegistrationError("not_found", _("Poster tidak ditemukan."), 404)
+    return row
+
+
+def poster_url(event: Event, size: str = "besar") -> str | None:
+    """The absolute address of the event's poster (`besar` for link previews, `kecil` for the page), if it has one."""
+    if not event.poster_version:
+        return None
+    return f"{event_url(event.id)}/poster/{event.poster_version}/{size}.jpg"
 
 
 def registration_view(registration: Registration) -> dict:

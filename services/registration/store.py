@@ -5,11 +5,21 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.registration.extensions import db
-from services.registration.models import ApiKey, Event, Registration, Staff
+from services.registration.models import ApiKey, Event, EventPoster, Registration, Staff
 
 
 def get_event(event_id: str) -> Event | None:
     return db.session.get(Event, event_id)
+
+
+def get_poster(event_id: str) -> EventPoster | None:
+    return db.session.get(EventPoster, event_id)
+
+
+def poster_sizes(event_id: str):
+    """The poster's widths and heights, without its bytes (the page needs them, not the pictures)."""
+    columns = (EventPoster.small_width, EventPoster.small_height, EventPoster.large_width, EventPoster.large_height)
+    return db.session.execute(sa.select(*columns).where(EventPoster.event_id == event_id)).first()
 
 
 def list_open_events(now: datetime) -> list[Event]:

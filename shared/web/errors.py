@@ -23,7 +23,7 @@ def install_error_pages(app: Flask) -> None:
     """Answer 4xx/500 with a page in the person's language (JSON under /api/), and log 500s with a reference."""
     app.log_exception = _log_exception  # Flask's own logs the path: a signed link must not reach the log
     for code in HANDLED:
-        app.register_error_handler(code, _error)
+        app.register_error_handler(code, error_page)
 
 
 def new_reference() -> str:
@@ -36,7 +36,8 @@ def _log_exception(exc_info) -> None:
     log.error("unhandled error, reference %s", g.error_reference, exc_info=exc_info)
 
 
-def _error(error: HTTPException):
+def error_page(error: HTTPException):
+    """The shared answer to an HTTP error: a page in the person's language, or JSON under /api/."""
     code = error.code or 500
     reference = g.get("error_reference") if code == 500 else None
     if code == 500 and reference is None:  # an explicit abort(500): still give and log a reference

@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import service, store
+from services.registration import posters, service, store
 from services.registration.ratelimit import form_rate_limit
 from services.registration.schemas import (
     AlreadyRegisteredSchema,
@@ -14,6 +14,7 @@ from services.registration.schemas import (
     EventCreateSchema,
     EventSchema,
     EventUpdateSchema,
+    PosterUploadSchema,
     RegistrationCreateSchema,
     RegistrationQuerySchema,
     RegistrationSchema,
@@ -94,6 +95,30 @@ class OneEvent(MethodView):
     def patch(self, data: dict, event_id: str):
         """Change an event; participants are told when a published event's time or venue changes."""
         return service.update_event(event_id, data, g.staff)
+
+
+@bp.route("/<event_id>/poster")
+class Poster(MethodView):
+    @bp.arguments(PosterUploadSchema, location="files")
+    @bp.response(200, EventSchema)
+    @bp.alt_response(400, description="Not a whole JPEG, PNG or WebP picture, over 5 MB or over 50 megapixels")
+    @bp.doc(security=STAFF)
+    @staff_required
+    def put(self, files: dict, event_id: str):
+        """Give the event its poster, replacing any: kept re-encoded as JPEG without metadata (EXIF, GPS)."""
+        service.get_staff_event(event_id, g.staff)  # another kabupaten's event: refused before any decoding
+        try:
+            poster = posters.prepare(files["poster"].read(posters.MAX_BYTES + 1))
+        except posters.PosterRefused as refused:
+            raise service.RegistrationError("poster_refused", str(refused.message), 400) from refused
+        return service.set_poster(event_id, poster, g.staff)
+
+    @bp.response(200, EventSchema)
+    @bp.doc(security=STAFF)
+    @staff_required
+    def delete(self, event_id: str):
+        """Remove the event's poster."""
+        return service.remove_poster(event_id, g.staff)
 
 
 @bp.post("/<event_id>/publish")

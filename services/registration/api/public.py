@@ -1,9 +1,13 @@
 """The public pages: upcoming events, an event, the registration form, the confirmation, the cancel link."""
 
 import logging
+from urllib.parse import quote
 
+import phonenumbers
 import segno
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from services.registration import formtime, labels, service, store
@@ -11,7 +15,7 @@ from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
-from shared.timeutil import utcnow
+from shared.timeutil import format_when, utcnow
 from shared.web import field_errors, select_locale
 
 logger = logging.getLogger(__name__)
@@ -28,17 +32,55 @@ def index():
 
 @bp.get("/acara/<event_id>")
 def event(event_id: str):
-    """Show one event: when (WITA), where, seats left."""
-    return render_template("public/event.html", event=service.get_public_event(event_id), open_=service.is_open)
+    """Show one event: when (WITA), where, seats left; with what a shared link's preview shows (Open Graph)."""
+    event = service.get_public_event(event_id)
+    return render_template(
+        "public/event.html",
+        event=event,
+        open_=service.is_open,
+        share=_share(event),
+        poster=store.poster_sizes(event.id) if event.poster_version else None,
+        contact=_contact(event),
+    )
+
+
+def _share(event) -> dict:
+    """The event's address, its link preview and a wa.me link whose message has the title, date and address."""
+    url = service.event_url(event.id)
+    when = format_when(event.starts_at, str(get_locale() or "id"))
+    return {
+        "url": url,
+        "description": f"{when} · {event.venue}, {event.kabupaten.name}",
+        "image": service.poster_url(event),
+        "whatsapp": "https://wa.me/?text=" + quote(f"{event.title}\n{when}\n{url}", safe=""),
+    }
+
+
+def _contact(event) -> dict | None:
+    """The contact person, their number written as people write it and a wa.me link to chat with them."""
+    if not event.contact_name or not event.contact_whatsapp:
+        return None
+    number = phonenumbers.parse(event.contact_whatsapp, "ID")
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return {"name": event.contact_name, "number": national, "link": f"https://wa.me/{event.contact_whatsapp[1:]}"}
+
+
+@bp.get("/acara/<event_id>/poster/<version>/<any(besar, kecil):size>.jpg")
+def poster(event_id: str, version: str, size: str):
+    """An event's poster: `besar` for link previews, `kecil` for the page. An address names one version, forever."""
+    row = service.get_public_poster(event_id, version)
+    response = make_response(row.large if size == "besar" else row.small)
+    response.mimetype = "image/jpeg"
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @bp.route("/acara/<event_id>/daftar", methods=["GET", "POST"])
 def register(event_id: str):
     """Show and accept the registration form (works without JavaScript)."""
-    if request.method == "POST":
-        form_rate_limit.check()  # every submission counts, the no-JS refresh and the honeypot's included
     if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
-        return _form(service.open_event(event_id), request.form, {})
+        return _form(service.open_event(event_id), request.form, {})  # uncounted: it stores nothing, as a GET
+    form_rate_limit.check()  # every submission counts, the honeypot's and the mistyped ones included
     if turned_away := _screen(event_id):
         return turned_away
     try:  # checked before the store is touched: no transaction waits on a typing mistake
@@ -50,6 +92,12 @@ def register(event_id: str):
     if not created:  # the same page whoever registered first: it tells nothing about them
         return render_template("public/already.html", event=service.get_public_event(event_id)), 200
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
+
+
+def form_again(event_id: str):
+    """The form as it was sent, to send once more: its CSRF check failed (the session cookie it was tied to is gone)."""
+    again = _("Isian Anda masih ada, tetapi perlu dikirim sekali lagi. Periksa isian, lalu tekan Kirim pendaftaran.")
+    return _form(service.open_event(event_id), request.form, {"csrf_token": [again]})
 
 
 def _screen(event_id: str):

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import exports, labels, service
+from services.registration import exports, labels, posters, service
 from services.registration.schemas import (
     ApiKeyCreateSchema,
     EventEditFormSchema,
@@ -72,11 +72,12 @@ def new_event():
     """Create an event (a draft, or published at once)."""
     if request.method == "GET":
         return _event_form(None, {"capacity": "55", "reminder_hours": "72, 24, 2", "waitlist_enabled": "ya"}, {})
-    try:
-        data = EventFormSchema().load(request.form.to_dict())
-    except ValidationError as error:
-        return _event_form(None, request.form, field_errors(error.messages)), 400
+    data, poster, errors = _read_event_form(EventFormSchema())
+    if errors:
+        return _event_form(None, request.form, errors), 400
     event = service.create_event(data, g.staff)
+    if poster:
+        service.set_poster(event.id, poster, g.staff)
     flash(_("Acara tersimpan."), "success")
     return redirect(url_for(".event", event_id=event.id), 303)
 
@@ -88,13 +89,32 @@ def edit_event(event_id: str):
     event = service.get_staff_event(event_id, g.staff)
     if request.method == "GET":
         return _event_form(event, _event_values(event), {})
-    try:
-        data = EventEditFormSchema().load(request.form.to_dict())
-    except ValidationError as error:
-        return _event_form(event, request.form, field_errors(error.messages)), 400
+    data, poster, errors = _read_event_form(EventEditFormSchema())
+    if errors:
+        return _event_form(event, request.form, errors), 400
     service.update_event(event_id, data, g.staff)
+    if poster:
+        service.set_poster(event_id, poster, g.staff)
+    elif request.form.get("remove_poster") and event.poster_version:
+        service.remove_poster(event_id, g.staff)
     flash(_("Perubahan tersimpan."), "success")
     return redirect(url_for(".event", event_id=event_id), 303)
+
+
+def _read_event_form(schema) -> tuple[dict | None, posters.Poster | None, dict]:
+    """The event form's fields and its poster, checked together so every mistake is shown at once."""
+    errors, data, poster = {}, None, None
+    try:
+        data = schema.load(request.form.to_dict())
+    except ValidationError as error:
+        errors = field_errors(error.messages)
+    upload = request.files.get("poster")
+    if upload and upload.filename:
+        try:
+            poster = posters.prepare(upload.read(posters.MAX_BYTES + 1))
+        except posters.PosterRefused as refused:
+            errors["poster"] = [str(refused.message)]
+    return data, poster, errors
 
 
 def _event_form(event, values, errors):
@@ -116,7 +136,8 @@ def _event_values(event) -> dict:
         "registration_opens_at": local(event.registration_opens_at),
         "registration_closes_at": local(event.registration_closes_at),
         "capacity": str(event.capacity), "waitlist_enabled": "ya" if event.waitlist_enabled else "",
-        "reminder_hours": hours,
+        "reminder_hours": hours, "map_url": event.map_url, "contact_name": event.contact_name,
+        "contact_whatsapp": event.contact_whatsapp or "",
     }  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """The pure figures: small-count suppression and the edges of the period."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 from services.reporting.figures import HIDDEN, SMALL, Scope, compute, protect, suppress
@@ -8,7 +8,13 @@ from services.reporting.figures import HIDDEN, SMALL, Scope, compute, protect, s
 
 def event(event_id: str, starts_at: datetime, kabupaten: str = "63.03", status: str = "published"):
     return SimpleNamespace(
-        event_id=event_id, title=event_id, kabupaten_code=kabupaten, starts_at=starts_at, status=status, capacity=10
+        event_id=event_id,
+        title=event_id,
+        kabupaten_code=kabupaten,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=6),
+        status=status,
+        capacity=10,
     )
 
 

@@ -20,5 +20,5 @@ def test_a_chart_is_valid_svg_with_a_title_and_escaped_labels():
     assert root.get("role") == "img" and root.find(f"{ns}title").text == "Peserta <uji>"
     texts = [t.text for t in root.iter(f"{ns}text")]
     assert "A & B" in texts and "<5" in texts
-    widths = [int(r.get("width")) for r in root.iter(f"{ns}rect") if r.get("height") != "10"]
-    assert widths == [300, 150, 0, 0]  # 4 is the top; a suppressed cell draws no bar
+    bars = [int(r.get("width")) for r in root.iter(f"{ns}rect") if r.get("height") == "13"]
+    assert bars[0] == 2 * bars[1] > 0 and bars[2:] == [0, 0]  # 4 is twice 2; a suppressed cell draws no bar

@@ -1,12 +1,21 @@
 """One service's end of the message bus: emit through its outbox, relay, acknowledge, consume once."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 
-from shared.consumer import Handler, dead_letter_refused, handle_message
+from shared.consumer import Handler, dead_letter_refused, handle_message, purge_dead_letters, purge_processed
 from shared.messaging.publisher import make_envelope
-from shared.outbox import add_envelope_to_outbox, add_to_outbox, nudge_relay, record_acks, relay_pending
+from shared.outbox import (
+    add_envelope_to_outbox,
+    add_to_outbox,
+    nudge_relay,
+    purge_delivered,
+    record_acks,
+    relay_pending,
+)
+from shared.retention import cutoff
 
 
 @dataclass
@@ -77,6 +86,20 @@ class ServiceBus:
             celery=self.celery,
             subscriber=f"{self.service}.handle_event",
         )
+
+    def purge(self, now: datetime | None = None) -> dict[str, int]:
+        """Delete this service's delivered outbox rows, old processed ids and old dead letters, each on its own
+        clock (OUTBOX_, PROCESSED_ and DEAD_LETTER_RETENTION_DAYS); return the counts (safe to run twice)."""
+        config, session = current_app.config, self.db.session
+        return {
+            "outbox": purge_delivered(session, self.outbox_model, cutoff(config["OUTBOX_RETENTION_DAYS"], now)),
+            "processed": purge_processed(
+                session, self.processed_model, cutoff(config["PROCESSED_RETENTION_DAYS"], now)
+            ),
+            "dead_letters": purge_dead_letters(
+                session, self.dead_letter_model, cutoff(config["DEAD_LETTER_RETENTION_DAYS"], now)
+            ),
+        }
 
 
 def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 500) -> int:

@@ -13,6 +13,7 @@ from shared.db import UTCDateTime
 from shared.messaging.contracts import consume
 from shared.messaging.names import QueueNames
 from shared.outbox import send_ack, utcnow
+from shared.retention import delete_in_batches
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,16 @@ class DeadLetterMixin:
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     count: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+
+def purge_processed(session: Session, model: type, before: datetime) -> int:
+    """Forget the ids of messages applied before `before`, long after any redelivery of them (safe to run twice)."""
+    return delete_in_batches(session, model.message_id, model.processed_at < before)
+
+
+def purge_dead_letters(session: Session, model: type, before: datetime) -> int:
+    """Delete refused messages last seen before `before`: their bodies may hold personal data (safe to run twice)."""
+    return delete_in_batches(session, model.id, model.last_seen < before)
 
 
 def _reason(error: ValidationError) -> str:

@@ -35,6 +35,7 @@ class Config(BaseConfig):
                 "schedule": self.OUTBOX_SWEEP_SECONDS,
                 "options": {"queue": "registration", "expires": self.OUTBOX_SWEEP_SECONDS * 4},
             },
+            **self.purge_schedule(),
         }
 
 

@@ -30,12 +30,16 @@ def update_in_batches(session: Session, key, condition, values: dict, *, batch_s
 
 
 def _in_batches(session: Session, key, condition, values: dict | None, batch_size: int) -> int:
-    table, total = key.class_.__table__, 0
+    table, total, previous = key.class_.__table__, 0, None
     while True:
         keys = session.scalars(sa.select(key).where(condition).limit(batch_size)).all()
         if not keys:
             session.commit()
             return total
+        if keys == previous:  # `values` left `condition` true: stop rather than loop for ever
+            session.rollback()
+            raise RuntimeError(f"retention: updating {table.name} does not take rows out of the batch")
+        previous = keys
         column = key.expression
         statement = table.delete() if values is None else table.update().values(**values)
         session.execute(statement.where(column.in_(keys)))

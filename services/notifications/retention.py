@@ -19,7 +19,8 @@ HASH_PREFIX = "hmac:"
 #: A recipient after anonymisation: the registration and event ids, channel, language and status, nothing more.
 ANONYMOUS_RECIPIENT = dict.fromkeys(("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"))
 #: What a message loses after MESSAGE_BODY_RETENTION_DAYS: everything it said (names, codes, links, files).
-NO_CONTENT = {"subject": "", "body": "", "params": None, "attachments": None}
+#: (SQL NULL for the JSON columns: a plain None would be stored as the JSON value null.)
+NO_CONTENT = {"subject": "", "body": "", "params": sa.null(), "attachments": sa.null()}
 #: What it loses after PERSONAL_DATA_RETENTION_DAYS: also whom it went to and what the provider said.
 ANONYMOUS_NOTIFICATION = {**NO_CONTENT, "to": "", "last_error": None}
 #: Messages still to be sent keep their content, whatever their age.
@@ -33,12 +34,8 @@ def hashed_address(address: str) -> str:
 
 
 def _has_content():
-    return sa.or_(
-        Notification.subject != "",
-        Notification.body != "",
-        Notification.params.is_not(None),
-        Notification.attachments.is_not(None),
-    )
+    """Whether a message still holds what it said (every message has a text; all of it goes at once)."""
+    return sa.or_(Notification.subject != "", Notification.body != "")
 
 
 def empty_sent_messages(before: datetime) -> int:
@@ -62,15 +59,17 @@ def anonymise_recipients(before: datetime) -> int:
 
 
 def anonymise_notifications(before: datetime) -> int:
-    """Erase addressee and content of finished messages of events that ended before `before`, and of messages of
-    no event (reports to staff) made before it (safe to run twice)."""
+    """Erase addressee and content of the messages of events that ended before `before`, and of messages of no
+    event (reports to staff) made before it; any still waiting are cancelled (safe to run twice)."""
     ended = sa.select(EventInfo.event_id).where(EventInfo.ends_at < before)
     old = sa.or_(
         Notification.event_id.in_(ended), sa.and_(Notification.event_id.is_(None), Notification.created_at < before)
     )
     personal = sa.or_(Notification.to != "", Notification.last_error.is_not(None), _has_content())
-    due = sa.and_(Notification.status.not_in(UNFINISHED), old, personal)
-    return update_in_batches(db.session, Notification.id, due, ANONYMOUS_NOTIFICATION)
+    # A message of an event a year past that is still waiting will never be wanted: it is cancelled too.
+    status = sa.case((Notification.status.in_(UNFINISHED), "cancelled"), else_=Notification.status)
+    values = {**ANONYMOUS_NOTIFICATION, "status": status}
+    return update_in_batches(db.session, Notification.id, sa.and_(old, personal), values)
 
 
 def hash_opt_outs(before: datetime) -> int:

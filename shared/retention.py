@@ -16,12 +16,12 @@ def cutoff(days: float, now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(days=days)
 
 
-def delete_in_batches(session: Session, key, condition, *, batch_size: int = BATCH_SIZE) -> int:
+def delete_in_batches(session: Session, key, condition, *, batch_size: int | None = None) -> int:
     """Delete the rows of `key`'s table matching `condition`, `batch_size` per transaction; return how many."""
     return _in_batches(session, key, condition, None, batch_size)
 
 
-def update_in_batches(session: Session, key, condition, values: dict, *, batch_size: int = BATCH_SIZE) -> int:
+def update_in_batches(session: Session, key, condition, values: dict, *, batch_size: int | None = None) -> int:
     """Set `values` on the rows matching `condition`, `batch_size` per transaction; return how many.
 
     `values` must make `condition` false, or the loop would never end: that is also what makes a second run a no-op.
@@ -29,8 +29,8 @@ def update_in_batches(session: Session, key, condition, values: dict, *, batch_s
     return _in_batches(session, key, condition, values, batch_size)
 
 
-def _in_batches(session: Session, key, condition, values: dict | None, batch_size: int) -> int:
-    table, total, previous = key.class_.__table__, 0, None
+def _in_batches(session: Session, key, condition, values: dict | None, batch_size: int | None) -> int:
+    table, total, previous, batch_size = key.class_.__table__, 0, None, batch_size or BATCH_SIZE
     while True:
         keys = session.scalars(sa.select(key).where(condition).limit(batch_size)).all()
         if not keys:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from services.notifications import retention, service, store
@@ -34,6 +35,7 @@ def snapshot(app) -> dict:
         return {table: table_rows(db, table) for table in TABLES}
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_year_after_the_event_nothing_names_its_participants_and_opt_outs_still_hold(app, smtp_server, time_machine):
     time_machine.move_to(wita(2030, 2, 25, 10, 0))
     old_event = publish_event(app, wita(2030, 3, 1, 8, 30))

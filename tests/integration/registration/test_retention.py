@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from services.registration import retention, service
@@ -53,6 +54,7 @@ def personal(app, registration_ids: list[str]) -> list[str]:
     return [value for value in values + links if value]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_year_after_the_event_its_participants_keep_only_what_the_statistics_count(registration, time_machine):
     time_machine.move_to(datetime(2030, 2, 1, 9, 0, tzinfo=WITA))
     client = registration.test_client()

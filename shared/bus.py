@@ -111,6 +111,7 @@ def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 5
     from sqlalchemy import select
 
     from shared.messaging.names import queue_for
+    from shared.messaging.publisher import for_subscriber, task_repr
     from shared.messaging.routing import SUBSCRIBERS
 
     sent, last_seq = 0, 0
@@ -122,7 +123,10 @@ def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 5
             return sent
         for row in rows:
             if task_name in SUBSCRIBERS.get(row.type, ()):
-                celery.send_task(task_name, kwargs={"message": row.envelope}, queue=queue_for(task_name))
+                message = for_subscriber(row.envelope, task_name)
+                celery.send_task(
+                    task_name, kwargs={"message": message}, queue=queue_for(task_name), **task_repr(row.envelope)
+                )
                 sent += 1
         last_seq = rows[-1].seq
         session.rollback()

@@ -12,6 +12,7 @@ from shared.messaging.names import TaskNames
 from shared.staffauth import StaffClaims
 from shared.timeutil import WITA
 from tests.factories import make_event_body, make_registration_body
+from tests.integration.registration.test_staff_pages import sign_in
 from tests.integration.retention import leftovers, table_rows
 
 NOTIFICATIONS, REPORTING = TaskNames.NOTIFICATIONS_HANDLE_EVENT, TaskNames.REPORTING_HANDLE_EVENT
@@ -104,6 +105,14 @@ def test_a_year_after_the_event_its_participants_keep_only_what_the_statistics_c
         assert (new["full_name"], new["phone"], new["email"], new["checkin_code"]) == (None, None, None, None)
         assert (new["accessibility_needs"], new["institution"]) == ("", "")
     assert after[siti["id"]]["checked_in_at"] is not None  # attendance still counts
+
+    staff = registration.test_client()
+    sign_in(staff)
+    page = staff.get(f"/staf/acara/{old_event}")
+    assert page.status_code == 200 and page.text.count("<td>(dianonimkan setelah masa simpan)<br>") == 2
+    assert "None" not in page.text and "Siti Rahmah" not in page.text
+    export = staff.get(f"/staf/acara/{old_event}/peserta.csv")
+    assert export.status_code == 200 and "Siti Rahmah" not in export.data.decode("utf-8-sig")
 
 
 def test_the_purge_runs_from_beat_daily_and_by_hand(registration):

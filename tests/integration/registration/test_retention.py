@@ -121,3 +121,19 @@ def test_the_purge_runs_from_beat_daily_and_by_hand(registration):
     assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({18}, {30})  # 02.30 WITA
     result = registration.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0 and "registrations_anonymised: 0" in result.output
+
+
+def test_a_link_to_an_anonymised_registration_has_expired(registration, time_machine):
+    time_machine.move_to(datetime(2030, 2, 1, 9, 0, tzinfo=WITA))
+    client = registration.test_client()
+    person = register(client, new_event(client, staff_header(client), OLD_START))
+    with registration.app_context():
+        links = [service.page_url(person["id"]), service.cancel_url(person["id"])]
+    assert client.get(links[0]).status_code == 200
+    time_machine.move_to(OLD_START + timedelta(days=2))  # within the links' half year
+    registration.config["PERSONAL_DATA_RETENTION_DAYS"] = 1  # an organisation keeping data for a day only
+    with registration.app_context():
+        assert retention.purge_old_data()["registrations_anonymised"] == 1
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 410 and "kedaluwarsa" in response.text

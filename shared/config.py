@@ -126,6 +126,8 @@ class BaseConfig:
         missing = [key for key in self.REQUIRED_KEYS if not getattr(self, key, None)]
         if missing:
             raise ConfigError(f"{self.SERVICE}: set {', '.join(missing)} (APP_ENV={self.APP_ENV})")
+        if self.PROCESSED_RETENTION_DAYS <= self.OUTBOX_RETENTION_DAYS:  # a replay would apply a message twice
+            raise ConfigError(f"{self.SERVICE}: PROCESSED_RETENTION_DAYS must exceed OUTBOX_RETENTION_DAYS")
 
     def apply(self, overrides: dict) -> "BaseConfig":
         for key, value in overrides.items():

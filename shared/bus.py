@@ -1,12 +1,21 @@
 """One service's end of the message bus: emit through its outbox, relay, acknowledge, consume once."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 
-from shared.consumer import Handler, dead_letter_refused, handle_message
+from shared.consumer import Handler, dead_letter_refused, handle_message, purge_dead_letters, purge_processed
 from shared.messaging.publisher import make_envelope
-from shared.outbox import add_envelope_to_outbox, add_to_outbox, nudge_relay, record_acks, relay_pending
+from shared.outbox import (
+    add_envelope_to_outbox,
+    add_to_outbox,
+    nudge_relay,
+    purge_delivered,
+    record_acks,
+    relay_pending,
+)
+from shared.retention import cutoff
 
 
 @dataclass
@@ -78,6 +87,20 @@ class ServiceBus:
             subscriber=f"{self.service}.handle_event",
         )
 
+    def purge(self, now: datetime | None = None) -> dict[str, int]:
+        """Delete this service's delivered outbox rows, old processed ids and old dead letters, each on its own
+        clock (OUTBOX_, PROCESSED_ and DEAD_LETTER_RETENTION_DAYS); return the counts (safe to run twice)."""
+        config, session = current_app.config, self.db.session
+        return {
+            "outbox": purge_delivered(session, self.outbox_model, cutoff(config["OUTBOX_RETENTION_DAYS"], now)),
+            "processed": purge_processed(
+                session, self.processed_model, cutoff(config["PROCESSED_RETENTION_DAYS"], now)
+            ),
+            "dead_letters": purge_dead_letters(
+                session, self.dead_letter_model, cutoff(config["DEAD_LETTER_RETENTION_DAYS"], now)
+            ),
+        }
+
 
 def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 500) -> int:
     """Send every event in the outbox, oldest first, to one subscriber task again (to rebuild its read model).
@@ -88,6 +111,7 @@ def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 5
     from sqlalchemy import select
 
     from shared.messaging.names import queue_for
+    from shared.messaging.publisher import for_subscriber, task_repr
     from shared.messaging.routing import SUBSCRIBERS
 
     sent, last_seq = 0, 0
@@ -99,7 +123,10 @@ def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 5
             return sent
         for row in rows:
             if task_name in SUBSCRIBERS.get(row.type, ()):
-                celery.send_task(task_name, kwargs={"message": row.envelope}, queue=queue_for(task_name))
+                message = for_subscriber(row.envelope, task_name)
+                celery.send_task(
+                    task_name, kwargs={"message": message}, queue=queue_for(task_name), **task_repr(row.envelope)
+                )
                 sent += 1
         last_seq = rows[-1].seq
         session.rollback()

@@ -80,11 +80,31 @@ class BaseConfig:
         self.OUTBOX_REPUBLISH_SECONDS = env_float("OUTBOX_REPUBLISH_SECONDS", 120.0)
         #: Wake the relay right after a commit (off in integration tests, which have no worker).
         self.OUTBOX_NUDGE = env_bool("OUTBOX_NUDGE", True)
+        #: How long data is kept, in days (docs/data.md). Names, phones, emails and codes: after the event ends.
+        self.PERSONAL_DATA_RETENTION_DAYS = env_float("PERSONAL_DATA_RETENTION_DAYS", 365.0)
+        #: Outbox rows after every subscriber acknowledged them (they carry whole payloads).
+        self.OUTBOX_RETENTION_DAYS = env_float("OUTBOX_RETENTION_DAYS", 7.0)
+        #: Ids of applied messages: longer than any redelivery or replay of a still-kept outbox row.
+        self.PROCESSED_RETENTION_DAYS = env_float("PROCESSED_RETENTION_DAYS", 30.0)
+        #: Refused messages, after they were last seen.
+        self.DEAD_LETTER_RETENTION_DAYS = env_float("DEAD_LETTER_RETENTION_DAYS", 30.0)
         self.CELERY_OVERRIDES: dict = {}
 
     def beat_schedule(self) -> dict:
         """Return this service's periodic tasks (each service's beat schedules only its own)."""
         return {}
+
+    def purge_schedule(self) -> dict:
+        """The daily purge of old data (docs/data.md), at 02:30 WITA (18:30 UTC), when nobody registers."""
+        from celery.schedules import crontab
+
+        return {
+            "purge-old-data": {
+                "task": f"{self.SERVICE}.purge_old_data",
+                "schedule": crontab(hour=18, minute=30),
+                "options": {"queue": self.SERVICE, "expires": 6 * 3600},
+            }
+        }
 
     @property
     def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict:
@@ -109,6 +129,8 @@ class BaseConfig:
         missing = [key for key in self.REQUIRED_KEYS if not getattr(self, key, None)]
         if missing:
             raise ConfigError(f"{self.SERVICE}: set {', '.join(missing)} (APP_ENV={self.APP_ENV})")
+        if self.PROCESSED_RETENTION_DAYS <= self.OUTBOX_RETENTION_DAYS:  # a replay would apply a message twice
+            raise ConfigError(f"{self.SERVICE}: PROCESSED_RETENTION_DAYS must exceed OUTBOX_RETENTION_DAYS")
 
     def apply(self, overrides: dict) -> "BaseConfig":
         for key, value in overrides.items():

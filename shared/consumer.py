@@ -12,7 +12,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from shared.db import UTCDateTime
 from shared.messaging.contracts import consume
 from shared.messaging.names import QueueNames
+from shared.messaging.routing import WITHHELD
 from shared.outbox import send_ack, utcnow
+from shared.retention import delete_in_batches
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,16 @@ class DeadLetterMixin:
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     count: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+
+def purge_processed(session: Session, model: type, before: datetime) -> int:
+    """Forget the ids of messages applied before `before`, long after any redelivery of them (safe to run twice)."""
+    return delete_in_batches(session, model.message_id, model.processed_at < before)
+
+
+def purge_dead_letters(session: Session, model: type, before: datetime) -> int:
+    """Delete refused messages last seen before `before`: their bodies may hold personal data (safe to run twice)."""
+    return delete_in_batches(session, model.id, model.last_seen < before)
 
 
 def _reason(error: ValidationError) -> str:
@@ -97,17 +109,18 @@ def handle_message(
 
     With `celery` and `subscriber`, the producer is then told the message was applied (its outbox stops resending).
     """
-    outcome, envelope = _apply(session, message, handlers, processed_model, dead_letter_model)
+    withheld = WITHHELD.get(subscriber or "", {})
+    outcome, envelope = _apply(session, message, handlers, processed_model, dead_letter_model, withheld)
     if celery is not None and subscriber and isinstance(envelope, dict) and envelope.get("id"):
         send_ack(celery, envelope, subscriber)
     return outcome
 
 
-def _apply(session, message, handlers, processed_model, dead_letter_model) -> tuple[str, dict | None]:
+def _apply(session, message, handlers, processed_model, dead_letter_model, withheld) -> tuple[str, dict | None]:
     try:
         if not isinstance(message, dict):
             raise ValidationError("message is not a JSON object")
-        envelope, payload = consume(message)
+        envelope, payload = consume(message, withheld)
     except ValidationError as error:
         dead_letter(session, dead_letter_model, message, _reason(error))
         return "dead_lettered", _known_source(message)

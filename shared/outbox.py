@@ -17,6 +17,7 @@ from shared.faults import fault_point
 from shared.messaging.names import queue_for
 from shared.messaging.publisher import make_envelope, publish
 from shared.messaging.routing import SUBSCRIBERS
+from shared.retention import delete_in_batches
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,14 @@ def flush_acks(**_signal) -> None:
 
 worker_process_shutdown.connect(flush_acks, weak=False)  # a prefork child
 worker_shutdown.connect(flush_acks, weak=False)  # a worker without children (solo or threads pool)
+
+
+def purge_delivered(session: Session, model: type, before: datetime) -> int:
+    """Delete rows every subscriber acknowledged before `before` (they carry whole payloads, names included).
+
+    A row still awaited is never deleted, however old: it is a message not yet delivered. Safe to run twice.
+    """
+    return delete_in_batches(session, model.seq, model.delivered_at < before)
 
 
 def pending_count(session: Session, model: type) -> int:

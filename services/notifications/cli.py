@@ -24,6 +24,14 @@ def register(app: Flask) -> None:
         sent = replay(db.session, OutboxMessage, celery, f"{service}.handle_event")
         click.echo(f"{sent} peristiwa dikirim ulang ke {service}.")
 
+    @app.cli.command("purge")
+    def purge_command() -> None:
+        """Run the daily retention purge now (docs/data.md); running it twice changes nothing more."""
+        from services.notifications import retention
+
+        for key, value in retention.purge_old_data().items():
+            click.echo(f"{key}: {value}")
+
     @app.cli.command("seed-templates")
     def seed_templates_command() -> None:
         """Store the default text of every message template not yet in the store (running it again adds nothing)."""

@@ -97,6 +97,11 @@ class Config(BaseConfig):
         self.REDIS_KEY_PREFIX = env("NOTIFICATIONS_REDIS_KEY_PREFIX", "pelita")
         #: Turned off in integration tests, which send due messages themselves and run no worker.
         self.ENQUEUE_AFTER_COMMIT = env_bool("NOTIFICATIONS_ENQUEUE_AFTER_COMMIT", True)
+        #: Days a sent message keeps its content (docs/data.md).
+        self.MESSAGE_BODY_RETENTION_DAYS = env_float("MESSAGE_BODY_RETENTION_DAYS", 30.0)
+        #: Key of the hash an opt-out keeps instead of the address after the retention period (default SECRET_KEY;
+        #: changing it makes those opt-outs unrecognisable, so set it once and keep it).
+        self.OPT_OUT_HASH_KEY = env("OPT_OUT_HASH_KEY")
         self.REQUIRED_KEYS = (*BaseConfig.REQUIRED_KEYS, "SMTP_HOST", "MAIL_FROM", *self.provider_keys())
 
     def provider_keys(self) -> tuple[str, ...]:
@@ -130,6 +135,7 @@ class Config(BaseConfig):
                 "schedule": self.PROVIDER_TEND_SECONDS,
                 "options": {**queue, "expires": self.PROVIDER_TEND_SECONDS},
             },
+            **self.purge_schedule(),
         }
 
 

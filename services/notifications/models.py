@@ -46,17 +46,18 @@ class Recipient(db.Model):
 
     registration_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     event_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
-    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: Name, phone, email, code and links are erased a while after the event (retention.py).
+    full_name: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     preferred_channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     waitlist_position: Mapped[int | None] = mapped_column(sa.Integer)
-    checkin_code: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    checkin_code: Mapped[str | None] = mapped_column(sa.String(12))
     #: The staff check-in page the QR opens at the door (older messages carried only the code).
     checkin_url: Mapped[str | None] = mapped_column(sa.String(500))
-    cancel_url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    cancel_url: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class Notification(db.Model):
@@ -135,7 +136,11 @@ class DailySend(db.Model):
 
 
 class OptOut(db.Model):
-    """A phone number (E.164) or email address that asked for no more non-essential messages."""
+    """A phone number (E.164) or email address that asked for no more non-essential messages.
+
+    Once nobody registered under the address is known any more, the address is kept only as a keyed hash
+    ("hmac:<hex>", retention.py): enough to keep honouring the opt-out, not enough to contact or list the person.
+    """
 
     __tablename__ = "opt_outs"
 

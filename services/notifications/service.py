@@ -771,8 +771,9 @@ def staff_event(event_id: str, staff):
 
 
 def resendable(notification: Notification) -> bool:
-    """A message ended failed and not handed on to another channel (else the other channel's message is resent)."""
-    return notification.status == "failed" and not store.has_fallback(notification.id)
+    """A message ended failed and not handed on to another channel (else the other channel's message is resent),
+    its content not yet erased by the retention purge."""
+    return notification.status == "failed" and bool(notification.body) and not store.has_fallback(notification.id)
 
 
 def resend(notification_id: str, staff, seen_attempts: int) -> bool:

@@ -10,6 +10,7 @@ from flask import g
 from services.notifications.extensions import db
 from services.notifications.messages import Source, file_source
 from services.notifications.models import DailySend, EventInfo, MessageTemplate, Notification, OptOut, Recipient
+from services.notifications.retention import hashed_address
 from shared.timeutil import utcnow
 
 
@@ -69,11 +70,12 @@ def get_by_reference(provider: str, reference: str) -> Notification | None:
 
 
 def get_opt_out(address: str) -> OptOut | None:
-    return db.session.get(OptOut, address)
+    """The opt-out of `address`, kept as the address or, after the retention period, as its keyed hash."""
+    return db.session.get(OptOut, address) or db.session.get(OptOut, hashed_address(address))
 
 
 def upsert_opt_out(address: str, *, active: bool, source: str, changed_by: str | None = None) -> OptOut:
-    row = db.session.get(OptOut, address) or OptOut(address=address)
+    row = get_opt_out(address) or OptOut(address=address)
     row.active, row.source, row.changed_by, row.changed_at = active, source, changed_by, utcnow()
     db.session.add(row)
     return row
@@ -230,8 +232,9 @@ def active_opt_outs(addresses: set[str]) -> set[str]:
     """Which of `addresses` asked for no more non-essential messages."""
     if not addresses:
         return set()
-    query = sa.select(OptOut.address).where(OptOut.address.in_(addresses), OptOut.active.is_(True))
-    return set(db.session.scalars(query))
+    hashes = {hashed_address(address): address for address in addresses}  # opt-outs past the retention period
+    query = sa.select(OptOut.address).where(OptOut.address.in_([*addresses, *hashes]), OptOut.active.is_(True))
+    return {hashes.get(found, found) for found in db.session.scalars(query)}
 
 
 def event_starts(event_ids: set[str]) -> dict[str, datetime]:

@@ -1,6 +1,6 @@
 """Celery tasks of the notifications service."""
 
-from services.notifications import service
+from services.notifications import retention, service
 from services.notifications.extensions import celery
 from shared.messaging.names import TaskNames
 
@@ -45,3 +45,9 @@ def relay_outbox() -> int:
 def ack_outbox(message_id: str | None = None, subscriber: str | None = None, acks: list | None = None) -> int:
     """Record that subscribers applied our events: one, or a batch of [message_id, subscriber] (safe to run twice)."""
     return service.bus.ack(message_id, subscriber, acks)
+
+
+@celery.task(name=TaskNames.NOTIFICATIONS_PURGE_OLD_DATA)
+def purge_old_data() -> dict:
+    """Empty old messages, anonymise past events' recipients, delete old bus records (beat, daily; twice is fine)."""
+    return retention.purge_old_data()

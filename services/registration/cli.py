@@ -18,6 +18,14 @@ def register(app: Flask) -> None:
         sent = replay(db.session, OutboxMessage, celery, f"{service}.handle_event")
         click.echo(f"{sent} peristiwa dikirim ulang ke {service}.")
 
+    @app.cli.command("purge")
+    def purge_command() -> None:
+        """Run the daily retention purge now (docs/data.md); running it twice changes nothing more."""
+        from services.registration import retention
+
+        for key, value in retention.purge_old_data().items():
+            click.echo(f"{key}: {value}")
+
     @app.cli.command("seed")
     @click.option("--demo/--no-demo", default=True, help="Also add the demo event.")
     def seed_command(demo: bool) -> None:

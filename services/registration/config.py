@@ -51,6 +51,7 @@ class Config(BaseConfig):
                 "schedule": self.OUTBOX_SWEEP_SECONDS,
                 "options": {"queue": "registration", "expires": self.OUTBOX_SWEEP_SECONDS * 4},
             },
+            **self.purge_schedule(),
         }
 
 

@@ -126,7 +126,8 @@ class Registration(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     #: Waitlist ticket (arrival order); null for people who got a seat straight away.
     waitlist_seq: Mapped[int | None] = mapped_column(sa.Integer)
-    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: Name, phone, email, free text and check-in code are erased a while after the event (retention.py).
+    full_name: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     preferred_channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
@@ -141,7 +142,7 @@ class Registration(db.Model):
     participant_type: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     institution: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    checkin_code: Mapped[str] = mapped_column(sa.String(12), unique=True, nullable=False)
+    checkin_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True)  # None once anonymised
     #: The random part of the short cancel link in messages (/k/<code>); not the check-in code, which is read
     #: aloud at the door. Null only for registrations made before short links existed.
     cancel_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True, index=True)

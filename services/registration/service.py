@@ -83,6 +83,8 @@ def unsign(salt: str, token: str) -> Registration:
     registration = store.get_registration(registration_id)
     if registration is None:
         raise RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
+    if registration.full_name is None:  # anonymised after the retention period (retention.py): nothing to show
+        raise RegistrationError("link_expired", _("Tautan ini sudah kedaluwarsa."), 410)
     return registration
 
 

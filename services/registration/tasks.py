@@ -1,6 +1,6 @@
 """Celery tasks of the registration service."""
 
-from services.registration import service
+from services.registration import retention, service
 from services.registration.extensions import celery
 from shared.messaging.names import TaskNames
 
@@ -21,3 +21,9 @@ def ack_outbox(message_id: str | None = None, subscriber: str | None = None, ack
 def handle_event(message: dict) -> str:
     """Apply a message another service published (registration subscribes to none yet; safe to run twice)."""
     return service.handle_event(message)
+
+
+@celery.task(name=TaskNames.REGISTRATION_PURGE_OLD_DATA)
+def purge_old_data() -> dict:
+    """Anonymise past events' registrations and delete old bus records (beat, daily; safe to run twice)."""
+    return retention.purge_old_data()

@@ -57,6 +57,7 @@ class Config(BaseConfig):
                 "schedule": self.REPORT_BEAT_SECONDS,
                 "options": {"queue": "reporting", "expires": self.REPORT_BEAT_SECONDS * 2},
             },
+            **self.purge_schedule(),
         }
 
 

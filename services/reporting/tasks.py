@@ -1,6 +1,6 @@
 """Celery tasks of the reporting service."""
 
-from services.reporting import service
+from services.reporting import retention, service
 from services.reporting.extensions import celery
 from shared.messaging.names import TaskNames
 
@@ -36,3 +36,9 @@ def run_due_reports() -> int:
 def build_report(run_id: str) -> str:
     """Build one report run and publish report.generated once (safe to run twice: the claim admits one builder)."""
     return service.build_report(run_id)
+
+
+@celery.task(name=TaskNames.REPORTING_PURGE_OLD_DATA)
+def purge_old_data() -> dict:
+    """Delete old bus records; the read model holds nothing personal (beat, daily; safe to run twice)."""
+    return retention.purge_old_data()

@@ -230,13 +230,18 @@ def _strict(schema_class: type[Contract]) -> Contract:
     return schema_class()
 
 
-def consume(message: dict) -> tuple[dict, dict]:
-    """Validate a received envelope tolerantly; return (envelope, payload) or raise ValidationError."""
+def consume(message: dict, withheld: dict[str, frozenset[str]] | None = None) -> tuple[dict, dict]:
+    """Validate a received envelope tolerantly; return (envelope, payload) or raise ValidationError.
+
+    `withheld` (event type -> fields, routing.WITHHELD of the receiving task) names the required fields its
+    producer does not send this consumer: they may be missing, and are then absent from the payload.
+    """
     envelope = _tolerant(Envelope).load(message)
     schema_class = CONTRACTS.get((envelope["type"], envelope["version"]))
     if schema_class is None:
         raise ValidationError(f"unknown message type/version {envelope['type']} v{envelope['version']}")
-    payload = _tolerant(schema_class).load(envelope["payload"])
+    missing = tuple((withheld or {}).get(envelope["type"], ()))
+    payload = _tolerant(schema_class).load(envelope["payload"], partial=missing or None)
     return envelope, payload
 
 

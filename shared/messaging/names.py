@@ -32,6 +32,10 @@ class TaskNames:
     REPORTING_ACK_OUTBOX: Final = "reporting.ack_outbox"
     REPORTING_RUN_DUE_REPORTS: Final = "reporting.run_due_reports"
     REPORTING_BUILD_REPORT: Final = "reporting.build_report"
+    # every service: the daily purge of old data (docs/data.md)
+    REGISTRATION_PURGE_OLD_DATA: Final = "registration.purge_old_data"
+    NOTIFICATIONS_PURGE_OLD_DATA: Final = "notifications.purge_old_data"
+    REPORTING_PURGE_OLD_DATA: Final = "reporting.purge_old_data"
 
     @classmethod
     def all(cls) -> list[str]:

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from shared.messaging.contracts import latest_version, produce_payload
 from shared.messaging.names import QueueNames, queue_for
-from shared.messaging.routing import SUBSCRIBERS
+from shared.messaging.routing import SUBSCRIBERS, WITHHELD
 
 SOURCES = frozenset(QueueNames.all())
 
@@ -59,11 +59,26 @@ def publish(celery: Celery, envelope: dict, task_names: list[str] | None = None)
     for task_name in task_names:
         celery.send_task(
             task_name,
-            kwargs={"message": envelope},
+            kwargs={"message": for_subscriber(envelope, task_name)},
             queue=queue_for(task_name),
+            **task_repr(envelope),
             # A deterministic task id makes a republished message recognisable in logs and flower.
             task_id=f"{envelope['id']}:{task_name}",
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         )
     return list(task_names)
+
+
+def for_subscriber(envelope: dict, task_name: str) -> dict:
+    """Return `envelope` as `task_name` is sent it: without the payload fields routing.WITHHELD keeps from it."""
+    withheld = WITHHELD.get(task_name, {}).get(envelope["type"])
+    if not withheld:
+        return envelope
+    return {**envelope, "payload": {key: value for key, value in envelope["payload"].items() if key not in withheld}}
+
+
+def task_repr(envelope: dict) -> dict:
+    """Celery options making its logs, events and monitoring show a message's id and type, never its payload."""
+    shown = {"message": {"id": str(envelope.get("id")), "type": str(envelope.get("type"))}}
+    return {"argsrepr": "()", "kwargsrepr": repr(shown)}

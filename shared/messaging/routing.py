@@ -1,4 +1,5 @@
-"""Who consumes what: event type -> the tasks (one per subscribing service) that receive it."""
+"""Who consumes what: event type -> the tasks (one per subscribing service) that receive it, and what they are not
+sent of it."""
 
 from typing import Final
 
@@ -20,4 +21,19 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.NOTIFICATION_DELIVERED: (_REPORTING,),
     EventNames.NOTIFICATION_FAILED: (_REPORTING,),
     EventNames.REPORT_GENERATED: (_NOTIFICATIONS,),
+}
+
+#: Payload fields a subscriber is never sent (dropped at relay time, publisher.for_subscriber), per task and event
+#: type: reporting counts people, it never reaches or names them, so no name, number, address, code or link
+#: leaves the producer for it. Its consumer accepts these messages without them (shared.consumer).
+WITHHELD: Final[dict[str, dict[str, frozenset[str]]]] = {
+    _REPORTING: {
+        EventNames.REGISTRATION_CREATED: frozenset(
+            {"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"}
+        ),
+        EventNames.EVENT_PUBLISHED: frozenset({"url"}),
+        EventNames.EVENT_UPDATED: frozenset({"url"}),
+        #: A provider's error text may quote the number or address it refused.
+        EventNames.NOTIFICATION_FAILED: frozenset({"reason"}),
+    },
 }

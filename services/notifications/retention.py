@@ -1,0 +1,115 @@
+"""Keep personal data only as long as it is needed (docs/data.md): the daily purge of the notifications store."""
+
+import hashlib
+import hmac
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from services.notifications.extensions import db
+from services.notifications.models import EventInfo, Notification, OptOut, Recipient
+from shared.retention import BATCH_SIZE, cutoff, update_in_batches
+
+logger = logging.getLogger(__name__)
+
+#: How an opt-out kept only as a keyed hash begins (an address never does).
+HASH_PREFIX = "hmac:"
+#: A recipient after anonymisation: the registration and event ids, channel, language and status, nothing more.
+ANONYMOUS_RECIPIENT = dict.fromkeys(("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"))
+#: What a message loses after MESSAGE_BODY_RETENTION_DAYS: everything it said (names, codes, links, files).
+#: (SQL NULL for the JSON columns: a plain None would be stored as the JSON value null.)
+NO_CONTENT = {"subject": "", "body": "", "params": sa.null(), "attachments": sa.null()}
+#: What it loses after PERSONAL_DATA_RETENTION_DAYS: also whom it went to and what the provider said.
+ANONYMOUS_NOTIFICATION = {**NO_CONTENT, "to": "", "last_error": None}
+#: Messages still to be sent keep their content, whatever their age.
+UNFINISHED = ("pending", "sending")
+
+
+def hashed_address(address: str) -> str:
+    """The keyed hash an opt-out keeps instead of `address` once nothing else holds the address."""
+    key = current_app.config.get("OPT_OUT_HASH_KEY") or current_app.config["SECRET_KEY"]
+    return HASH_PREFIX + hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def _has_content():
+    """Whether a message still holds what it said (every message has a text; all of it goes at once)."""
+    return sa.or_(Notification.subject != "", Notification.body != "")
+
+
+def empty_sent_messages(before: datetime) -> int:
+    """Erase the content of messages sent (or ended) before `before` (safe to run twice).
+
+    Their status, channel, provider and times stay for the staff log and the figures; a failed message emptied so
+    can no longer be resent (service.resendable).
+    """
+    finished = Notification.status.not_in(UNFINISHED)
+    old = sa.func.coalesce(Notification.sent_at, Notification.created_at) < before
+    return update_in_batches(db.session, Notification.id, sa.and_(finished, old, _has_content()), NO_CONTENT)
+
+
+def anonymise_recipients(before: datetime) -> int:
+    """Erase how to reach the people registered for events that ended before `before` (safe to run twice)."""
+    ended = sa.select(EventInfo.event_id).where(EventInfo.ends_at < before)
+    personal = sa.or_(*(getattr(Recipient, name).is_not(None) for name in ANONYMOUS_RECIPIENT))
+    return update_in_batches(
+        db.session, Recipient.registration_id, sa.and_(Recipient.event_id.in_(ended), personal), ANONYMOUS_RECIPIENT
+    )
+
+
+def anonymise_notifications(before: datetime) -> int:
+    """Erase addressee and content of the messages of events that ended before `before`, and of messages of no
+    event (reports to staff) made before it; any still waiting are cancelled (safe to run twice)."""
+    ended = sa.select(EventInfo.event_id).where(EventInfo.ends_at < before)
+    old = sa.or_(
+        Notification.event_id.in_(ended), sa.and_(Notification.event_id.is_(None), Notification.created_at < before)
+    )
+    personal = sa.or_(Notification.to != "", Notification.last_error.is_not(None), _has_content())
+    # A message of an event a year past that is still waiting will never be wanted: it is cancelled too.
+    status = sa.case((Notification.status.in_(UNFINISHED), "cancelled"), else_=Notification.status)
+    values = {**ANONYMOUS_NOTIFICATION, "status": status}
+    return update_in_batches(db.session, Notification.id, sa.and_(old, personal), values)
+
+
+def hash_opt_outs(before: datetime) -> int:
+    """Replace the address of opt-outs last changed before `before` by its keyed hash, once no recipient or message
+    holds the address any more; the opt-out keeps working (store.active_opt_outs). Safe to run twice."""
+    in_use = sa.or_(
+        sa.exists().where(Recipient.phone == OptOut.address),
+        sa.exists().where(Recipient.email == OptOut.address),
+        sa.exists().where(Notification.to == OptOut.address),
+    )
+    due = sa.and_(OptOut.address.not_like(f"{HASH_PREFIX}%"), OptOut.changed_at < before, sa.not_(in_use))
+    total = 0
+    while rows := db.session.scalars(sa.select(OptOut).where(due).limit(BATCH_SIZE)).all():
+        for row in rows:
+            key = hashed_address(row.address)
+            kept = db.session.get(OptOut, key)
+            if kept is None:
+                kept = OptOut(address=key, changed_at=row.changed_at)
+                db.session.add(kept)
+            if kept.changed_at <= row.changed_at:  # the latest word of the person wins
+                kept.active, kept.source, kept.changed_by = row.active, row.source, row.changed_by
+                kept.changed_at = row.changed_at
+            db.session.delete(row)
+        db.session.commit()
+        total += len(rows)
+    return total
+
+
+def purge_old_data(now: datetime | None = None) -> dict[str, int]:
+    """Run every retention rule of this service once; log one line of counts (no personal data) and return them."""
+    from services.notifications.service import bus
+
+    config = current_app.config
+    personal = cutoff(config["PERSONAL_DATA_RETENTION_DAYS"], now)
+    counts = {
+        "messages_emptied": empty_sent_messages(cutoff(config["MESSAGE_BODY_RETENTION_DAYS"], now)),
+        "messages_anonymised": anonymise_notifications(personal),
+        "recipients_anonymised": anonymise_recipients(personal),
+        "opt_outs_hashed": hash_opt_outs(personal),
+    }
+    counts |= bus.purge(now)
+    logger.info("retention purge done: %s", " ".join(f"{key}={value}" for key, value in counts.items()))
+    return counts

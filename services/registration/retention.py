@@ -1,0 +1,42 @@
+"""Keep personal data only as long as it is needed (docs/data.md): the daily purge of the registration store."""
+
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from services.registration.extensions import db
+from services.registration.models import Event, Registration
+from services.registration.service import bus
+from shared.retention import cutoff, update_in_batches
+
+logger = logging.getLogger(__name__)
+
+#: What a registration keeps after anonymisation: the attributes the statistics count, never who it was.
+ANONYMOUS = {
+    "full_name": None,
+    "phone": None,
+    "email": None,
+    "checkin_code": None,
+    "cancel_code": None,
+    "accessibility_needs": "",
+    "institution": "",
+}
+
+
+def anonymise_registrations(before: datetime) -> int:
+    """Erase names, phones, emails, free text and check-in codes of registrations for events that ended before
+    `before`; keep region codes, gender, age group, disability, type, status and times (safe to run twice)."""
+    ended = sa.select(Event.id).where(Event.ends_at < before)
+    due = sa.and_(Registration.event_id.in_(ended), Registration.full_name.is_not(None))
+    return update_in_batches(db.session, Registration.id, due, ANONYMOUS)
+
+
+def purge_old_data(now: datetime | None = None) -> dict[str, int]:
+    """Run every retention rule of this service once; log one line of counts (no personal data) and return them."""
+    config = current_app.config
+    counts = {"registrations_anonymised": anonymise_registrations(cutoff(config["PERSONAL_DATA_RETENTION_DAYS"], now))}
+    counts |= bus.purge(now)
+    logger.info("retention purge done: %s", " ".join(f"{key}={value}" for key, value in counts.items()))
+    return counts

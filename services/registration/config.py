@@ -26,6 +26,11 @@ class Config(BaseConfig):
         self.FORM_MIN_SECONDS = env_float("FORM_MIN_SECONDS", 3.0)
         #: A form open longer than this is shown again to check and send (its signed render time has run out).
         self.FORM_MAX_AGE_SECONDS = env_float("FORM_MAX_AGE_SECONDS", 24 * 3600.0)
+        #: Failed staff sign-ins allowed per account and per address before a lock-out (counted where the form's are).
+        self.STAFF_SIGNIN_ACCOUNT_LIMIT = env("STAFF_SIGNIN_ACCOUNT_LIMIT", "5 per 15 minutes")
+        self.STAFF_SIGNIN_ADDRESS_LIMIT = env("STAFF_SIGNIN_ADDRESS_LIMIT", "30 per 15 minutes")
+        #: How long an invitation's set-password link works (it also stops working once used).
+        self.STAFF_INVITE_HOURS = env_float("STAFF_INVITE_HOURS", 72.0)
 
     def beat_schedule(self) -> dict:
         return {

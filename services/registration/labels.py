@@ -29,3 +29,4 @@ PARTICIPANT_TYPES = {
 CHANNELS = {"whatsapp": _l("WhatsApp"), "sms": _l("SMS"), "email": _l("Email")}
 STATUSES = {"confirmed": _l("Terkonfirmasi"), "waitlisted": _l("Daftar tunggu"), "cancelled": _l("Dibatalkan")}
 EVENT_STATUSES = {"draft": _l("Draf"), "published": _l("Dipublikasikan"), "cancelled": _l("Dibatalkan")}
+STAFF_ROLES = {"provincial_admin": _l("Admin provinsi"), "regency_organiser": _l("Panitia kabupaten/kota")}

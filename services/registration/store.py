@@ -229,3 +229,11 @@ def count_by_status(event_id: str) -> dict[str, int]:
         )
         or 0
     }
+
+
+def get_staff(staff_id: int) -> Staff | None:
+    return db.session.get(Staff, staff_id)
+
+
+def list_staff() -> list[Staff]:
+    return list(db.session.scalars(sa.select(Staff).order_by(Staff.active.desc(), Staff.name, Staff.id)))

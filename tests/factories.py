@@ -88,3 +88,19 @@ def make_event_published(**overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def staff_token(app, claims, hours: float = 1.0) -> str:
+    """A bearer token (or staff cookie value) that `app` accepts: the notifications or reporting service first hears
+    of the account through its consumer, as registration's staff.changed event would tell it."""
+    import importlib
+
+    from shared.messaging.names import EventNames
+    from shared.messaging.publisher import make_envelope
+    from shared.staffauth import issue_token
+
+    service = importlib.import_module(f"services.{app.config['SERVICE']}.service")
+    payload = {"staff_id": claims.id, "token_version": claims.version, "active": True}
+    with app.app_context():
+        service.handle_event(make_envelope(EventNames.STAFF_CHANGED, payload, source="registration"))
+        return issue_token(claims, hours)[0]

@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from services.registration import seed
 
@@ -36,7 +37,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(staff_group)
 
 
-@click.group("staff")
+@click.group("staff", cls=AppGroup)
 def staff_group() -> None:
     """Staff accounts: invite, disable, enable, list, announce."""
 

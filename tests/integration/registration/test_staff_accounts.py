@@ -85,7 +85,8 @@ def test_an_invited_organiser_gets_the_mail_and_its_link_sets_a_password_once(re
 def test_the_invitation_mail_is_in_english_when_the_admin_works_in_english(registration, notifications, smtp_server):
     admin = registration.test_client()
     sign_in(admin)
-    admin.get("/staf/akun?lang=en")
+    page = admin.get("/staf/akun?lang=en")
+    assert "Invite staff" in page.text and "Regency/city organiser" in page.text
     assert invite(admin, email="budi@tapinkab.go.id", kabupaten_code="63.05").status_code == 303
     forward(registration, notifications, "staff.invited")
     run_beat(notifications)

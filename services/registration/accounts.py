@@ -395,9 +395,30 @@ def _account(staff_id: int) -> Staff:
     return staff
 
 
+def account_for_admin(staff_id: int, by: StaffClaims) -> Staff:
+    _require_admin(by)
+    return _account(staff_id)
+
+
 def list_accounts(by: StaffClaims) -> list[Staff]:
     _require_admin(by)
     return store.list_staff()
+
+
+def set_role(staff_id: int, data: dict, by: StaffClaims) -> Staff:
+    """Change an account's role or kabupaten; its sessions end, so its tokens never carry the old rights."""
+    _require_admin(by)
+    staff = _account(staff_id)
+    role, kabupaten = _check_account_fields({**data, "email": staff.email, "name": staff.name})[2:]
+    if staff.id == by.id and role != staff.role:
+        raise _refuse("own_account", _("Anda tidak dapat mengubah peran akun Anda sendiri."), 409)
+    if (staff.role, staff.kabupaten_code) != (role, kabupaten):
+        staff.role, staff.kabupaten_code = role, kabupaten
+        _changed(staff)
+        db.session.commit()
+        nudge()
+        logger.info("staff_role_changed", extra={"staff_id": staff.id, "role": role, "by": by.id})
+    return staff
 
 
 def set_active(staff_id: int, active: bool, by: StaffClaims) -> Staff:

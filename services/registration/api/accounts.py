@@ -95,6 +95,30 @@ def change_account(staff_id: int, action: str):
     return redirect(url_for(".staff_accounts"), 303)
 
 
+@bp.route("/akun/<int:staff_id>/peran", methods=["GET", "POST"])
+@staff_page
+def change_role(staff_id: int):
+    """Change an account's role and kabupaten/kota."""
+    account = accounts.account_for_admin(staff_id, g.staff)
+    kabupaten = [(area.code, area.name) for area in regions.kabupaten()]
+    context = {"account": account, "kabupaten": kabupaten, "labels": labels}
+    if request.method == "GET":
+        values = {"role": account.role, "kabupaten_code": account.kabupaten_code or ""}
+        return render_template("staff/account_role.html", values=values, errors={}, **context)
+    values = {key: request.form.get(key, "")[:30] for key in ("role", "kabupaten_code")}
+    try:
+        accounts.set_role(staff_id, values, g.staff)
+    except RegistrationError as error:
+        if error.status in (403, 404):
+            raise
+        field = "kabupaten_code" if error.code == "kabupaten_required" else "role"
+        return render_template(
+            "staff/account_role.html", values=values, errors={field: [error.message]}, **context
+        ), 400
+    flash(_("Peran %(email)s diubah; sesinya yang lama berakhir.", email=account.email), "success")
+    return redirect(url_for(".staff_accounts"), 303)
+
+
 @bp.route("/kata-sandi", methods=["GET", "POST"])
 @staff_page
 def change_password():

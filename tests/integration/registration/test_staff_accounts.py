@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from services.registration.extensions import db
 from services.registration.models import OutboxMessage, Staff
+from tests.factories import make_event_body
 from tests.integration.notifications.conftest import run_beat
 from tests.integration.registration.test_public_form import csrf
 from tests.integration.registration.test_staff_pages import add_regency_organiser, sign_in
@@ -228,3 +229,29 @@ def test_the_generated_admin_password_is_printed_once_only(make_registration_app
     second = runner.invoke(args=["seed", "--no-demo"])
     assert password not in second.output and "sudah ada" in second.output
     assert sign_in(app.test_client(), "kepala@dispersip.id", password).status_code == 303
+
+
+def test_changing_an_organisers_kabupaten_ends_their_old_session(registration, auth):
+    event = registration.test_client().post(
+        "/api/v1/events", json=make_event_body(kabupaten_code="63.03"), headers=auth
+    )
+    add_regency_organiser(registration, "63.06")
+    organiser = registration.test_client()
+    sign_in(organiser, "org@contoh.id", "pw-org")
+    assert organiser.get(f"/staf/acara/{event.json['id']}").status_code == 403
+
+    admin = registration.test_client()
+    sign_in(admin)
+    organiser_id = staff_row(registration, "org@contoh.id").id
+    page = admin.get(f"/staf/akun/{organiser_id}/peran")
+    form = {"csrf_token": csrf(page.text), "role": "regency_organiser"}
+    missing = admin.post(f"/staf/akun/{organiser_id}/peran", data=form | {"kabupaten_code": ""})
+    assert missing.status_code == 400 and "Pilih kabupaten/kota" in missing.text
+    assert admin.post(f"/staf/akun/{organiser_id}/peran", data=form | {"kabupaten_code": "63.03"}).status_code == 303
+
+    assert organiser.get("/staf").status_code == 302  # the old cookie still said 63.06: it is gone
+    sign_in(organiser, "org@contoh.id", "pw-org")
+    assert organiser.get(f"/staf/acara/{event.json['id']}").status_code == 200
+    admin_id = staff_row(registration, "admin@pelita.local").id
+    own = admin.post(f"/staf/akun/{admin_id}/peran", data=form | {"kabupaten_code": "63.03"})
+    assert own.status_code == 400 and staff_row(registration, "admin@pelita.local").role == "provincial_admin"

@@ -187,11 +187,9 @@ def _locked_out(keys: dict[str, str], staff_id: int | None = None) -> None:
     kind = _limiter().locked(keys)
     if kind is not None:
         logger.warning("staff_signin_locked", extra={"scope": kind, "account": keys["account"], "staff_id": staff_id})
-        raise _refuse(
-            "signin_locked",
-            _("Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi 15 menit lagi."),
-            429,
-        )
+        minutes = max(1, round(_limiter().limits[kind].get_expiry() / 60))
+        message = _("Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi %(n)d menit lagi.", n=minutes)
+        raise _refuse("signin_locked", message, 429)
 
 
 @dataclass

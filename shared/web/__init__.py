@@ -3,7 +3,7 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -21,7 +21,7 @@ csrf = CSRFProtect()
 
 def select_locale() -> str:
     """?lang= (remembered in a cookie), else the cookie, else the default: Bahasa Indonesia."""
-    from flask import current_app, has_request_context
+    from flask import has_request_context
 
     if not has_request_context():  # a worker rendering a message: the caller forces the locale it wants
         return current_app.config.get("DEFAULT_LOCALE", "id")
@@ -114,8 +114,6 @@ def safe_redirect_target(target: str | None, fallback: str) -> str:
         return target if target.startswith("/") and not target.startswith("//") else fallback
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         return fallback
-    from flask import current_app
-
     own = {_origin(url) for url in _service_urls(current_app).values()} | {_origin(request.host_url)}
     return target if _origin(target) in own else fallback
 

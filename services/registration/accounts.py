@@ -363,10 +363,14 @@ def set_password_from_link(token: str, password: str) -> Staff:
     return staff
 
 
-def change_password(claims: StaffClaims, current: str, new: str) -> Staff:
-    """Change one's own password after giving the current one; every other session ends."""
+def change_password(claims: StaffClaims, current: str, new: str, address: str = "") -> Staff:
+    """Change one's own password after giving the current one (guesses count as failed sign-ins); every other
+    session ends."""
     staff = _account(claims.id)
+    keys = _keys(staff.email, address)
+    _locked_out(keys, staff.id)
     if not check_password_hash(staff.password_hash, current[: PASSWORD_MAX * 4]):
+        _limiter().failed(keys)
         raise _refuse("invalid_credentials", _("Kata sandi saat ini salah."), 400)
     _set_password(staff, new)
     db.session.commit()

@@ -127,11 +127,11 @@ def change_password():
         return render_template("staff/password.html", errors={})
     try:
         data = NewPasswordSchema().load(request.form.to_dict(), unknown="exclude")
-        staff = accounts.change_password(g.staff, data["current"], data["password"])
+        staff = accounts.change_password(g.staff, data["current"], data["password"], request.remote_addr)
     except ValidationError as error:
         return render_template("staff/password.html", errors=field_errors(error.messages)), 400
     except RegistrationError as error:
-        field = "current" if error.code == "invalid_credentials" else "password"
+        field = "current" if error.code in ("invalid_credentials", "signin_locked") else "password"
         return render_template("staff/password.html", errors={field: [error.message]}), error.status
     flash(_("Kata sandi diganti. Sesi di perangkat lain sudah berakhir."), "success")
     return start_session(staff, url_for(".change_password"))

@@ -60,3 +60,15 @@ def test_oversized_or_missing_credentials_are_refused_cleanly(registration):
     assert client.post("/api/v1/auth/token", json={"email": "admin@pelita.local"}).status_code == 422
     page = client.get("/staf/masuk")
     assert client.post("/staf/masuk", data={"csrf_token": csrf(page.text)}).status_code == 400
+
+
+def test_guessing_the_current_password_on_the_change_page_counts_as_failed_sign_ins(registration):
+    client = registration.test_client()
+    sign_in(client)
+    page = client.get("/staf/kata-sandi")
+    form = {"csrf_token": csrf(page.text), "password": "kapal layar di sungai barito"}
+    form["confirm"] = form["password"]
+    for n in range(5):
+        assert client.post("/staf/kata-sandi", data=form | {"current": f"tebakan-{n}"}).status_code == 400
+    locked = client.post("/staf/kata-sandi", data=form | {"current": "rahasia-admin"})
+    assert locked.status_code == 429 and "Terlalu banyak percobaan" in locked.text

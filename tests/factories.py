@@ -88,3 +88,36 @@ def make_event_published(**overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def staff_token(app, claims, hours: float = 1.0) -> str:
+    """A bearer token (or staff cookie value) that `app` accepts: the notifications or reporting service first hears
+    of the account through its consumer, as registration's staff.changed event would tell it."""
+    import importlib
+
+    from shared.messaging.names import EventNames
+    from shared.messaging.publisher import make_envelope
+    from shared.staffauth import issue_token
+
+    if app.config["SERVICE"] == "registration":  # registration reads its own staff table: the account must exist
+        return _registration_staff_token(app, claims, hours)
+    service = importlib.import_module(f"services.{app.config['SERVICE']}.service")
+    payload = {"staff_id": claims.id, "token_version": claims.version, "active": True}
+    with app.app_context():
+        service.handle_event(make_envelope(EventNames.STAFF_CHANGED, payload, source="registration"))
+        return issue_token(claims, hours)[0]
+
+
+def _registration_staff_token(app, claims, hours: float) -> str:
+    from services.registration.extensions import db
+    from services.registration.models import Staff
+    from shared.staffauth import issue_token
+
+    with app.app_context():
+        staff = db.session.get(Staff, claims.id)
+        if staff is None:
+            staff = Staff(id=claims.id, email=claims.email, name=claims.email, password_hash="!", role=claims.role)
+            db.session.add(staff)
+        staff.role, staff.kabupaten_code, staff.token_version = claims.role, claims.kabupaten_code, claims.version
+        db.session.commit()
+        return issue_token(staff.claims(), hours)[0]

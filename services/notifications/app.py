@@ -9,11 +9,13 @@ from services.notifications import cli
 from services.notifications.api import register_blueprints
 from services.notifications.config import CONFIGS
 from services.notifications.extensions import api, celery, db, migrate
+from services.notifications.models import StaffAccess
 from services.notifications.pacing import SendPace
 from services.notifications.priorities import ProviderPriorities
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
+from shared.staffauth import access_check, install_staff_check
 from shared.web import init_web
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -31,6 +33,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
+    install_staff_check(app, access_check(lambda: db.session, StaffAccess))
     install_store_unavailable_handler(app, db)
     redis_url, key_prefix = app.config["REDIS_URL"], app.config["REDIS_KEY_PREFIX"]
     app.extensions["send_pace"] = SendPace(redis_url, app.config["SENDS_PER_SECOND"], key_prefix)

@@ -22,6 +22,7 @@ PURPOSES = {
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "report": _l("Kiriman laporan"),
+    "staff_invite": _l("Undangan staf"),
 }
 #: Providers by their config names (PROVIDER_PRIORITIES, SMS_PROVIDERS), as staff know them.
 PROVIDERS = {"zenziva": "Zenziva", "twilio": "Twilio", "whatsapp_cloud": "WhatsApp Cloud API"}

@@ -10,6 +10,7 @@ from services.notifications.extensions import db
 from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
+from shared.staffauth import StaffAccessMixin
 from shared.timeutil import utcnow
 
 #: A message's life: pending -> sending -> sent (-> delivered | failed by receipt); or cancelled, or failed.
@@ -162,3 +163,7 @@ class ProcessedMessage(ProcessedMessageMixin, db.Model):
 
 class DeadLetter(DeadLetterMixin, db.Model):
     pass
+
+
+class StaffAccess(StaffAccessMixin, db.Model):
+    """Each staff account's token version and active flag, from registration's staff.changed events."""

@@ -18,12 +18,13 @@ from services.notifications.clients import providers_for
 from services.notifications.clients.base import PermanentSendError, TextMessage, TransientSendError
 from services.notifications.clients.email import SmtpEmailClient
 from services.notifications.extensions import celery, db
-from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage
+from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage, StaffAccess
 from services.notifications.phones import BadNumber, mobile, refusal, to_e164
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
-from shared.timeutil import utcnow
+from shared.staffauth import apply_staff_changed
+from shared.timeutil import format_when, utcnow
 
 logger = logging.getLogger(__name__)
 bus = ServiceBus("notifications", db, celery, OutboxMessage, ProcessedMessage, DeadLetter)
@@ -175,6 +176,31 @@ def _on_report_generated(envelope: dict, payload: dict):
     return _after_commit(rows)
 
 
+def _on_staff_invited(envelope: dict, payload: dict):
+    """Mail a new staff member the link to set their password (the link itself is one-time, checked by registration)."""
+    locale = payload["locale"]
+    expires = format_when(payload["expires_at"], locale)
+    subject, body = messages.render("staff_invite", locale, "email", name=payload["name"], link=payload["link"],
+                                    expires=expires)  # fmt: skip
+    row = store.add_notification_once(
+        {
+            "idempotency_key": f"staff-invite:{payload['invitation_id']}:email",
+            "purpose": "staff_invite",
+            "channel": "email",
+            "to": payload["email"],
+            "locale": locale,
+            "subject": subject,
+            "body": body,
+        }
+    )
+    return _after_commit([row])
+
+
+def _on_staff_changed(envelope: dict, payload: dict) -> None:
+    """Keep the account's token version and active flag: older tokens and disabled accounts are refused here too."""
+    apply_staff_changed(db.session, StaffAccess, payload)
+
+
 def _known_recipient(payload: dict):
     recipient = store.get_recipient(str(payload["registration_id"]))
     if recipient is None:  # not acknowledged, so the producer's outbox sends it again after registration.created
@@ -196,6 +222,8 @@ HANDLERS = {
     EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
     EventNames.REGISTRATION_CONFIRMATION_REQUESTED: _on_confirmation_requested,
     EventNames.REPORT_GENERATED: _on_report_generated,
+    EventNames.STAFF_CHANGED: _on_staff_changed,
+    EventNames.STAFF_INVITED: _on_staff_invited,
 }
 
 

@@ -9,7 +9,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
-from services.registration import cli
+from services.registration import accounts, cli
 from services.registration.api import public, register_blueprints
 from services.registration.config import CONFIGS
 from services.registration.extensions import api, celery, db, migrate
@@ -17,6 +17,7 @@ from services.registration.service import RegistrationError
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
+from shared.staffauth import install_staff_check
 from shared.web import init_web
 from shared.web.errors import error_page
 
@@ -43,6 +44,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
+    install_staff_check(app, accounts.staff_check)
     install_store_unavailable_handler(app, db)
     cli.register(app)
     app.register_error_handler(RegistrationError, _refused)

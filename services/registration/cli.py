@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from services.registration import seed
 
@@ -33,7 +34,90 @@ def register(app: Flask) -> None:
         added = seed.seed_regions()
         email, password, created = seed.seed_admin()
         click.echo(f"Wilayah: {added} baru dimuat.")
-        click.echo(f"Admin: {email} / {password}" + (" (baru)" if created else ""))
+        if created:
+            click.echo(f"Admin: {email} / {password} (baru; kata sandi ini hanya ditampilkan sekali, catat sekarang)")
+        else:
+            click.echo(f"Admin: {email} (sudah ada)")
         if demo:
             event, created = seed.seed_demo_event()
             click.echo(f"Acara demo: {event.title} ({event.id})" + (" (baru)" if created else ""))
+
+    app.cli.add_command(staff_group)
+
+
+@click.group("staff", cls=AppGroup)
+def staff_group() -> None:
+    """Staff accounts: invite, disable, enable, list, announce."""
+
+
+def _by_email(email: str):
+    from services.registration import store
+
+    staff = store.get_staff_by_email(email)
+    if staff is None:
+        raise click.ClickException(f"Tidak ada akun staf dengan email {email}.")
+    return staff
+
+
+def _console():
+    """The command line acts as a provincial admin (whoever can run it can read the store anyway)."""
+    from shared.staffauth import StaffClaims
+
+    return StaffClaims(id=0, email="cli", role="provincial_admin")
+
+
+@staff_group.command("invite")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["provincial_admin", "regency_organiser"]), default="regency_organiser")
+@click.option("--kabupaten", "kabupaten_code", help="Kode kabupaten/kota (mis. 63.03) untuk panitia kabupaten.")
+@click.option("--lang", "locale", type=click.Choice(["id", "en"]), default="id")
+def invite_command(email: str, name: str, role: str, kabupaten_code: str | None, locale: str) -> None:
+    """Create an account and mail its owner a one-time link to set a password."""
+    from services.registration import accounts
+    from services.registration.service import RegistrationError
+
+    data = {"email": email, "name": name, "role": role, "kabupaten_code": kabupaten_code}
+    try:
+        staff = accounts.invite(data, _console(), locale)
+    except RegistrationError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Undangan untuk {staff.email} (id {staff.id}) dikirim lewat layanan notifikasi.")
+
+
+@staff_group.command("disable")
+@click.argument("email")
+def disable_command(email: str) -> None:
+    """Disable an account: it cannot sign in, and every token it holds is refused in every service."""
+    from services.registration import accounts
+
+    staff = accounts.set_active(_by_email(email).id, False, _console())
+    click.echo(f"Akun {staff.email} dinonaktifkan.")
+
+
+@staff_group.command("enable")
+@click.argument("email")
+def enable_command(email: str) -> None:
+    """Enable a disabled account again."""
+    from services.registration import accounts
+
+    staff = accounts.set_active(_by_email(email).id, True, _console())
+    click.echo(f"Akun {staff.email} aktif kembali.")
+
+
+@staff_group.command("list")
+def list_command() -> None:
+    """List staff accounts (no passwords: they are stored only as hashes)."""
+    from services.registration import store
+
+    for staff in store.list_staff():
+        state = "aktif" if staff.active else "nonaktif"
+        click.echo(f"{staff.id}\t{staff.email}\t{staff.role}\t{staff.kabupaten_code or '-'}\t{state}")
+
+
+@staff_group.command("announce")
+def announce_command() -> None:
+    """Tell notifications and reporting every account's state again (once after upgrading to token versions)."""
+    from services.registration import accounts
+
+    click.echo(f"{accounts.announce_all()} akun diumumkan ke layanan lain.")

@@ -42,6 +42,11 @@ class Config(BaseConfig):
         self.CHECKIN_UNDO_MINUTES = env_int("CHECKIN_UNDO_MINUTES", 10)
         #: The largest request read: an event form with its poster (5 MB, services/registration/posters.py) fits.
         self.MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+        #: Failed staff sign-ins allowed per account and per address before a lock-out (counted where the form's are).
+        self.STAFF_SIGNIN_ACCOUNT_LIMIT = env("STAFF_SIGNIN_ACCOUNT_LIMIT", "5 per 15 minutes")
+        self.STAFF_SIGNIN_ADDRESS_LIMIT = env("STAFF_SIGNIN_ADDRESS_LIMIT", "30 per 15 minutes")
+        #: How long an invitation's set-password link works (it also stops working once used).
+        self.STAFF_INVITE_HOURS = env_float("STAFF_INVITE_HOURS", 72.0)
 
     def beat_schedule(self) -> dict:
         return {

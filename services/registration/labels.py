@@ -8,3 +8,4 @@ __all__ = ["AGE_GROUPS", "CHANNELS", "DISABILITIES", "EVENT_STATUSES", "GENDERS"
 
 STATUSES = {"confirmed": _l("Terkonfirmasi"), "waitlisted": _l("Daftar tunggu"), "cancelled": _l("Dibatalkan")}
 EVENT_STATUSES = {"draft": _l("Draf"), "published": _l("Dipublikasikan"), "cancelled": _l("Dibatalkan")}
+STAFF_ROLES = {"provincial_admin": _l("Admin provinsi"), "regency_organiser": _l("Panitia kabupaten/kota")}

@@ -44,9 +44,21 @@ class Staff(db.Model):
     #: Set for regency organisers: the kabupaten/kota whose events they manage.
     kabupaten_code: Mapped[str | None] = mapped_column(sa.String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: A disabled account cannot sign in, and its tokens are refused everywhere.
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true(), nullable=False)
+    #: Raised by every sign-out, password change, disabling or enabling: tokens of an older version are refused.
+    token_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Two-step sign-in (TOTP): the shared secret, set at enrolment and in force once `totp_enabled`.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false(), nullable=False)
+    #: The 30-second step of the last code accepted, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     def claims(self) -> StaffClaims:
-        return StaffClaims(id=self.id, email=self.email, role=self.role, kabupaten_code=self.kabupaten_code)
+        return StaffClaims(
+            id=self.id, email=self.email, role=self.role, kabupaten_code=self.kabupaten_code, version=self.token_version
+        )
 
 
 class Event(db.Model):

@@ -6,12 +6,10 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from werkzeug.security import generate_password_hash
 
-from services.registration import service, store
+from services.registration import accounts, service, store
 from services.registration.extensions import db
-from services.registration.models import Event, Region, Staff
-from shared.config import var_dir
+from services.registration.models import Event, Region
 from shared.regions import all_areas
 from shared.timeutil import WITA, utcnow
 
@@ -28,26 +26,19 @@ def seed_regions() -> int:
     return len(new)
 
 
-def _admin_password() -> str:
-    configured = current_app.config.get("ADMIN_PASSWORD")
-    if configured:
-        return configured
-    path = var_dir() / "admin-password.txt"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(12))
-        path.chmod(0o600)
-    return path.read_text().strip()
+def seed_admin() -> tuple[str, str | None, bool]:
+    """Create the provincial admin once; return (email, password, created).
 
-
-def seed_admin() -> tuple[str, str, bool]:
-    """Create the provincial admin once; return (email, password, created)."""
-    email, password = current_app.config["ADMIN_EMAIL"], _admin_password()
+    The password is ADMIN_PASSWORD, or else made up here and returned this once only (it is stored nowhere but as a
+    hash): the command that created the admin prints it, and no later run can show it again.
+    """
+    email = current_app.config["ADMIN_EMAIL"]
     if store.get_staff_by_email(email) is not None:
-        return email, password, False
-    admin = Staff(email=email, name="Admin Dispersip Kalsel", role="provincial_admin")
-    admin.password_hash = generate_password_hash(password)
-    store.add(admin)
+        return email, None, False
+    password = current_app.config.get("ADMIN_PASSWORD") or secrets.token_urlsafe(15)
+    accounts.add_account(email, "Admin Dispersip Kalsel", "provincial_admin", None, password)
     db.session.commit()
+    service.nudge()
     return email, password, True
 
 

@@ -12,7 +12,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash
 
 from services.registration import posters, store
 from services.registration.extensions import celery, db
@@ -29,7 +28,7 @@ from services.registration.models import (
 )
 from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
-from shared.staffauth import StaffClaims, issue_token
+from shared.staffauth import StaffClaims
 from shared.timeutil import to_local, utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
@@ -141,15 +140,6 @@ def event_snapshot(event: Event) -> dict:
         "reminder_offsets_minutes": list(event.reminder_offsets),
         "url": event_url(event.id),
     }
-
-
-def issue_staff_token(email: str, password: str) -> dict:
-    """Check a staff member's password and return a new bearer token (its plain value on `.token`)."""
-    staff = store.get_staff_by_email(email)
-    if staff is None or not check_password_hash(staff.password_hash, password):
-        raise RegistrationError("invalid_credentials", _("Email atau kata sandi salah."), 401)
-    token, expires_at = issue_token(staff.claims(), current_app.config["STAFF_TOKEN_HOURS"])
-    return {"token": token, "expires_at": expires_at}
 
 
 def create_event(data: dict, staff: StaffClaims) -> Event:

@@ -286,3 +286,11 @@ def touch_api_key(key_id: int, now: datetime, not_since: datetime) -> None:
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def get_staff(staff_id: int) -> Staff | None:
+    return db.session.get(Staff, staff_id)
+
+
+def list_staff() -> list[Staff]:
+    return list(db.session.scalars(sa.select(Staff).order_by(Staff.active.desc(), Staff.name, Staff.id)))

@@ -10,10 +10,12 @@ from services.reporting import cli
 from services.reporting.api import register_blueprints
 from services.reporting.config import CONFIGS
 from services.reporting.extensions import api, celery, db, migrate
+from services.reporting.models import StaffAccess
 from services.reporting.service import ReportingError
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
 from shared.celery import init_celery
+from shared.staffauth import access_check, install_staff_check
 from shared.web import init_web
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -31,6 +33,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     init_celery(celery, app)
     install_request_ids(app)
+    install_staff_check(app, access_check(lambda: db.session, StaffAccess))
     install_store_unavailable_handler(app, db)
     cli.register(app)
     app.register_error_handler(ReportingError, _refused)

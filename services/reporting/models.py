@@ -9,6 +9,7 @@ from services.reporting.extensions import db
 from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
+from shared.staffauth import StaffAccessMixin
 from shared.timeutil import utcnow
 
 
@@ -134,3 +135,7 @@ class ProcessedMessage(ProcessedMessageMixin, db.Model):
 
 class DeadLetter(DeadLetterMixin, db.Model):
     pass
+
+
+class StaffAccess(StaffAccessMixin, db.Model):
+    """Each staff account's token version and active flag, from registration's staff.changed events."""

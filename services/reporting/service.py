@@ -24,11 +24,12 @@ from services.reporting.models import (
     RegistrationFact,
     ReportRun,
     ReportSchedule,
+    StaffAccess,
 )
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
-from shared.staffauth import StaffClaims
+from shared.staffauth import StaffClaims, apply_staff_changed
 from shared.timeutil import WITA, utcnow
 
 logger = logging.getLogger(__name__)
@@ -243,6 +244,11 @@ def _on_delivery(status: str):
     return handler
 
 
+def _on_staff_changed(envelope: dict, payload: dict) -> None:
+    """Keep the account's token version and active flag: older tokens and disabled accounts are refused here too."""
+    apply_staff_changed(db.session, StaffAccess, payload)
+
+
 HANDLERS = {
     EventNames.EVENT_PUBLISHED: _on_event_snapshot,
     EventNames.EVENT_UPDATED: _on_event_snapshot,
@@ -254,6 +260,7 @@ HANDLERS = {
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),
     EventNames.NOTIFICATION_FAILED: _on_delivery("failed"),
+    EventNames.STAFF_CHANGED: _on_staff_changed,
 }
 
 

@@ -191,6 +191,28 @@ class ReportGeneratedV1(Contract):
     attachments = fields.List(fields.Nested(Attachment), load_default=list)
 
 
+class StaffChangedV1(Contract):
+    """A staff account's state every service checks tokens against: older token versions and inactive accounts are
+    refused. Sent at creation and on every sign-out, password change, disabling or enabling."""
+
+    NAME = EventNames.STAFF_CHANGED
+    staff_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    token_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    active = fields.Boolean(required=True)
+
+
+class StaffInvitedV1(Contract):
+    """An invitation to set a password, mailed to the new staff member (the link works once, until `expires_at`)."""
+
+    NAME = EventNames.STAFF_INVITED
+    invitation_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    link = fields.Url(required=True, require_tld=False)
+    expires_at = _when(required=True)
+    locale = fields.String(load_default="id", dump_default="id", validate=validate.OneOf(LOCALES))
+
+
 CONTRACTS: dict[tuple[str, int], type[Contract]] = {
     (schema.NAME, schema.VERSION): schema
     for schema in (
@@ -206,6 +228,8 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         NotificationDeliveredV1,
         NotificationFailedV1,
         ReportGeneratedV1,
+        StaffChangedV1,
+        StaffInvitedV1,
     )
 }
 

@@ -55,6 +55,8 @@ class EventNames:
     NOTIFICATION_DELIVERED: Final = "notification.delivered"
     NOTIFICATION_FAILED: Final = "notification.failed"
     REPORT_GENERATED: Final = "report.generated"
+    STAFF_CHANGED: Final = "staff.changed"
+    STAFF_INVITED: Final = "staff.invited"
 
     @classmethod
     def all(cls) -> list[str]:

@@ -21,6 +21,8 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.NOTIFICATION_DELIVERED: (_REPORTING,),
     EventNames.NOTIFICATION_FAILED: (_REPORTING,),
     EventNames.REPORT_GENERATED: (_NOTIFICATIONS,),
+    EventNames.STAFF_CHANGED: (_NOTIFICATIONS, _REPORTING),
+    EventNames.STAFF_INVITED: (_NOTIFICATIONS,),
 }
 
 #: Payload fields a subscriber is never sent (dropped at relay time, publisher.for_subscriber), per task and event

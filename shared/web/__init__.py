@@ -1,8 +1,9 @@
 """What every service's HTML pages share: the layout, the language switch, CSRF, the staff session."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -21,7 +22,7 @@ csrf = CSRFProtect()
 
 def select_locale() -> str:
     """?lang= (remembered in a cookie), else the cookie, else the default: Bahasa Indonesia."""
-    from flask import current_app, has_request_context
+    from flask import has_request_context
 
     if not has_request_context():  # a worker rendering a message: the caller forces the locale it wants
         return current_app.config.get("DEFAULT_LOCALE", "id")
@@ -111,6 +112,29 @@ def _static_view():
         return send_from_directory(HERE / "static", filename, max_age=3600)
 
     return serve
+
+
+def safe_redirect_target(target: str | None, fallback: str) -> str:
+    """Return `target` if it is one of Pelita's own pages, else `fallback`: the one check for every next=/back=.
+
+    Accepted: a path on this site ("/staf/acara/1"), or a full address on one of the three services' public
+    addresses or this request's host. Refused: other hosts, scheme-relative ("//evil", "/\\evil"), "https:evil",
+    "javascript:" and anything with a backslash or control character (browsers read those loosely).
+    """
+    if not target or len(target) > 2000 or "\\" in target or any(ord(char) < 33 for char in target):
+        return fallback
+    parsed = urlsplit(target)
+    if not parsed.scheme and not parsed.netloc:
+        return target if target.startswith("/") and not target.startswith("//") else fallback
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return fallback
+    own = {_origin(url) for url in _service_urls(current_app).values()} | {_origin(request.host_url)}
+    return target if _origin(target) in own else fallback
+
+
+def _origin(url: str) -> str:
+    parsed = urlsplit(url)
+    return f"{parsed.scheme}://{parsed.netloc}".lower()
 
 
 def field_errors(messages) -> dict[str, list[str]]:

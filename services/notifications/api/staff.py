@@ -9,6 +9,7 @@ from services.notifications import labels, service, store
 from services.notifications.schemas import LogFilterSchema, search_terms
 from shared.staffauth import staff_page
 from shared.timeutil import utcnow
+from shared.web import safe_redirect_target
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
 PER_PAGE = 50
@@ -118,12 +119,8 @@ def resend(notification_id: str):
         flash(_("Pesan dijadwalkan untuk dikirim ulang sekarang."), "success")
     else:
         flash(_("Pesan ini sudah dijadwalkan ulang atau tidak lagi gagal, jadi tidak dikirim lagi."), "error")
-    return redirect(_local(request.form.get("back")) or url_for(".message", notification_id=notification_id), 303)
-
-
-def _local(target: str | None) -> str | None:
-    """Follow a `back` address only within this site."""
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+    back = safe_redirect_target(request.form.get("back"), url_for(".message", notification_id=notification_id))
+    return redirect(back, 303)
 
 
 @bp.get("/berhenti")

@@ -1,12 +1,11 @@
 """The organisers' pages: sign in, events, the registration list, check-in at the door, exports."""
 
-from urllib.parse import urlparse
-
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import exports, labels, posters, service
+from services.registration import accounts, exports, labels, posters, service
+from services.registration.api.accounts import start_session
 from services.registration.schemas import (
     ApiKeyCreateSchema,
     EventEditFormSchema,
@@ -27,33 +26,28 @@ def login():
     values = request.form if request.method == "POST" else request.args
     if request.method == "GET":
         return render_template("staff/login.html", values=values, error=None)
-    credentials = LoginSchema().load(request.form.to_dict(), unknown="exclude")
     try:
-        token = service.issue_staff_token(credentials["email"], credentials["password"])
+        credentials = LoginSchema().load(request.form.to_dict(), unknown="exclude")
+        signed = accounts.check_password(credentials["email"], credentials["password"], request.remote_addr)
+    except ValidationError:
+        return render_template("staff/login.html", values=values, error=_("Isi email dan kata sandi Anda.")), 400
     except service.RegistrationError as error:
-        return render_template("staff/login.html", values=values, error=error.message), 401
-    response = redirect(_safe_next(credentials["next"]), 303)
-    hours = current_app.config["STAFF_TOKEN_HOURS"]
-    secure = current_app.config["SESSION_COOKIE_SECURE"]  # as the form's session cookie: production, or https
-    response.set_cookie(
-        STAFF_COOKIE, token["token"], max_age=int(hours * 3600), httponly=True, samesite="Lax", secure=secure
-    )
-    return response
-
-
-def _safe_next(target: str) -> str:
-    """Follow ?next= only to this host (any Pelita service on it), never elsewhere."""
-    parsed = urlparse(target or "")
-    if target and (not parsed.netloc or parsed.hostname == request.host.split(":")[0]):
-        return target
-    return url_for(".events")
+        return render_template("staff/login.html", values=values, error=error.message), error.status
+    if signed.pending is not None:
+        return render_template("staff/login_code.html", pending=signed.pending, next=credentials["next"], error=None)
+    return start_session(signed.staff, credentials["next"])
 
 
 @bp.route("/keluar", methods=["GET", "POST"])
 def logout():
-    """Sign out with a POST (CSRF-checked); a GET, from another service's navigation, asks first."""
+    """Sign out with a POST (CSRF-checked): every session of this account ends, in every service, on every device.
+
+    A GET, from another service's navigation, asks first.
+    """
     if request.method == "GET":
         return render_template("staff/logout.html")
+    if g.get("staff") is not None:
+        accounts.sign_out(g.staff)
     response = redirect(url_for(".login"), 303)
     response.delete_cookie(STAFF_COOKIE)
     return response

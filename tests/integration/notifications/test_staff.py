@@ -5,14 +5,14 @@ import re
 import time_machine
 
 from services.notifications import service
-from shared.staffauth import STAFF_COOKIE, StaffClaims, issue_token
+from shared.staffauth import STAFF_COOKIE, StaffClaims
+from tests.factories import staff_token
 from tests.integration.notifications.conftest import publish_event, register, run_beat, wita
 
 
 def signed_in(app):
     client = app.test_client()
-    with app.app_context():
-        token, _ = issue_token(StaffClaims(1, "admin@pelita.local", "provincial_admin"), 1)
+    token = staff_token(app, StaffClaims(1, "admin@pelita.local", "provincial_admin"))
     client.set_cookie(STAFF_COOKIE, token)
     return client
 

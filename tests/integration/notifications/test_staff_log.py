@@ -6,7 +6,8 @@ import time_machine
 from bs4 import BeautifulSoup
 
 from shared.messaging.names import EventNames
-from shared.staffauth import STAFF_COOKIE, StaffClaims, issue_token
+from shared.staffauth import STAFF_COOKIE, StaffClaims
+from tests.factories import staff_token
 from tests.integration.notifications.conftest import deliver, publish_event, register, rows, run_beat, wita
 from tests.integration.notifications.test_delivery import TWILIO, ZENZIVA
 from tests.integration.notifications.test_events import report
@@ -17,15 +18,13 @@ NOW = wita(2026, 3, 13, 10, 0)
 
 def signed_in(app, role="provincial_admin", kabupaten_code=None, email="admin@pelita.local"):
     client = app.test_client()
-    with app.app_context():
-        token, _ = issue_token(StaffClaims(1, email, role, kabupaten_code), 1)
+    token = staff_token(app, StaffClaims(1, email, role, kabupaten_code))
     client.set_cookie(STAFF_COOKIE, token)
     return client
 
 
 def bearer(app, role="provincial_admin", kabupaten_code=None) -> dict:
-    with app.app_context():
-        token, _ = issue_token(StaffClaims(2, "api@pelita.local", role, kabupaten_code), 1)
+    token = staff_token(app, StaffClaims(2, "api@pelita.local", role, kabupaten_code))
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from services.reporting import service
 from services.reporting.figures import Scope
-from shared.staffauth import STAFF_COOKIE, StaffClaims, issue_token
+from shared.staffauth import STAFF_COOKIE, StaffClaims
+from tests.factories import staff_token
 from tests.integration.reporting import scenario
 
 
@@ -29,7 +30,6 @@ def week() -> Scope:
 def staff_client(app, role: str = "provincial_admin", kabupaten_code: str | None = None):
     """A test client signed in as staff (the session cookie registration sets)."""
     client = app.test_client()
-    with app.app_context():
-        token, _ = issue_token(StaffClaims(7, "staf@dispersip.id", role, kabupaten_code), hours=1)
+    token = staff_token(app, StaffClaims(7, "staf@dispersip.id", role, kabupaten_code))
     client.set_cookie(STAFF_COOKIE, token)
     return client

@@ -4,15 +4,15 @@ import io
 
 import openpyxl
 
-from shared.staffauth import StaffClaims, issue_token
+from shared.staffauth import StaffClaims
+from tests.factories import staff_token
 from tests.integration.reporting import scenario
 
 WEEK = {"mulai": "2026-03-09", "sampai": "2026-03-15"}
 
 
 def bearer(app, role: str = "provincial_admin", kabupaten_code: str | None = None) -> dict:
-    with app.app_context():
-        token, _ = issue_token(StaffClaims(3, "staf@dispersip.id", role, kabupaten_code), hours=1)
+    token = staff_token(app, StaffClaims(3, "staf@dispersip.id", role, kabupaten_code))
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -39,7 +39,9 @@ def apps(new_store, private_redis):
     with registration.app_context():
         seed.seed_regions()
         seed.seed_admin()
+        service.bus.relay()  # the seeded admin's staff.changed: sent now, taken off the queues below
     reporting = build(reporting_app, new_store("reporting"), private_redis)
+    take(private_redis, "reporting"), take(private_redis, "notifications")
     yield registration, reporting
     for app in (registration, reporting):
         with app.app_context():
@@ -115,7 +117,7 @@ def test_a_replay_to_reporting_withholds_the_same_fields(apps, private_redis):
     register_someone(registration)
     result = registration.test_cli_runner().invoke(args=["replay-events", "--to", "reporting"])
     assert result.exit_code == 0
-    replayed = take(private_redis, "reporting")
+    replayed = [m for m in take(private_redis, "reporting") if not m[2]["type"].startswith("staff.")]
     assert len(replayed) == 2
     for headers, raw, envelope in replayed:
         assert "Nur Aisyah Putri" not in raw and "http" not in raw

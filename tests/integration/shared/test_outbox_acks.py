@@ -18,12 +18,14 @@ def emit_three(app) -> list[str]:
         for _ in range(3):
             service.bus.emit(EventNames.EVENT_PUBLISHED, make_event_published())
         db.session.commit()
-        return list(db.session.scalars(sa.select(OutboxMessage.message_id).order_by(OutboxMessage.seq)))
+        query = sa.select(OutboxMessage.message_id).where(OutboxMessage.type == EventNames.EVENT_PUBLISHED)
+        return list(db.session.scalars(query.order_by(OutboxMessage.seq)))
 
 
 def state(app) -> list[tuple[list, bool]]:
     with app.app_context():
-        rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.seq))
+        query = sa.select(OutboxMessage).where(OutboxMessage.type == EventNames.EVENT_PUBLISHED)  # not the admin's
+        rows = db.session.scalars(query.order_by(OutboxMessage.seq))
         return [(row.awaiting, row.delivered_at is not None) for row in rows]
 
 

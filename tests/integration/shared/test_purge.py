@@ -57,6 +57,7 @@ def test_each_record_goes_on_its_own_clock_in_batches_and_twice_is_once(registra
 def test_an_undelivered_outbox_row_is_kept_however_old(registration, time_machine):
     time_machine.move_to(T0)
     with registration.app_context():
+        undelivered = count(OutboxMessage)  # the seeded admin's staff.changed, never relayed here
         service.bus.emit(EventNames.EVENT_PUBLISHED, make_event_published())
         db.session.commit()
     time_machine.move_to(T0 + timedelta(days=3650))
@@ -65,7 +66,7 @@ def test_an_undelivered_outbox_row_is_kept_however_old(registration, time_machin
         assert purge_delivered(db.session, OutboxMessage, now) == 0
         assert purge_processed(db.session, ProcessedMessage, now) == 0
         assert purge_dead_letters(db.session, DeadLetter, now) == 0
-        assert count(OutboxMessage) == 1
+        assert count(OutboxMessage) == undelivered + 1
 
 
 def test_an_update_that_leaves_its_rows_due_stops_instead_of_looping(registration):

@@ -9,8 +9,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from shared.staffauth import STAFF_COOKIE, StaffClaims, issue_token
-from tests.factories import make_event_body, make_registration_body
+from shared.staffauth import STAFF_COOKIE, StaffClaims
+from tests.factories import make_event_body, make_registration_body, staff_token
 
 #: A safety net against a form growing huge, far above today's largest (the message log's filters).
 MOST_COMBINATIONS = 3000
@@ -18,9 +18,7 @@ MOST_COMBINATIONS = 3000
 
 def staff_client(app):
     client = app.test_client()
-    with app.app_context():
-        token, _ = issue_token(StaffClaims(1, "admin@pelita.local", "provincial_admin"), 1)
-    client.set_cookie(STAFF_COOKIE, token)
+    client.set_cookie(STAFF_COOKIE, staff_token(app, StaffClaims(1, "admin@pelita.local", "provincial_admin")))
     return client
 
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from shared.staffauth import STAFF_COOKIE, StaffClaims, issue_token
+from shared.staffauth import STAFF_COOKIE, StaffClaims
+from tests.factories import staff_token
 from tests.integration.conftest import build
 from tests.integration.shared.test_error_pages import FACTORIES
 
@@ -16,9 +17,7 @@ PAGES = {"registration": "/staf", "notifications": "/staf", "reporting": "/dasbo
 
 def staff_page(app, path: str, claims: StaffClaims) -> BeautifulSoup:
     client = app.test_client()
-    with app.app_context():
-        token, _ = issue_token(claims, 1)
-    client.set_cookie(STAFF_COOKIE, token)
+    client.set_cookie(STAFF_COOKIE, staff_token(app, claims))
     response = client.get(path)
     assert response.status_code == 200
     return BeautifulSoup(response.text, "html.parser")
@@ -59,9 +58,7 @@ def test_only_a_provincial_admin_sees_staff_accounts(registration):
 
 def test_signing_out_from_another_service_asks_then_signs_out(registration):
     client = registration.test_client()
-    with registration.app_context():
-        token, _ = issue_token(ADMIN, 1)
-    client.set_cookie(STAFF_COOKIE, token)
+    client.set_cookie(STAFF_COOKIE, staff_token(registration, ADMIN))
     page = client.get("/staf/keluar")
     assert page.status_code == 200 and "Ya, keluar" in page.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

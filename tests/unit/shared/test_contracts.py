@@ -66,6 +66,15 @@ SAMPLES = {
         "period_start": "2026-03-09",
         "period_end": "2026-03-15",
     },
+    EventNames.STAFF_CHANGED: {"staff_id": 7, "token_version": 3, "active": False},
+    EventNames.STAFF_INVITED: {
+        "invitation_id": str(uuid.uuid4()),
+        "email": "rina@banjarkab.go.id",
+        "name": "Rina Wulandari",
+        "link": "http://127.0.0.1:8001/staf/atur-sandi/x",
+        "expires_at": "2026-03-20T00:30:00+00:00",
+        "locale": "id",
+    },
 }
 
 

@@ -88,6 +88,7 @@ def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 5
     from sqlalchemy import select
 
     from shared.messaging.names import queue_for
+    from shared.messaging.publisher import envelope_repr
     from shared.messaging.routing import SUBSCRIBERS
 
     sent, last_seq = 0, 0
@@ -99,7 +100,12 @@ def replay(session, outbox_model, celery, task_name: str, *, batch_size: int = 5
             return sent
         for row in rows:
             if task_name in SUBSCRIBERS.get(row.type, ()):
-                celery.send_task(task_name, kwargs={"message": row.envelope}, queue=queue_for(task_name))
+                celery.send_task(
+                    task_name,
+                    kwargs={"message": row.envelope},
+                    kwargsrepr=envelope_repr(row.envelope),
+                    queue=queue_for(task_name),
+                )
                 sent += 1
         last_seq = rows[-1].seq
         session.rollback()

@@ -53,6 +53,14 @@ def _uuid(value, field: str) -> str:
         raise ValidationError({field: ["not a UUID"]}) from error
 
 
+def envelope_repr(envelope: dict) -> str:
+    """What the worker's "received"/"failed" log lines and Flower show of a message: its type and id only.
+
+    Celery would otherwise print the whole payload (names, phone numbers, emails) into the worker's log.
+    """
+    return f"{{'message': <{envelope.get('type')} {envelope.get('id')}>}}"
+
+
 def publish(celery: Celery, envelope: dict, task_names: list[str] | None = None) -> list[str]:
     """Send `envelope` to every subscriber of its type (or to `task_names` only); return the task names."""
     task_names = SUBSCRIBERS[envelope["type"]] if task_names is None else task_names
@@ -60,6 +68,7 @@ def publish(celery: Celery, envelope: dict, task_names: list[str] | None = None)
         celery.send_task(
             task_name,
             kwargs={"message": envelope},
+            kwargsrepr=envelope_repr(envelope),
             queue=queue_for(task_name),
             # A deterministic task id makes a republished message recognisable in logs and flower.
             task_id=f"{envelope['id']}:{task_name}",

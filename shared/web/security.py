@@ -1,0 +1,107 @@
+"""Response headers every service sends, the request size limit, and 400/413/422 answers instead of crashes.
+
+The pages carry signed links in their URLs and personal data in their bodies: no browser may frame them, guess
+their type, pass their address to another site, keep them in a cache, or run a script that is not our own file.
+"""
+
+from flask import Flask, current_app, jsonify, render_template_string, request
+from flask_babel import gettext
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, UnprocessableEntity
+from werkzeug.http import HTTP_STATUS_CODES
+
+#: Scripts and styles from our own files only; inline style attributes stay allowed (no script can use them).
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+#: One year; sent only in production, which is served over HTTPS.
+HSTS = "max-age=31536000; includeSubDomains"
+#: The request bodies of every form and API call are small; a report recipient list is the longest.
+DEFAULT_MAX_CONTENT_LENGTH = 256 * 1024
+#: Endpoints serving our own unchanging files, which hold nothing personal and may be cached.
+CACHEABLE_ENDPOINTS = frozenset({"static", "pelita_static", "swagger_ui_file"})
+
+_PAGE = '{% extends "pelita/base.html" %}{% block main %}<h1>{{ title }}</h1><p>{{ message }}</p>{% endblock %}'
+
+
+def install_security(app: Flask) -> None:
+    """Add the headers, the body size limit and the 400/413/422 handlers to `app`."""
+    # Flask's own defaults (no limit on a body, 500 kB a form field, 1000 parts) are in app.config already.
+    limit = app.config.get("MAX_REQUEST_BYTES") or DEFAULT_MAX_CONTENT_LENGTH
+    app.config["MAX_CONTENT_LENGTH"] = limit
+    app.config["MAX_FORM_MEMORY_SIZE"] = limit
+    app.config["MAX_FORM_PARTS"] = 200
+    app.after_request(_security_headers)
+    app.register_error_handler(400, _bad_request)
+    app.register_error_handler(413, _too_large)
+    app.register_error_handler(422, _unprocessable)
+    app.register_error_handler(UnicodeError, _undecodable)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers["X-Frame-Options"] = "DENY"
+    headers["X-Content-Type-Options"] = "nosniff"
+    # Not "no-referrer": Flask-WTF's CSRF check over HTTPS needs our own pages' Referer. Same-origin keeps signed
+    # links in URLs from ever reaching another site.
+    headers["Referrer-Policy"] = "same-origin"
+    if current_app.config.get("APP_ENV") == "production":
+        headers["Strict-Transport-Security"] = HSTS
+    if request.endpoint not in CACHEABLE_ENDPOINTS or response.status_code >= 400:
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+        headers.pop("ETag", None)
+    return response
+
+
+def wants_json() -> bool:
+    """True for the JSON APIs and the provider webhooks; the rest are pages people read."""
+    return request.path.startswith(("/api/", "/webhooks/")) or (
+        request.accept_mimetypes.best == "application/json" and not request.accept_mimetypes.accept_html
+    )
+
+
+def _answer(code: int, title: str, message: str, error: HTTPException | None = None):
+    """JSON shaped like flask-smorest's errors (code, status, message, errors) for machines, a page for people."""
+    if wants_json():
+        data = getattr(error, "data", None) or {}
+        body = {"code": code, "status": HTTP_STATUS_CODES[code], "message": data.get("message", message)}
+        if data.get("errors") or data.get("messages"):
+            body["errors"] = data.get("errors") or data.get("messages")
+        return jsonify(body), code, data.get("headers") or {}
+    return render_template_string(_PAGE, title=title, message=message), code
+
+
+def _bad_request(error: BadRequest):
+    return _answer(400, gettext("Permintaan tidak dapat dibaca"), _description(error), error)
+
+
+def _too_large(error: RequestEntityTooLarge):
+    message = gettext("Data yang dikirim terlalu besar. Perpendek isiannya lalu coba lagi.")
+    return _answer(413, gettext("Data terlalu besar"), message)
+
+
+def _unprocessable(error: UnprocessableEntity):
+    return _answer(422, gettext("Isian tidak valid"), _description(error), error)
+
+
+def _undecodable(error: UnicodeError):
+    """A body or query string that is not valid UTF-8, or text with lone surrogates the store cannot keep."""
+    return _answer(400, gettext("Permintaan tidak dapat dibaca"), gettext("Teks yang dikirim tidak valid."))
+
+
+def _description(error: HTTPException) -> str:
+    """Our own message when a view gave one; werkzeug's stock English text otherwise gets a translated one."""
+    stock = type(error).description
+    if error.description and error.description != stock:
+        return str(error.description)
+    return gettext("Periksa kembali isian Anda lalu coba lagi.")

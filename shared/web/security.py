@@ -6,8 +6,10 @@ their type, pass their address to another site, keep them in a cache, or run a s
 
 from flask import Flask, current_app, jsonify, render_template_string, request
 from flask_babel import gettext
+from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, UnprocessableEntity
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.routing import IntegerConverter
 
 #: Scripts and styles from our own files only; inline style attributes stay allowed (no script can use them).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -39,11 +41,35 @@ def install_security(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = limit
     app.config["MAX_FORM_MEMORY_SIZE"] = limit
     app.config["MAX_FORM_PARTS"] = 200
+    # Before any blueprint: every <int:...> in a route then stops at the largest id a store can hold.
+    app.url_map.converters["int"] = StoreIntConverter
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     app.register_error_handler(400, _bad_request)
     app.register_error_handler(413, _too_large)
     app.register_error_handler(422, _unprocessable)
     app.register_error_handler(UnicodeError, _undecodable)
+    app.register_error_handler(ValidationError, _invalid)
+
+
+class StoreIntConverter(IntegerConverter):
+    """<int:...> for ids: a number past PostgreSQL's INTEGER (and SQLite's) is no id of ours, so 404, not a crash."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+#: A NUL character as it arrives in a path, a query string, a form body or a JSON body.
+_NUL = (b"\x00", b"%00", b"\\u0000")
+
+
+def _refuse_nul():
+    """No name, phone, code or id contains a NUL character, and PostgreSQL cannot store one: refuse it at the door."""
+    raw = (request.environ.get("RAW_URI") or request.full_path).encode("latin-1", "replace").lower()
+    binary = request.mimetype.startswith("multipart/")  # an uploaded file may hold any byte
+    body = request.get_data(cache=True) if request.content_length and not binary else b""
+    if "\x00" in request.path or any(nul in raw or nul in body.lower() for nul in _NUL):
+        raise BadRequest(gettext("Teks yang dikirim tidak valid."))
 
 
 def _security_headers(response):
@@ -97,6 +123,18 @@ def _unprocessable(error: UnprocessableEntity):
 def _undecodable(error: UnicodeError):
     """A body or query string that is not valid UTF-8, or text with lone surrogates the store cannot keep."""
     return _answer(400, gettext("Permintaan tidak dapat dibaca"), gettext("Teks yang dikirim tidak valid."))
+
+
+def _invalid(error: ValidationError):
+    """A marshmallow schema a view loaded without catching its errors: the caller's input, so 422, never a 500."""
+    from shared.web import field_errors
+
+    messages = field_errors(error.messages)
+    if wants_json():
+        body = {"code": 422, "status": HTTP_STATUS_CODES[422], "errors": messages}
+        return jsonify(body | {"message": gettext("Periksa kembali isian Anda lalu coba lagi.")}), 422
+    message = " ".join(text for texts in messages.values() for text in texts)
+    return render_template_string(_PAGE, title=gettext("Isian tidak valid"), message=message), 422
 
 
 def _description(error: HTTPException) -> str:

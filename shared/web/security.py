@@ -65,7 +65,10 @@ _NUL = (b"\x00", b"%00", b"\\u0000")
 
 def _refuse_nul():
     """No name, phone, code or id contains a NUL character, and PostgreSQL cannot store one: refuse it at the door."""
-    raw = (request.environ.get("RAW_URI") or request.full_path).encode("latin-1", "replace").lower()
+    raw = (request.environ.get("RAW_URI", "") + "?" + request.environ.get("QUERY_STRING", "")).encode(
+        "latin-1", "replace"
+    )
+    raw = raw.lower()
     binary = request.mimetype.startswith("multipart/")  # an uploaded file may hold any byte
     body = request.get_data(cache=True) if request.content_length and not binary else b""
     if "\x00" in request.path or any(nul in raw or nul in body.lower() for nul in _NUL):

@@ -140,15 +140,22 @@ def requests_for(route, valid: dict):
     yield url, {"query_string": RAW_QUERIES[0], "data": {"x": "1"}}
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def sends_to_sign_in(app, route, values) -> bool:
+    response = app.test_client().open(route.url(values), method=route.method)
+    return response.status_code in (302, 303) and "/staf/masuk" in response.headers.get("Location", "")
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # the production store, stricter than SQLite
 def test_no_route_of_any_service_answers_nasty_input_with_a_server_error(apps, real_ids):
-    started = time.monotonic()
+    started = time.process_time()  # this process's CPU: the machine's other load does not count
     failures = []
     for name, app in apps.items():
         for route in routes(app):
             if route.endpoint in ("staff.logout",):
                 continue  # signs the cookie out for the rest of the walk; it reads no input
             for signed_in in (False, True):
+                if not signed_in and sends_to_sign_in(app, route, real_ids["values"]):
+                    continue  # a staff page turns strangers away before it reads anything
                 client = app.test_client()
                 headers = real_ids["auth"] if signed_in else {}
                 if signed_in:
@@ -162,7 +169,7 @@ def test_no_route_of_any_service_answers_nasty_input_with_a_server_error(apps, r
                     if response.status_code >= 500:
                         failures.append(f"{name} {route.method} {url[:80]} {list(kwargs)}: {response.status_code}")
     assert failures == [], "\n".join(sorted(set(failures))[:80])
-    assert time.monotonic() - started < 90
+    assert time.process_time() - started < 60, "the walk grew too slow for the suite: trim NASTY or FIELDS"
 
     # Nothing the fuzz stored breaks what staff download afterwards.
     event_id = real_ids["values"]["event_id"]

@@ -114,3 +114,22 @@ def test_the_access_log_masks_signed_links_query_values_and_referers(registratio
 def test_redact_masks_each_secret_path_of_every_service(line, expected):
     assert redact(line) == expected
     assert re.search(r"s3cret|abc\.def|/tok/", redact(line)) is None
+
+
+def test_the_error_log_masks_the_address_of_a_failed_request():
+    import logging
+
+    from shared.gunicorn_conf import RedactingFilter
+
+    record = logging.LogRecord(
+        "gunicorn.error",
+        logging.ERROR,
+        __file__,
+        1,
+        "Error handling request %s",
+        (f"/r/{TOKEN}/batal?next=/pendaftaran/{TOKEN}",),
+        None,
+    )
+    assert RedactingFilter().filter(record)
+    assert TOKEN not in record.getMessage()
+    assert record.getMessage() == "Error handling request /r/[disembunyikan]/batal?next=[disembunyikan]"

@@ -43,7 +43,8 @@ def install_security(app: Flask) -> None:
     app.config["MAX_FORM_PARTS"] = 200
     # Before any blueprint: every <int:...> in a route then stops at the largest id a store can hold.
     app.url_map.converters["int"] = StoreIntConverter
-    app.before_request(_refuse_nul)
+    # First of all: the CSRF check parses a form, after which its raw body can no longer be read.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul)
     app.after_request(_security_headers)
     app.register_error_handler(400, _bad_request)
     app.register_error_handler(413, _too_large)
@@ -72,7 +73,7 @@ def _refuse_nul():
     binary = request.mimetype.startswith("multipart/")  # an uploaded file may hold any byte
     body = request.get_data(cache=True) if request.content_length and not binary else b""
     if "\x00" in request.path or any(nul in raw or nul in body.lower() for nul in _NUL):
-        raise BadRequest(gettext("Teks yang dikirim tidak valid."))
+        raise UnreadableInput(gettext("Teks yang dikirim tidak valid."))
 
 
 def _security_headers(response):
@@ -140,9 +141,13 @@ def _invalid(error: ValidationError):
     return render_template_string(_PAGE, title=gettext("Isian tidak valid"), message=message), 422
 
 
+class UnreadableInput(BadRequest):
+    """Input no store can keep (a NUL character): its description is ours, already in the visitor's language."""
+
+
 def _description(error: HTTPException) -> str:
-    """Our own message when a view gave one; werkzeug's stock English text otherwise gets a translated one."""
-    stock = type(error).description
-    if error.description and error.description != stock:
+    """Our own message; werkzeug's and Flask-WTF's English texts ("The CSRF token is missing.") become a polite,
+    translated one."""
+    if isinstance(error, UnreadableInput):
         return str(error.description)
     return gettext("Periksa kembali isian Anda lalu coba lagi.")

@@ -56,3 +56,9 @@ def test_a_form_without_its_csrf_token_gets_a_polite_page(registration, event_id
     assert page.status_code == 400
     assert "Please check what you entered and try again." in page.text
     assert "CSRF" not in page.text and page.mimetype == "text/html"
+
+
+def test_a_stranger_gets_401_before_the_reporting_api_reads_the_input(reporting):
+    client = reporting.test_client()
+    assert client.post("/api/v1/schedules", json=["junk"]).status_code == 401
+    assert client.get("/api/v1/reports/csv?start=99999-01-01").status_code == 401

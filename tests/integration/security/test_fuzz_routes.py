@@ -148,7 +148,7 @@ def sends_to_sign_in(app, route, values) -> bool:
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # the production store, stricter than SQLite
 def test_no_route_of_any_service_answers_nasty_input_with_a_server_error(apps, real_ids):
     started = time.process_time()  # this process's CPU: the machine's other load does not count
-    failures = []
+    failures, sent = [], 0
     for name, app in apps.items():
         for route in routes(app):
             if route.endpoint in ("staff.logout",):
@@ -161,6 +161,7 @@ def test_no_route_of_any_service_answers_nasty_input_with_a_server_error(apps, r
                 if signed_in:
                     client.set_cookie("pelita_staff", real_ids["token"])
                 for url, kwargs in requests_for(route, real_ids["values"]):
+                    sent += 1
                     try:
                         response = client.open(url, method=route.method, headers=headers, **kwargs)
                     except Exception as error:
@@ -168,6 +169,7 @@ def test_no_route_of_any_service_answers_nasty_input_with_a_server_error(apps, r
                         continue
                     if response.status_code >= 500:
                         failures.append(f"{name} {route.method} {url[:80]} {list(kwargs)}: {response.status_code}")
+    assert sent > 4000, "the walk shrank: did the routes or the junk go missing?"
     assert failures == [], "\n".join(sorted(set(failures))[:80])
     assert time.process_time() - started < 60, "the walk grew too slow for the suite: trim NASTY or FIELDS"
 

@@ -48,12 +48,14 @@ def test_an_organiser_lists_only_their_kabupatens_opt_outs(opted_out):
     assert page.status_code == 200
     assert "siti@contoh.id" in page.text
     assert "+6281234560002" not in page.text and "tanpa.acara@contoh.id" not in page.text
+    assert "Yang tampil hanya nomor dan alamat peserta acara di kabupaten/kota Anda" in page.text
 
 
 def test_a_provincial_admin_lists_every_opt_out(opted_out):
     page = client_for(opted_out, ADMIN).get("/staf/berhenti")
     for address in ("siti@contoh.id", "+6281234560002", "tanpa.acara@contoh.id"):
         assert address in page.text
+    assert "Yang tampil hanya" not in page.text
 
 
 @pytest.mark.parametrize("address", ["+6281234560002", "tanpa.acara@contoh.id", "baru@contoh.id"])

@@ -10,6 +10,8 @@ COPY shared ./shared
 COPY services ./services
 COPY devsinks ./devsinks
 COPY scripts ./scripts
+# production refuses any secret equal to a value written here
+COPY .env.example ./
 RUN useradd --system --uid 10001 pelita && mkdir -p /app/var && chown pelita /app/var
 USER pelita
-EXPOSE 8001 8002 8003 8025 1025
+EXPOSE 8001 8002 8003

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+import flask
 import flask_swagger_ui
-from flask import send_from_directory
+from flask import render_template_string, send_from_directory
 from flask_smorest import Api
 from flask_smorest.error_handler import ErrorSchema
 from marshmallow import fields
@@ -19,6 +20,14 @@ class PelitaErrorSchema(ErrorSchema):
 #: Swagger UI's files, from the pinned flask-swagger-ui package (its blueprint is not used, only its files).
 SWAGGER_UI_FILES = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
 SWAGGER_UI_URL = "/api/swagger-ui/"
+SWAGGER_UI_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link href="{{ swagger_ui_url }}swagger-ui.css" rel="stylesheet" type="text/css"></head>
+<body><div id="swagger-ui-container" data-spec-url="{{ spec_url }}"></div>
+<script src="{{ swagger_ui_url }}swagger-ui-bundle.js"></script>
+<script src="{{ url_for('pelita_static', filename='swagger-init.js') }}"></script>
+</body></html>
+"""
 
 
 class PelitaApi(Api):
@@ -30,6 +39,15 @@ class PelitaApi(Api):
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)
         app.add_url_rule(f"{SWAGGER_UI_URL}<path:filename>", "swagger_ui_file", _swagger_ui_file, methods=["GET"])
+
+    def _openapi_swagger_ui(self):
+        """Swagger UI started by a script file of ours rather than flask-smorest's inline script (the CSP)."""
+        return render_template_string(
+            SWAGGER_UI_PAGE,
+            title=self.spec.title,
+            swagger_ui_url=self._swagger_ui_url,
+            spec_url=flask.url_for("api-docs.openapi_json"),
+        )
 
     def handle_http_exception(self, error):
         body, code, headers = super().handle_http_exception(error)

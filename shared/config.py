@@ -10,7 +10,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(RuntimeError):
-    """A required setting is missing; the service refuses to start."""
+    """A required setting is missing or too weak; the service refuses to start."""
+
+
+#: Production secrets of our own making are at least this long (`secrets.token_urlsafe(48)` gives 64).
+SECRET_MIN_BYTES = 32
+DEV_STAFF_TOKEN_SECRET = "dev-only-staff-token-secret-not-for-production"
+GENERATE_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def example_values() -> set[str]:
+    """Every value written in .env.example: a placeholder there must never be a production secret."""
+    path = ROOT / ".env.example"
+    if not path.exists():
+        return set()
+    values = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.lstrip().startswith("#") and value.strip():
+            values.add(value.strip())
+    return values
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -56,6 +75,10 @@ class BaseConfig:
         "SQLALCHEMY_DATABASE_URI",
         "PUBLIC_BASE_URL",
     )
+    #: Secrets Pelita makes up itself (signing keys, webhook tokens): long, and no development or example value.
+    SECRET_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "STAFF_TOKEN_SECRET")
+    #: Credentials a provider issues (its length is the provider's): only never a development or example value.
+    CREDENTIAL_SETTINGS: tuple[str, ...] = ()
     APP_ENV = "production"
     DEBUG = False
     TESTING = False
@@ -89,6 +112,8 @@ class BaseConfig:
         #: Refused messages, after they were last seen.
         self.DEAD_LETTER_RETENTION_DAYS = env_float("DEAD_LETTER_RETENTION_DAYS", 30.0)
         self.CELERY_OVERRIDES: dict = {}
+        #: The largest request body accepted (larger: 413); every form and API call is far smaller.
+        self.MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 256 * 1024)
 
     def beat_schedule(self) -> dict:
         """Return this service's periodic tasks (each service's beat schedules only its own)."""
@@ -118,19 +143,49 @@ class BaseConfig:
 
     def use_development_defaults(self) -> None:
         """Fill local-only values for `make run` and tests; never called in production."""
-        self.SECRET_KEY = self.SECRET_KEY or f"dev-only-{self.SERVICE}-secret-not-for-production"
-        self.STAFF_TOKEN_SECRET = self.STAFF_TOKEN_SECRET or "dev-only-staff-token-secret-not-for-production"
+        self.SECRET_KEY = self.SECRET_KEY or self.development_secret_key()
+        self.STAFF_TOKEN_SECRET = self.STAFF_TOKEN_SECRET or DEV_STAFF_TOKEN_SECRET
         self.REDIS_URL = self.REDIS_URL or "redis://127.0.0.1:6379/0"
         self.SQLALCHEMY_DATABASE_URI = self.SQLALCHEMY_DATABASE_URI or f"sqlite:///{var_dir() / self.SERVICE}.sqlite3"
         self.PUBLIC_BASE_URL = self.PUBLIC_BASE_URL or f"http://127.0.0.1:{self.PORT}"
 
+    def development_secret_key(self) -> str:
+        return f"dev-only-{self.SERVICE}-secret-not-for-production"
+
+    def development_values(self) -> set[str]:
+        """The secrets `make run` and the tests use, which production must never: every service's, since one
+        service's development key is just as public as another's."""
+        services = ("registration", "notifications", "reporting")
+        return {f"dev-only-{name}-secret-not-for-production" for name in services} | {DEV_STAFF_TOKEN_SECRET}
+
     def check(self) -> None:
-        """Raise ConfigError naming every missing required key."""
+        """Raise ConfigError naming every missing required key and, in production, every weak secret."""
         missing = [key for key in self.REQUIRED_KEYS if not getattr(self, key, None)]
         if missing:
             raise ConfigError(f"{self.SERVICE}: set {', '.join(missing)} (APP_ENV={self.APP_ENV})")
         if self.PROCESSED_RETENTION_DAYS <= self.OUTBOX_RETENTION_DAYS:  # a replay would apply a message twice
             raise ConfigError(f"{self.SERVICE}: PROCESSED_RETENTION_DAYS must exceed OUTBOX_RETENTION_DAYS")
+        if self.APP_ENV == "production":
+            weak = self.weak_secrets()
+            if weak:
+                raise ConfigError(
+                    f"{self.SERVICE}: APP_ENV=production refuses weak secrets: {'; '.join(weak)}. "
+                    f"Make each one with: {GENERATE_HINT}"
+                )
+
+    def weak_secrets(self) -> list[str]:
+        """Name each set secret that is too short or publicly known (never the value: it would reach the logs)."""
+        known = self.development_values() | example_values()
+        problems = []
+        for key in (*self.SECRET_SETTINGS, *self.CREDENTIAL_SETTINGS):
+            value = getattr(self, key, None)
+            if not value:
+                continue
+            if value in known:
+                problems.append(f"{key} is a development or .env.example value")
+            elif key in self.SECRET_SETTINGS and len(value.encode()) < SECRET_MIN_BYTES:
+                problems.append(f"{key} is shorter than {SECRET_MIN_BYTES} bytes")
+        return problems
 
     def apply(self, overrides: dict) -> "BaseConfig":
         for key, value in overrides.items():

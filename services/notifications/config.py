@@ -23,6 +23,15 @@ def env_priorities(name: str) -> dict[str, int]:
 
 
 class Config(BaseConfig):
+    #: Webhook secrets: ours (the Zenziva URL token, the WhatsApp verify token) and those that sign the webhooks.
+    SECRET_SETTINGS = (
+        *BaseConfig.SECRET_SETTINGS,
+        "ZENZIVA_CALLBACK_TOKEN",
+        "WHATSAPP_VERIFY_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "TWILIO_AUTH_TOKEN",
+    )
+    CREDENTIAL_SETTINGS = ("ZENZIVA_USERKEY", "ZENZIVA_PASSKEY", "WHATSAPP_ACCESS_TOKEN", "SMTP_PASSWORD")
     SERVICE = "notifications"
     DEFAULT_PORT = 8002
 
@@ -114,6 +123,9 @@ class Config(BaseConfig):
         names = (*self.SMS_PROVIDERS, *self.WHATSAPP_PROVIDERS)
         return tuple(key for name in names for key in needs.get(name, ()))
 
+    def development_values(self) -> set[str]:
+        return super().development_values() | set(DEV_SINK_CREDENTIALS.values())
+
     def beat_schedule(self) -> dict:
         queue = {"queue": "notifications"}
         return {
@@ -137,6 +149,21 @@ class Config(BaseConfig):
             },
             **self.purge_schedule(),
         }
+
+
+#: What the dev sinks accept; public, so production refuses every one of them (Config.development_values).
+DEV_SINK_CREDENTIALS = {
+    "ZENZIVA_USERKEY": "dev-userkey",
+    "ZENZIVA_PASSKEY": "dev-passkey",
+    "ZENZIVA_CALLBACK_TOKEN": "dev-zenziva-callback-token",
+    "TWILIO_ACCOUNT_SID": "ACdev0000000000000000000000000000",
+    "TWILIO_AUTH_TOKEN": "dev-twilio-auth-token",
+    "TWILIO_FROM": "+15005550006",
+    "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
+    "WHATSAPP_ACCESS_TOKEN": "dev-whatsapp-access-token",
+    "WHATSAPP_APP_SECRET": "dev-whatsapp-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "dev-whatsapp-verify-token",
+}
 
 
 class ProductionConfig(Config):
@@ -163,16 +190,8 @@ class DevelopmentConfig(Config):
         self.ZENZIVA_BASE_URL = env("ZENZIVA_BASE_URL", sinks)
         self.TWILIO_BASE_URL = env("TWILIO_BASE_URL", sinks)
         self.WHATSAPP_BASE_URL = env("WHATSAPP_BASE_URL", sinks)
-        self.ZENZIVA_USERKEY = self.ZENZIVA_USERKEY or "dev-userkey"
-        self.ZENZIVA_PASSKEY = self.ZENZIVA_PASSKEY or "dev-passkey"
-        self.ZENZIVA_CALLBACK_TOKEN = self.ZENZIVA_CALLBACK_TOKEN or "dev-zenziva-callback-token"
-        self.TWILIO_ACCOUNT_SID = self.TWILIO_ACCOUNT_SID or "ACdev0000000000000000000000000000"
-        self.TWILIO_AUTH_TOKEN = self.TWILIO_AUTH_TOKEN or "dev-twilio-auth-token"
-        self.TWILIO_FROM = self.TWILIO_FROM or "+15005550006"
-        self.WHATSAPP_PHONE_NUMBER_ID = self.WHATSAPP_PHONE_NUMBER_ID or "100000000000001"
-        self.WHATSAPP_ACCESS_TOKEN = self.WHATSAPP_ACCESS_TOKEN or "dev-whatsapp-access-token"
-        self.WHATSAPP_APP_SECRET = self.WHATSAPP_APP_SECRET or "dev-whatsapp-app-secret"
-        self.WHATSAPP_VERIFY_TOKEN = self.WHATSAPP_VERIFY_TOKEN or "dev-whatsapp-verify-token"
+        for key, value in DEV_SINK_CREDENTIALS.items():
+            setattr(self, key, getattr(self, key) or value)
 
 
 class TestConfig(DevelopmentConfig):

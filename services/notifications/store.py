@@ -81,8 +81,26 @@ def upsert_opt_out(address: str, *, active: bool, source: str, changed_by: str |
     return row
 
 
-def list_opt_outs() -> list[OptOut]:
-    return list(db.session.scalars(sa.select(OptOut).order_by(OptOut.changed_at.desc())))
+def list_opt_outs(kabupaten_code: str | None = None) -> list[OptOut]:
+    """Every opt-out (kabupaten_code None: a provincial admin), or those of one regency's recipients."""
+    query = sa.select(OptOut).order_by(OptOut.changed_at.desc())
+    if kabupaten_code is not None:
+        query = query.where(OptOut.address.in_(_addresses_in(kabupaten_code)))
+    return list(db.session.scalars(query))
+
+
+def address_in_kabupaten(address: str, kabupaten_code: str) -> bool:
+    """Whether `address` is the phone number or email of a recipient of an event in `kabupaten_code`."""
+    return db.session.scalar(sa.select(sa.literal(True)).where(sa.literal(address).in_(_addresses_in(kabupaten_code))))
+
+
+def _addresses_in(kabupaten_code: str):
+    """The phone numbers and emails of the recipients of a regency's events (an opt-out knows no event itself)."""
+    events = sa.select(EventInfo.event_id).where(EventInfo.kabupaten_code == kabupaten_code)
+    recipients = sa.select(Recipient.phone, Recipient.email).where(Recipient.event_id.in_(events)).subquery()
+    phones = sa.select(recipients.c.phone).where(recipients.c.phone.is_not(None))
+    emails = sa.select(recipients.c.email).where(recipients.c.email.is_not(None))
+    return sa.union(phones, emails)
 
 
 def add_notification_once(values: dict) -> Notification | None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.http import HTTP_STATUS_CODES
@@ -20,6 +20,7 @@ from shared.celery import init_celery
 from shared.staffauth import install_staff_check
 from shared.web import init_web
 from shared.web.errors import error_page
+from shared.web.security import too_large
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: How partner systems send the key a provincial admin gave them (either header).
@@ -80,8 +81,10 @@ def _page_error(error):
 
 
 def _too_large(error):
-    """A request past MAX_CONTENT_LENGTH (a poster far over its limit, say): said in words, not a bare 413."""
-    return _refused(RegistrationError("too_large", _("Berkas terlalu besar: paling besar 5 MB."), 413))
+    """A poster far over its limit is said as such; any other request too large gets the shared answer."""
+    if request.endpoint in current_app.config["LARGE_REQUEST_ENDPOINTS"]:
+        return _refused(RegistrationError("too_large", _("Berkas terlalu besar: paling besar 5 MB."), 413))
+    return too_large(error)
 
 
 def _refused(error: RegistrationError):

@@ -40,8 +40,10 @@ class Config(BaseConfig):
         self.CHECKIN_WINDOW_DAYS = env_int("CHECKIN_WINDOW_DAYS", 1)
         #: A check-in can be taken back (a slip at the door) for this many minutes after it was made.
         self.CHECKIN_UNDO_MINUTES = env_int("CHECKIN_UNDO_MINUTES", 10)
-        #: The largest request read: an event form with its poster (5 MB, services/registration/posters.py) fits.
-        self.MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+        #: The largest request the views taking a poster read (5 MB, services/registration/posters.py, and the form);
+        #: every other request keeps MAX_REQUEST_BYTES.
+        self.LARGE_REQUEST_BYTES = 6 * 1024 * 1024
+        self.LARGE_REQUEST_ENDPOINTS = ("staff.new_event", "staff.edit_event", "events.Poster")
         #: Failed staff sign-ins allowed per account and per address before a lock-out (counted where the form's are).
         self.STAFF_SIGNIN_ACCOUNT_LIMIT = env("STAFF_SIGNIN_ACCOUNT_LIMIT", "5 per 15 minutes")
         self.STAFF_SIGNIN_ADDRESS_LIMIT = env("STAFF_SIGNIN_ADDRESS_LIMIT", "30 per 15 minutes")

@@ -673,6 +673,11 @@ ANNOUNCED_FIELDS = ("title", "venue", "starts_at", "ends_at", "reminder_offsets"
 def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
     """Edit an event; on a published one, announce changed time/venue and fill any new seats from the waitlist."""
     event = _event_for_staff(event_id, staff)
+    moving = data.get("kabupaten_code") not in (None, event.kabupaten_code)
+    if moving and not staff.is_provincial:  # an organiser would hand their event (and its people) to another regency
+        raise RegistrationError(
+            "forbidden", "Hanya admin provinsi yang dapat memindahkan acara ke kabupaten/kota lain.", 403
+        )
     store.lock_event(event_id)
     if event.status == "cancelled":
         raise RegistrationError("cancelled", _("Acara yang dibatalkan tidak dapat diubah."))

@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from shared.staffauth import current_staff
 from shared.timeutil import format_when, to_local
 from shared.web.errors import install_error_pages
+from shared.web.security import install_security
 
 HERE = Path(__file__).resolve().parent
 LOCALES = ("id", "en")
@@ -51,6 +52,7 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(HERE / "templates")])
     app.add_url_rule("/static/pelita/<path:filename>", "pelita_static", _static_view(), methods=["GET"])
     install_error_pages(app)
+    install_security(app)  # after: its 400, 413 and 422 answers (with the same page) win
 
     @app.before_request
     def _staff():
@@ -61,8 +63,6 @@ def init_web(app: Flask, translations: Path | None = None) -> None:
         lang = request.args.get("lang")
         if lang in LOCALES:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     @app.template_filter("when")

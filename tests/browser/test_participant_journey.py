@@ -171,6 +171,8 @@ def test_staff_read_each_api_in_swagger_ui_with_nothing_from_another_site(pelita
     page = context.new_page()
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))
+    refused: list[str] = []  # what the pages' Content-Security-Policy blocked: nothing Swagger UI needs
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     for name in ("registration", "notifications", "reporting"):
         page.goto(f"{pelita.urls[name]}/api/docs")
         page.locator(".swagger-ui .info .title").filter(has_text=f"Pelita {name} API").wait_for(timeout=15_000)
@@ -180,3 +182,4 @@ def test_staff_read_each_api_in_swagger_ui_with_nothing_from_another_site(pelita
     context.close()
     foreign = [url for url in fetched if not url.startswith(tuple(pelita.urls.values())) and url.startswith("http")]
     assert foreign == []
+    assert refused == []

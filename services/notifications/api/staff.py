@@ -13,6 +13,8 @@ from shared.web import safe_redirect_target
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
 PER_PAGE = 50
+#: The opt-outs table's address column: an E.164 number or an email address.
+OPT_OUT_ADDRESS_MAX = 254
 
 
 def _scope() -> str | None:
@@ -127,14 +129,18 @@ def resend(notification_id: str):
 @staff_page
 def opt_outs():
     """List the numbers and addresses that stopped reminders."""
-    return render_template("staff_opt_outs.html", opt_outs=store.list_opt_outs())
+    return render_template("staff_opt_outs.html", opt_outs=store.list_opt_outs(_scope()))
 
 
 @bp.post("/berhenti")
 @staff_page
 def change_opt_out():
-    """Undo (or redo) an opt-out, on the person's own request."""
-    address, active = request.form["address"], request.form.get("active") == "1"
+    """Undo (or redo) an opt-out, on the person's own request: a regency organiser only for their own recipients."""
+    address, active = request.form.get("address", "").strip(), request.form.get("active") == "1"
+    if not address or len(address) > OPT_OUT_ADDRESS_MAX:
+        raise service.StaffError(_("Nomor atau alamat email tidak valid."), 400)
+    if _scope() is not None and not store.address_in_kabupaten(address, _scope()):
+        raise service.StaffError(_("Nomor atau alamat ini bukan milik peserta acara kabupaten/kota Anda."), 403)
     service.set_opt_out(address, active=active, source="staff", changed_by=g.staff.email)
     flash(
         _("Pengingat ke %(address)s dihentikan.", address=address)

@@ -12,12 +12,17 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 EMPTY_TWIML = ('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', 200, {"Content-Type": "text/xml"})
 
 
+def _same(given: str, expected: str | None) -> bool:
+    """Compare a caller's token or signature with ours in constant time; any text (non-ASCII too) is simply wrong."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), (expected or "").encode("utf-8"))
+
+
 def _check_twilio() -> dict:
     params = request.form.to_dict()
     # Twilio signs the URL it was given (our public address), not the one this process sees behind a proxy.
     url = current_app.config["PUBLIC_BASE_URL"] + request.full_path.rstrip("?")
     expected = twilio_signature(current_app.config["TWILIO_AUTH_TOKEN"], url, params)
-    if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")):
+    if not _same(request.headers.get("X-Twilio-Signature", ""), expected):
         abort(403)
     return params
 
@@ -44,9 +49,7 @@ def twilio_inbound():
 def whatsapp_verify():
     """Answer Meta's subscription check by echoing the challenge when the verify token matches."""
     token = request.args.get("hub.verify_token", "")
-    if request.args.get("hub.mode") != "subscribe" or not hmac.compare_digest(
-        token, current_app.config["WHATSAPP_VERIFY_TOKEN"] or ""
-    ):
+    if request.args.get("hub.mode") != "subscribe" or not _same(token, current_app.config["WHATSAPP_VERIFY_TOKEN"]):
         abort(403)
     return request.args.get("hub.challenge", ""), 200, {"Content-Type": "text/plain"}
 
@@ -55,7 +58,7 @@ def whatsapp_verify():
 def whatsapp_events():
     """Apply WhatsApp statuses (sent, delivered, read, failed) and inbound STOP/BERHENTI replies."""
     expected = hub_signature(current_app.config["WHATSAPP_APP_SECRET"], request.get_data())
-    if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):
+    if not _same(request.headers.get("X-Hub-Signature-256", ""), expected):
         abort(403)
     for value in _changes(request.get_json(force=True, silent=True) or {}):
         for status in value.get("statuses", []):
@@ -74,7 +77,7 @@ def _changes(body: dict) -> list[dict]:
 @bp.route("/zenziva/<token>", methods=["GET", "POST"])
 def zenziva_report(token: str):
     """Apply a Zenziva delivery report; its URL carries our secret, as Zenziva signs nothing."""
-    if not hmac.compare_digest(token, current_app.config["ZENZIVA_CALLBACK_TOKEN"] or ""):
+    if not _same(token, current_app.config["ZENZIVA_CALLBACK_TOKEN"]):
         abort(403)
     values = request.values
     status = {"delivered": "delivered", "1": "delivered", "failed": "failed", "0": "failed"}.get(

@@ -14,9 +14,9 @@ STAFF = [{"bearerAuth": []}]
 
 
 @bp.get("/reports/<any(xlsx, pdf, csv):fmt>")
+@staff_required  # outermost: a stranger gets 401 before the query is looked at
 @bp.arguments(ExportQuerySchema, location="query")
 @bp.doc(security=STAFF)
-@staff_required
 def get_report(query: dict, fmt: str):
     """Download the report of a period and kabupaten (small counts suppressed; CSV: one `table`)."""
     scope = service.scope_for(g.staff, query)
@@ -36,10 +36,10 @@ def list_schedules():
 
 
 @bp.post("/schedules")
+@staff_required  # outermost: a stranger gets 401 before the body is looked at
 @bp.arguments(ScheduleFormSchema)
 @bp.response(201, ScheduleSchema)
 @bp.doc(security=STAFF)
-@staff_required
 def create_schedule(data: dict):
     """Add a weekly or monthly report with its recipients."""
     return service.create_schedule(g.staff, data)

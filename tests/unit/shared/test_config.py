@@ -15,8 +15,8 @@ def test_production_refuses_to_start_without_secrets(factory):
 
 
 def test_production_starts_when_everything_is_set(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "s3cret")
-    monkeypatch.setenv("STAFF_TOKEN_SECRET", "t0ken")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("STAFF_TOKEN_SECRET", "t" * 40)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("REGISTRATION_DATABASE_URL", f"sqlite:///{tmp_path}/r.sqlite3")
     monkeypatch.setenv("REGISTRATION_PUBLIC_URL", "https://pelita.example.id")

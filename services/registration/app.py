@@ -20,7 +20,7 @@ from shared.celery import init_celery
 from shared.staffauth import install_staff_check
 from shared.web import init_web
 from shared.web.errors import error_page
-from shared.web.security import too_large
+from shared.web.security import bad_request, too_large
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: How partner systems send the key a provincial admin gave them (either header).
@@ -77,7 +77,7 @@ def _page_error(error):
             return public.form_again(request.view_args["event_id"]), 400
         except RegistrationError as refused:  # the event closed meanwhile: said as on the form itself
             return _refused(refused)
-    return error_page(error)
+    return bad_request(error) if error.code == 400 else error_page(error)
 
 
 def _too_large(error):

@@ -28,8 +28,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HSTS = "max-age=31536000; includeSubDomains"
 #: The request bodies of every form and API call are small; a report recipient list is the longest.
 DEFAULT_MAX_CONTENT_LENGTH = 256 * 1024
-#: Endpoints serving our own unchanging files, which hold nothing personal and may be cached.
-CACHEABLE_ENDPOINTS = frozenset({"static", "pelita_static", "swagger_ui_file"})
+#: Endpoints whose own caching stands: static files, and a published event's poster (public; its address changes
+#: with each new upload).
+CACHEABLE_ENDPOINTS = frozenset({"static", "pelita_static", "swagger_ui_file", "public.poster"})
 
 
 def install_security(app: Flask) -> None:
@@ -45,7 +46,7 @@ def install_security(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul)
     app.before_request_funcs[None].insert(0, _larger_bodies)
     app.after_request(_security_headers)
-    app.register_error_handler(400, _bad_request)
+    app.register_error_handler(400, bad_request)
     app.register_error_handler(413, too_large)
     app.register_error_handler(422, _unprocessable)
     app.register_error_handler(UnicodeError, _undecodable)
@@ -113,10 +114,10 @@ def _answer(code: int, title: str, message: str, error: HTTPException | None = N
         if data.get("errors") or data.get("messages"):
             body["errors"] = data.get("errors") or data.get("messages")
         return jsonify(body), code, data.get("headers") or {}
-    return render_template("pelita/error.html", code=code, message=message, reference=None), code
+    return render_template("pelita/error.html", code=code, title=title, message=message, reference=None), code
 
 
-def _bad_request(error: BadRequest):
+def bad_request(error: BadRequest):
     return _answer(400, gettext("Permintaan tidak dapat dibaca"), _description(error), error)
 
 
@@ -143,7 +144,8 @@ def _invalid(error: ValidationError):
         body = {"code": 422, "status": HTTP_STATUS_CODES[422], "errors": messages}
         return jsonify(body | {"message": gettext("Periksa kembali isian Anda lalu coba lagi.")}), 422
     message = " ".join(text for texts in messages.values() for text in texts)
-    return render_template("pelita/error.html", code=422, message=message, reference=None), 422
+    title = gettext("Isian tidak valid")
+    return render_template("pelita/error.html", code=422, title=title, message=message, reference=None), 422
 
 
 class UnreadableInput(BadRequest):

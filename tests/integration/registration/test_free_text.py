@@ -47,8 +47,11 @@ def test_the_api_refuses_a_name_with_a_bad_character_with_422_and_stores_nothing
     response = registration.test_client().post(
         f"/api/v1/events/{event_id}/registrations", data=body, content_type="application/json"
     )
-    assert response.status_code == 422, response.text
-    assert response.json["errors"]["json"]["full_name"]
+    if kind == "NUL":  # refused at the door, before any view reads the body (no store can keep one)
+        assert response.status_code == 400 and "tidak valid" in response.json["message"]
+    else:
+        assert response.status_code == 422, response.text
+        assert response.json["errors"]["json"]["full_name"]
     assert count(registration, Registration) == 0
 
 
@@ -71,7 +74,7 @@ def test_access_needs_may_span_lines_a_name_may_not(registration, event_id):
         assert (person.full_name, person.accessibility_needs) == ("Siti Rahmah", "Kursi roda\nJuru bahasa isyarat")
 
 
-@pytest.mark.parametrize("kind", ["line feed", "right-to-left override", "zero-width space", "NUL"])
+@pytest.mark.parametrize("kind", ["line feed", "right-to-left override", "zero-width space"])
 def test_the_form_refuses_a_bad_name_beside_the_field_in_indonesian_and_english(registration, event_id, kind):
     client = registration.test_client()
     page = submit(client, event_id, full_name=BAD[kind])
@@ -103,6 +106,7 @@ def test_an_events_description_keeps_its_lines_but_not_hidden_characters(registr
         "/api/v1/events", json=make_event_body(description="Hari 1: teori\nHari 2: praktik"), headers=auth
     )
     assert good.status_code == 201 and good.json["description"] == "Hari 1: teori\nHari 2: praktik"
-    for text in ("Hari 1\u202e", "Hari\x00", "x" * 10_001):
+    for text in ("Hari 1\u202e", "x" * 10_001):
         assert client.post("/api/v1/events", json=make_event_body(description=text), headers=auth).status_code == 422
+    assert client.post("/api/v1/events", json=make_event_body(description="Hari\x00"), headers=auth).status_code == 400
     assert count(registration, Event) == 1

@@ -43,9 +43,10 @@ def test_the_short_link_opens_that_registrations_own_cancel_page(registration, a
 
 def test_an_unknown_or_malformed_short_link_is_a_plain_404(registration, auth):
     client = registration.test_client()
-    for code in ("ABCDEFGHJK", "ABC", "ABCDEFGHJK0", "ABCDEFGHI1", "x" * 5000, "%00%27--"):
+    for code in ("ABCDEFGHJK", "ABC", "ABCDEFGHJK0", "ABCDEFGHI1", "x" * 5000):
         page = client.get(f"/k/{code}")
         assert page.status_code == 404 and "tidak sah" in page.text
+    assert client.get("/k/%00%27--").status_code == 400  # a NUL is refused at the door, before any look-up
 
 
 def test_guessing_short_links_is_rate_limited(make_registration_app, redis_url):

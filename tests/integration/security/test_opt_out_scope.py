@@ -7,16 +7,15 @@ from datetime import timedelta
 import pytest
 
 from services.notifications import service, store
-from shared.staffauth import STAFF_COOKIE, StaffClaims, issue_token
+from shared.staffauth import STAFF_COOKIE, StaffClaims
 from shared.timeutil import utcnow
+from tests.factories import staff_token
 from tests.integration.notifications.conftest import publish_event, register
 
 
 def client_for(app, claims: StaffClaims):
     client = app.test_client()
-    with app.app_context():
-        token, _ = issue_token(claims, 1)
-    client.set_cookie(STAFF_COOKIE, token)
+    client.set_cookie(STAFF_COOKIE, staff_token(app, claims))
     return client
 
 

@@ -50,6 +50,19 @@ def flask(service: str, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "flask", "--app", f"services.{service}.wsgi", *args], check=True)
 
 
+def flask_output(service: str, *args: str) -> str:
+    """Run a flask command of `service`, show what it printed and return it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", f"services.{service}.wsgi", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    print(done.stdout, end="", flush=True)
+    print(done.stderr, end="", file=sys.stderr, flush=True)
+    return done.stdout
+
+
 def main() -> None:
     os.chdir(ROOT)
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -61,9 +74,12 @@ def main() -> None:
     start_redis = choose_redis()
     for service in SERVICES:
         flask(service, "db", "upgrade")
-    flask("registration", "seed")
+    seeded = flask_output("registration", "seed")
     processes = [name for name in procfile_names() if start_redis or name != "redis"]
     print_urls(start_redis)
+    admin = [line for line in seeded.splitlines() if line.startswith("Admin:") and "/" in line]
+    if admin:  # a new admin: its password is shown now and never again (only its hash is stored)
+        print(f"  {admin[0]}\n", flush=True)
     honcho = str(Path(sys.executable).with_name("honcho"))
     os.execv(honcho, [honcho, "--procfile", str(ROOT / "Procfile"), "start", *processes])
 

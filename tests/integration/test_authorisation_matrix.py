@@ -13,7 +13,13 @@ from PIL import Image
 from services.notifications import store as notifications_store
 from shared.messaging.names import EventNames
 from shared.messaging.publisher import make_envelope
-from tests.factories import make_event_body, make_event_published, make_registration_body, make_registration_created
+from tests.factories import (
+    make_event_body,
+    make_event_published,
+    make_registration_body,
+    make_registration_created,
+    relay_staff_changed,
+)
 from tests.integration.conftest import build
 from tests.integration.security.routes import routes
 
@@ -403,26 +409,11 @@ def stack(new_store, redis_url, smtp_server):
     signed_out = client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {tokens['revoked']}"})
     assert signed_out.status_code == 204
     apps = {"registration": registration, "notifications": notifications, "reporting": reporting}
-    relay_staff_changes(apps)
+    relay_staff_changed(registration, notifications, reporting)
     yield apps, Tokens(apps, tokens), spare
     for app in apps.values():
         with app.app_context():
             app.extensions["sqlalchemy"].engine.dispose()
-
-
-def relay_staff_changes(apps) -> None:
-    """Hand notifications and reporting every staff.changed registration's outbox holds, as the relay would."""
-    from services.registration.extensions import db
-    from services.registration.models import OutboxMessage
-
-    with apps["registration"].app_context():
-        query = db.select(OutboxMessage.envelope).where(OutboxMessage.type == EventNames.STAFF_CHANGED)
-        envelopes = db.session.scalars(query.order_by(OutboxMessage.seq)).all()
-    for name in ("notifications", "reporting"):
-        handle_event = __import__(f"services.{name}.service", fromlist=["handle_event"]).handle_event
-        with apps[name].app_context():
-            for envelope in envelopes:
-                handle_event(envelope)
 
 
 class Tokens(dict):

@@ -474,6 +474,8 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
     return {
         "event_id": event["id"],
         "registration_id": registration["id"],
+        "email": body["email"],
+        "recipient": created["email"],
         "notification_id": notification_id,
         "schedule_id": schedule.json["id"],
         "key_id": key.json["api_key"]["id"],
@@ -486,6 +488,10 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         "fmt": "csv",
         "filename": "pelita.css",
     }
+
+
+#: What an organiser of another kabupaten must never see of HERE's objects, on any page or in any answer.
+SECRETS_OF_HERE = ("event_id", "registration_id", "email", "recipient")
 
 
 def outcome(response, is_api: bool) -> str:
@@ -557,4 +563,8 @@ def test_each_role_gets_what_the_matrix_says_on_every_staff_route(stack):
                     expected = SIGN_IN
                 if got != expected:
                     wrong.append(f"{name} {route.key} as {role.name}: {response.status_code} ({got}), want {expected}")
+                elif role.kabupaten_code not in (None, HERE) and response.status_code == 200:
+                    seen = [what for what in SECRETS_OF_HERE if str(values[what]) in response.get_data(as_text=True)]
+                    if seen:
+                        wrong.append(f"{name} {route.key} as {role.name} shows HERE's {', '.join(seen)}")
     assert wrong == [], "\n".join(wrong)

@@ -121,3 +121,23 @@ def _registration_staff_token(app, claims, hours: float) -> str:
         staff.role, staff.kabupaten_code, staff.token_version = claims.role, claims.kabupaten_code, claims.version
         db.session.commit()
         return issue_token(staff.claims(), hours)[0]
+
+
+def relay_staff_changed(registration, *others) -> int:
+    """Hand `others` (the notifications and reporting apps) every staff.changed event in registration's outbox, in
+    order, as the relay would: they then know each account, its token version and whether it is active."""
+    import importlib
+
+    from services.registration.extensions import db
+    from services.registration.models import OutboxMessage
+    from shared.messaging.names import EventNames
+
+    with registration.app_context():
+        query = db.select(OutboxMessage.envelope).where(OutboxMessage.type == EventNames.STAFF_CHANGED)
+        envelopes = db.session.scalars(query.order_by(OutboxMessage.seq)).all()
+    for app in others:
+        service = importlib.import_module(f"services.{app.config['SERVICE']}.service")
+        with app.app_context():
+            for envelope in envelopes:
+                service.handle_event(envelope)
+    return len(envelopes)

@@ -461,11 +461,14 @@ def totp_now() -> datetime:
 
 
 def start_two_step(claims: StaffClaims) -> tuple[Staff, str]:
-    """Give a provincial admin a new secret to put in their authenticator app; in force only once confirmed."""
-    _require_admin(claims)
+    """Give a provincial admin a new secret to put in their authenticator app; in force only once confirmed.
+
+    An account that has two-step sign-in on (an admin since made an organiser, say) is shown it, to turn it off.
+    """
     staff = _account(claims.id)
     if staff.totp_enabled:
         return staff, ""
+    _require_admin(claims)
     if staff.totp_secret is None:
         staff.totp_secret = pyotp.random_base32()
         db.session.commit()

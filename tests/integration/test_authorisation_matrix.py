@@ -4,15 +4,22 @@ The routes are read from each app's url_map: a route missing from ROUTES fails t
 may use it. Add a role as a row of ROLES and a column to each kind in EXPECTED; add a route to ROUTES under its kind.
 """
 
+import io
 from dataclasses import dataclass
 
 import pytest
-from werkzeug.security import generate_password_hash
+from PIL import Image
 
 from services.notifications import store as notifications_store
 from shared.messaging.names import EventNames
 from shared.messaging.publisher import make_envelope
-from tests.factories import make_event_body, make_event_published, make_registration_body, make_registration_created
+from tests.factories import (
+    make_event_body,
+    make_event_published,
+    make_registration_body,
+    make_registration_created,
+    relay_staff_changed,
+)
 from tests.integration.conftest import build
 from tests.integration.security.routes import routes
 
@@ -24,16 +31,23 @@ class Role:
     name: str
     role: str | None  # None: signed out
     kabupaten_code: str | None = None
+    #: How the account's token was taken back after it was issued: "disabled" by an admin, or "signed out"
+    #: (the account signed out everywhere; a password change does the same).
+    ended: str | None = None
 
 
-#: The callers. Another kind of staff (a disabled or revoked account, say) is one more row here and one more
-#: column in EXPECTED.
+#: The callers. Another kind of staff is one more row here and one more column in EXPECTED. The two whose token
+#: was taken back are provincial admins, the accounts with most to lose: any route still taking their old token
+#: would let it do anything.
 ROLES = (
     Role("provincial_admin", "provincial_admin"),
     Role("organiser_here", "regency_organiser", HERE),
     Role("organiser_elsewhere", "regency_organiser", ELSEWHERE),
     Role("signed_out", None),
+    Role("disabled", "provincial_admin", ended="disabled"),
+    Role("revoked", "provincial_admin", ended="signed out"),
 )
+PASSWORD = "kata-sandi-staf"  # every account's, the seeded admin's too
 
 # Outcomes
 ALLOWED = "allowed"  # 2xx, or 3xx other than to the sign-in page
@@ -43,37 +57,51 @@ SIGN_IN = "sign in"  # a page's answer: a redirect to the sign-in page
 ANYONE = "anyone"  # public: never a 5xx
 
 #: What each kind of route gives each role.
+#: A token taken back is refused as if there were none: 401 on the API, the sign-in page for a page.
+TAKEN_BACK = {"disabled": UNAUTHENTICATED, "revoked": UNAUTHENTICATED}
 EXPECTED = {
-    "public": dict.fromkeys(["provincial_admin", "organiser_here", "organiser_elsewhere", "signed_out"], ANYONE),
+    "public": dict.fromkeys([role.name for role in ROLES], ANYONE),
     "staff api": {
         "provincial_admin": ALLOWED,
         "organiser_here": ALLOWED,
         "organiser_elsewhere": ALLOWED,  # answers only with their own kabupaten's data
         "signed_out": UNAUTHENTICATED,
+        **TAKEN_BACK,
     },
     "kabupaten api": {
         "provincial_admin": ALLOWED,
         "organiser_here": ALLOWED,
         "organiser_elsewhere": REFUSED,
         "signed_out": UNAUTHENTICATED,
+        **TAKEN_BACK,
+    },
+    "admin api": {
+        "provincial_admin": ALLOWED,
+        "organiser_here": REFUSED,
+        "organiser_elsewhere": REFUSED,
+        "signed_out": UNAUTHENTICATED,
+        **TAKEN_BACK,
     },
     "staff page": {
         "provincial_admin": ALLOWED,
         "organiser_here": ALLOWED,
         "organiser_elsewhere": ALLOWED,
         "signed_out": SIGN_IN,
+        **TAKEN_BACK,
     },
     "kabupaten page": {
         "provincial_admin": ALLOWED,
         "organiser_here": ALLOWED,
         "organiser_elsewhere": REFUSED,
         "signed_out": SIGN_IN,
+        **TAKEN_BACK,
     },
     "admin page": {
         "provincial_admin": ALLOWED,
         "organiser_here": REFUSED,
         "organiser_elsewhere": REFUSED,
         "signed_out": SIGN_IN,
+        **TAKEN_BACK,
     },
 }
 
@@ -85,13 +113,19 @@ ROUTES = {
             "GET /acara/<event_id>",
             "GET /acara/<event_id>/daftar",
             "POST /acara/<event_id>/daftar",
+            "GET /acara/<event_id>/poster/<version>/<any(besar, kecil):size>.jpg",
             "GET /terima-kasih",
             "GET /pendaftaran/<token>",
             "GET /r/<token>/batal",
             "POST /r/<token>/batal",
+            "GET /k/<code>",  # the short cancel link: the code is the secret, as the signed link's token
             "GET /staf/masuk",
             "POST /staf/masuk",
+            "POST /staf/masuk/kode",  # the second step carries its own signed, short-lived proof of the first
+            "GET /staf/keluar",  # asks first; only the POST signs out
             "POST /staf/keluar",
+            "GET /staf/atur-sandi/<token>",  # the invitation's one-time signed link
+            "POST /staf/atur-sandi/<token>",
             "POST /api/v1/auth/token",
             # the public API: published events and registering for one, as the form does
             "GET /api/v1/events",
@@ -105,22 +139,40 @@ ROUTES = {
             "GET /static/<path:filename>",
             "GET /static/pelita/<path:filename>",
         ],
-        "staff api": ["GET /api/v1/events/managed"],
+        "staff api": [
+            "GET /api/v1/events/managed",
+            "POST /api/v1/auth/logout",  # one's own sessions
+        ],
         "kabupaten api": [
             "POST /api/v1/events",  # in HERE
             "PATCH /api/v1/events/<event_id>",
             "POST /api/v1/events/<event_id>/cancel",
             "POST /api/v1/events/<event_id>/publish",
+            "PUT /api/v1/events/<event_id>/poster",
+            "DELETE /api/v1/events/<event_id>/poster",
             "GET /api/v1/events/<event_id>/registrations",
             "GET /api/v1/registrations/<registration_id>",
             "POST /api/v1/registrations/<registration_id>/cancel",
             "POST /api/v1/registrations/<registration_id>/check-in",
+            "DELETE /api/v1/registrations/<registration_id>/check-in",
             "POST /api/v1/registrations/<registration_id>/promote",
         ],
-        "staff page": ["GET /staf", "GET /staf/acara/baru"],
+        "admin api": [  # partner systems' keys register people in every kabupaten
+            "GET /api/v1/api-keys",
+            "POST /api/v1/api-keys",
+            "POST /api/v1/api-keys/<int:key_id>/revoke",
+        ],
+        "staff page": [
+            "GET /staf",
+            "GET /staf/acara/baru",
+            "GET /staf/kata-sandi",  # one's own password
+            "POST /staf/kata-sandi",
+            "POST /staf/dua-langkah",  # turning one's own two-step sign-in off (an admin made organiser keeps it)
+        ],
         "kabupaten page": [
             "POST /staf/acara/baru",  # in HERE
             "GET /staf/acara/<event_id>",
+            "GET /staf/acara/<event_id>/batalkan",
             "POST /staf/acara/<event_id>/batalkan",
             "GET /staf/acara/<event_id>/peserta.<fmt>",
             "POST /staf/acara/<event_id>/publikasikan",
@@ -128,7 +180,23 @@ ROUTES = {
             "POST /staf/acara/<event_id>/ubah",
             "GET /staf/hadir/<token>",
             "POST /staf/hadir/<token>",
-            "POST /staf/pendaftaran/<registration_id>/<action>",
+            "GET /staf/pendaftaran/<registration_id>/batalkan",
+            "POST /staf/pendaftaran/<registration_id>/batalkan",
+            "POST /staf/pendaftaran/<registration_id>/hadir",
+            "POST /staf/pendaftaran/<registration_id>/urungkan-hadir",
+            "GET /staf/pendaftaran/<registration_id>/naikkan",
+            "POST /staf/pendaftaran/<registration_id>/naikkan",
+        ],
+        "admin page": [
+            "GET /staf/akun",  # staff accounts
+            "POST /staf/akun",
+            "POST /staf/akun/<int:staff_id>/<action>",
+            "GET /staf/akun/<int:staff_id>/peran",
+            "POST /staf/akun/<int:staff_id>/peran",
+            "GET /staf/dua-langkah",  # setting up two-step sign-in: offered to provincial admins
+            "GET /staf/kunci-api",  # partner systems' keys
+            "POST /staf/kunci-api",
+            "POST /staf/kunci-api/<int:key_id>/cabut",
         ],
     },
     "notifications": {
@@ -219,7 +287,32 @@ def form(key: str) -> dict:
         "POST /staf/templat/<purpose>/<channel>/<locale>": {"action": "save", **default_confirmation_email()},
         "POST /staf/acara/baru": make_event_form(),
         "POST /staf/acara/<event_id>/ubah": make_event_form(),
+        "POST /staf/pendaftaran/<registration_id>/batalkan": {"confirm": "ya"},
+        "POST /staf/pendaftaran/<registration_id>/naikkan": {"confirm": "ya"},
+        "POST /staf/akun": {
+            "name": "Rina Kartika",
+            "email": "rina@contoh.id",
+            "role": "regency_organiser",
+            "kabupaten_code": HERE,
+        },
+        "POST /staf/akun/<int:staff_id>/peran": {"role": "regency_organiser", "kabupaten_code": HERE},
+        "POST /staf/kata-sandi": {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        "POST /staf/dua-langkah": {"action": "matikan", "code": ""},
+        "POST /staf/kunci-api": {"name": "Sistem Informasi Desa"},
     }.get(key, {})
+
+
+NEW_PASSWORD = "lampu sungai martapura hijau"
+#: Routes that end the caller's sessions when they work: every token is issued again after them.
+ENDS_SESSIONS = {"POST /api/v1/auth/logout", "POST /staf/kata-sandi"}
+#: API operations that take a file rather than JSON.
+UPLOADS = {"PUT /api/v1/events/<event_id>/poster": "poster"}
+
+
+def small_picture() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 110, 160)).save(picture, format="PNG")
+    return picture.getvalue()
 
 
 def default_confirmation_email() -> dict:
@@ -253,6 +346,7 @@ def api_body(key: str):
         "PATCH /api/v1/events/<event_id>": {"capacity": 60},
         "POST /api/v1/schedules": {"kind": "weekly", "kabupaten": HERE, "recipients": ["laporan@contoh.id"]},
         "POST /api/v1/events/<event_id>/cancel": {"reason": "Hujan deras"},
+        "POST /api/v1/api-keys": {"name": "Sistem Informasi Desa"},
     }.get(key, {})
 
 
@@ -264,10 +358,9 @@ def kind_of(service: str, key: str) -> str | None:
 def stack(new_store, redis_url, smtp_server):
     """The three services (CSRF aside: another test's concern), with staff of each role and objects in HERE."""
     from services.notifications.app import create_app as notifications_app
-    from services.registration import seed
+    from services.registration import accounts, seed
     from services.registration.app import create_app as registration_app
     from services.registration.extensions import db
-    from services.registration.models import Staff
     from services.reporting.app import create_app as reporting_app
 
     common = {"WTF_CSRF_ENABLED": False}
@@ -275,7 +368,7 @@ def stack(new_store, redis_url, smtp_server):
         registration_app,
         new_store("registration"),
         redis_url,
-        ADMIN_PASSWORD="rahasia-admin",
+        ADMIN_PASSWORD=PASSWORD,
         RATELIMIT_STORAGE_URI="memory://",
         REGISTRATION_FORM_RATE_LIMIT="100000 per minute",
         **common,
@@ -290,45 +383,72 @@ def stack(new_store, redis_url, smtp_server):
         **common,
     )
     reporting = build(reporting_app, new_store("reporting"), redis_url, **common)
+    accounts_by_role = {}
     with registration.app_context():
         seed.seed_regions()
         seed.seed_admin()
         for role in ROLES[1:]:
             if role.role is not None:
-                db.session.add(
-                    Staff(
-                        email=f"{role.name}@contoh.id",
-                        name=role.name,
-                        role=role.role,
-                        kabupaten_code=role.kabupaten_code,
-                        password_hash=generate_password_hash("kata-sandi-staf"),
-                    )
-                )
+                account = accounts.add_account(email_of(role), role.name, role.role, role.kabupaten_code, PASSWORD)
+                accounts_by_role[role.name] = account.id
+        # the account the account pages change (its role, a new invitation) in the walk
+        spare = accounts.add_account("rudi@contoh.id", "Rudi Hartono", "regency_organiser", HERE).id
         db.session.commit()
-    tokens = {}
     client = registration.test_client()
+    tokens = {}
     for role in ROLES:
-        if role.role == "provincial_admin":
-            credentials = {"email": "admin@pelita.local", "password": "rahasia-admin"}
-        elif role.role is not None:
-            credentials = {"email": f"{role.name}@contoh.id", "password": "kata-sandi-staf"}
-        else:
-            continue
-        tokens[role.name] = client.post("/api/v1/auth/token", json=credentials).json["token"]
+        if role.role is not None:
+            credentials = {"email": email_of(role), "password": PASSWORD}
+            tokens[role.name] = client.post("/api/v1/auth/token", json=credentials).json["token"]
+    # The tokens taken back, as staff do it: an admin disables one account; the other signs out everywhere.
+    with registration.app_context():
+        from services.registration import store
+
+        admin = store.get_staff_by_email("admin@pelita.local").claims()
+        accounts.set_active(accounts_by_role["disabled"], False, admin)
+    signed_out = client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {tokens['revoked']}"})
+    assert signed_out.status_code == 204
     apps = {"registration": registration, "notifications": notifications, "reporting": reporting}
-    yield apps, tokens
+    relay_staff_changed(registration, notifications, reporting)
+    yield apps, Tokens(apps, tokens), spare
     for app in apps.values():
         with app.app_context():
             app.extensions["sqlalchemy"].engine.dispose()
 
 
-def fresh_objects(apps, tokens) -> dict:
-    """An event of HERE with a registration, known to notifications (with its messages), and a report schedule."""
+class Tokens(dict):
+    """Each role's token; the live accounts' are issued again after a route that ended their sessions."""
+
+    def __init__(self, apps, tokens: dict) -> None:
+        super().__init__(tokens)
+        self.registration = apps["registration"]
+
+    def renew(self) -> None:
+        from services.registration import accounts, store
+
+        with self.registration.app_context():
+            for role in ROLES:
+                if role.name in self and role.ended is None:
+                    self[role.name] = accounts.issue_session(store.get_staff_by_email(email_of(role)))["token"]
+
+
+def email_of(role: Role) -> str:
+    """The email of the role's account (the seeded admin's for the provincial admin)."""
+    if role.name == "provincial_admin":
+        return "admin@pelita.local"
+    return f"{role.name.replace('_', '.')}@contoh.id"
+
+
+def fresh_objects(apps, tokens, spare: int) -> dict:
+    """An event of HERE with a registration, known to notifications (with its messages), a report schedule and a
+    partner's API key."""
     admin = {"Authorization": f"Bearer {tokens['provincial_admin']}"}
     client = apps["registration"].test_client()
     event = client.post("/api/v1/events", json=make_event_body(kabupaten_code=HERE), headers=admin).json
     body = make_registration_body(kabupaten_code=HERE)
     registration = client.post(f"/api/v1/events/{event['id']}/registrations", json=body, headers=admin).json
+    key = client.post("/api/v1/api-keys", json=api_body("POST /api/v1/api-keys"), headers=admin)
+    assert key.status_code == 201, key.json
     with apps["notifications"].app_context():
         from services.notifications import service
 
@@ -354,16 +474,24 @@ def fresh_objects(apps, tokens) -> dict:
     return {
         "event_id": event["id"],
         "registration_id": registration["id"],
+        "email": body["email"],
+        "recipient": created["email"],
         "notification_id": notification_id,
         "schedule_id": schedule.json["id"],
+        "key_id": key.json["api_key"]["id"],
+        "staff_id": spare,
         "token": checkin_token,  # the check-in link's (the only signed link a staff route takes)
         "purpose": "confirmation",
         "channel": "email",
         "locale": "id",
-        "action": "hadir",
+        "action": "undang-lagi",  # a new set-password link for the spare account
         "fmt": "csv",
         "filename": "pelita.css",
     }
+
+
+#: What an organiser of another kabupaten must never see of HERE's objects, on any page or in any answer.
+SECRETS_OF_HERE = ("event_id", "registration_id", "email", "recipient")
 
 
 def outcome(response, is_api: bool) -> str:
@@ -382,7 +510,7 @@ def outcome(response, is_api: bool) -> str:
 
 
 def test_every_route_is_classified(stack):
-    apps, _ = stack
+    apps, _, _ = stack
     unknown = [
         f"{name}: {route.key}"
         for name, app in apps.items()
@@ -401,8 +529,8 @@ def test_every_route_is_classified(stack):
 
 
 def test_each_role_gets_what_the_matrix_says_on_every_staff_route(stack):
-    apps, tokens = stack
-    objects = fresh_objects(apps, tokens)
+    apps, tokens, spare = stack
+    objects = fresh_objects(apps, tokens, spare)
     wrong = []
     for name, app in apps.items():
         for route in routes(app):
@@ -411,7 +539,7 @@ def test_each_role_gets_what_the_matrix_says_on_every_staff_route(stack):
                 continue  # public routes: the fuzz test; unknown ones: the test above
             mutating = route.method != "GET"
             for role in ROLES:
-                values = fresh_objects(apps, tokens) if mutating else objects
+                values = fresh_objects(apps, tokens, spare) if mutating else objects
                 client = app.test_client()
                 headers = {}
                 if role.name in tokens:
@@ -421,13 +549,22 @@ def test_each_role_gets_what_the_matrix_says_on_every_staff_route(stack):
                 is_api = route.rule.startswith("/api/")
                 if route.method == "GET":
                     response = client.get(url, query_string=form(route.key), headers=headers)
+                elif route.key in UPLOADS:
+                    upload = {UPLOADS[route.key]: (io.BytesIO(small_picture()), "poster.png")}
+                    response = client.open(url, method=route.method, data=upload, headers=headers)
                 elif is_api:
                     response = client.open(url, method=route.method, json=api_body(route.key), headers=headers)
                 else:
                     response = client.open(url, method=route.method, data=form(route.key), headers=headers)
+                if route.key in ENDS_SESSIONS:
+                    tokens.renew()
                 got, expected = outcome(response, is_api), EXPECTED[kind][role.name]
                 if expected == UNAUTHENTICATED and not is_api:
                     expected = SIGN_IN
                 if got != expected:
                     wrong.append(f"{name} {route.key} as {role.name}: {response.status_code} ({got}), want {expected}")
+                elif role.kabupaten_code not in (None, HERE) and response.status_code == 200:
+                    seen = [what for what in SECRETS_OF_HERE if str(values[what]) in response.get_data(as_text=True)]
+                    if seen:
+                        wrong.append(f"{name} {route.key} as {role.name} shows HERE's {', '.join(seen)}")
     assert wrong == [], "\n".join(wrong)

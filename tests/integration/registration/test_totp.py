@@ -101,3 +101,28 @@ def test_two_step_enrolment_is_for_provincial_admins(registration):
     client = registration.test_client()
     sign_in(client, "org@contoh.id", "pw-org")
     assert client.get("/staf/dua-langkah").status_code == 403
+
+
+def test_an_admin_made_organiser_can_still_turn_two_step_sign_in_off(registration):
+    from services.registration import accounts, store
+
+    with time_machine.travel(NOW, tick=False) as clock:
+        client = registration.test_client()
+        sign_in(client)
+        totp, token = enrol(client)
+        client.post("/staf/dua-langkah", data={"csrf_token": token, "code": totp.at(NOW)})
+        with registration.app_context():  # a second admin makes this one a regency organiser
+            admin = store.get_staff_by_email("admin@pelita.local")
+            other = accounts.add_account("kedua@contoh.id", "Admin Kedua", "provincial_admin", None, "x" * 20)
+            accounts.set_role(admin.id, {"role": "regency_organiser", "kabupaten_code": "63.03"}, other.claims())
+        clock.shift(timedelta(minutes=1))
+        phone = registration.test_client()
+        assert second_step(phone, sign_in(phone), totp.at(NOW + timedelta(minutes=1))).status_code == 303
+        page = phone.get("/staf/dua-langkah")
+        assert page.status_code == 200 and "Matikan" in page.text and "<svg" not in page.text
+        clock.shift(timedelta(minutes=1))
+        off = {"csrf_token": csrf(page.text), "action": "matikan", "code": totp.at(NOW + timedelta(minutes=2))}
+        done = phone.post("/staf/dua-langkah", data=off)
+        assert done.status_code == 303 and done.headers["Location"].endswith("/staf")
+        assert phone.get("/staf/dua-langkah").status_code == 403  # enrolling again is for provincial admins
+        assert sign_in(registration.test_client()).status_code == 303  # the password alone signs in again

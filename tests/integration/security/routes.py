@@ -8,6 +8,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[3]
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
+#: What fills a placeholder no value was given for, by converter (a string otherwise).
+UNNAMED = {"int": "1", "float": "1.0", "uuid": "00000000-0000-0000-0000-000000000000", "path": "x"}
 
 
 @dataclass(frozen=True)
@@ -22,14 +24,16 @@ class Route:
         return f"{self.method} {self.rule}"
 
     def url(self, values: dict[str, str]) -> str:
-        """The rule with each placeholder replaced by values[name] (percent-encoded), or the converter's choice."""
+        """The rule with each placeholder replaced by values[name] (percent-encoded), or the converter's choice;
+        a placeholder `values` does not name gets a value its converter accepts (a new route is walked at once)."""
 
         def fill(match: re.Match) -> str:
             converter, arguments, name = match.groups()
             if converter == "any":  # the cheapest format to build: a CSV
                 choices = re.findall(r"\w+", arguments)
                 return "csv" if "csv" in choices else choices[0]
-            return quote(str(values[name]), safe="%", errors="surrogatepass")
+            value = values.get(name, UNNAMED.get(converter, "x"))
+            return quote(str(value), safe="%", errors="surrogatepass")
 
         return PLACEHOLDER.sub(fill, self.rule)
 

@@ -146,7 +146,7 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     weekly.get_by_label("Email penerima, satu per baris").fill("kabid.layanan@dispersip.contoh.id")
     weekly.get_by_role("button", name="Simpan penerima").click()
     phone.get_by_role("row").filter(has_text="Mingguan").get_by_role(
-        "button", name=re.compile("^Kirim periode")
+        "button", name=re.compile("^Kirim sekarang")
     ).click()
     assert "akan dikirim lewat email" in phone.inner_text("main")
     screenshot(phone, "09-jadwal-laporan")

@@ -29,10 +29,10 @@ def _staff_call(function, *args):
 
 
 @bp.get("")
+@staff_required
 @bp.arguments(NotificationQuerySchema, location="query")
 @bp.response(200, NotificationSchema(many=True))
 @bp.doc(security=[{"bearerAuth": []}])
-@staff_required
 def list_notifications(filters: dict):
     """List outgoing messages, newest first (500 at most), filtered by event, person, status, channel or purpose.
 
@@ -65,10 +65,10 @@ def event_summary(event_id: str):
 
 
 @bp.post("/<notification_id>/resend")
+@staff_required
 @bp.arguments(ResendSchema)
 @bp.response(202, ResendResultSchema)
 @bp.doc(security=[{"bearerAuth": []}])
-@staff_required
 def resend(body: dict, notification_id: str):
     """Send a failed message once more, now; `resent` is false when it was already resent or is no longer failed."""
     if not request.headers.get("Authorization", "").lower().startswith("bearer "):

@@ -22,11 +22,11 @@ def list_keys():
 
 
 @bp.post("")
+@staff_required
 @bp.arguments(ApiKeyCreateSchema)
 @bp.response(201, NewApiKeySchema)
 @bp.alt_response(403, description="Not a provincial admin")
 @bp.doc(security=STAFF)
-@staff_required
 def create_key(data: dict):
     """Issue a key for a partner system; the answer is the only time the key is shown."""
     row, key = service.create_api_key(data["name"], g.staff)

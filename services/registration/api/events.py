@@ -62,10 +62,10 @@ class Events(MethodView):
         """List the published events that have not ended, soonest first."""
         return store.list_open_events(utcnow())
 
+    @staff_required
     @bp.arguments(EventCreateSchema)
     @bp.response(201, EventSchema)
     @bp.doc(security=STAFF)
-    @staff_required
     def post(self, data: dict):
         """Create an event (a draft, or published at once with `publish: true`)."""
         return service.create_event(data, g.staff)
@@ -88,10 +88,10 @@ class OneEvent(MethodView):
         """Show one published event with its seats left."""
         return service.get_public_event(event_id)
 
+    @staff_required
     @bp.arguments(EventUpdateSchema)
     @bp.response(200, EventSchema)
     @bp.doc(security=STAFF)
-    @staff_required
     def patch(self, data: dict, event_id: str):
         """Change an event; participants are told when a published event's time or venue changes."""
         return service.update_event(event_id, data, g.staff)
@@ -99,11 +99,11 @@ class OneEvent(MethodView):
 
 @bp.route("/<event_id>/poster")
 class Poster(MethodView):
+    @staff_required
     @bp.arguments(PosterUploadSchema, location="files")
     @bp.response(200, EventSchema)
     @bp.alt_response(400, description="Not a whole JPEG, PNG or WebP picture, over 5 MB or over 50 megapixels")
     @bp.doc(security=STAFF)
-    @staff_required
     def put(self, files: dict, event_id: str):
         """Give the event its poster, replacing any: kept re-encoded as JPEG without metadata (EXIF, GPS)."""
         service.get_staff_event(event_id, g.staff)  # another kabupaten's event: refused before any decoding
@@ -131,10 +131,10 @@ def publish_event(event_id: str):
 
 
 @bp.post("/<event_id>/cancel")
+@staff_required
 @bp.arguments(EventCancelSchema)
 @bp.response(200, EventSchema)
 @bp.doc(security=STAFF)
-@staff_required
 def cancel_event(data: dict, event_id: str):
     """Call off an event; everyone registered is told."""
     return service.cancel_event(event_id, g.staff, data["reason"])
@@ -162,10 +162,10 @@ class EventRegistrations(MethodView):
             return jsonify(AlreadyRegisteredSchema().dump(service.already_registered_view())), 202
         return service.registration_view(registration), 201
 
+    @staff_required
     @bp.arguments(RegistrationQuerySchema, location="query")
     @bp.response(200, StaffRegistrationSchema(many=True))
     @bp.doc(security=STAFF)
-    @staff_required
     def get(self, filters: dict, event_id: str):
         """List an event's registrations in arrival order, with search and filters (staff)."""
         return service.list_registrations(event_id, filters, g.staff)

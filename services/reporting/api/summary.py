@@ -12,10 +12,10 @@ bp = Blueprint("summary", __name__, url_prefix="/api/v1/summary", description="P
 
 
 @bp.get("")
+@staff_required
 @bp.arguments(SummaryQuerySchema, location="query")
 @bp.response(200, SummarySchema)
 @bp.doc(security=[{"bearerAuth": []}])
-@staff_required
 def get_summary(filters: dict):
     """Count events, registrations and attendance (a regency organiser sees only their kabupaten)."""
     if not g.staff.is_provincial:

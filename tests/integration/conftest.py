@@ -1,6 +1,9 @@
 """Integration fixtures: each service's app on a real, migrated store (SQLite file; PostgreSQL on request)."""
 
 import os
+import shutil
+import sqlite3
+import tempfile
 
 import flask_migrate
 import pytest
@@ -37,10 +40,51 @@ def new_store(backend, tmp_path):
 
 
 def build(factory, database_url: str, redis_url: str, **overrides):
+    """The service of `factory` on a migrated store: a SQLite store is a copy of one migrated once per test run."""
+    if database_url.startswith("sqlite:///"):
+        shutil.copyfile(_sqlite_template(factory, redis_url, overrides), database_url.removeprefix("sqlite:///"))
+        return factory(
+            "test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **overrides
+        )
     app = factory("test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **overrides)
     with app.app_context():
         flask_migrate.upgrade()
     return app
+
+
+#: Migrated (and, for registration, seeded) SQLite stores, made once per test run and copied for each test.
+_TEMPLATES: dict[tuple, str] = {}
+
+
+def _sqlite_template(factory, redis_url: str, overrides: dict) -> str:
+    """A SQLite file migrated to head; registration's also holds Kalsel's areas and the admin the settings name."""
+    seeded = factory is registration_app
+    key = (
+        (factory.__module__, overrides.get("ADMIN_EMAIL"), overrides.get("ADMIN_PASSWORD"))
+        if seeded
+        else (factory.__module__,)
+    )
+    if key not in _TEMPLATES:
+        path = os.path.join(tempfile.mkdtemp(prefix="pelita-template-"), "store.sqlite3")
+        settings = {name: overrides[name] for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD") if name in overrides}
+        app = factory(
+            "test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", REDIS_URL=redis_url, OUTBOX_NUDGE=False, **settings
+        )
+        with app.app_context():
+            flask_migrate.upgrade()
+            extension = app.extensions["sqlalchemy"]
+            if seeded:
+                from services.registration import seed
+
+                seed.seed_regions()
+                seed.seed_admin()
+            extension.session.remove()
+            extension.engine.dispose()
+        with sqlite3.connect(path) as connection:  # everything in the one file, nothing left in a WAL beside it
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        _TEMPLATES[key] = path
+    return _TEMPLATES[key]
 
 
 @pytest.fixture

@@ -50,7 +50,10 @@ class ServiceCelery(Celery):
 
 def make_celery(service: str) -> Celery:
     """Return the unbound Celery app of `service` (bound to Flask later by init_celery)."""
+    from shared import liveness
+
     celery = ServiceCelery(service, task_cls=ContextTask)
+    celery.steps["consumer"].add(liveness.WorkerHeartbeat)  # its heartbeat file (python -m shared.liveness)
     celery.flask_app = None
     return celery
 
@@ -81,6 +84,7 @@ def celery_settings(broker_url: str, service: str, beat_schedule: dict | None = 
         "enable_utc": True,
         "timezone": "UTC",
         "beat_schedule": beat_schedule or {},
+        "beat_scheduler": "shared.liveness:HeartbeatScheduler",  # Celery's, touching its heartbeat file
     }
     settings.update(overrides)
     return settings

@@ -114,6 +114,8 @@ class BaseConfig:
         self.CELERY_OVERRIDES: dict = {}
         #: The largest request body accepted (larger: 413); every form and API call is far smaller.
         self.MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 256 * 1024)
+        #: When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (Prometheus sends it).
+        self.METRICS_TOKEN = env("METRICS_TOKEN")
 
     def beat_schedule(self) -> dict:
         """Return this service's periodic tasks (each service's beat schedules only its own)."""

@@ -22,7 +22,8 @@ from pathlib import Path
 from celery import bootsteps
 from celery.beat import PersistentScheduler
 
-HEARTBEAT_SECONDS = 10.0
+#: How often a worker touches its file (PELITA_HEARTBEAT_SECONDS; tests make it short).
+HEARTBEAT_SECONDS = float(os.environ.get("PELITA_HEARTBEAT_SECONDS") or 10)
 #: The longest a beat sleeps between ticks (Celery's default is 300 s, far longer than a healthcheck waits).
 BEAT_MAX_INTERVAL = 15.0
 

@@ -1,13 +1,12 @@
-"""Liveness of Celery workers and beats: a heartbeat file each one touches, and a check of its age.
+"""The containers' healthcheck: one small command, standard library only (it runs every few seconds).
 
-A worker touches its file from its consumer's event loop every HEARTBEAT_SECONDS, a beat each time its scheduler
-ticks (at least every BEAT_MAX_INTERVAL seconds), so a file older than a minute means a process that is hung, not
-merely busy: a task running long runs in a pool process while the loop goes on. Checking it costs one stat():
+    python -m shared.liveness /tmp/pelita-notifications-worker.alive --max-age 60   # a worker or beat
+    python -m shared.liveness http://127.0.0.1:8001/readyz                          # a web
 
-    python -m shared.liveness /tmp/pelita-notifications-worker.alive --max-age 60    # exit 0 alive, 1 not
-
-`celery inspect ping` was the other way: it starts a Python process that imports the whole app and asks over Redis,
-so it costs seconds of CPU every interval and calls a healthy worker dead whenever Redis is down.
+Exit 0 when alive, 1 (with the reason on stderr) when not. For a worker or beat it reads the age of the heartbeat
+file the process touches (shared/heartbeat.py): one stat(). `celery inspect ping` was the other way: it starts a
+Python process that imports the whole app and asks over Redis, so it costs seconds of CPU every interval and calls
+a healthy worker dead whenever Redis is down. For a web it asks the given address and wants a 2xx answer.
 
 The files go in PELITA_HEARTBEAT_DIR (default: the system's temporary folder), named heartbeat_file(service, role).
 """
@@ -17,15 +16,9 @@ import os
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-from celery import bootsteps
-from celery.beat import PersistentScheduler
-
-#: How often a worker touches its file (PELITA_HEARTBEAT_SECONDS; tests make it short).
-HEARTBEAT_SECONDS = float(os.environ.get("PELITA_HEARTBEAT_SECONDS") or 10)
-#: The longest a beat sleeps between ticks (Celery's default is 300 s, far longer than a healthcheck waits).
-BEAT_MAX_INTERVAL = 15.0
 
 
 def heartbeat_file(service: str, role: str) -> Path:
@@ -43,41 +36,6 @@ def touch(path: Path) -> None:
         pass
 
 
-class WorkerHeartbeat(bootsteps.StartStopStep):
-    """A consumer step: touches the worker's heartbeat file from the consumer's timer while it consumes."""
-
-    requires = ("celery.worker.consumer.tasks:Tasks",)
-
-    def __init__(self, parent, **kwargs):
-        super().__init__(parent, **kwargs)
-        self.tref = None
-
-    def start(self, parent):
-        path = heartbeat_file(parent.app.main, "worker")
-        touch(path)
-        self.tref = parent.timer.call_repeatedly(HEARTBEAT_SECONDS, touch, (path,))
-
-    def stop(self, parent):
-        if self.tref is not None:
-            self.tref.cancel()
-            self.tref = None
-
-    shutdown = stop
-
-
-class HeartbeatScheduler(PersistentScheduler):
-    """Celery's scheduler (the schedule kept in the -s file) that touches the beat's heartbeat file at each tick."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_interval = min(self.max_interval, BEAT_MAX_INTERVAL)
-        self.heartbeat_path = heartbeat_file(self.app.main, "beat")
-
-    def tick(self, *args, **kwargs):
-        touch(self.heartbeat_path)
-        return super().tick(*args, **kwargs)
-
-
 def age(path: Path, now: float | None = None) -> float | None:
     """Seconds since `path` was last touched, or None when it does not exist."""
     try:
@@ -87,17 +45,39 @@ def age(path: Path, now: float | None = None) -> float | None:
     return (time.time() if now is None else now) - mtime
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Exit 0 when the heartbeat file was touched recently, else 1.")
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--max-age", type=float, default=60.0, help="seconds (default 60)")
-    args = parser.parse_args(argv)
-    seconds = age(args.file)
+def check_file(path: Path, max_age: float) -> str | None:
+    """None when `path` was touched within `max_age` seconds, else why not."""
+    seconds = age(path)
     if seconds is None:
-        print(f"{args.file}: no heartbeat yet", file=sys.stderr)
-        return 1
-    if seconds > args.max_age:
-        print(f"{args.file}: last heartbeat {seconds:.0f} s ago", file=sys.stderr)
+        return f"{path}: no heartbeat yet"
+    if seconds > max_age:
+        return f"{path}: last heartbeat {seconds:.0f} s ago"
+    return None
+
+
+def check_url(url: str, timeout: float) -> str | None:
+    """None when `url` answers 2xx within `timeout` seconds, else why not."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return None if 200 <= response.status < 300 else f"{url}: HTTP {response.status}"
+    except urllib.error.HTTPError as error:
+        return f"{url}: HTTP {error.code}"
+    except OSError as error:
+        return f"{url}: {type(error).__name__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Exit 0 when a heartbeat file is fresh or a web answers, else 1.")
+    parser.add_argument("target", help="a heartbeat file, or an http:// address of a web's /readyz or /livez")
+    parser.add_argument("--max-age", type=float, default=60.0, help="seconds a heartbeat may be old (default 60)")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for a web (default 5)")
+    args = parser.parse_args(argv)
+    if args.target.startswith(("http://", "https://")):
+        problem = check_url(args.target, args.timeout)
+    else:
+        problem = check_file(Path(args.target), args.max_age)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     return 0
 

@@ -1,4 +1,4 @@
-"""Workers and beats touch a heartbeat file; `python -m shared.liveness` (the containers' healthcheck) reads its age.
+"""`python -m shared.liveness`, the containers' healthcheck: a worker's or beat's heartbeat file, a web's /readyz.
 
 A real Celery worker and beat of the reporting service, on a real Redis: the file is fresh while the worker's
 loop runs, goes stale as soon as the process is frozen (a hung worker), and is fresh again once it runs.
@@ -8,11 +8,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
+from scripts.redis_local import free_port
 from services.reporting.app import create_app as reporting_app
 from tests.conftest import ROOT, wait_for
 from tests.integration.conftest import build
@@ -96,3 +99,25 @@ def test_a_beat_touches_its_file_at_each_tick(env, tmp_path):
         wait_for(lambda: path.stat().st_mtime > first, timeout=30, message="a later tick")
     finally:
         stop(beat)
+
+
+def serve(app):
+    """`app` on a real HTTP port in a thread, as gunicorn would serve it to the healthcheck."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_web_is_healthy_while_ready_and_not_once_its_store_is_gone(new_store, redis_url):
+    ready = serve(build(reporting_app, new_store("reporting"), redis_url))
+    gone = f"postgresql+psycopg://pelita@127.0.0.1:{free_port()}/gone"
+    unready = serve(reporting_app("test", SQLALCHEMY_DATABASE_URI=gone, REDIS_URL=redis_url, OUTBOX_NUDGE=False))
+    try:
+        assert alive(f"http://127.0.0.1:{ready.server_port}/readyz", 60).returncode == 0
+        checked = alive(f"http://127.0.0.1:{unready.server_port}/readyz", 60)
+        assert checked.returncode == 1 and "HTTP 503" in checked.stderr
+        assert alive(f"http://127.0.0.1:{unready.server_port}/livez", 60).returncode == 0
+        assert alive(f"http://127.0.0.1:{free_port()}/livez", 60).returncode == 1  # nothing listens
+    finally:
+        ready.shutdown()
+        unready.shutdown()

@@ -76,7 +76,7 @@ class BaseConfig:
         "PUBLIC_BASE_URL",
     )
     #: Secrets Pelita makes up itself (signing keys, webhook tokens): long, and no development or example value.
-    SECRET_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "STAFF_TOKEN_SECRET")
+    SECRET_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "STAFF_TOKEN_SECRET", "METRICS_TOKEN")
     #: Credentials a provider issues (its length is the provider's): only never a development or example value.
     CREDENTIAL_SETTINGS: tuple[str, ...] = ()
     APP_ENV = "production"

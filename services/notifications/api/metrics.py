@@ -12,6 +12,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from services.notifications import store
 from services.notifications.extensions import db
+from services.notifications.messages import CHANNELS
 from services.notifications.models import OutboxMessage
 from shared.metrics import age_seconds, make_metrics_blueprint
 from shared.timeutil import utcnow
@@ -23,14 +24,24 @@ def _families():
         "Stored messages by channel, the provider that took them (empty: none yet) and status",
         labels=["channel", "provider", "status"],
     )
+    failed = GaugeMetricFamily(
+        "pelita_notifications_failed_messages",
+        "Messages that ended failed (every provider refused them), by channel; 0 from the start",
+        labels=["channel"],
+    )
+    failures = dict.fromkeys(CHANNELS, 0)
     for channel, provider, status, count in store.message_counts():
         messages.add_metric([channel, provider, status], count)
+        if status == "failed":
+            failures[channel] = failures.get(channel, 0) + count
+    for channel, count in failures.items():
+        failed.add_metric([channel], count)
     lag = GaugeMetricFamily(
         "pelita_notifications_reminder_lag_seconds",
         "How long the most overdue reminder not yet handed to a provider has been due (0: none overdue)",
     )
     lag.add_metric([], age_seconds(store.oldest_overdue_reminder(utcnow())))
-    return [messages, lag, *_priorities()]
+    return [messages, failed, lag, *_priorities()]
 
 
 def _priorities():

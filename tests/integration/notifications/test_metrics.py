@@ -62,3 +62,19 @@ def test_a_failing_provider_shows_below_its_resting_priority_while_its_messages_
     assert metrics[("pelita_notifications_provider_resting_priority", *zenziva)] == 100
     assert messages(metrics, "sms", "twilio", "sent") == 3
     assert "62812345678" not in client.get("/metrics").get_data(as_text=True)
+
+
+def test_messages_every_provider_refused_are_counted_failed_by_channel(make_app, gateway):
+    app = make_app()
+    gateway.expect_request(ZENZIVA).respond_with_data("nomor salah", status=400)
+    gateway.expect_request(TWILIO).respond_with_json({"code": 21211, "message": "invalid"}, 400)
+    client = app.test_client()
+    assert read_metrics(client)[("pelita_notifications_failed_messages", ("channel", "sms"))] == 0
+    with time_machine.travel(NOW):
+        event = publish_event(app, START, reminder_offsets_minutes=[])
+        register(app, event, preferred_channel="sms", phone="+6281234567800", email=None)
+        assert run_beat(app) == ["failed"]
+        metrics = read_metrics(client)
+    assert metrics[("pelita_notifications_failed_messages", ("channel", "sms"))] == 1
+    assert metrics[("pelita_notifications_failed_messages", ("channel", "email"))] == 0
+    assert messages(metrics, "sms", "", "failed") == 1

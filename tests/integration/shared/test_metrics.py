@@ -1,13 +1,17 @@
 """GET /metrics of every service: what every one shows (its queue, its outbox), behind METRICS_TOKEN when set."""
 
+import re
+
 import pytest
 import redis
+import yaml
 
 from scripts.redis_local import free_port
 from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
 from services.reporting.app import create_app as reporting_app
 from shared.messaging.names import TaskNames
+from tests.conftest import ROOT
 from tests.integration.conftest import build
 from tests.support import read_metrics
 
@@ -65,3 +69,28 @@ def test_metrics_are_not_in_the_api_spec_and_not_cached(service, new_store, redi
     client = build(FACTORIES[service], new_store(service), redis_url).test_client()
     assert "/metrics" not in client.get("/api/openapi.json").json["paths"]
     assert client.get("/metrics").headers["Cache-Control"] == "no-store"
+
+
+def test_prometheus_scrapes_every_web_and_alerts_only_on_metrics_the_services_show(new_store, redis_url):
+    deploy = ROOT / "deploy"
+    prometheus = yaml.safe_load((deploy / "prometheus.yml").read_text())
+    assert prometheus["rule_files"] == ["alerts.yml"]
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    targets = {}
+    for job in prometheus["scrape_configs"]:
+        assert job["authorization"]["credentials_file"]  # METRICS_TOKEN, never written in the file
+        [target] = [t for group in job["static_configs"] for t in group["targets"]]
+        targets[job["job_name"]] = target
+    for service in FACTORIES:
+        host, port = targets[f"pelita-{service}"].split(":")
+        assert host == f"{service}-web" and f"--bind 0.0.0.0:{port}" in compose[host]["command"]
+
+    shown = set()
+    for service, factory in FACTORIES.items():
+        shown |= {key[0] for key in read_metrics(build(factory, new_store(service), redis_url).test_client())}
+    rules = [rule for group in yaml.safe_load((deploy / "alerts.yml").read_text())["groups"] for rule in group["rules"]]
+    named = {rule["alert"] for rule in rules}
+    assert {"PelitaOutboxStuck", "PelitaReminderLag", "PelitaProviderFailing", "PelitaReportSchedulePaused"} <= named
+    for rule in rules:
+        for metric in re.findall(r"\bpelita_\w+", rule["expr"]):
+            assert metric in shown, f"{rule['alert']}: {metric} is not shown by any service"

@@ -6,6 +6,7 @@ import os
 from celery import Celery, Task
 from flask import Flask
 
+from shared.heartbeat import WorkerHeartbeat
 from shared.logging import correlation_id_var, message_id_var
 from shared.messaging.names import TASK_ROUTES
 
@@ -51,6 +52,7 @@ class ServiceCelery(Celery):
 def make_celery(service: str) -> Celery:
     """Return the unbound Celery app of `service` (bound to Flask later by init_celery)."""
     celery = ServiceCelery(service, task_cls=ContextTask)
+    celery.steps["consumer"].add(WorkerHeartbeat)  # its heartbeat file (python -m shared.liveness)
     celery.flask_app = None
     return celery
 
@@ -81,6 +83,7 @@ def celery_settings(broker_url: str, service: str, beat_schedule: dict | None = 
         "enable_utc": True,
         "timezone": "UTC",
         "beat_schedule": beat_schedule or {},
+        "beat_scheduler": "shared.heartbeat:HeartbeatScheduler",  # Celery's, touching its heartbeat file
     }
     settings.update(overrides)
     return settings

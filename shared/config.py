@@ -76,7 +76,7 @@ class BaseConfig:
         "PUBLIC_BASE_URL",
     )
     #: Secrets Pelita makes up itself (signing keys, webhook tokens): long, and no development or example value.
-    SECRET_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "STAFF_TOKEN_SECRET")
+    SECRET_SETTINGS: tuple[str, ...] = ("SECRET_KEY", "STAFF_TOKEN_SECRET", "METRICS_TOKEN")
     #: Credentials a provider issues (its length is the provider's): only never a development or example value.
     CREDENTIAL_SETTINGS: tuple[str, ...] = ()
     APP_ENV = "production"
@@ -114,6 +114,8 @@ class BaseConfig:
         self.CELERY_OVERRIDES: dict = {}
         #: The largest request body accepted (larger: 413); every form and API call is far smaller.
         self.MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 256 * 1024)
+        #: When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (Prometheus sends it).
+        self.METRICS_TOKEN = env("METRICS_TOKEN")
 
     def beat_schedule(self) -> dict:
         """Return this service's periodic tasks (each service's beat schedules only its own)."""

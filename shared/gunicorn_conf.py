@@ -19,6 +19,8 @@ SECRET_PATH = re.compile(
 )
 QUERY_VALUE = re.compile(r"=[^&\s\"]*")
 MASK = "[disembunyikan]"
+#: Answered 2xx, these are not logged: the healthchecks ask every 15 s and Prometheus every 30 s. A failure is.
+QUIET_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 
 
 def redact(text: str) -> str:
@@ -53,6 +55,11 @@ class RedactingLogger(Logger):
     def setup(self, cfg):
         super().setup(cfg)
         self.error_log.addFilter(RedactingFilter())
+
+    def access(self, resp, req, environ, request_time):
+        if req.path in QUIET_PATHS and 200 <= (resp.status_code or 0) < 300:
+            return
+        super().access(resp, req, environ, request_time)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

@@ -202,3 +202,16 @@ class AccessLog:
         except Exception:
             self.entries.append((self.service, method, path, 500))
             raise
+
+
+def read_metrics(client, headers: dict | None = None) -> dict[tuple, float]:
+    """GET /metrics as Prometheus reads it: {(name, (label, value), ...): value} for every sample."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    page = client.get("/metrics", headers=headers or {})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/plain"), page.status_code
+    return {
+        (sample.name, *sorted(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(page.text)
+        for sample in family.samples
+    }

@@ -520,3 +520,23 @@ def held_count(event_id: str | None = None, kabupaten_code: str | None = None) -
     if kabupaten_code is not None:
         query = query.where(EventInfo.kabupaten_code == kabupaten_code)
     return int(db.session.scalar(query) or 0)
+
+
+def message_counts() -> list[tuple[str, str, str, int]]:
+    """(channel, provider or "", status, how many) over every stored message, for GET /metrics."""
+    provider = sa.func.coalesce(Notification.provider, "")
+    query = sa.select(Notification.channel, provider, Notification.status, sa.func.count()).group_by(
+        Notification.channel, provider, Notification.status
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def oldest_overdue_reminder(now: datetime) -> datetime | None:
+    """When the longest-overdue reminder not yet handed to a provider was due (None: none is overdue)."""
+    return db.session.scalar(
+        sa.select(sa.func.min(Notification.due_at)).where(
+            Notification.purpose == "reminder",
+            Notification.status.in_(("pending", "sending")),
+            Notification.due_at <= now,
+        )
+    )

@@ -215,3 +215,15 @@ def finish_run(run_id: str, token: str, values: dict) -> bool:
 def list_recent_runs(schedule_ids: list[int], limit: int = 20) -> list[ReportRun]:
     query = sa.select(ReportRun).where(ReportRun.schedule_id.in_(schedule_ids))
     return list(db.session.scalars(query.order_by(ReportRun.created_at.desc()).limit(limit)))
+
+
+def run_counts() -> list[tuple[str, int]]:
+    """(status, how many) over every report run, for GET /metrics."""
+    query = sa.select(ReportRun.status, sa.func.count()).group_by(ReportRun.status)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def paused_schedule_count() -> int:
+    """Schedules paused after failing again and again (they send nothing until someone resumes them)."""
+    query = sa.select(sa.func.count()).select_from(ReportSchedule)
+    return db.session.scalar(query.where(ReportSchedule.active.is_(False), ReportSchedule.paused_reason.is_not(None)))

@@ -132,7 +132,9 @@ ROUTES = {
             "GET /api/v1/events/<event_id>",
             "POST /api/v1/events/<event_id>/registrations",
             "GET /healthz",
-            "GET /metrics",
+            "GET /livez",
+            "GET /readyz",
+            "GET /metrics",  # METRICS_TOKEN, when set (tests/integration/shared/test_metrics.py)
             "GET /api/docs",
             "GET /api/openapi.json",
             "GET /api/swagger-ui/<path:filename>",
@@ -204,6 +206,9 @@ ROUTES = {
             "GET /berhenti/<token>",
             "POST /berhenti/<token>",
             "GET /healthz",
+            "GET /livez",
+            "GET /readyz",
+            "GET /metrics",  # METRICS_TOKEN, when set
             "GET /api/docs",
             "GET /api/openapi.json",
             "GET /api/swagger-ui/<path:filename>",
@@ -244,6 +249,9 @@ ROUTES = {
         "public": [
             "GET /",  # a redirect to the dashboard
             "GET /healthz",
+            "GET /livez",
+            "GET /readyz",
+            "GET /metrics",  # METRICS_TOKEN, when set
             "GET /laporan/<token>",
             "GET /laporan/<token>/unduh.<any(xlsx, pdf):fmt>",
             "GET /api/docs",

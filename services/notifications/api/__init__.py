@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from services.notifications.api import health, notifications, optout, staff, templates_editor, webhooks
+from services.notifications.api import health, metrics, notifications, optout, staff, templates_editor, webhooks
 from services.notifications.extensions import api
 from shared.timeutil import format_when
 from shared.web import csrf
@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(notifications.bp)
     app.add_template_filter(format_when, "format_when")
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(optout.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(templates_editor.bp)

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from services.reporting.api import dashboard, downloads, health, reports, schedules, summary
+from services.reporting.api import dashboard, downloads, health, metrics, reports, schedules, summary
 from services.reporting.extensions import api
 from services.reporting.labels import area_label
 from shared.web import csrf
@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(schedules.bp)

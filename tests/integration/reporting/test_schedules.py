@@ -2,31 +2,18 @@
 
 import base64
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 
 from services.reporting import service
 from services.reporting.extensions import db
 from services.reporting.models import OutboxMessage, ReportRun, ReportSchedule
 from shared.messaging.contracts import consume
-from shared.timeutil import WITA
 from tests.integration.reporting import scenario
 
 MONDAY_8 = scenario.NOW  # Monday 16 March 2026, 08.00 WITA
-
-
-@pytest.fixture
-def weekly(fed):
-    """A weekly province schedule for two provincial staff, made the week before."""
-    with fed.app_context():
-        schedule = ReportSchedule(kind="weekly", recipients=["kabid@dispersip.id", "kadis@dispersip.id"])
-        schedule.created_at = datetime(2026, 3, 1, tzinfo=WITA)
-        db.session.add(schedule)
-        db.session.commit()
-        return schedule.id
 
 
 def sent_events(app) -> list[dict]:

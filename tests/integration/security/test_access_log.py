@@ -133,3 +133,16 @@ def test_the_error_log_masks_the_address_of_a_failed_request():
     assert RedactingFilter().filter(record)
     assert TOKEN not in record.getMessage()
     assert record.getMessage() == "Error handling request /r/[disembunyikan]/batal?next=[disembunyikan]"
+
+
+def test_probes_that_succeed_leave_no_access_log_line_but_failures_and_other_requests_do(registration_web):
+    base, log = registration_web
+    for path in ("/livez", "/readyz"):
+        assert get(base + path) == 200
+    assert get(base + "/metrics") == 503  # this store was never migrated: no outbox table to count
+    assert get(base + "/readyz/") == 404
+    time.sleep(1)  # gunicorn writes its access log line after the response
+    lines = [line for line in log.read_text().splitlines() if '"GET /' in line]
+    assert not [line for line in lines if re.search(r'"GET /(livez|readyz) ', line)], lines
+    assert any('"GET /metrics ' in line and '" 503 ' in line for line in lines), lines
+    assert any('"GET /readyz/ ' in line for line in lines), lines

@@ -75,3 +75,32 @@ def test_env_example_holds_no_secret_and_the_image_knows_its_placeholders():
     ):
         assert example[key] == "", key
     assert "COPY .env.example" in (ROOT / "Dockerfile").read_text()  # production compares secrets against it
+
+
+def test_every_long_running_process_has_a_healthcheck_that_means_the_right_thing():
+    """A web: its /readyz on the port it binds; a worker or beat: the heartbeat file its own process touches (in the
+    image's temporary folder, /tmp)."""
+    from shared.liveness import heartbeat_file
+
+    for name, service in SERVICES.items():
+        if name in ("migrations", "flower", "sinks", "postgres", "redis"):
+            continue
+        test = service["healthcheck"]["test"]
+        assert test[:4] == ["CMD", "python", "-m", "shared.liveness"], name
+        owner, role = name.split("-")
+        assert f"services.{owner}." in command(service)
+        if role == "web":
+            port = re.search(r"--bind 0\.0\.0\.0:(\d+)", command(service))[1]
+            assert test[4] == f"http://127.0.0.1:{port}/readyz", name
+        else:
+            assert f" {role} " in f" {command(service)} "
+            assert test[4] == f"/tmp/{heartbeat_file(owner, role).name}" and test[5:] == ["--max-age", "60"], name
+
+
+def test_every_process_waits_for_a_redis_that_answers():
+    assert "redis-cli ping" in " ".join(SERVICES["redis"]["healthcheck"]["test"])
+    assert "REDISCLI_AUTH" in SERVICES["redis"]["environment"]  # the password stays off redis-cli's command line
+    for name, service in SERVICES.items():
+        if "redis" in service.get("depends_on", {}):
+            assert service["depends_on"]["redis"] == {"condition": "service_healthy"}, name
+    assert "redis" in SERVICES["registration-worker"]["depends_on"]

@@ -104,3 +104,11 @@ def test_any_value_written_in_env_example_is_refused(production_env):
 def test_development_and_tests_keep_their_defaults():
     assert registration_app("development").config["SECRET_KEY"].startswith("dev-only-")
     assert notifications_app("test").config["ZENZIVA_CALLBACK_TOKEN"] == DEV_SINK_CREDENTIALS["ZENZIVA_CALLBACK_TOKEN"]
+
+
+@pytest.mark.parametrize("factory", [registration_app, notifications_app, reporting_app])
+def test_a_short_metrics_token_stops_every_service_and_none_is_fine(production_env, factory):
+    assert factory("production").config["METRICS_TOKEN"] is None  # optional: then the proxy keeps /metrics inside
+    production_env.setenv("METRICS_TOKEN", "prometheus")
+    with pytest.raises(ConfigError, match="METRICS_TOKEN is shorter than 32 bytes"):
+        factory("production")

@@ -2,6 +2,7 @@
 
 import importlib
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,46 @@ def test_compose_has_the_production_shape():
         if key.endswith("_DATABASE_URL")
     }
     assert databases == set(QueueNames.all()), "one database per service"
+
+
+#: Options that set what a process runs and how much of it; the rest (bind address, schedule file, -E for Flower's
+#: events in production) may differ between `make run` and docker-compose.
+LAYOUT_OPTIONS = {"--workers", "--threads", "--worker-class", "-c", "-A", "-Q", "-n", "--concurrency"}
+
+
+def layout(command: str) -> dict:
+    """What a gunicorn or celery command runs and its layout: program, target, sub-command and LAYOUT_OPTIONS."""
+    program = "gunicorn" if "gunicorn " in command else "celery"
+    words = shlex.split(command[command.index(f"{program} ") :].rstrip('"'))
+    found = {"program": program, "multiprocess metrics": "PROMETHEUS_MULTIPROC_DIR=" in command}
+    skip = False
+    for i, word in enumerate(words[1:], start=1):
+        if skip:
+            skip = False
+        elif word in LAYOUT_OPTIONS:
+            found[word], skip = words[i + 1], True
+        elif word.startswith("-"):
+            skip = word in {"--bind", "-s", "--port", "-l"}
+        else:
+            found.setdefault("arguments", []).append(word)
+    return found
+
+
+def test_the_procfile_and_compose_run_the_same_processes_with_the_same_layout():
+    """What `make run` and the benchmarks run (the Procfile) is what production runs (docker-compose.yml): the same
+    processes, gunicorn workers and threads, Celery queues and concurrency."""
+    procfile = {
+        name.strip(): command
+        for name, _, command in (line.partition(":") for line in (ROOT / "Procfile").read_text().splitlines())
+        if command and not name.startswith("#") and ("gunicorn " in command or "celery " in command)
+    }
+    services = compose()["services"]
+    for service in QueueNames.all():
+        pairs = {
+            service: f"{service}-web",
+            f"{service}_worker": f"{service}-worker",
+            f"{service}_beat": f"{service}-beat",
+        }
+        for in_procfile, in_compose in pairs.items():
+            assert layout(procfile.pop(in_procfile)) == layout(services[in_compose]["command"]), in_compose
+    assert procfile == {}, f"in the Procfile only: {sorted(procfile)}"

@@ -85,6 +85,10 @@ MISSING_CONSENTS = _l("Kirim persetujuan pelatihan dan pesan (consents) bersama 
 UNKNOWN_NOTICE = _l("Versi pemberitahuan privasi tidak dikenal. Tampilkan pemberitahuan terbaru (lihat /privasi).")
 
 
+def _refuse(message):
+    raise ValidationError(message)
+
+
 class ConsentsSchema(Schema):
     """The consents one gives, each a separate box: only `statistics` may be left out."""
 
@@ -134,7 +138,7 @@ class RegistrationCreateSchema(Schema):
     )
     notice_version = fields.String(
         load_default=None,
-        validate=validate.OneOf(list(notices.NOTICES), error=UNKNOWN_NOTICE),
+        validate=lambda version: version in notices.NOTICES or _refuse(UNKNOWN_NOTICE),
         metadata={"description": "The privacy notice version shown (see /privasi); required with `consents`"},
     )
     consent = fields.Boolean(

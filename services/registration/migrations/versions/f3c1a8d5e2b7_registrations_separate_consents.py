@@ -21,7 +21,14 @@ branch_labels = None
 depends_on = None
 
 
+# SQLite rebuilds `registrations` to drop or tighten a column, which a table referencing it would forbid: so the
+# times move through a scratch table while `consents` does not exist.
+
+
 def upgrade():
+    op.execute("CREATE TABLE consent_times AS SELECT id, consent_at FROM registrations")
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_column('consent_at')
     op.create_table(
         'consents',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -38,21 +45,25 @@ def upgrade():
         batch_op.create_index('ix_consents_registration_id', ['registration_id'], unique=False)
     op.execute(
         "INSERT INTO consents (registration_id, purpose, notice_version, given_at) "
-        "SELECT id, 'training', 'legacy', consent_at FROM registrations"
+        "SELECT id, 'training', 'legacy', consent_at FROM consent_times"
     )
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_column('consent_at')
+    op.drop_table('consent_times')
 
 
 def downgrade():
+    op.execute(
+        "CREATE TABLE consent_times AS SELECT registration_id AS id, MIN(given_at) AS consent_at "
+        "FROM consents GROUP BY registration_id"
+    )
+    with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.drop_index('ix_consents_registration_id')
+    op.drop_table('consents')
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consent_at', shared.db.UTCDateTime(timezone=True), nullable=True))
     op.execute(
         "UPDATE registrations SET consent_at = COALESCE("
-        "(SELECT MIN(given_at) FROM consents WHERE consents.registration_id = registrations.id), registered_at)"
+        "(SELECT consent_at FROM consent_times WHERE consent_times.id = registrations.id), registered_at)"
     )
+    op.drop_table('consent_times')
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.alter_column('consent_at', existing_type=shared.db.UTCDateTime(timezone=True), nullable=False)
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.drop_index('ix_consents_registration_id')
-    op.drop_table('consents')

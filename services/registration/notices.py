@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 #: The purposes one can consent to; training and messages are required to register, statistics is optional.
 PURPOSES = ("training", "messages", "statistics")
-REQUIRED = ("training", "messages")
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,10 @@ MISSING_CONSENTS = _l("Kirim persetujuan pelatihan dan pesan (consents) bersama 
 UNKNOWN_NOTICE = _l("Versi pemberitahuan privasi tidak dikenal. Tampilkan pemberitahuan terbaru (lihat /privasi).")
 
 
-def _refuse(message):
-    raise ValidationError(message)
+def known_notice(version: str) -> None:
+    """A notice version the service has, looked up at each load (a new notice is known as soon as it is added)."""
+    if version not in notices.NOTICES:
+        raise ValidationError(UNKNOWN_NOTICE)
 
 
 class ConsentsSchema(Schema):
@@ -138,7 +140,7 @@ class RegistrationCreateSchema(Schema):
     )
     notice_version = fields.String(
         load_default=None,
-        validate=lambda version: version in notices.NOTICES or _refuse(UNKNOWN_NOTICE),
+        validate=known_notice,
         metadata={"description": "The privacy notice version shown (see /privasi); required with `consents`"},
     )
     consent = fields.Boolean(
@@ -146,9 +148,10 @@ class RegistrationCreateSchema(Schema):
         metadata={"description": "Deprecated: `true` reads as training and messages under the legacy notice"},
     )
 
-    def consent_error(self, purpose: str, message) -> ValidationError:
-        """The error of a missing required consent, where the API shows it (the form names its own box)."""
-        return ValidationError({purpose: [message]}, "consents")
+    def consent_errors(self, missing: dict) -> ValidationError:
+        """The errors of missing required consents ({purpose: message}), where the API shows them (the form names
+        its own boxes)."""
+        return ValidationError({"consents": {purpose: [message] for purpose, message in missing.items()}})
 
     @validates_schema(skip_on_field_errors=False)  # said with the other mistakes, not after they are fixed
     def consents_given(self, data: dict, **kwargs) -> None:
@@ -161,10 +164,9 @@ class RegistrationCreateSchema(Schema):
             return
         if not data.get("notice_version"):
             raise ValidationError(UNKNOWN_NOTICE, "notice_version")
-        if not data["consents"].get("training"):
-            raise self.consent_error("training", TRAINING_CONSENT)
-        if not data["consents"].get("messages"):
-            raise self.consent_error("messages", MESSAGES_CONSENT)
+        required = {"training": TRAINING_CONSENT, "messages": MESSAGES_CONSENT}
+        if missing := {purpose: text for purpose, text in required.items() if not data["consents"].get(purpose)}:
+            raise self.consent_errors(missing)
 
     @post_load
     def consents_as_given(self, data: dict, **kwargs) -> dict:
@@ -213,8 +215,8 @@ class RegistrationFormSchema(RegistrationCreateSchema):
         cleaned.setdefault("notice_version", "")
         return cleaned
 
-    def consent_error(self, purpose: str, message) -> ValidationError:
-        return ValidationError(message, f"consent_{purpose}")
+    def consent_errors(self, missing: dict) -> ValidationError:
+        return ValidationError({f"consent_{purpose}": [message] for purpose, message in missing.items()})
 
     @validates_schema
     def where_exactly(self, data: dict, **kwargs) -> None:

@@ -67,6 +67,8 @@ def test_a_missing_required_consent_is_refused_beside_its_box_in_indonesian_and_
     assert 'id="error-consent_messages"' in response.text and 'href="#field-consent_messages"' in response.text
     assert "Centang persetujuan menerima pesan lewat saluran yang Anda pilih" in response.text
     assert 'id="error-consent_training"' not in response.text
+    neither = client.post(url, data=form_fields(**hidden(response.text), consent_training="", consent_messages=""))
+    assert 'id="error-consent_training"' in neither.text and 'id="error-consent_messages"' in neither.text
 
     url_en = url + "?lang=en"
     english = client.post(url_en, data=form_fields(**hidden(client.get(url_en).text), consent_training=""))
@@ -89,7 +91,9 @@ def test_the_api_records_each_consent_with_its_version_and_refuses_what_is_missi
         url, json=make_registration_body(consents={"training": True}), headers={"Accept-Language": "en"}
     )
     assert refused.status_code == 422
-    assert "messages" in refused.json["errors"]["json"]["consents"]
+    assert list(refused.json["errors"]["json"]["consents"]) == ["messages"]
+    neither = client.post(url, json=make_registration_body(consents={}))
+    assert set(neither.json["errors"]["json"]["consents"]) == {"training", "messages"}
     unknown = client.post(url, json=make_registration_body(notice_version="2020-01-01"))
     assert unknown.status_code == 422 and "notice_version" in unknown.json["errors"]["json"]
     without = make_registration_body()

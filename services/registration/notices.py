@@ -109,7 +109,8 @@ NOTICE_2026_12_04 = Notice(
                     "Hak Anda",
                     [
                         "Lewat halaman konfirmasi Anda (tautannya ada di pesan konfirmasi) Anda dapat melihat "
-                        "pendaftaran dan membatalkannya. Balas STOP untuk berhenti menerima pesan.",
+                        "pendaftaran dan membatalkannya. Balas STOP pada SMS atau WhatsApp kami untuk berhenti "
+                        "menerima pesan.",
                         "Untuk melihat, membetulkan, atau menghapus data Anda, atau menarik persetujuan, hubungi "
                         "Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan atau narahubung acara.",
                     ],
@@ -159,7 +160,8 @@ NOTICE_2026_12_04 = Notice(
                     "Your rights",
                     [
                         "On your confirmation page (linked in the confirmation message) you can see your "
-                        "registration and cancel it. Reply STOP to stop receiving messages.",
+                        "registration and cancel it. Reply STOP to our SMS or WhatsApp messages to stop receiving "
+                        "them.",
                         "To see, correct or erase your data, or to withdraw a consent, contact the Library and "
                         "Archives Office of South Kalimantan Province or the event's contact person.",
                     ],

@@ -18,6 +18,7 @@ DISABILITIES = {
     "intellectual": _l("Disabilitas intelektual"),
     "mental": _l("Disabilitas mental"),
     "sensory": _l("Disabilitas sensorik (netra, rungu, wicara)"),
+    "prefer_not_to_say": _l("Tidak ingin menjawab"),
 }
 PARTICIPANT_TYPES = {
     "library_manager": _l("Pengelola perpustakaan desa/kelurahan"),

@@ -23,7 +23,8 @@ def make_registration_body(**overrides) -> dict:
         "participant_type": "pkk_cadre",
         "institution": "TP PKK Desa Sungai Tabuk",
         "preferred_channel": "email",
-        "consent": True,
+        "consents": {"training": True, "messages": True, "statistics": True},
+        "notice_version": "2026-12-04",
     }
     body.update(overrides)
     return body

@@ -153,7 +153,6 @@ class Registration(db.Model):
     accessibility_needs: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     participant_type: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     institution: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
-    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     checkin_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True)  # None once anonymised
     #: The random part of the short cancel link in messages (/k/<code>); not the check-in code, which is read
     #: aloud at the door. Null only for registrations made before short links existed.
@@ -165,6 +164,11 @@ class Registration(db.Model):
     confirmation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+    consents: Mapped[list["Consent"]] = relationship(back_populates="registration", lazy="selectin")
+
+    def consented(self, purpose: str) -> bool:
+        """Whether the person gave `purpose`'s consent and has not withdrawn it."""
+        return any(c.purpose == purpose and c.withdrawn_at is None for c in self.consents)
 
     __table_args__ = (
         # One registration per phone and per email per event, even when two submissions race.
@@ -172,6 +176,27 @@ class Registration(db.Model):
         sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
         sa.Index("ix_registrations_event_waitlist", "event_id", "status", "waitlist_seq"),
     )
+
+
+class Consent(db.Model):
+    """One consent a person gave, for one purpose (notices.PURPOSES), with the notice version they were shown.
+
+    Only given consents have a row: an optional one left unticked has none. Registrations made before consents were
+    separate have one "training" row of version "legacy" (the bundled notice of that time).
+    """
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    registration_id: Mapped[str] = mapped_column(sa.ForeignKey("registrations.id"), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    notice_version: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration] = relationship(back_populates="consents")
+
+    __table_args__ = (sa.UniqueConstraint("registration_id", "purpose", name="uq_consents_registration_purpose"),)
 
 
 class ApiKey(db.Model):

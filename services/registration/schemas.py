@@ -6,8 +6,9 @@ import email_validator
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates, validates_schema
 
+from services.registration import notices
 from services.registration.service import poster_url
 from shared import phones
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
@@ -78,6 +79,28 @@ class HttpsUrlField(fields.String):
         return value
 
 
+TRAINING_CONSENT = _l("Centang persetujuan pemrosesan data pribadi untuk pelatihan agar dapat mendaftar.")
+MESSAGES_CONSENT = _l("Centang persetujuan menerima pesan lewat saluran yang Anda pilih agar dapat mendaftar.")
+MISSING_CONSENTS = _l("Kirim persetujuan pelatihan dan pesan (consents) bersama versi pemberitahuan privasi.")
+UNKNOWN_NOTICE = _l("Versi pemberitahuan privasi tidak dikenal. Tampilkan pemberitahuan terbaru (lihat /privasi).")
+
+
+def known_notice(version: str) -> None:
+    """A notice version the service has, looked up at each load (a new notice is known as soon as it is added)."""
+    if version not in notices.NOTICES:
+        raise ValidationError(UNKNOWN_NOTICE)
+
+
+class ConsentsSchema(Schema):
+    """The consents one gives, each a separate box: only `statistics` may be left out."""
+
+    training = fields.Boolean(load_default=False, metadata={"description": "Processing for the training (required)"})
+    messages = fields.Boolean(load_default=False, metadata={"description": "Messages by the chosen channel (required)"})
+    statistics = fields.Boolean(
+        load_default=False, metadata={"description": "Disability answer counted in the statistics (optional)"}
+    )
+
+
 def _choice(choices, message) -> dict:
     """A required choice among `choices`, with one message in the user's language for missing and wrong."""
     return {
@@ -110,15 +133,49 @@ class RegistrationCreateSchema(Schema):
     institution = SingleLineText(load_default="", max_length=200, length_error=_l("Paling banyak 200 huruf."))
     preferred_channel = fields.String(**_choice(CHANNELS, _l("Pilih cara kami menghubungi Anda.")))
     locale = fields.String(load_default="id", validate=validate.OneOf(LOCALES))
+    consents = fields.Nested(
+        "ConsentsSchema",
+        load_default=None,
+        metadata={"description": "The consents given: training and messages are required, statistics optional"},
+    )
+    notice_version = fields.String(
+        load_default=None,
+        validate=known_notice,
+        metadata={"description": "The privacy notice version shown (see /privasi); required with `consents`"},
+    )
     consent = fields.Boolean(
-        required=True,
-        error_messages={"required": _l("Centang persetujuan pemrosesan data pribadi untuk mendaftar.")},
+        load_default=None,
+        metadata={"description": "Deprecated: `true` reads as training and messages under the legacy notice"},
     )
 
-    @validates("consent")
-    def consent_given(self, value: bool, **kwargs) -> None:
-        if not value:
-            raise ValidationError(_l("Centang persetujuan pemrosesan data pribadi untuk mendaftar."))
+    def consent_errors(self, missing: dict) -> ValidationError:
+        """The errors of missing required consents ({purpose: message}), where the API shows them (the form names
+        its own boxes)."""
+        return ValidationError({"consents": {purpose: [message] for purpose, message in missing.items()}})
+
+    @validates_schema(skip_on_field_errors=False)  # said with the other mistakes, not after they are fixed
+    def consents_given(self, data: dict, **kwargs) -> None:
+        """The required consents are given, each under a known notice version."""
+        if data.get("consents") is None:
+            if data.get("consent") is None:
+                raise ValidationError(MISSING_CONSENTS, "consents")
+            if not data["consent"]:
+                raise ValidationError(TRAINING_CONSENT, "consent")
+            return
+        if not data.get("notice_version"):
+            raise ValidationError(UNKNOWN_NOTICE, "notice_version")
+        required = {"training": TRAINING_CONSENT, "messages": MESSAGES_CONSENT}
+        if missing := {purpose: text for purpose, text in required.items() if not data["consents"].get(purpose)}:
+            raise self.consent_errors(missing)
+
+    @post_load
+    def consents_as_given(self, data: dict, **kwargs) -> dict:
+        """One shape for the rest: `consents` as {purpose: True} for those given, and the notice version."""
+        legacy = data.pop("consent", None)
+        if data.get("consents") is None and legacy:  # an older API client: its one box was the bundled notice
+            data["consents"], data["notice_version"] = {"training": True, "messages": True}, notices.LEGACY.version
+        data["consents"] = {purpose: True for purpose, given in data["consents"].items() if given}
+        return data
 
     @validates_schema
     def reachable_and_consistent(self, data: dict, **kwargs) -> None:
@@ -137,6 +194,9 @@ class RegistrationCreateSchema(Schema):
             raise ValidationError(_l("Desa/kelurahan ini tidak ada di kecamatan yang dipilih."), "desa_code")
 
 
+#: What a ticked box sends.
+TICKED = ("ya", "on", "true", "1")
+
 #: The form's own fields, checked by the view before the schema (CSRF, the render time) or a refresh button.
 FORM_ONLY = ("csrf_token", "refresh", "rendered_at")
 
@@ -151,8 +211,12 @@ class RegistrationFormSchema(RegistrationCreateSchema):
     def blanks_are_missing(self, data, **kwargs) -> dict:
         cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str)}
         cleaned = {key: value for key, value in cleaned.items() if value != "" and key not in FORM_ONLY}
-        cleaned["consent"] = cleaned.get("consent") in ("ya", "on", "true", "1")
+        cleaned["consents"] = {p: cleaned.pop(f"consent_{p}", None) in TICKED for p in notices.PURPOSES}
+        cleaned.setdefault("notice_version", "")
         return cleaned
+
+    def consent_errors(self, missing: dict) -> ValidationError:
+        return ValidationError({f"consent_{purpose}": [message] for purpose, message in missing.items()})
 
     @validates_schema
     def where_exactly(self, data: dict, **kwargs) -> None:

@@ -18,6 +18,7 @@ from services.registration.extensions import celery, db
 from services.registration.models import (
     DEFAULT_REMINDER_OFFSETS,
     ApiKey,
+    Consent,
     DeadLetter,
     Event,
     EventPoster,
@@ -269,13 +270,14 @@ def request_confirmation(registration: Registration) -> bool:
 
 def _new_registration(event_id: str, data: dict) -> Registration:
     """The registration as the person gave it, with its id, times and check-in code; no seat yet."""
-    fields = {"locale": "id"} | {key: value for key, value in data.items() if key != "consent"}
+    fields = {"locale": "id"} | {key: value for key, value in data.items() if key not in ("consents", "notice_version")}
     now = utcnow()
+    version = data["notice_version"]
     return Registration(
         **fields,
         id=new_id(),
         event_id=event_id,
-        consent_at=now,
+        consents=[Consent(purpose=purpose, notice_version=version, given_at=now) for purpose in data["consents"]],
         registered_at=now,
         checkin_code=_random_code(8),
         cancel_code=_random_code(CANCEL_CODE_LENGTH),
@@ -318,13 +320,19 @@ def _created_payload(registration: Registration) -> dict:
         "desa_code": registration.desa_code,
         "gender": registration.gender,
         "age_group": registration.age_group,
-        "disability": registration.disability,
+        "disability": statistics_disability(registration),
         "participant_type": registration.participant_type,
         "checkin_code": registration.checkin_code,
         "checkin_url": checkin_url(registration.id),
         "cancel_url": short_cancel_url(registration),
         "registered_at": registration.registered_at,
     }
+
+
+def statistics_disability(registration: Registration) -> str:
+    """The disability answer as the statistics may use it: the answer given with the statistics consent, else
+    "prefer_not_to_say". The registration keeps the answer itself: organisers use it to prepare the day."""
+    return registration.disability if registration.consented("statistics") else "prefer_not_to_say"
 
 
 class Nudges:

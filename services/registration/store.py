@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.registration.extensions import db
-from services.registration.models import ApiKey, Event, EventPoster, Registration, Staff
+from services.registration.models import ApiKey, Consent, Event, EventPoster, Registration, Staff
 
 
 def get_event(event_id: str) -> Event | None:
@@ -75,12 +75,22 @@ def get_event_window(event_id: str) -> sa.Row | None:
 
 
 def add_registration(registration: Registration) -> None:
-    """Insert a new registration (raises IntegrityError for a phone or email already registered for the event).
+    """Insert a new registration and its consents (IntegrityError for a phone or email already registered).
 
     `registration` is not added to the session: it is written as it is, and stays readable after the commit.
     """
     values = sa.inspect(registration).dict
     _run(_ADD_REGISTRATION, **{key: value for key, value in values.items() if key in _REGISTRATION_COLUMNS})
+    consents = [
+        {
+            "registration_id": registration.id,
+            "purpose": c.purpose,
+            "notice_version": c.notice_version,
+            "given_at": c.given_at,
+        }
+        for c in registration.consents
+    ]
+    db.session.connection().execute(_ADD_CONSENT, consents)
 
 
 # The form runs these for every registration: built once and run on the session's connection (its transaction),
@@ -117,6 +127,7 @@ _EVENT_WINDOW = sa.select(
 ).where(Event.id == sa.bindparam("event_id"))
 _ADD_REGISTRATION = sa.insert(Registration)
 _REGISTRATION_COLUMNS = frozenset(Registration.__table__.columns.keys())
+_ADD_CONSENT = sa.insert(Consent)
 
 
 def _run(statement, **params) -> sa.CursorResult:

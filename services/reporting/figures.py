@@ -29,7 +29,10 @@ ACTIVE = ("confirmed", "waitlisted")
 SMALL = "<5"
 #: A cell hidden only so that a suppressed one cannot be worked out by subtraction.
 HIDDEN = "*"
-DISABILITY_KINDS = tuple(kind for kind in DISABILITIES if kind != "none")
+#: "prefer_not_to_say" (an answer withheld, or not consented to for statistics) counts neither as a disability nor as
+#: none: it is a category of its own in the breakdown, outside both.
+NOT_SAID = "prefer_not_to_say"
+DISABILITY_KINDS = tuple(kind for kind in DISABILITIES if kind not in ("none", NOT_SAID))
 BREAKDOWNS = ("kabupaten", "gender", "age_group", "disability", "participant_type")
 
 
@@ -135,8 +138,8 @@ PER_EVENT = {
     "cancelled": lambda r: r.status == "cancelled",
     "attended": lambda r: r.checked_in_at is not None,
     "not_checked_in": lambda r: r.status == "confirmed" and r.checked_in_at is None,
-    "disability_registered": lambda r: r.status in ACTIVE and r.disability != "none",
-    "disability_attended": lambda r: r.checked_in_at is not None and r.disability != "none",
+    "disability_registered": lambda r: r.status in ACTIVE and r.disability in DISABILITY_KINDS,
+    "disability_attended": lambda r: r.checked_in_at is not None and r.disability in DISABILITY_KINDS,
 }
 
 
@@ -296,7 +299,8 @@ def protect(cells: list[int], total: int) -> tuple[list[int | str], int | str]:
 def suppress(figures: Figures) -> Figures:
     """Return the figures as they may leave the service: small counts of people with a disability suppressed.
 
-    The "none" row of the disability breakdown is left out, since registrations minus it would give the total.
+    The "none" row of the disability breakdown is left out, since registrations minus it would give the total
+    (minus "prefer not to say", which is shown as it is: it tells nothing about anyone's disability).
     """
     if figures.suppressed:
         return figures
@@ -304,6 +308,7 @@ def suppress(figures: Figures) -> Figures:
     registered, disability_registered = protect([r.registered for r in kinds], figures.disability_registered)
     attended, disability_attended = protect([r.attended for r in kinds], figures.disability_attended)
     rows = [BreakdownRow(r.key, reg, att) for r, reg, att in zip(kinds, registered, attended, strict=True)]
+    rows += [row for row in figures.breakdowns["disability"] if row.key == NOT_SAID]
     per_event, _ = protect([e.disability_registered for e in figures.events], figures.disability_registered)
     events = [replace(e, disability_registered=v) for e, v in zip(figures.events, per_event, strict=True)]
     return replace(

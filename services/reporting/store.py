@@ -64,7 +64,7 @@ def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -
     held = [*in_scope, EventFact.status != "cancelled"]
     r, d = RegistrationFact, DeliveryFact
     checked_in = r.checked_in_at.is_not(None)
-    disabled = r.disability != "none"
+    disabled = r.disability.in_(figures.DISABILITY_KINDS)
     tallies = {  # per event, each in figures.PER_EVENT order
         "confirmed": r.status == "confirmed",
         "waitlisted": r.status == "waitlisted",

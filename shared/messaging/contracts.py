@@ -15,7 +15,8 @@ CHANNELS = ("whatsapp", "sms", "email")
 REGISTRATION_STATUSES = ("confirmed", "waitlisted")
 GENDERS = ("female", "male")
 AGE_GROUPS = ("under_18", "18_25", "26_35", "36_45", "46_55", "56_plus")
-DISABILITIES = ("none", "physical", "intellectual", "mental", "sensory")
+#: "prefer_not_to_say" is also what reporting is sent when the person did not consent to statistics.
+DISABILITIES = ("none", "physical", "intellectual", "mental", "sensory", "prefer_not_to_say")
 PARTICIPANT_TYPES = ("library_manager", "pkk_cadre", "teacher", "student", "public", "other")
 LOCALES = ("id", "en")
 

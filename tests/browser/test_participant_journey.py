@@ -79,7 +79,8 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     assert phone.get_by_label("Nama lengkap").input_value() == "Siti Rahmah"
     assert axe_violations(phone) == []
     screenshot(phone, "02-formulir-kesalahan")
-    phone.get_by_label("Saya setuju").check()
+    phone.get_by_label(re.compile("untuk pendaftaran, kehadiran")).check()
+    phone.get_by_label(re.compile("menerima konfirmasi dan pengingat")).check()
     phone.get_by_role("button", name="Kirim pendaftaran").click()
 
     # 4. The confirmation with the kode hadir and the QR.

@@ -5,12 +5,12 @@ from urllib.parse import quote
 
 import phonenumbers
 import segno
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import formtime, labels, service, store
+from services.registration import formtime, labels, notices, service, store
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
@@ -63,6 +63,20 @@ def _contact(event) -> dict | None:
     number = phonenumbers.parse(event.contact_whatsapp, "ID")
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return {"name": event.contact_name, "number": national, "link": f"https://wa.me/{event.contact_whatsapp[1:]}"}
+
+
+@bp.get("/privasi", defaults={"version": None})
+@bp.get("/privasi/<version>")
+def privacy(version: str | None):
+    """The privacy notice: the current one, or the version a person was shown when they consented."""
+    notice = notices.NOTICES.get(version or notices.CURRENT)
+    if notice is None:
+        abort(404)
+    days = round(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
+    title, sections = notice.sections(select_locale(), days)
+    return render_template(
+        "public/privacy.html", notice=notice, title=title, sections=sections, current=notices.CURRENT
+    )
 
 
 @bp.get("/acara/<event_id>/poster/<version>/<any(besar, kecil):size>.jpg")
@@ -134,7 +148,14 @@ def _form(event, values, errors: dict, rendered_at: str | None = None):
     }
     stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
     return render_template(
-        "public/form.html", event=event, values=values, errors=errors, lists=lists, labels=labels, rendered_at=stamp
+        "public/form.html",
+        event=event,
+        values=values,
+        errors=errors,
+        lists=lists,
+        labels=labels,
+        rendered_at=stamp,
+        notice_version=notices.CURRENT,
     )
 
 

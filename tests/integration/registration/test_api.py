@@ -178,11 +178,12 @@ def test_the_registration_window_decides_seats_and_waitlist_places_alike(registr
 def test_bad_input_gets_field_messages_and_nothing_is_stored(registration, auth):
     client = registration.test_client()
     event = create_event(client, auth)
-    body = make_registration_body(phone="12", email="bukan-email", consent=False, gender="x")
+    consents = {"training": False, "messages": True}
+    body = make_registration_body(phone="12", email="bukan-email", consents=consents, gender="x")
     response = client.post(f"/api/v1/events/{event['id']}/registrations", json=body)
     assert response.status_code == 422
     errors = response.json["errors"]["json"]
-    assert {"phone", "email", "consent", "gender"} <= set(errors)
+    assert {"phone", "email", "consents", "gender"} <= set(errors)
     with registration.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 

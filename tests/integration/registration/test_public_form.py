@@ -45,7 +45,9 @@ def form_fields(**overrides) -> dict:
         "accessibility_needs": "",
         "participant_type": "library_manager",
         "institution": "",
-        "consent": "ya",
+        "consent_training": "ya",
+        "consent_messages": "ya",
+        "notice_version": "2026-12-04",
         "website": "",
     }
     fields.update(overrides)
@@ -86,7 +88,7 @@ def test_registering_on_the_form_shows_the_confirmation_with_qr(registration, ev
 
 def test_errors_are_beside_the_field_summarised_with_links_and_input_is_kept(registration, event_id):
     client = registration.test_client()
-    response = submit(client, event_id, full_name="Budi <b>", phone="12", gender="", consent="")
+    response = submit(client, event_id, full_name="Budi <b>", phone="12", gender="", consent_training="")
     assert response.status_code == 400
     html = response.text
     assert 'class="error-summary"' in html and 'href="#field-phone"' in html and 'href="#field-gender"' in html
@@ -330,7 +332,7 @@ def test_refreshing_the_lists_and_fixing_a_field_keep_the_time_the_form_was_firs
         refreshed = client.post(url, data=form_fields(**first, refresh="kecamatan"))
     assert hidden(refreshed.text)["rendered_at"] == first["rendered_at"]
     with later(4):
-        mistake = client.post(url, data=form_fields(**hidden(refreshed.text), consent=""))
+        mistake = client.post(url, data=form_fields(**hidden(refreshed.text), consent_training=""))
         assert mistake.status_code == 400 and "Centang persetujuan" in mistake.text
         assert hidden(mistake.text)["rendered_at"] == first["rendered_at"]
         fixed = client.post(url, data=form_fields(**hidden(mistake.text)))  # at once: only the first showing counts

@@ -21,7 +21,7 @@ OLD_START = datetime(2030, 3, 1, 8, 30, tzinfo=WITA)
 RECENT_START = datetime(2031, 4, 1, 8, 30, tzinfo=WITA)
 PURGE_AT = datetime(2031, 3, 20, 2, 30, tzinfo=WITA)
 ATTRIBUTES = ("event_id", "status", "kabupaten_code", "kecamatan_code", "desa_code", "gender", "age_group")
-KEPT = (*ATTRIBUTES, "disability", "participant_type", "registered_at", "checked_in_at", "consent_at")
+KEPT = (*ATTRIBUTES, "disability", "participant_type", "registered_at", "checked_in_at")
 
 
 def staff_header(client) -> dict:

@@ -43,10 +43,43 @@ def test_phone_or_email_is_required():
     assert "phone" in error.value.messages
 
 
+def legacy_body(**overrides) -> dict:
+    """A body as API clients sent it before consents were separate: one `consent` box, no notice version."""
+    body = make_registration_body(**overrides)
+    del body["consents"], body["notice_version"]
+    return body
+
+
 def test_consent_is_required():
     with pytest.raises(ValidationError) as error:
-        RegistrationCreateSchema().load(make_registration_body(consent=False))
+        RegistrationCreateSchema().load(legacy_body(consent=False))
     assert "consent" in error.value.messages
+    with pytest.raises(ValidationError) as error:
+        RegistrationCreateSchema().load(legacy_body())
+    assert "consents" in error.value.messages
+
+
+def test_the_old_single_consent_reads_as_training_and_messages_under_the_legacy_notice():
+    data = RegistrationCreateSchema().load(legacy_body(consent=True))
+    assert data["consents"] == {"training": True, "messages": True}
+    assert data["notice_version"] == "legacy" and "consent" not in data
+
+
+def test_each_required_consent_is_required_and_the_notice_version_must_be_known():
+    schema = RegistrationCreateSchema()
+    for purpose in ("training", "messages"):
+        consents = {"training": True, "messages": True} | {purpose: False}
+        with pytest.raises(ValidationError) as error:
+            schema.load(make_registration_body(consents=consents))
+        assert purpose in error.value.messages["consents"]
+    for version in ("1999-01-01", None):
+        body = make_registration_body(notice_version=version) if version else make_registration_body()
+        body.pop("notice_version") if version is None else None
+        with pytest.raises(ValidationError) as error:
+            schema.load(body)
+        assert "notice_version" in error.value.messages
+    optional = schema.load(make_registration_body(consents={"training": True, "messages": True}))
+    assert optional["consents"] == {"training": True, "messages": True}
 
 
 def test_kecamatan_must_lie_in_the_chosen_kabupaten():

@@ -68,6 +68,20 @@ def test_suppression_leaves_out_the_none_row_and_is_idempotent():
     regs = [registration("e", "sensory")] + [registration("e") for _ in range(6)]
     figures = compute(scope, [event("e", datetime(2026, 3, 10, tzinfo=UTC))], regs, [], now=datetime.now(UTC))
     public = suppress(figures)
-    assert [row.key for row in public.breakdowns["disability"]] == ["physical", "intellectual", "mental", "sensory"]
+    kinds = ["physical", "intellectual", "mental", "sensory", "prefer_not_to_say"]
+    assert [row.key for row in public.breakdowns["disability"]] == kinds
     assert public.disability_registered == SMALL and public.events[0].disability_registered == SMALL
     assert suppress(public) == public
+
+
+def test_prefer_not_to_say_counts_neither_as_a_disability_nor_as_none():
+    scope = Scope(date(2026, 3, 9), date(2026, 3, 15))
+    regs = [
+        registration("e", "sensory"),
+        registration("e", "prefer_not_to_say"),
+        registration("e", "prefer_not_to_say"),
+    ]
+    figures = compute(scope, [event("e", datetime(2026, 3, 10, tzinfo=UTC))], regs, [], now=datetime.now(UTC))
+    rows = {row.key: row.registered for row in figures.breakdowns["disability"]}
+    assert (rows["sensory"], rows["none"], rows["prefer_not_to_say"]) == (1, 0, 2)
+    assert figures.disability_registered == 1 and figures.events[0].disability_registered == 1

@@ -111,6 +111,8 @@ class BaseConfig:
         self.PROCESSED_RETENTION_DAYS = env_float("PROCESSED_RETENTION_DAYS", 30.0)
         #: Refused messages, after they were last seen.
         self.DEAD_LETTER_RETENTION_DAYS = env_float("DEAD_LETTER_RETENTION_DAYS", 30.0)
+        #: The audit trail of staff actions (two years: long enough to answer a question about last year's events).
+        self.AUDIT_RETENTION_DAYS = env_float("AUDIT_RETENTION_DAYS", 730.0)
         self.CELERY_OVERRIDES: dict = {}
         #: The largest request body accepted (larger: 413); every form and API call is far smaller.
         self.MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 256 * 1024)

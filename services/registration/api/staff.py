@@ -164,6 +164,7 @@ def event(event_id: str):
     event = service.get_staff_event(event_id, g.staff)
     filters = _filters(request.args)
     registrations = service.list_registrations(event_id, filters, g.staff)
+    service.audit("registrations.list", g.staff, event_id=event_id, commit=True)
     counts = service.registration_counts(event_id)
     return render_template(
         "staff/event.html",
@@ -196,6 +197,7 @@ def export(event_id: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     registrations = service.list_registrations(event_id, {}, g.staff)
+    service.audit("registrations.export", g.staff, event_id=event_id, object_id=fmt, commit=True)
     if fmt == "csv":
         body, mimetype = exports.to_csv(registrations), "text/csv; charset=utf-8"
     else:
@@ -275,6 +277,10 @@ def scanned(token: str):
     """
     registration = service.unsign(service.CHECKIN, token)
     registration = service.get_staff_registration(registration.id, g.staff)
+    if request.method == "GET":
+        service.audit(
+            "registration.view", g.staff, event_id=registration.event_id, object_id=registration.id, commit=True
+        )
     first, asking = None, False
     action = request.form.get("action", "hadir")
     if action not in ("hadir", "kursi", "urungkan"):

@@ -181,3 +181,9 @@ def trail_page(session: Session, model: type, staff: StaffClaims, *, template: s
     record(session, model, "audit.view", staff)
     actions = sorted(session.scalars(sa.select(model.action).distinct()))
     return render_template(template, rows=rows, filters=given, errors={}, actions=actions, limit=PAGE_LIMIT)
+
+
+def parse_moment(value: str) -> datetime:
+    """An ISO 8601 moment typed by the controller; without an offset it is taken as WITA."""
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=WITA)

@@ -1,13 +1,11 @@
 """Command-line tasks of the registration service: `flask --app services.registration.wsgi seed`."""
 
-from datetime import datetime
-
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from services.registration import seed
-from shared.timeutil import WITA
+from shared.audit import parse_moment
 
 
 def register(app: Flask) -> None:
@@ -132,11 +130,6 @@ def audit_group() -> None:
     """The audit trail of staff actions, and breach readiness."""
 
 
-def _moment(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=WITA)
-
-
 @audit_group.command("exposure")
 @click.option("--staff-id", type=int, help="The staff account suspected (its number, as on the accounts page).")
 @click.option("--api-key-id", type=int, help="The API key suspected (its number).")
@@ -157,7 +150,7 @@ def exposure_command(staff_id: int | None, api_key_id: int | None, since: str, u
     if (staff_id is None) == (api_key_id is None):
         raise click.UsageError("Give exactly one of --staff-id and --api-key-id.")
     try:
-        start, end = _moment(since), _moment(until)
+        start, end = parse_moment(since), parse_moment(until)
     except ValueError as error:
         raise click.UsageError(f"--since/--until: {error}") from None
     if start >= end:

@@ -71,3 +71,20 @@ def test_only_a_provincial_admin_opens_the_trail_with_filters_and_csv(app):
         ("admin@pelita.local", "messages.list")
     ]
     assert admin.get("/staf/jejak?sampai=31-12-2026").status_code == 400
+
+
+def test_exposure_lists_the_kabupatens_recipients_and_whose_messages_were_opened(app, gateway):
+    a_programme(app, gateway)
+    [failed] = rows(app, status="failed")
+    with time_machine.travel(wita(2026, 3, 13, 11, 0), tick=False):
+        signed_in(app, role="regency_organiser", kabupaten_code="63.03").get(f"/staf/pesan/{failed.id}")
+    window = ["--since", "2026-03-13T00:00", "--until", "2026-03-14T00:00"]
+    result = app.test_cli_runner().invoke(
+        args=["audit", "exposure", "--staff-id", "1", "--kabupaten", "63.03", *window]
+    )
+    assert result.exit_code == 0, result.output
+    found = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["kabupaten_code"] for r in found} == {"63.03"} and len(found) == 2
+    assert [r["registration_id"] for r in found if r["opened"]] == [failed.registration_id]
+    everyone = app.test_cli_runner().invoke(args=["audit", "exposure", "--staff-id", "1", "--all", *window])
+    assert len(list(csv.DictReader(io.StringIO(everyone.stdout)))) == 3

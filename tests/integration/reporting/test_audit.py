@@ -59,3 +59,17 @@ def test_only_a_provincial_admin_opens_the_trail_and_it_filters_and_exports(fed)
         "pdf 2026-03-09..2026-03-15 provinsi"
     ]
     assert admin.get("/jejak?dari=2026-13-01").status_code == 400
+
+
+def test_exposure_lists_what_the_account_took_here_and_no_one(fed):
+    staff_client(fed).get("/dasbor/unduh.xlsx", query_string=WEEK)
+    result = fed.test_cli_runner().invoke(
+        args=["audit", "exposure", "--staff-id", "7", "--since", "2020-01-01", "--until", "2100-01-01T00:00+08:00"]
+    )
+    assert result.exit_code == 0, result.output
+    found = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["action"], r["object_id"]) for r in found] == [
+        ("figures.export", "xlsx 2026-03-09..2026-03-15 provinsi")
+    ]
+    assert "--since" in fed.test_cli_runner().invoke(args=["audit", "exposure", "--staff-id", "7", "--since", "kemarin",
+                                                          "--until", "2100-01-01"]).output  # fmt: skip

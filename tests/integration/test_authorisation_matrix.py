@@ -130,6 +130,7 @@ ROUTES = {
             "POST /staf/hadir/<token>",
             "POST /staf/pendaftaran/<registration_id>/<action>",
         ],
+        "admin page": ["GET /staf/jejak"],  # the audit trail
     },
     "notifications": {
         "public": [
@@ -170,6 +171,7 @@ ROUTES = {
         "admin page": [  # the texts serve every kabupaten
             "POST /staf/templat/<purpose>/<channel>/<locale>",
             "POST /staf/templat/<purpose>/<channel>/<locale>/bawaan",
+            "GET /staf/jejak",  # the audit trail
         ],
     },
     "reporting": {
@@ -200,6 +202,7 @@ ROUTES = {
             "POST /jadwal/<int:schedule_id>/lanjutkan",
             "POST /jadwal/<int:schedule_id>/penerima",
         ],
+        "admin page": ["GET /jejak"],  # the audit trail
     },
 }
 

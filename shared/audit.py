@@ -84,7 +84,18 @@ def record(
     }
     session.connection().execute(model.__table__.insert(), values)
     if commit:
-        session.commit()
+        _commit_keeping_loaded(session)
+
+
+def _commit_keeping_loaded(session) -> None:
+    """Commit without expiring what the view already loaded: a list of hundreds recorded after it was read would
+    otherwise be read again one row at a time while the page is drawn."""
+    real = session.registry() if hasattr(session, "registry") else session  # a scoped session's own
+    expire, real.expire_on_commit = real.expire_on_commit, False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = expire
 
 
 def search(session: Session, model: type, filters: dict, *, limit: int = PAGE_LIMIT, tz=None) -> list:

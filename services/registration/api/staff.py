@@ -230,6 +230,9 @@ def cancel_registration(registration_id: str):
     """Cancel one registration, after a confirmation step (the person is told, and a seat may go to the next)."""
     registration = service.get_staff_registration(registration_id, g.staff)
     if request.method == "GET" or request.form.get("confirm") != "ya" or registration.status == "cancelled":
+        service.audit(
+            "registration.view", g.staff, event_id=registration.event_id, object_id=registration_id, commit=True
+        )
         return render_template("staff/confirm_registration.html", registration=registration, action="batalkan",
                                labels=labels, back=_safe_back(request.values.get("back")))  # fmt: skip
     registration = service.cancel_registration(registration_id, g.staff)
@@ -245,6 +248,9 @@ def promote(registration_id: str):
     full = registration.event.seats_left <= 0
     confirmed = request.form.get("confirm") == "ya"
     if request.method == "GET" or (full and not confirmed) or registration.status != "waitlisted":
+        service.audit(
+            "registration.view", g.staff, event_id=registration.event_id, object_id=registration_id, commit=True
+        )
         return render_template("staff/confirm_registration.html", registration=registration, action="naikkan",
                                labels=labels, back=_safe_back(request.values.get("back")))  # fmt: skip
     registration = service.promote_registration(registration_id, g.staff, add_chair=confirmed)

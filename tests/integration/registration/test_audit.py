@@ -201,3 +201,27 @@ def test_exposure_of_an_api_key_lists_only_what_it_registered(registration, auth
     earlier = exposure(registration, "--api-key-id", str(key["api_key"]["id"]), "--since", "2020-01-01",
                        "--until", "2020-02-01")  # fmt: skip
     assert earlier == []
+
+
+def test_account_changes_are_recorded_against_the_account_changed(registration):
+    from tests.integration.registration.test_staff_accounts import GOOD_PASSWORD, invite, staff_row
+
+    admin = registration.test_client()
+    sign_in(admin)
+    assert invite(admin).status_code == 303
+    rina = staff_row(registration, "rina@banjarkab.go.id").id
+    page = admin.get(f"/staf/akun/{rina}/peran")
+    form = {"csrf_token": csrf(page.text), "role": "regency_organiser", "kabupaten_code": "63.06"}
+    assert admin.post(f"/staf/akun/{rina}/peran", data=form).status_code == 303
+    page = admin.get("/staf/kata-sandi")
+    form = {"csrf_token": csrf(page.text), "current": "rahasia-admin", "password": GOOD_PASSWORD,
+            "confirm": GOOD_PASSWORD}  # fmt: skip
+    assert admin.post("/staf/kata-sandi", data=form).status_code in (200, 303)
+    rows = trail(registration)
+    me = admin_id(registration)
+    assert [(row.action, row.staff_id, row.object_id) for row in rows] == [
+        ("account.invite", me, str(rina)),
+        ("account.role_change", me, str(rina)),
+        ("account.password_change", me, str(me)),
+    ]
+    assert GOOD_PASSWORD not in " ".join(str(row.object_id) for row in rows)

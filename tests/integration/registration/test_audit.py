@@ -79,9 +79,10 @@ def test_pages_record_lists_exports_records_and_accounts(registration, auth):
     client = registration.test_client()
     event = client.post("/api/v1/events", json=make_event_body(), headers=auth).json
     person = make_registration_body(full_name="Nama Yang Tidak Boleh Tercatat")
-    client.post(f"/api/v1/events/{event['id']}/registrations", json=person)
+    made = client.post(f"/api/v1/events/{event['id']}/registrations", json=person).json
     sign_in(client)
     client.get(f"/staf/acara/{event['id']}?q=Nama")
+    client.get(f"/staf/pendaftaran/{made['id']}/batalkan")  # the confirmation step shows the person
     client.get(f"/staf/acara/{event['id']}/peserta.csv")
     client.get(f"/staf/acara/{event['id']}/peserta.xlsx")
     add_regency_organiser(registration)
@@ -93,13 +94,14 @@ def test_pages_record_lists_exports_records_and_accounts(registration, auth):
     client.post(f"/staf/akun/{organiser}/aktifkan", data={"csrf_token": token})
     assert actions(registration)[1:] == [
         "registrations.list",
+        "registration.view",
         "registrations.export",
         "registrations.export",
         "account.disable",
         "account.enable",
     ]
     rows = trail(registration)
-    assert [row.object_id for row in rows[2:]] == ["csv", "xlsx", str(organiser), str(organiser)]
+    assert [row.object_id for row in rows[2:]] == [made["id"], "csv", "xlsx", str(organiser), str(organiser)]
     no_personal_data(registration, person)
 
 

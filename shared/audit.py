@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -154,13 +155,17 @@ def purge(session: Session, model: type, days: float, now: datetime | None = Non
     return delete_in_batches(session, model.id, model.at < cutoff(days, now))
 
 
+_DATE_ERRORS = {"invalid": _l("Isi tanggal dengan format tahun-bulan-hari, misalnya 2026-03-09.")}
+_YEARS = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31), error=_l("Tanggal di luar jangkauan."))
+
+
 class TrailFilterSchema(Schema):
     """The trail page's filters: a staff id or part of an email, an action, and a date range (WITA days)."""
 
-    staff = fields.String(load_default="", validate=validate.Length(max=254))
-    action = fields.String(load_default="", validate=validate.Length(max=50))
-    dari = fields.Date(load_default=None)
-    sampai = fields.Date(load_default=None)
+    staff = fields.String(load_default="", validate=validate.Length(max=254, error=_l("Paling banyak 254 karakter.")))
+    action = fields.String(load_default="", validate=validate.Length(max=50, error=_l("Tindakan tidak dikenal.")))
+    dari = fields.Date(load_default=None, validate=_YEARS, error_messages=_DATE_ERRORS)
+    sampai = fields.Date(load_default=None, validate=_YEARS, error_messages=_DATE_ERRORS)
 
 
 def trail_page(session: Session, model: type, staff: StaffClaims, *, template: str, csv_name: str):

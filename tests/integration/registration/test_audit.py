@@ -138,6 +138,8 @@ def test_only_a_provincial_admin_opens_the_trail_and_its_filters_and_csv_work(re
     assert "event.create" in table(client.get(f"/staf/jejak?dari={today - timedelta(days=1)}&sampai={today}"))
     assert "event.create" not in table(client.get(f"/staf/jejak?dari={today + timedelta(days=2)}"))
     assert client.get("/staf/jejak?dari=kemarin").status_code == 400
+    assert client.get("/staf/jejak?dari=0001-01-01").status_code == 400
+    assert client.get("/staf/jejak?sampai=9999-12-31&format=csv").status_code == 400
     assert client.get("/staf/jejak?staff=" + "x" * 300).status_code == 400
 
     exported = client.get("/staf/jejak?format=csv&action=registrations.list")

@@ -73,3 +73,14 @@ def test_exposure_lists_what_the_account_took_here_and_no_one(fed):
     ]
     assert "--since" in fed.test_cli_runner().invoke(args=["audit", "exposure", "--staff-id", "7", "--since", "kemarin",
                                                           "--until", "2100-01-01"]).output  # fmt: skip
+
+
+def test_behind_a_trusted_proxy_the_visitors_own_address_is_recorded(new_store, redis_url):
+    from services.reporting.app import create_app
+    from tests.integration.conftest import build
+
+    app = build(create_app, new_store("reporting"), redis_url, TRUSTED_PROXY_HOPS=1)
+    client = staff_client(app)
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
+    client.get("/jejak")
+    assert [(row.action, row.client_address) for row in trail(app)] == [("audit.view", "203.0.113.9")]

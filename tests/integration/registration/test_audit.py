@@ -149,6 +149,8 @@ def test_only_a_provincial_admin_opens_the_trail_and_its_filters_and_csv_work(re
         ("org@contoh.id", "registrations.list", event["id"])
     ]
     assert actions(registration)[-1] == "audit.export"
+    english = client.get("/staf/jejak?lang=en").text
+    assert "Audit trail" in english and "Download CSV" in english
 
 
 def window() -> tuple[str, str]:

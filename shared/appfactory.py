@@ -67,3 +67,11 @@ def install_store_unavailable_handler(app: Flask, db) -> None:
         return render_template_string(page, message=message), 503, headers
 
     app.register_error_handler(OperationalError, unavailable)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address from X-Forwarded-For, as set by TRUSTED_PROXY_HOPS trusted proxies (if any)."""
+    if app.config.get("TRUSTED_PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_HOPS"])

@@ -111,6 +111,11 @@ class BaseConfig:
         self.PROCESSED_RETENTION_DAYS = env_float("PROCESSED_RETENTION_DAYS", 30.0)
         #: Refused messages, after they were last seen.
         self.DEAD_LETTER_RETENTION_DAYS = env_float("DEAD_LETTER_RETENTION_DAYS", 30.0)
+        #: The audit trail of staff actions (two years: long enough to answer a question about last year's events).
+        self.AUDIT_RETENTION_DAYS = env_float("AUDIT_RETENTION_DAYS", 730.0)
+        #: Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none): the audit trail records
+        #: the visitor's address, not the proxy's (registration's rate limits count by it too).
+        self.TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
         self.CELERY_OVERRIDES: dict = {}
         #: The largest request body accepted (larger: 413); every form and API call is far smaller.
         self.MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 256 * 1024)

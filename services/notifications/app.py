@@ -13,7 +13,7 @@ from services.notifications.models import StaffAccess
 from services.notifications.pacing import SendPace
 from services.notifications.priorities import ProviderPriorities
 from shared.api import api_settings
-from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config
+from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config, trust_proxies
 from shared.celery import init_celery
 from shared.staffauth import access_check, install_staff_check
 from shared.web import init_web
@@ -26,6 +26,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app = Flask(__name__)
     app.config.update(api_settings("Pelita notifications API"))
     load_config(app, CONFIGS, config, overrides)
+    trust_proxies(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     init_web(app)

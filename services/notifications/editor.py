@@ -10,7 +10,9 @@ from itsdangerous import URLSafeTimedSerializer
 
 from services.notifications import messages, planning, store
 from services.notifications.extensions import db
+from services.notifications.models import AuditEntry
 from services.notifications.sms import SmsLength, measure
+from shared import audit as trail
 from shared.config import env
 from shared.timeutil import WITA, format_when, utcnow
 
@@ -140,6 +142,9 @@ def save(purpose: str, channel: str, locale: str, subject: str, body: str, staff
     )
     db.session.flush()
     changed = planning.rerender_pending(purpose, channel, locale)
+    trail.record(
+        db.session, AuditEntry, "template.save", staff, object_id=f"{purpose}/{channel}/{locale}", commit=False
+    )
     db.session.commit()
     current_app.logger.info("template %s/%s/%s saved by %s", purpose, channel, locale, staff.email)
     return result, changed
@@ -151,6 +156,9 @@ def reset(purpose: str, channel: str, locale: str, staff) -> int:
     store.delete_template(purpose, channel, locale)
     db.session.flush()
     changed = planning.rerender_pending(purpose, channel, locale)
+    trail.record(
+        db.session, AuditEntry, "template.reset", staff, object_id=f"{purpose}/{channel}/{locale}", commit=False
+    )
     db.session.commit()
     return changed
 

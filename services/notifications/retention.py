@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from services.notifications.extensions import db
-from services.notifications.models import EventInfo, Notification, OptOut, Recipient
+from services.notifications.models import AuditEntry, EventInfo, Notification, OptOut, Recipient
+from shared import audit
 from shared.retention import BATCH_SIZE, cutoff, update_in_batches
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def purge_old_data(now: datetime | None = None) -> dict[str, int]:
         "messages_anonymised": anonymise_notifications(personal),
         "recipients_anonymised": anonymise_recipients(personal),
         "opt_outs_hashed": hash_opt_outs(personal),
+        "audit_rows_deleted": audit.purge(db.session, AuditEntry, config["AUDIT_RETENTION_DAYS"], now),
     }
     counts |= bus.purge(now)
     logger.info("retention purge done: %s", " ".join(f"{key}={value}" for key, value in counts.items()))

@@ -18,8 +18,16 @@ from services.notifications.clients import providers_for
 from services.notifications.clients.base import PermanentSendError, TextMessage, TransientSendError
 from services.notifications.clients.email import SmtpEmailClient
 from services.notifications.extensions import celery, db
-from services.notifications.models import DeadLetter, Notification, OutboxMessage, ProcessedMessage, StaffAccess
+from services.notifications.models import (
+    AuditEntry,
+    DeadLetter,
+    Notification,
+    OutboxMessage,
+    ProcessedMessage,
+    StaffAccess,
+)
 from services.notifications.phones import BadNumber, mobile, refusal, to_e164
+from shared import audit as trail
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
@@ -818,8 +826,22 @@ def resend(notification_id: str, staff, seen_attempts: int) -> bool:
     now = utcnow()
     due_at = planning.send_time(now, notification.channel, notification.purpose)
     requeued = store.requeue_failed(notification.id, seen_attempts, now, due_at, staff.email)
+    if requeued:
+        audit("message.resend", staff, event_id=notification.event_id, object_id=notification.id)
     db.session.commit()
     if requeued:
         logger.info("notification %s resent by %s", notification.id, staff.email)
         enqueue(notification.id)
     return requeued
+
+
+def audit(action: str, staff, *, event_id=None, object_id=None, commit: bool = False) -> None:
+    """Note a staff action in this service's audit trail (shared/audit.py); by default in the caller's transaction."""
+    trail.record(db.session, AuditEntry, action, staff, event_id=event_id, object_id=object_id, commit=commit)
+
+
+def audit_log_view(staff, filters: dict) -> None:
+    """Record a look at the message log: of one person when it is searched or narrowed to a registration."""
+    person = bool(filters.get("q") or filters.get("registration_id"))
+    action = "messages.person" if person else "messages.list"
+    audit(action, staff, event_id=filters.get("event_id"), object_id=filters.get("registration_id"), commit=True)

@@ -27,7 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from services.registration import store
 from services.registration.extensions import db
 from services.registration.models import Staff
-from services.registration.service import RegistrationError, bus, nudge
+from services.registration.service import RegistrationError, audit, bus, nudge
 from shared import regions
 from shared.messaging.names import EventNames
 from shared.staffauth import ROLES, StaffClaims, issue_token
@@ -93,6 +93,11 @@ def staff_check(claims: StaffClaims) -> bool:
     """Registration's answer for shared.staffauth: the account exists, is active, and the token is current."""
     staff = store.get_staff(claims.id)
     return staff is not None and staff.active and claims.version >= staff.token_version
+
+
+def _claims(staff: Staff) -> StaffClaims:
+    """Who acted, for the audit trail, when the account acts on itself without a session (a set-password link)."""
+    return StaffClaims(id=staff.id, email=staff.email, role=staff.role, kabupaten_code=staff.kabupaten_code)
 
 
 def _changed(staff: Staff, *, bump: bool = True) -> None:
@@ -308,6 +313,7 @@ def invite(data: dict, by: StaffClaims, locale: str = "id") -> Staff:
     try:
         staff = add_account(email, name, role, kabupaten)
         _send_invitation(staff, locale)
+        audit("account.invite", by, object_id=staff.id)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -324,6 +330,7 @@ def send_invitation_again(staff_id: int, by: StaffClaims, locale: str = "id") ->
     if not staff.active:
         raise _refuse("account_disabled", _("Aktifkan akun ini dulu."), 409)
     _send_invitation(staff, locale)
+    audit("account.invite_again", by, object_id=staff.id)
     db.session.commit()
     nudge()
     return staff
@@ -357,6 +364,7 @@ def set_password_from_link(token: str, password: str) -> Staff:
     """Set the password of an invited account; the link is used up, and older sessions end."""
     staff = invited_account(token)
     _set_password(staff, password)
+    audit("account.password_set", _claims(staff), object_id=staff.id)
     db.session.commit()
     nudge()
     logger.info("staff_password_set", extra={"staff_id": staff.id})
@@ -373,6 +381,7 @@ def change_password(claims: StaffClaims, current: str, new: str, address: str = 
         _limiter().failed(keys)
         raise _refuse("invalid_credentials", _("Kata sandi saat ini salah."), 400)
     _set_password(staff, new)
+    audit("account.password_change", claims, object_id=staff.id)
     db.session.commit()
     nudge()
     logger.info("staff_password_changed", extra={"staff_id": staff.id})
@@ -417,6 +426,7 @@ def set_role(staff_id: int, data: dict, by: StaffClaims) -> Staff:
     if (staff.role, staff.kabupaten_code) != (role, kabupaten):
         staff.role, staff.kabupaten_code = role, kabupaten
         _changed(staff)
+        audit("account.role_change", by, object_id=staff.id)
         db.session.commit()
         nudge()
         logger.info("staff_role_changed", extra={"staff_id": staff.id, "role": role, "by": by.id})
@@ -432,6 +442,7 @@ def set_active(staff_id: int, active: bool, by: StaffClaims) -> Staff:
     if staff.active != active:
         staff.active = active
         _changed(staff)
+        audit("account.enable" if active else "account.disable", by, object_id=staff.id)
         db.session.commit()
         nudge()
         logger.info("staff_active_changed", extra={"staff_id": staff.id, "active": active, "by": by.id})
@@ -487,6 +498,7 @@ def confirm_two_step(claims: StaffClaims, code: str) -> Staff:
         raise _refuse("invalid_code", _("Kode verifikasi salah. Periksa jam ponsel Anda, lalu coba lagi."), 400)
     staff.totp_enabled = True
     _changed(staff)
+    audit("account.two_step_on", claims, object_id=staff.id)
     db.session.commit()
     nudge()
     logger.info("staff_two_step_on", extra={"staff_id": staff.id})
@@ -503,6 +515,7 @@ def stop_two_step(claims: StaffClaims, code: str) -> Staff:
         raise _refuse("invalid_code", _("Kode verifikasi salah atau sudah dipakai."), 400)
     staff.totp_enabled, staff.totp_secret = False, None
     _changed(staff)
+    audit("account.two_step_off", claims, object_id=staff.id)
     db.session.commit()
     nudge()
     logger.info("staff_two_step_off", extra={"staff_id": staff.id})

@@ -5,6 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from services.registration import seed
+from shared.audit import parse_moment
 
 
 def register(app: Flask) -> None:
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
             click.echo(f"Acara demo: {event.title} ({event.id})" + (" (baru)" if created else ""))
 
     app.cli.add_command(staff_group)
+    app.cli.add_command(audit_group)
 
 
 @click.group("staff", cls=AppGroup)
@@ -121,3 +123,46 @@ def announce_command() -> None:
     from services.registration import accounts
 
     click.echo(f"{accounts.announce_all()} akun diumumkan ke layanan lain.")
+
+
+@click.group("audit", cls=AppGroup)
+def audit_group() -> None:
+    """The audit trail of staff actions, and breach readiness."""
+
+
+@audit_group.command("exposure")
+@click.option("--staff-id", type=int, help="The staff account suspected (its number, as on the accounts page).")
+@click.option("--api-key-id", type=int, help="The API key suspected (its number).")
+@click.option("--since", required=True, help="Start of the window, ISO 8601 (WITA when no offset is given).")
+@click.option("--until", required=True, help="End of the window, ISO 8601 (WITA when no offset is given).")
+def exposure_command(staff_id: int | None, api_key_id: int | None, since: str, until: str) -> None:
+    """List, as CSV on stdout, whose data a staff account or an API key could see or export in a time window.
+
+    A staff account: every registration of every event of its kabupaten (a provincial admin: all) that existed in
+    the window, and which of them the audit trail shows it viewed or exported. An API key: the registrations it
+    made in the window (a key can only register people; it can read nothing else).
+
+    THE OUTPUT HOLDS PERSONAL DATA (phones and emails): it is for the controller's breach notice only. Write it to
+    an encrypted place, never to a shared folder or a chat, and delete it once the notices are sent.
+    """
+    from services.registration import exposure
+
+    if (staff_id is None) == (api_key_id is None):
+        raise click.UsageError("Give exactly one of --staff-id and --api-key-id.")
+    try:
+        start, end = parse_moment(since), parse_moment(until)
+    except ValueError as error:
+        raise click.UsageError(f"--since/--until: {error}") from None
+    if start >= end:
+        raise click.UsageError("--since must be before --until.")
+    if staff_id is not None:
+        try:
+            rows, warnings = exposure.for_staff(staff_id, start, end)
+        except exposure.UnknownAccount:
+            raise click.ClickException(f"Tidak ada akun staf nomor {staff_id}.") from None
+    else:
+        rows, warnings = exposure.for_api_key(api_key_id, start, end), []
+    for warning in warnings:
+        click.echo(f"Perhatian: {warning}", err=True)
+    click.echo(exposure.to_csv(rows), nl=False)
+    click.echo(f"{len(rows)} pendaftaran.", err=True)

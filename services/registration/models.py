@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.registration.extensions import db
+from shared.audit import AuditMixin
 from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
@@ -162,6 +163,8 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When a confirmation was last asked for (the registration itself, then a repeat of it): paces the resends.
     confirmation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The partner system's API key that registered this person (null: the public form or the API without a key).
+    api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_keys.id"), index=True)
 
     event: Mapped[Event] = relationship()
     consents: Mapped[list["Consent"]] = relationship(back_populates="registration", lazy="selectin")
@@ -230,3 +233,7 @@ class ProcessedMessage(ProcessedMessageMixin, db.Model):
 
 class DeadLetter(DeadLetterMixin, db.Model):
     pass
+
+
+class AuditEntry(AuditMixin, db.Model):
+    """One staff action in this service (shared/audit.py): append-only, purged after AUDIT_RETENTION_DAYS."""

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from services.registration.extensions import db
-from services.registration.models import Event, Registration
+from services.registration.models import AuditEntry, Event, Registration
 from services.registration.service import bus
+from shared import audit
 from shared.retention import cutoff, update_in_batches
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def purge_old_data(now: datetime | None = None) -> dict[str, int]:
     """Run every retention rule of this service once; log one line of counts (no personal data) and return them."""
     config = current_app.config
     counts = {"registrations_anonymised": anonymise_registrations(cutoff(config["PERSONAL_DATA_RETENTION_DAYS"], now))}
+    counts["audit_rows_deleted"] = audit.purge(db.session, AuditEntry, config["AUDIT_RETENTION_DAYS"], now)
     counts |= bus.purge(now)
     logger.info("retention purge done: %s", " ".join(f"{key}={value}" for key, value in counts.items()))
     return counts

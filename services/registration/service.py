@@ -18,6 +18,7 @@ from services.registration.extensions import celery, db
 from services.registration.models import (
     DEFAULT_REMINDER_OFFSETS,
     ApiKey,
+    AuditEntry,
     Consent,
     DeadLetter,
     Event,
@@ -27,6 +28,7 @@ from services.registration.models import (
     Registration,
     new_id,
 )
+from shared import audit as trail
 from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
@@ -154,6 +156,8 @@ def create_event(data: dict, staff: StaffClaims) -> Event:
     if publish:
         event.status = "published"
         _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
+    db.session.flush()
+    audit("event.create", staff, event_id=event.id)
     db.session.commit()
     nudge()
     return event
@@ -168,6 +172,7 @@ def publish_event(event_id: str, staff: StaffClaims) -> Event:
         raise RegistrationError("not_draft", _("Hanya draf yang dapat dipublikasikan."))
     event.status = "published"
     _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
+    audit("event.publish", staff, event_id=event.id)
     db.session.commit()
     nudge()
     return event
@@ -416,6 +421,7 @@ def set_poster(event_id: str, poster: posters.Poster, staff: StaffClaims) -> Eve
     row.uploaded_at = utcnow()
     store.add(row)
     event.poster_version = poster.version
+    audit("event.poster_set", staff, event_id=event.id)
     db.session.commit()
     return event
 
@@ -425,6 +431,7 @@ def remove_poster(event_id: str, staff: StaffClaims) -> Event:
     if (row := store.get_poster(event_id)) is not None:
         db.session.delete(row)
     event.poster_version = None
+    audit("event.poster_remove", staff, event_id=event.id)
     db.session.commit()
     return event
 
@@ -490,6 +497,8 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     if was_confirmed:
         store.release_seat(event.id)
         _promote_next(event)
+    if staff is not None:
+        audit("registration.cancel", staff, event_id=event.id, object_id=registration.id)
     db.session.commit()
     nudge()
     return registration
@@ -531,6 +540,7 @@ def promote_registration(registration_id: str, staff: StaffClaims, add_chair: bo
     """
     registration, event = _waitlisted_for_staff(registration_id, staff)
     _seat(registration, event, add_chair)
+    audit("registration.promote", staff, event_id=event.id, object_id=registration.id)
     db.session.commit()
     nudge()
     return registration
@@ -567,6 +577,7 @@ def seat_at_door(registration_id: str, staff: StaffClaims, add_chair: bool = Fal
     _check_in_window(event)
     _seat(registration, event, add_chair)
     _record_check_in(registration)
+    audit("registration.promote_check_in", staff, event_id=event.id, object_id=registration.id)
     db.session.commit()
     nudge()
     return registration
@@ -588,6 +599,7 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
         )
     _check_in_window(registration.event)
     _record_check_in(registration)
+    audit("registration.check_in", staff, event_id=registration.event_id, object_id=registration.id)
     db.session.commit()
     nudge()
     return registration, True
@@ -661,6 +673,7 @@ def undo_check_in(registration_id: str, staff: StaffClaims) -> Registration:
             "undone_at": utcnow(),
         },
     )
+    audit("registration.check_in_undo", staff, event_id=registration.event_id, object_id=registration.id)
     db.session.commit()
     nudge()
     return registration
@@ -704,6 +717,7 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
         announced = [key for key in changed if key in ANNOUNCED_FIELDS]
         if announced:
             _emit(EventNames.EVENT_UPDATED, event_snapshot(event) | {"changed": announced})
+    audit("event.update", staff, event_id=event.id)
     db.session.commit()
     nudge()
     return event
@@ -717,6 +731,7 @@ def cancel_event(event_id: str, staff: StaffClaims, reason: str = "") -> Event:
     was_published, event.status = event.status == "published", "cancelled"
     if was_published:
         _emit(EventNames.EVENT_CANCELLED, {"event_id": event.id, "title": event.title, "reason": reason})
+    audit("event.cancel", staff, event_id=event.id)
     db.session.commit()
     nudge()
     return event
@@ -778,6 +793,8 @@ def create_api_key(name: str, staff: StaffClaims) -> tuple[ApiKey, str]:
     key = API_KEY_START + secrets.token_urlsafe(32)
     row = ApiKey(name=name, prefix=key[: len(API_KEY_START) + 6], key_hash=_hash_key(key), created_by=staff.id)
     store.add(row)
+    db.session.flush()
+    audit("api_key.issue", staff, object_id=row.id)
     db.session.commit()
     return row, key
 
@@ -795,6 +812,7 @@ def revoke_api_key(key_id: int, staff: StaffClaims) -> ApiKey:
         raise RegistrationError("not_found", _("Kunci API tidak ditemukan."), 404)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        audit("api_key.revoke", staff, object_id=row.id)
         db.session.commit()
     return row
 
@@ -810,3 +828,9 @@ def authenticate_api_key(key: str) -> ApiKey:
         store.touch_api_key(row.id, now, now - API_KEY_TOUCH_PACE)
     db.session.commit()
     return row
+
+
+def audit(action: str, staff: StaffClaims | None, *, event_id=None, object_id=None, commit: bool = False) -> None:
+    """Note a staff action in this service's audit trail (shared/audit.py); by default in the caller's transaction,
+    so the action and its record are committed together."""
+    trail.record(db.session, AuditEntry, action, staff, event_id=event_id, object_id=object_id, commit=commit)

@@ -7,6 +7,32 @@ from services.reporting import service
 
 
 def register(app: Flask) -> None:
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """The audit trail of staff actions, and breach readiness."""
+
+    @audit_group.command("exposure")
+    @click.option("--staff-id", type=int, required=True, help="The staff account suspected (its number).")
+    @click.option("--since", required=True, help="Start of the window, ISO 8601 (WITA when no offset is given).")
+    @click.option("--until", required=True, help="End of the window, ISO 8601 (WITA when no offset is given).")
+    def exposure_command(staff_id: int, since: str, until: str) -> None:
+        """List, as CSV on stdout, what a staff account downloaded or changed here in a time window.
+
+        Reporting keeps no one's name, phone or email: its figures are counts, small ones suppressed in every file.
+        So an account here could see no person's data; the trail's rows show which figures it took.
+        """
+        from services.reporting.extensions import db
+        from services.reporting.models import AuditEntry
+        from shared import audit
+
+        try:
+            start, end = audit.parse_moment(since), audit.parse_moment(until)
+        except ValueError as error:
+            raise click.UsageError(f"--since/--until: {error}") from None
+        rows = audit.between(db.session, AuditEntry, start, end, staff_id=staff_id)
+        click.echo(audit.to_csv(rows, audit.to_local), nl=False)
+        click.echo(f"{len(rows)} tindakan.", err=True)
+
     @app.cli.command("purge")
     def purge_command() -> None:
         """Run the daily retention purge now (docs/data.md); running it twice changes nothing more."""

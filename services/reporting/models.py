@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.reporting.extensions import db
+from shared.audit import AuditMixin
 from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
@@ -139,3 +140,7 @@ class DeadLetter(DeadLetterMixin, db.Model):
 
 class StaffAccess(StaffAccessMixin, db.Model):
     """Each staff account's token version and active flag, from registration's staff.changed events."""
+
+
+class AuditEntry(AuditMixin, db.Model):
+    """One staff action in this service (shared/audit.py): append-only, purged after AUDIT_RETENTION_DAYS."""

@@ -16,6 +16,7 @@ from services.reporting import figures, periods, reports, store
 from services.reporting.extensions import celery, db
 from services.reporting.labels import area_label
 from services.reporting.models import (
+    AuditEntry,
     DeadLetter,
     DeliveryFact,
     EventFact,
@@ -26,6 +27,7 @@ from services.reporting.models import (
     ReportSchedule,
     StaffAccess,
 )
+from shared import audit as trail
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
@@ -418,6 +420,8 @@ def create_schedule(staff: StaffClaims, data: dict) -> ReportSchedule:
     schedule = ReportSchedule(kind=data["kind"], kabupaten_code=kabupaten_code, recipients=data["recipients"])
     schedule.locale = data.get("locale") or "id"
     db.session.add(schedule)
+    db.session.flush()
+    audit("schedule.create", staff, object_id=schedule.id)
     db.session.commit()
     return schedule
 
@@ -433,6 +437,7 @@ def update_recipients(staff: StaffClaims, schedule_id: int, recipients: list[str
     """Replace who receives a schedule's reports."""
     schedule = _schedule_for(staff, schedule_id)
     schedule.recipients = list(recipients)
+    audit("schedule.recipients", staff, object_id=schedule.id)
     db.session.commit()
     return schedule
 
@@ -455,6 +460,7 @@ def send_now(
     else:
         _due, start, end = periods.latest_due(schedule.kind, now, schedule.hour, schedule.minute)
     added = store.add_run_once(schedule.id, start, end)
+    audit("schedule.send_now", staff, object_id=schedule.id)
     db.session.commit()
     run = store.get_run_for(schedule.id, start, end)
     if added:
@@ -468,6 +474,7 @@ def resume_schedule(staff: StaffClaims, schedule_id: int) -> ReportSchedule:
     if schedule is None or (not staff.may_see(schedule.kabupaten_code) and not staff.is_provincial):
         raise ReportingError(_("Jadwal tidak ditemukan."), 404)
     schedule.active, schedule.failures_in_a_row, schedule.paused_reason = True, 0, None
+    audit("schedule.resume", staff, object_id=schedule.id)
     db.session.commit()
     return schedule
 
@@ -476,3 +483,14 @@ def recent_runs(schedules: list[ReportSchedule]) -> list[dict]:
     """Return the latest runs of these schedules, each with a signed download link once sent."""
     runs = store.list_recent_runs([schedule.id for schedule in schedules])
     return [{"run": run, "token": download_token(run.id) if run.status == "sent" else None} for run in runs]
+
+
+def audit(action: str, staff: StaffClaims, *, object_id=None, commit: bool = False) -> None:
+    """Note a staff action in this service's audit trail (shared/audit.py); by default in the caller's transaction."""
+    trail.record(db.session, AuditEntry, action, staff, object_id=object_id, commit=commit)
+
+
+def audit_export(staff: StaffClaims, scope: figures.Scope, fmt: str) -> None:
+    """Record a download of figures: its format, period and area (the figures name no one)."""
+    area = scope.kabupaten_code or "provinsi"
+    audit("figures.export", staff, object_id=f"{fmt} {scope.start}..{scope.end} {area}", commit=True)

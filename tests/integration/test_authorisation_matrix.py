@@ -200,6 +200,7 @@ ROUTES = {
             "POST /staf/kunci-api",
             "POST /staf/kunci-api/<int:key_id>/cabut",
         ],
+        "admin page": ["GET /staf/jejak"],  # the audit trail
     },
     "notifications": {
         "public": [
@@ -243,6 +244,7 @@ ROUTES = {
         "admin page": [  # the texts serve every kabupaten
             "POST /staf/templat/<purpose>/<channel>/<locale>",
             "POST /staf/templat/<purpose>/<channel>/<locale>/bawaan",
+            "GET /staf/jejak",  # the audit trail
         ],
     },
     "reporting": {
@@ -276,6 +278,7 @@ ROUTES = {
             "POST /jadwal/<int:schedule_id>/lanjutkan",
             "POST /jadwal/<int:schedule_id>/penerima",
         ],
+        "admin page": ["GET /jejak"],  # the audit trail
     },
 }
 

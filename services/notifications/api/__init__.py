@@ -2,7 +2,16 @@
 
 from flask import Flask
 
-from services.notifications.api import health, metrics, notifications, optout, staff, templates_editor, webhooks
+from services.notifications.api import (
+    audit,
+    health,
+    metrics,
+    notifications,
+    optout,
+    staff,
+    templates_editor,
+    webhooks,
+)
 from services.notifications.extensions import api
 from shared.timeutil import format_when
 from shared.web import csrf
@@ -17,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(optout.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(templates_editor.bp)
+    app.register_blueprint(audit.bp)
     # Providers cannot send our CSRF token; their signatures are checked instead.
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)

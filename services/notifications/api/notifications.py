@@ -39,6 +39,7 @@ def list_notifications(filters: dict):
     A regency organiser sees only the messages of their kabupaten's events.
     """
     found = store.search_log({**filters, "q_terms": search_terms(filters.get("q", ""))}, _scope(), limit=500)
+    service.audit_log_view(g.staff, filters)
     return [notification for notification, _, _ in found]
 
 

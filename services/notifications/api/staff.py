@@ -17,6 +17,13 @@ PER_PAGE = 50
 OPT_OUT_ADDRESS_MAX = 254
 
 
+def _hashed(address: str) -> str:
+    """An opt-out's address as the trail names it: the keyed hash retention keeps, never the number itself."""
+    from services.notifications.retention import hashed_address
+
+    return hashed_address(address)
+
+
 def _scope() -> str | None:
     """The regency whose messages this staff member sees, or None for a provincial admin (everything)."""
     return None if g.staff.is_provincial else (g.staff.kabupaten_code or "-")
@@ -35,6 +42,7 @@ def log():
         limit=PER_PAGE + 1,
     )
     rows = [(n, r, e, service.resendable(n)) for n, r, e in found[:PER_PAGE]]
+    service.audit_log_view(g.staff, filters)
     return render_template(
         "staff/log.html",
         rows=rows,
@@ -97,6 +105,7 @@ def message(notification_id: str):
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     event = store.get_event(notification.event_id) if notification.event_id else None
     fallback_of = store.get_notification(notification.fallback_of) if notification.fallback_of else None
+    service.audit("message.view", g.staff, event_id=notification.event_id, object_id=notification.id, commit=True)
     return render_template(
         "staff/message.html",
         n=notification,
@@ -129,6 +138,7 @@ def resend(notification_id: str):
 @staff_page
 def opt_outs():
     """List the numbers and addresses that stopped reminders."""
+    service.audit("opt_outs.list", g.staff, commit=True)
     return render_template("staff_opt_outs.html", opt_outs=store.list_opt_outs(_scope()))
 
 
@@ -142,6 +152,7 @@ def change_opt_out():
     if _scope() is not None and not store.address_in_kabupaten(address, _scope()):
         raise service.StaffError(_("Nomor atau alamat ini bukan milik peserta acara kabupaten/kota Anda."), 403)
     service.set_opt_out(address, active=active, source="staff", changed_by=g.staff.email)
+    service.audit("opt_out.stop" if active else "opt_out.resume", g.staff, object_id=_hashed(address), commit=True)
     flash(
         _("Pengingat ke %(address)s dihentikan.", address=address)
         if active

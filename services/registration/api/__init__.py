@@ -2,7 +2,18 @@
 
 from flask import Flask
 
-from services.registration.api import accounts, apikeys, auth, events, health, metrics, public, registrations, staff
+from services.registration.api import (
+    accounts,
+    apikeys,
+    audit,
+    auth,
+    events,
+    health,
+    metrics,
+    public,
+    registrations,
+    staff,
+)
 from services.registration.extensions import api
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from shared.web import csrf
@@ -17,5 +28,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(audit.bp)
     form_rate_limit.init_app(app)
     link_rate_limit.init_app(app)

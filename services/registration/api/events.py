@@ -49,7 +49,8 @@ def limited_or_keyed(view):
         if key is None:
             form_rate_limit.check()
         else:
-            form_rate_limit.check_key(service.authenticate_api_key(key).id)
+            g.api_key_id = service.authenticate_api_key(key).id
+            form_rate_limit.check_key(g.api_key_id)
         return view(*args, **kwargs)
 
     return wrapper
@@ -157,7 +158,7 @@ class EventRegistrations(MethodView):
     @bp.doc(security=PUBLIC_OR_KEY)
     def post(self, data: dict, event_id: str):
         """Register a participant (public, or a partner system with its API key)."""
-        registration, created = service.register(event_id, data)
+        registration, created = service.register(event_id, data | {"api_key_id": g.get("api_key_id")})
         if not created:
             return jsonify(AlreadyRegisteredSchema().dump(service.already_registered_view())), 202
         return service.registration_view(registration), 201
@@ -168,4 +169,6 @@ class EventRegistrations(MethodView):
     @bp.doc(security=STAFF)
     def get(self, filters: dict, event_id: str):
         """List an event's registrations in arrival order, with search and filters (staff)."""
-        return service.list_registrations(event_id, filters, g.staff)
+        registrations = service.list_registrations(event_id, filters, g.staff)
+        service.audit("registrations.list", g.staff, event_id=event_id, commit=True)
+        return registrations

@@ -17,7 +17,9 @@ STAFF = [{"bearerAuth": []}]
 @staff_required
 def get_registration(registration_id: str):
     """Show one registration (staff)."""
-    return service.get_staff_registration(registration_id, g.staff)
+    registration = service.get_staff_registration(registration_id, g.staff)
+    service.audit("registration.view", g.staff, event_id=registration.event_id, object_id=registration.id, commit=True)
+    return registration
 
 
 @bp.post("/<registration_id>/cancel")

@@ -164,6 +164,7 @@ def event(event_id: str):
     event = service.get_staff_event(event_id, g.staff)
     filters = _filters(request.args)
     registrations = service.list_registrations(event_id, filters, g.staff)
+    service.audit("registrations.list", g.staff, event_id=event_id, commit=True)
     counts = service.registration_counts(event_id)
     return render_template(
         "staff/event.html",
@@ -196,6 +197,7 @@ def export(event_id: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     registrations = service.list_registrations(event_id, {}, g.staff)
+    service.audit("registrations.export", g.staff, event_id=event_id, object_id=fmt, commit=True)
     if fmt == "csv":
         body, mimetype = exports.to_csv(registrations), "text/csv; charset=utf-8"
     else:
@@ -228,6 +230,9 @@ def cancel_registration(registration_id: str):
     """Cancel one registration, after a confirmation step (the person is told, and a seat may go to the next)."""
     registration = service.get_staff_registration(registration_id, g.staff)
     if request.method == "GET" or request.form.get("confirm") != "ya" or registration.status == "cancelled":
+        service.audit(
+            "registration.view", g.staff, event_id=registration.event_id, object_id=registration_id, commit=True
+        )
         return render_template("staff/confirm_registration.html", registration=registration, action="batalkan",
                                labels=labels, back=_safe_back(request.values.get("back")))  # fmt: skip
     registration = service.cancel_registration(registration_id, g.staff)
@@ -243,6 +248,9 @@ def promote(registration_id: str):
     full = registration.event.seats_left <= 0
     confirmed = request.form.get("confirm") == "ya"
     if request.method == "GET" or (full and not confirmed) or registration.status != "waitlisted":
+        service.audit(
+            "registration.view", g.staff, event_id=registration.event_id, object_id=registration_id, commit=True
+        )
         return render_template("staff/confirm_registration.html", registration=registration, action="naikkan",
                                labels=labels, back=_safe_back(request.values.get("back")))  # fmt: skip
     registration = service.promote_registration(registration_id, g.staff, add_chair=confirmed)
@@ -275,6 +283,10 @@ def scanned(token: str):
     """
     registration = service.unsign(service.CHECKIN, token)
     registration = service.get_staff_registration(registration.id, g.staff)
+    if request.method == "GET":
+        service.audit(
+            "registration.view", g.staff, event_id=registration.event_id, object_id=registration.id, commit=True
+        )
     first, asking = None, False
     action = request.form.get("action", "hadir")
     if action not in ("hadir", "kursi", "urungkan"):

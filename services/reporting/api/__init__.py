@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from services.reporting.api import dashboard, downloads, health, metrics, reports, schedules, summary
+from services.reporting.api import audit, dashboard, downloads, health, metrics, reports, schedules, summary
 from services.reporting.extensions import api
 from services.reporting.labels import area_label
 from shared.web import csrf
@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(schedules.bp)
+    app.register_blueprint(audit.bp)
 
     @app.context_processor
     def _areas():

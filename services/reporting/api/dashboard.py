@@ -46,6 +46,7 @@ def download(fmt: str):
     except ValidationError as error:
         return render_template("reporting/dashboard.html", errors=field_errors(error), areas=kabupaten()), 400
     scope = service.scope_for(g.staff, query)
+    service.audit_export(g.staff, scope, fmt)
     locale = str(get_locale() or "id")
     document = service.build_csv(scope, query["table"], locale) if fmt == "csv" else None
     document = document or service.build_documents(scope, locale=locale)[fmt]

@@ -20,6 +20,7 @@ STAFF = [{"bearerAuth": []}]
 def get_report(query: dict, fmt: str):
     """Download the report of a period and kabupaten (small counts suppressed; CSV: one `table`)."""
     scope = service.scope_for(g.staff, query)
+    service.audit_export(g.staff, scope, fmt)
     document = service.build_csv(scope, query["table"]) if fmt == "csv" else service.build_documents(scope)[fmt]
     return send_file(
         io.BytesIO(document.content), document.mimetype, as_attachment=True, download_name=document.filename

@@ -18,8 +18,9 @@ from shared.timeutil import utcnow
 #: must know about (their seat, a move, a cancellation).
 NON_ESSENTIAL = ("reminder",)
 FALLBACK = {"whatsapp": "sms", "sms": "email"}
-#: The answer to a person's own registration: it goes at once, whatever the hour (quiet hours are for the rest).
-ANSWERS = ("confirmation", "waitlisted")
+#: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
+#: (quiet hours are for the rest).
+ANSWERS = ("confirmation", "waitlisted", "access_code")
 OPT_OUT_SALT = "pelita-opt-out"
 
 

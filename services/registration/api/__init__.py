@@ -2,9 +2,20 @@
 
 from flask import Flask
 
-from services.registration.api import accounts, apikeys, auth, events, health, metrics, public, registrations, staff
+from services.registration.api import (
+    accounts,
+    apikeys,
+    auth,
+    events,
+    health,
+    metrics,
+    mydata,
+    public,
+    registrations,
+    staff,
+)
 from services.registration.extensions import api
-from services.registration.ratelimit import form_rate_limit, link_rate_limit
+from services.registration.ratelimit import form_rate_limit, link_rate_limit, my_data_rate_limit
 from shared.web import csrf
 
 
@@ -15,7 +26,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(mydata.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(accounts.bp)
     form_rate_limit.init_app(app)
     link_rate_limit.init_app(app)
+    my_data_rate_limit.init_app(app)

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import formtime, labels, service, store
+from services.registration import formtime, labels, mydata, service, store
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
@@ -159,6 +159,7 @@ def confirmation(token: str):
         position=store.waitlist_position(registration),
         qr=qr,
         cancel_url=service.cancel_url(registration.id),
+        my_data_url=mydata.link(registration.id),
     )
 
 

@@ -121,6 +121,7 @@ def page_of(world, name: str) -> str:
         return "/data-saya/" + registration_service.sign(mydata.MY_DATA, world["people"][name]["id"])
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 def test_a_code_goes_once_to_the_stored_contact_opens_that_registration_only_once_and_expires(world):
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         asked = ask_code(world, "NUR.AISYAH@contoh.id")
@@ -235,6 +236,7 @@ def figures(world) -> list[tuple]:
         return sorted(tuple(row) for row in rows)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 def test_erasure_leaves_no_name_phone_or_email_anywhere_and_counts_unchanged(world):
     before = figures(world)
     client, aisyah = world["client"], world["people"]["aisyah"]["id"]
@@ -269,3 +271,22 @@ def test_erasure_leaves_no_name_phone_or_email_anywhere_and_counts_unchanged(wor
     with world["notifications"].app_context():  # a redelivered erasure is a duplicate: nothing happens twice
         envelope = next(e for e in world["bus"]._envelopes() if e["type"] == "registration.erased")
         assert notifications_service.handle_event(envelope) == "duplicate"
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # the production store, stricter than SQLite
+def test_nasty_input_on_the_my_data_pages_gets_a_refusal_never_a_server_error(world):
+    client, page = world["client"], page_of(world, "aisyah")
+    nasty = ["", "x" * 5000, "' OR 1=1 --", "../../etc/passwd", "\u202e\u0000", "%00", "😀" * 300, "1e309"]
+    for value in nasty:
+        for path, data in (
+            ("/data-saya", {"event_id": value, "contact": value}),
+            ("/data-saya", {"event_id": world["event"]["id"], "contact": value}),
+            ("/data-saya/kode", {"event_id": value, "contact": value, "code": value}),
+            ("/data-saya/kode", {"event_id": world["event"]["id"], "contact": AISYAH["email"], "code": value}),
+            (page + "/ubah", {"full_name": value, "phone": value, "email": value, "gender": value}),
+        ):
+            assert client.post(path, data=data).status_code < 500, (path, value)
+        for suffix in ("", "/unduh", "/ubah", "/hapus"):
+            assert client.get(f"/data-saya/{value or 'x'}{suffix}").status_code in (400, 404, 405, 410)
+    assert world["bus"]() == []  # nothing corrected, no code sent
+    assert "Nur Aisyah Putri" in client.get(page).text

@@ -28,7 +28,7 @@ from shared.messaging.names import TaskNames
 from shared.messaging.publisher import for_subscriber
 from shared.messaging.routing import SUBSCRIBERS
 from tests.factories import make_event_body, make_registration_body
-from tests.integration.notifications.conftest import run_beat
+from tests.integration.notifications.conftest import rows, run_beat
 from tests.integration.retention import leftovers
 
 AISYAH = {"full_name": "Nur Aisyah Putri", "email": "nur.aisyah@contoh.id", "phone": "0813-2222-7777"}
@@ -290,3 +290,15 @@ def test_nasty_input_on_the_my_data_pages_gets_a_refusal_never_a_server_error(wo
             assert client.get(f"/data-saya/{value or 'x'}{suffix}").status_code in (400, 404, 405, 410)
     assert world["bus"]() == []  # nothing corrected, no code sent
     assert "Nur Aisyah Putri" in client.get(page).text
+
+
+def test_staff_reading_the_message_log_do_not_see_a_code(world):
+    from tests.integration.notifications.test_staff_log import signed_in
+
+    ask_code(world, AISYAH["email"])
+    world["bus"]()
+    run_beat(world["notifications"])
+    [code] = code_sent_to(world, AISYAH["email"])
+    [message] = rows(world["notifications"], purpose="access_code")
+    page = signed_in(world["notifications"]).get(f"/staf/pesan/{message.id}")
+    assert page.status_code == 200 and code not in page.text

@@ -12,7 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from marshmallow import pre_load
+from marshmallow import ValidationError, pre_load
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import service, store
@@ -78,7 +78,7 @@ def _contact(text: str) -> tuple[str | None, str | None]:
     text = (text or "").strip()[:254]
     try:
         return (None, normalise_email(text)) if "@" in text else (normalise_phone(text), None)
-    except Exception:  # marshmallow's ValidationError: the page answers the same as for an unknown contact
+    except ValidationError:  # not a phone number or an address: the page answers as for an unknown contact
         return None, None
 
 

@@ -175,7 +175,8 @@ def short_cancel(code: str):
 def cancel(token: str):
     """Let a participant give up their seat with the signed link from their messages."""
     registration = service.unsign(service.CANCEL, token)
+    my_data_url = mydata.link(registration.id)  # the link in every message leads here: "Data saya" is one step on
     if request.method == "POST" and registration.status != "cancelled":
         registration = service.cancel_registration(registration.id)
-        return render_template("public/cancelled.html", registration=registration)
-    return render_template("public/cancel.html", registration=registration)
+        return render_template("public/cancelled.html", registration=registration, my_data_url=my_data_url)
+    return render_template("public/cancel.html", registration=registration, my_data_url=my_data_url)

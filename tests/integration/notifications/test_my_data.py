@@ -171,6 +171,9 @@ def test_a_signed_page_shows_one_person_and_a_forged_one_nothing(world):
     with world["registration"].app_context():  # a cancel link is not a "Data saya" link
         cancel = registration_service.sign(registration_service.CANCEL, world["people"]["budi"]["id"])
     assert client.get(f"/data-saya/{cancel}").status_code == 404
+    # the link in every message opens the cancel page, and "Data saya" is one step on from there
+    link = re.search(r'href="[^"]*(/data-saya/[^"]+)"', client.get(f"/r/{cancel}/batal").text).group(1)
+    assert "Budi Santoso" in client.get(link).text
 
 
 def test_the_json_download_has_the_registration_and_the_messages_sent(world):

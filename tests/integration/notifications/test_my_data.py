@@ -166,6 +166,7 @@ def test_a_signed_page_shows_one_person_and_a_forged_one_nothing(world):
     client = world["client"]
     page = client.get(page_of(world, "budi"))
     assert page.status_code == 200 and "Budi Santoso" in page.text and "Aisyah" not in page.text
+    assert "Unduh data saya" in page.text and "Download my data" in client.get(page_of(world, "budi") + "?lang=en").text
     assert page.headers["Cache-Control"] == "no-store"
     assert client.get(page_of(world, "budi") + "x").status_code == 404
     with world["registration"].app_context():  # a cancel link is not a "Data saya" link

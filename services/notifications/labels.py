@@ -23,6 +23,7 @@ PURPOSES = {
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "report": _l("Kiriman laporan"),
     "staff_invite": _l("Undangan staf"),
+    "access_code": _l("Kode Data saya"),
 }
 #: Providers by their config names (PROVIDER_PRIORITIES, SMS_PROVIDERS), as staff know them.
 PROVIDERS = {"zenziva": "Zenziva", "twilio": "Twilio", "whatsapp_cloud": "WhatsApp Cloud API"}

@@ -18,9 +18,13 @@ from shared.timeutil import utcnow
 #: must know about (their seat, a move, a cancellation).
 NON_ESSENTIAL = ("reminder",)
 FALLBACK = {"whatsapp": "sms", "sms": "email"}
-#: The answer to a person's own registration: it goes at once, whatever the hour (quiet hours are for the rest).
-ANSWERS = ("confirmation", "waitlisted")
+#: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
+#: (quiet hours are for the rest).
+ANSWERS = ("confirmation", "waitlisted", "access_code")
 OPT_OUT_SALT = "pelita-opt-out"
+#: Messages not tried again on another channel: a "Data saya" code is kept nowhere but in its text (only its hash
+#: in registration), and the person asks for a new one within its 10 minutes anyway.
+NO_FALLBACK = ("access_code",)
 
 
 def opt_out_signer() -> URLSafeSerializer:
@@ -165,6 +169,8 @@ def plan_fallback(notification: Notification, *, number_refused: bool = False) -
     When the number itself cannot take it (`number_refused`: it opted out; or texts cannot reach it), no other
     text channel is tried: the message goes to email.
     """
+    if notification.purpose in NO_FALLBACK:
+        return None
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     next_channel = FALLBACK.get(notification.channel)
     while recipient is not None and next_channel in ("sms", "whatsapp"):

@@ -73,15 +73,17 @@ def anonymise_notifications(before: datetime) -> int:
     return update_in_batches(db.session, Notification.id, sa.and_(old, personal), values)
 
 
-def hash_opt_outs(before: datetime) -> int:
-    """Replace the address of opt-outs last changed before `before` by its keyed hash, once no recipient or message
-    holds the address any more; the opt-out keeps working (store.active_opt_outs). Safe to run twice."""
+def hash_opt_outs(before: datetime | None, addresses: list[str] | None = None) -> int:
+    """Replace the address of opt-outs last changed before `before` (or of `addresses`, whenever changed) by its
+    keyed hash, once no recipient or message holds the address any more; the opt-out keeps working
+    (store.active_opt_outs). Safe to run twice."""
     in_use = sa.or_(
         sa.exists().where(Recipient.phone == OptOut.address),
         sa.exists().where(Recipient.email == OptOut.address),
         sa.exists().where(Notification.to == OptOut.address),
     )
-    due = sa.and_(OptOut.address.not_like(f"{HASH_PREFIX}%"), OptOut.changed_at < before, sa.not_(in_use))
+    which = OptOut.changed_at < before if addresses is None else OptOut.address.in_(addresses)
+    due = sa.and_(OptOut.address.not_like(f"{HASH_PREFIX}%"), which, sa.not_(in_use))
     total = 0
     while rows := db.session.scalars(sa.select(OptOut).where(due).limit(BATCH_SIZE)).all():
         for row in rows:
@@ -97,6 +99,29 @@ def hash_opt_outs(before: datetime) -> int:
         db.session.commit()
         total += len(rows)
     return total
+
+
+def erase_registration(registration_id: str) -> bool:
+    """Forget a person who had their registration erased: the recipient keeps only ids, channel, language and status
+    (cancelled), every message to them loses its address and content (those still waiting are cancelled), and an
+    opt-out of their address is kept as its keyed hash. Safe to run twice; the caller commits."""
+    recipient = db.session.get(Recipient, registration_id)
+    addresses = [address for address in (recipient.phone, recipient.email) if address] if recipient else []
+    if recipient is not None:
+        for key, value in ANONYMOUS_RECIPIENT.items():
+            setattr(recipient, key, value)
+        recipient.status, recipient.waitlist_position = "cancelled", None
+    status = sa.case((Notification.status.in_(UNFINISHED), "cancelled"), else_=Notification.status)
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.registration_id == registration_id)
+        .values(**ANONYMOUS_NOTIFICATION, status=status)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    if addresses:
+        hash_opt_outs(None, addresses)
+    return recipient is not None
 
 
 def purge_old_data(now: datetime | None = None) -> dict[str, int]:

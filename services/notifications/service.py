@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature
 
-from services.notifications import mail, messages, planning, store
+from services.notifications import mail, messages, planning, retention, store
 from services.notifications.clients import providers_for
 from services.notifications.clients.base import PermanentSendError, TextMessage, TransientSendError
 from services.notifications.clients.email import SmtpEmailClient
@@ -143,7 +143,49 @@ def _on_registration_cancelled(envelope: dict, payload: dict):
         return None
     recipient.status = "cancelled"
     planning.cancel_pending(recipient.registration_id, "pendaftaran dibatalkan")
+    if payload.get("erasure"):  # the person asked to be erased: registration.erased follows; no notice
+        return None
     return _after_commit([planning.plan(recipient, "registration_cancelled")])
+
+
+def _on_access_code_requested(envelope: dict, payload: dict):
+    """Send the one-time "Data saya" code to the contact stored with the registration, by SMS or email (WhatsApp
+    sends approved templates only). A code already expired is not sent; a redelivered request sends nothing more."""
+    recipient = _known_recipient(payload)
+    if recipient.full_name is None or payload["expires_at"] <= utcnow():
+        return None
+    channel = "email" if recipient.preferred_channel == "email" else "sms"
+    row = planning.plan(recipient, "access_code", channel=channel, tag=str(envelope["id"])[:8], code=payload["code"])
+    return _after_commit([row], send_here=row)
+
+
+def _on_registration_corrected(envelope: dict, payload: dict) -> None:
+    """Reach the person where they now say: the recipient takes the corrections, and messages still waiting go to
+    the new address with the new name (or are cancelled when that channel has no address any more)."""
+    recipient = _known_recipient(payload)
+    if recipient.full_name is None:  # erased, or past the retention period
+        return
+    for key in ("full_name", "phone", "email", "preferred_channel"):
+        setattr(recipient, key, payload[key])
+    event = store.get_event(recipient.event_id)
+    for row in store.list_pending(recipient.registration_id):
+        address = planning.address_for(recipient, row.channel)
+        if not address:
+            row.status, row.last_error = "cancelled", "kontak diubah peserta"
+            continue
+        row.to = address
+        if event is not None and row.purpose != "access_code":
+            extra = {"reason": planning.event_reason(event)} if row.purpose == "event_cancelled" else {}
+            for key, value in planning.content(recipient, event, row.purpose, row.channel, row.reminder_offset,
+                                               **extra).items():  # fmt: skip
+                setattr(row, key, value)
+
+
+def _on_registration_erased(envelope: dict, payload: dict) -> None:
+    """Forget the person (retention.erase_registration). Before their registration.created is known here, wait:
+    it would otherwise bring their name back after the erasure."""
+    _known_recipient(payload)
+    retention.erase_registration(str(payload["registration_id"]))
 
 
 def _on_confirmation_requested(envelope: dict, payload: dict):
@@ -229,6 +271,9 @@ HANDLERS = {
     EventNames.REGISTRATION_PROMOTED: _on_registration_promoted,
     EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
     EventNames.REGISTRATION_CONFIRMATION_REQUESTED: _on_confirmation_requested,
+    EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: _on_access_code_requested,
+    EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
+    EventNames.REGISTRATION_ERASED: _on_registration_erased,
     EventNames.REPORT_GENERATED: _on_report_generated,
     EventNames.STAFF_CHANGED: _on_staff_changed,
     EventNames.STAFF_INVITED: _on_staff_invited,

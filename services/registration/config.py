@@ -23,6 +23,8 @@ class Config(BaseConfig):
         self.REGISTRATION_API_KEY_RATE_LIMIT = env("REGISTRATION_API_KEY_RATE_LIMIT", "600 per minute;20000 per hour")
         #: Per IP on the short cancel links (/k/<code>) in SMS and WhatsApp messages.
         self.SHORT_LINK_RATE_LIMIT = env("SHORT_LINK_RATE_LIMIT", "30 per minute;300 per hour")
+        #: Per IP on the "Data saya" page's code requests and code entries (docs/data.md, "Your rights").
+        self.MY_DATA_RATE_LIMIT = env("MY_DATA_RATE_LIMIT", "10 per minute;60 per hour")
         #: Where the form's counts are kept (services/registration/ratelimit.py); default: the broker's Redis.
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI")
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}

@@ -9,3 +9,14 @@ __all__ = ["AGE_GROUPS", "CHANNELS", "DISABILITIES", "EVENT_STATUSES", "GENDERS"
 STATUSES = {"confirmed": _l("Terkonfirmasi"), "waitlisted": _l("Daftar tunggu"), "cancelled": _l("Dibatalkan")}
 EVENT_STATUSES = {"draft": _l("Draf"), "published": _l("Dipublikasikan"), "cancelled": _l("Dibatalkan")}
 STAFF_ROLES = {"provincial_admin": _l("Admin provinsi"), "regency_organiser": _l("Panitia kabupaten/kota")}
+#: The messages a participant's "Data saya" page lists, by purpose.
+MESSAGE_PURPOSES = {
+    "confirmation": _l("Konfirmasi"),
+    "waitlisted": _l("Daftar tunggu"),
+    "promoted": _l("Mendapat kursi"),
+    "reminder": _l("Pengingat"),
+    "event_changed": _l("Perubahan acara"),
+    "event_cancelled": _l("Acara dibatalkan"),
+    "registration_cancelled": _l("Pendaftaran dibatalkan"),
+    "access_code": _l("Kode Data saya"),
+}

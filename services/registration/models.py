@@ -202,6 +202,37 @@ class Consent(db.Model):
     __table_args__ = (sa.UniqueConstraint("registration_id", "purpose", name="uq_consents_registration_purpose"),)
 
 
+class MessageRecord(db.Model):
+    """A message notifications sent a participant, as its notification.delivered/failed told: what a participant's
+    "Data saya" page lists. Channel, purpose, status and time only: never the address or the text."""
+
+    __tablename__ = "message_history"
+
+    notification_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    purpose: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    #: "delivered" or "failed": the latest word on the message.
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class AccessCode(db.Model):
+    """A one-time code sent to a participant's stored contact to open their "Data saya" page, bound to one
+    registration; only its hash is kept. It works once, until `expires_at`, and only for a few wrong tries."""
+
+    __tablename__ = "access_codes"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    registration_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Wrong codes typed while this one was the registration's latest: past a few, it no longer works.
+    failed_attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
+
+
 class ApiKey(db.Model):
     """A partner system's key to register people through the API (a provincial admin issues and revokes it).
 

@@ -119,3 +119,5 @@ def _over_limit(limiter: FixedWindowRateLimiter, limits, identity: tuple[str, ..
 form_rate_limit = FormRateLimit()
 #: Short cancel links (/k/<code>): a visitor trying codes gets a few wrong guesses a minute, not millions.
 link_rate_limit = FormRateLimit("short-link", "SHORT_LINK_RATE_LIMIT")
+#: "Data saya" (/data-saya): asking for a one-time code and typing it, per visitor's address.
+my_data_rate_limit = FormRateLimit("my-data", "MY_DATA_RATE_LIMIT")

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from services.registration.extensions import db
-from services.registration.models import AuditEntry, Event, Registration
+from services.registration.models import AccessCode, AuditEntry, Event, MessageRecord, Registration
 from services.registration.service import bus
 from shared import audit
 from shared.retention import cutoff, update_in_batches
+from shared.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +35,22 @@ def anonymise_registrations(before: datetime) -> int:
     return update_in_batches(db.session, Registration.id, due, ANONYMOUS)
 
 
+def forget_message_history_and_codes(now: datetime) -> int:
+    """Delete the message history of anonymised registrations and every expired "Data saya" code (safe to run
+    twice)."""
+    anonymised = sa.select(Registration.id).where(Registration.full_name.is_(None))
+    history = db.session.execute(sa.delete(MessageRecord).where(MessageRecord.registration_id.in_(anonymised)))
+    codes = db.session.execute(sa.delete(AccessCode).where(AccessCode.expires_at < now))
+    db.session.commit()
+    return history.rowcount + codes.rowcount
+
+
 def purge_old_data(now: datetime | None = None) -> dict[str, int]:
     """Run every retention rule of this service once; log one line of counts (no personal data) and return them."""
     config = current_app.config
     counts = {"registrations_anonymised": anonymise_registrations(cutoff(config["PERSONAL_DATA_RETENTION_DAYS"], now))}
     counts["audit_rows_deleted"] = audit.purge(db.session, AuditEntry, config["AUDIT_RETENTION_DAYS"], now)
+    counts["my_data_rows_deleted"] = forget_message_history_and_codes(now or utcnow())
     counts |= bus.purge(now)
     logger.info("retention purge done: %s", " ".join(f"{key}={value}" for key, value in counts.items()))
     return counts

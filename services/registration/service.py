@@ -401,8 +401,10 @@ def nudge() -> None:
 
 
 def handle_event(message: dict) -> str:
-    """Apply an incoming message once; registration consumes no event types yet, so it is only recorded."""
-    return bus.handle(message, {})
+    """Apply an incoming message once: notifications' delivery outcomes become each participant's message history."""
+    from services.registration import mydata  # it builds on this module's use cases
+
+    return bus.handle(message, mydata.HANDLERS)
 
 
 def get_public_event(event_id: str) -> Event:
@@ -489,19 +491,26 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     if registration.status == "cancelled":
         db.session.rollback()
         return registration
-    was_confirmed, was_waiting = registration.status == "confirmed", registration.status == "waitlisted"
-    registration.status, registration.cancelled_at = "cancelled", utcnow()
-    if was_waiting:
-        store.leave_waitlist(event.id)
-    _emit(EventNames.REGISTRATION_CANCELLED, _cancelled_payload(registration, was_confirmed))
-    if was_confirmed:
-        store.release_seat(event.id)
-        _promote_next(event)
+    cancel_locked(registration, event)
     if staff is not None:
         audit("registration.cancel", staff, event_id=event.id, object_id=registration.id)
     db.session.commit()
     nudge()
     return registration
+
+
+def cancel_locked(registration: Registration, event: Event, *, erasure: bool = False) -> None:
+    """Cancel an active `registration` whose event and row the caller locked: free its seat or waitlist place and
+    promote the next person (inside the caller's transaction). `erasure`: the person is being erased, no notice."""
+    was_confirmed, was_waiting = registration.status == "confirmed", registration.status == "waitlisted"
+    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    if was_waiting:
+        store.leave_waitlist(event.id)
+    payload = _cancelled_payload(registration, was_confirmed)
+    _emit(EventNames.REGISTRATION_CANCELLED, payload | ({"erasure": True} if erasure else {}))
+    if was_confirmed:
+        store.release_seat(event.id)
+        _promote_next(event)
 
 
 def _cancelled_payload(registration: Registration, was_confirmed: bool) -> dict:

@@ -19,7 +19,7 @@ def ack_outbox(message_id: str | None = None, subscriber: str | None = None, ack
 
 @celery.task(name=TaskNames.REGISTRATION_HANDLE_EVENT)
 def handle_event(message: dict) -> str:
-    """Apply a message another service published (registration subscribes to none yet; safe to run twice)."""
+    """Apply a message another service published (notifications' delivery outcomes; safe to run twice)."""
     return service.handle_event(message)
 
 

@@ -211,6 +211,18 @@ def _on_registration_cancelled(envelope: dict, payload: dict) -> None:
         fact.status, fact.cancelled_at = "cancelled", payload["cancelled_at"]
 
 
+def _on_registration_corrected(envelope: dict, payload: dict) -> None:
+    """A participant corrected their answers: count them as they now say (reporting is sent no name or contact)."""
+    fact = store.get_registration(str(payload["registration_id"]))
+    if fact is not None:
+        fact.gender, fact.age_group, fact.disability = payload["gender"], payload["age_group"], payload["disability"]
+
+
+def _on_registration_erased(envelope: dict, payload: dict) -> None:
+    """Nothing to forget: reporting holds no name, contact, code or link, only the anonymous attributes it counts,
+    and keeps them so the figures already reported do not change. Recorded (and acknowledged) like any event."""
+
+
 def _on_checked_in(envelope: dict, payload: dict) -> None:
     """Record the check-in; a later one (checked in again after an undo) wins over an earlier one."""
     fact = store.get_registration(str(payload["registration_id"]))
@@ -258,6 +270,8 @@ HANDLERS = {
     EventNames.REGISTRATION_CREATED: _on_registration_created,
     EventNames.REGISTRATION_PROMOTED: _on_registration_promoted,
     EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
+    EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
+    EventNames.REGISTRATION_ERASED: _on_registration_erased,
     EventNames.ATTENDANCE_CHECKED_IN: _on_checked_in,
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),

@@ -121,6 +121,9 @@ class RegistrationCancelledV1(Contract):
     event_id = fields.UUID(required=True)
     was_confirmed = fields.Boolean(required=True)
     cancelled_at = _when(required=True)
+    #: Optional (added compatibly): the cancellation is part of the person's erasure (registration.erased follows),
+    #: so no cancellation notice is sent to them.
+    erasure = fields.Boolean(load_default=False, dump_default=False)
 
 
 class RegistrationConfirmationRequestedV1(Contract):
@@ -131,6 +134,46 @@ class RegistrationConfirmationRequestedV1(Contract):
     registration_id = fields.UUID(required=True)
     event_id = fields.UUID(required=True)
     requested_at = _when(required=True)
+
+
+class RegistrationAccessCodeRequestedV1(Contract):
+    """A participant asked to see their data (the "Data saya" page): send this one-time code to the contact stored
+    with the registration (never to whoever asked). Registration keeps only its hash, binds it to this registration,
+    lets it work once and until `expires_at`."""
+
+    NAME = EventNames.REGISTRATION_ACCESS_CODE_REQUESTED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
+    requested_at = _when(required=True)
+    expires_at = _when(required=True)
+
+
+class RegistrationCorrectedV1(Contract):
+    """A participant corrected their contact details or answers: the registration as it now is (the fields that
+    cross the bus at registration.created; free text stays in registration)."""
+
+    NAME = EventNames.REGISTRATION_CORRECTED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phone = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^\+[1-9]\d{6,14}$"))
+    email = fields.Email(allow_none=True, load_default=None)
+    preferred_channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
+    age_group = fields.String(required=True, validate=validate.OneOf(AGE_GROUPS))
+    disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
+    corrected_at = _when(required=True)
+
+
+class RegistrationErasedV1(Contract):
+    """A participant had their registration erased (UU PDP): each service removes whatever names or reaches them and
+    keeps only anonymous counts. Names nobody: ids only."""
+
+    NAME = EventNames.REGISTRATION_ERASED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    erased_at = _when(required=True)
 
 
 class AttendanceCheckedInV1(Contract):
@@ -224,6 +267,9 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationPromotedV1,
         RegistrationCancelledV1,
         RegistrationConfirmationRequestedV1,
+        RegistrationAccessCodeRequestedV1,
+        RegistrationCorrectedV1,
+        RegistrationErasedV1,
         AttendanceCheckedInV1,
         AttendanceCheckInUndoneV1,
         NotificationDeliveredV1,

@@ -7,6 +7,7 @@ from shared.messaging.names import EventNames, TaskNames
 
 _NOTIFICATIONS = TaskNames.NOTIFICATIONS_HANDLE_EVENT
 _REPORTING = TaskNames.REPORTING_HANDLE_EVENT
+_REGISTRATION = TaskNames.REGISTRATION_HANDLE_EVENT
 
 SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.EVENT_PUBLISHED: (_NOTIFICATIONS, _REPORTING),
@@ -16,10 +17,14 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.REGISTRATION_PROMOTED: (_NOTIFICATIONS, _REPORTING),
     EventNames.REGISTRATION_CANCELLED: (_NOTIFICATIONS, _REPORTING),
     EventNames.REGISTRATION_CONFIRMATION_REQUESTED: (_NOTIFICATIONS,),
+    EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: (_NOTIFICATIONS,),
+    EventNames.REGISTRATION_CORRECTED: (_NOTIFICATIONS, _REPORTING),
+    EventNames.REGISTRATION_ERASED: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
-    EventNames.NOTIFICATION_DELIVERED: (_REPORTING,),
-    EventNames.NOTIFICATION_FAILED: (_REPORTING,),
+    #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".
+    EventNames.NOTIFICATION_DELIVERED: (_REPORTING, _REGISTRATION),
+    EventNames.NOTIFICATION_FAILED: (_REPORTING, _REGISTRATION),
     EventNames.REPORT_GENERATED: (_NOTIFICATIONS,),
     EventNames.STAFF_CHANGED: (_NOTIFICATIONS, _REPORTING),
     EventNames.STAFF_INVITED: (_NOTIFICATIONS,),
@@ -33,9 +38,14 @@ WITHHELD: Final[dict[str, dict[str, frozenset[str]]]] = {
         EventNames.REGISTRATION_CREATED: frozenset(
             {"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"}
         ),
+        EventNames.REGISTRATION_CORRECTED: frozenset({"full_name", "phone", "email"}),
         EventNames.EVENT_PUBLISHED: frozenset({"url"}),
         EventNames.EVENT_UPDATED: frozenset({"url"}),
         #: A provider's error text may quote the number or address it refused.
+        EventNames.NOTIFICATION_FAILED: frozenset({"reason"}),
+    },
+    _REGISTRATION: {
+        #: The history a participant sees keeps channel, purpose, status and time: not what a provider said.
         EventNames.NOTIFICATION_FAILED: frozenset({"reason"}),
     },
 }

@@ -68,11 +68,11 @@ def _lost_messages(stack, consumers_forgot: tuple[str, ...]) -> list:
     problems, sent = [], set()
     applied = {
         name: {row.message_id for row in stack.rows(name, sa.select(MODELS[name].ProcessedMessage.message_id))}
-        for name in ("notifications", "reporting")
+        for name in MODELS  # registration too: it applies notifications' delivery outcomes
     }
     refused = {
         name: {row.message_id for row in stack.rows(name, sa.select(MODELS[name].DeadLetter.message_id))}
-        for name in ("notifications", "reporting")
+        for name in MODELS
     }
     seen = {name: applied[name] | refused[name] for name in applied}
     for producer, models in MODELS.items():

@@ -119,6 +119,16 @@ ROUTES = {
             "GET /r/<token>/batal",
             "POST /r/<token>/batal",
             "GET /k/<code>",  # the short cancel link: the code is the secret, as the signed link's token
+            # "Data saya": a participant's own data, by a signed link or a one-time code (no staff role involved)
+            "GET /data-saya",
+            "POST /data-saya",
+            "POST /data-saya/kode",
+            "GET /data-saya/<token>",
+            "GET /data-saya/<token>/unduh",
+            "GET /data-saya/<token>/ubah",
+            "POST /data-saya/<token>/ubah",
+            "GET /data-saya/<token>/hapus",
+            "POST /data-saya/<token>/hapus",
             "GET /staf/masuk",
             "POST /staf/masuk",
             "POST /staf/masuk/kode",  # the second step carries its own signed, short-lived proof of the first
@@ -199,8 +209,8 @@ ROUTES = {
             "GET /staf/kunci-api",  # partner systems' keys
             "POST /staf/kunci-api",
             "POST /staf/kunci-api/<int:key_id>/cabut",
+            "GET /staf/jejak",  # the audit trail
         ],
-        "admin page": ["GET /staf/jejak"],  # the audit trail
     },
     "notifications": {
         "public": [

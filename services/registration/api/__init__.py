@@ -10,12 +10,13 @@ from services.registration.api import (
     events,
     health,
     metrics,
+    mydata,
     public,
     registrations,
     staff,
 )
 from services.registration.extensions import api
-from services.registration.ratelimit import form_rate_limit, link_rate_limit
+from services.registration.ratelimit import form_rate_limit, link_rate_limit, my_data_rate_limit
 from shared.web import csrf
 
 
@@ -26,8 +27,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(mydata.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(audit.bp)
     form_rate_limit.init_app(app)
     link_rate_limit.init_app(app)
+    my_data_rate_limit.init_app(app)

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import formtime, labels, notices, service, store
+from services.registration import formtime, labels, mydata, notices, service, store
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
@@ -180,6 +180,7 @@ def confirmation(token: str):
         position=store.waitlist_position(registration),
         qr=qr,
         cancel_url=service.cancel_url(registration.id),
+        my_data_url=mydata.link(registration.id),
     )
 
 
@@ -195,7 +196,8 @@ def short_cancel(code: str):
 def cancel(token: str):
     """Let a participant give up their seat with the signed link from their messages."""
     registration = service.unsign(service.CANCEL, token)
+    my_data_url = mydata.link(registration.id)  # the link in every message leads here: "Data saya" is one step on
     if request.method == "POST" and registration.status != "cancelled":
         registration = service.cancel_registration(registration.id)
-        return render_template("public/cancelled.html", registration=registration)
-    return render_template("public/cancel.html", registration=registration)
+        return render_template("public/cancelled.html", registration=registration, my_data_url=my_data_url)
+    return render_template("public/cancel.html", registration=registration, my_data_url=my_data_url)

@@ -1,0 +1,117 @@
+""" "Data saya" (my data): a participant sees, downloads, corrects or erases their registration, without an account.
+
+Reached by the signed link on the confirmation page, or by a one-time code sent to the stored phone or email. The
+code request answers the same whether the phone or email is registered; every page is for one registration only.
+"""
+
+import json
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from services.registration import labels, mydata, store
+from services.registration.ratelimit import my_data_rate_limit
+from shared.timeutil import utcnow
+from shared.web import field_errors
+
+bp = Blueprint("mydata", __name__)
+#: The longest contact or code a person types here.
+MAX_TYPED = 254
+
+
+@bp.after_request
+def _private(response):
+    """Nobody's data stays in a shared computer's cache, and the signed link is not sent on to other sites."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _events():
+    """The events a person may pick: every one announced, the most recent first."""
+    return [event for event in store.list_events() if event.status != "draft"][:100]
+
+
+def _typed(name: str) -> str:
+    return (request.form.get(name) or "").strip()[:MAX_TYPED]
+
+
+@bp.route("/data-saya", methods=["GET", "POST"])
+def ask():
+    """Ask for a one-time code: the same answer whether or not the phone or email is registered for the event."""
+    if request.method == "GET":
+        return render_template("public/mydata/ask.html", events=_events(), values={}, errors={})
+    my_data_rate_limit.check()
+    event_id, contact = _typed("event_id"), _typed("contact")
+    if not event_id or not contact:
+        missing = [_("Isian ini wajib diisi.")]
+        errors = {"contact": missing} if not contact else {"event_id": missing}
+        return render_template("public/mydata/ask.html", events=_events(), values=request.form, errors=errors), 400
+    mydata.request_access_code(event_id, contact)
+    return render_template("public/mydata/code.html", event_id=event_id, contact=contact, wrong=False)
+
+
+@bp.post("/data-saya/kode")
+def code():
+    """Open the registration whose latest code this is (once, within 10 minutes); else say the code did not work."""
+    my_data_rate_limit.check()
+    event_id, contact = _typed("event_id"), _typed("contact")
+    token = mydata.open_with_code(event_id, contact, _typed("code")[:12])
+    if token is None:
+        return render_template("public/mydata/code.html", event_id=event_id, contact=contact, wrong=True), 400
+    return redirect(url_for(".show", token=token), 303)
+
+
+@bp.get("/data-saya/<token>")
+def show(token: str):
+    """Everything held about the person, with ways to download, correct and erase it."""
+    registration = mydata.open_link(token)
+    return render_template(
+        "public/mydata/show.html",
+        token=token,
+        data=mydata.my_data(registration),
+        history=mydata.message_history(registration.id),
+        registration=registration,
+        labels=labels,
+    )
+
+
+@bp.get("/data-saya/<token>/unduh")
+def download(token: str):
+    """The same as a JSON file, to keep or to take elsewhere."""
+    registration = mydata.open_link(token)
+    body = json.dumps(mydata.my_data(registration) | {"exported_at": utcnow().isoformat()}, indent=2)
+    response = make_response(body)
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = 'attachment; filename="data-saya-pelita.json"'
+    return response
+
+
+@bp.route("/data-saya/<token>/ubah", methods=["GET", "POST"])
+def correct(token: str):
+    """Correct contact details and answers; notifications and reporting are told (registration.corrected)."""
+    registration = mydata.open_link(token)
+    if request.method == "GET":
+        values = {key: getattr(registration, key) or "" for key in mydata.CORRECTABLE}
+        return _correction_form(token, values, {})
+    try:
+        data = mydata.CORRECTION.load(request.form.to_dict())
+    except ValidationError as error:
+        return _correction_form(token, request.form, field_errors(error.messages)), 400
+    mydata.correct(registration.id, data)
+    return redirect(url_for(".show", token=token, diubah=1), 303)
+
+
+def _correction_form(token: str, values, errors: dict):
+    return render_template("public/mydata/correct.html", token=token, values=values, errors=errors, labels=labels)
+
+
+@bp.route("/data-saya/<token>/hapus", methods=["GET", "POST"])
+def erase(token: str):
+    """Ask first; then erase at once (registration.erased takes it to notifications and reporting)."""
+    registration = mydata.open_link(token)
+    if request.method == "GET":
+        return render_template("public/mydata/erase.html", token=token, registration=registration)
+    mydata.erase(registration.id)
+    return render_template("public/mydata/erased.html")

@@ -79,7 +79,7 @@ def record(
         "staff_id": staff.id if staff else None,
         "staff_email": (staff.email if staff else "")[:254],
         "action": action,
-        "event_id": event_id,
+        "event_id": None if event_id is None else str(event_id)[:36],
         "object_id": None if object_id is None else str(object_id)[:100],
         "client_address": (address or None) and address[:45],
     }

@@ -13,13 +13,16 @@ from shared.timeutil import LocalDateTime
 class NotificationQuerySchema(Schema):
     """Filters of the message log."""
 
-    event_id = fields.String()
-    registration_id = fields.String()
+    event_id = fields.String(validate=validate.Length(max=36))
+    registration_id = fields.String(validate=validate.Length(max=36))
     #: "held" selects pending messages waiting for the next day's budget (the daily cap).
     status = fields.String(validate=validate.OneOf((*STATUSES, "held")))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
-    purpose = fields.String()
-    q = fields.String(metadata={"description": "A name, phone number (as typed), email address or check-in code"})
+    purpose = fields.String(validate=validate.Length(max=30))
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "A name, phone number (as typed), email address or check-in code"},
+    )
 
 
 class LogFilterSchema(NotificationQuerySchema):

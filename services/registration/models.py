@@ -164,7 +164,8 @@ class Registration(db.Model):
     #: When a confirmation was last asked for (the registration itself, then a repeat of it): paces the resends.
     confirmation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The partner system's API key that registered this person (null: the public form or the API without a key).
-    api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_keys.id"), index=True)
+    #: The partner API key it was made with (api_keys.id; keys are revoked, never deleted, so no foreign key).
+    api_key_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
 
     event: Mapped[Event] = relationship()
     consents: Mapped[list["Consent"]] = relationship(back_populates="registration", lazy="selectin")

@@ -54,6 +54,12 @@ class CorrectionSchema(RegistrationCreateSchema):
         cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str)}
         return {key: value for key, value in cleaned.items() if key in CORRECTABLE and value != ""}
 
+    def consents_given(self, data: dict, **kwargs) -> None:
+        """Not asked again: a correction changes answers, not the consents given at registration."""
+
+    def consents_as_given(self, data: dict, **kwargs) -> dict:
+        return data
+
 
 CORRECTION = CorrectionSchema(only=CORRECTABLE)
 
@@ -176,7 +182,15 @@ def my_data(registration: Registration) -> dict:
             "participant_type": registration.participant_type,
             "institution": registration.institution,
             "checkin_code": registration.checkin_code,
-            "consent_at": _iso(registration.consent_at),
+            "consents": [
+                {
+                    "purpose": consent.purpose,
+                    "notice_version": consent.notice_version,
+                    "given_at": _iso(consent.given_at),
+                    "withdrawn_at": _iso(consent.withdrawn_at),
+                }
+                for consent in registration.consents
+            ],
             "registered_at": _iso(registration.registered_at),
             "cancelled_at": _iso(registration.cancelled_at),
             "checked_in_at": _iso(registration.checked_in_at),

@@ -118,6 +118,8 @@ ROUTES = {
             "GET /pendaftaran/<token>",
             "GET /r/<token>/batal",
             "POST /r/<token>/batal",
+            "GET /privasi",  # the privacy notice, current and earlier versions
+            "GET /privasi/<version>",
             "GET /k/<code>",  # the short cancel link: the code is the secret, as the signed link's token
             # "Data saya": a participant's own data, by a signed link or a one-time code (no staff role involved)
             "GET /data-saya",

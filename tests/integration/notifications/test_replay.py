@@ -105,5 +105,5 @@ def test_replaying_the_outbox_lets_reporting_rebuild_the_same_delivery_facts(app
 
 def test_replaying_to_a_service_that_consumes_nothing_of_ours_is_refused(apps):
     notifications, _ = apps
-    result = notifications.test_cli_runner().invoke(args=["replay-events", "--to", "registration"])
-    assert result.exit_code == 2 and "Invalid value for '--to': 'registration'" in result.output
+    result = notifications.test_cli_runner().invoke(args=["replay-events", "--to", "notifications"])
+    assert result.exit_code == 2 and "Invalid value for '--to': 'notifications'" in result.output

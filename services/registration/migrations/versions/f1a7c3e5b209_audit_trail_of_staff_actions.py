@@ -46,10 +46,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_log_staff_id'), ['staff_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
 
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('api_key_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_registrations_api_key_id'), ['api_key_id'], unique=False)
-        batch_op.create_foreign_key('fk_registrations_api_key_id', 'api_keys', ['api_key_id'], ['id'])
+    # A plain column (no foreign key: keys are revoked, never deleted), so SQLite adds it in place instead of
+    # rebuilding registrations, which the consents referring to it would refuse once it holds rows.
+    op.add_column('registrations', sa.Column('api_key_id', sa.Integer(), nullable=True))
+    op.create_index('ix_registrations_api_key_id', 'registrations', ['api_key_id'], unique=False)
 
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(REFUSE_UPDATE)
@@ -59,10 +59,8 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log')
         op.execute('DROP FUNCTION IF EXISTS audit_log_refuse_update()')
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_registrations_api_key_id', type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_registrations_api_key_id'))
-        batch_op.drop_column('api_key_id')
+    op.drop_index('ix_registrations_api_key_id', table_name='registrations')
+    op.drop_column('registrations', 'api_key_id')  # SQLite 3.35+ drops a plain column in place
 
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_action'))

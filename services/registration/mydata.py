@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import service, store
 from services.registration.extensions import db
-from services.registration.models import AccessCode, MessageRecord, OutboxMessage, Registration
+from services.registration.models import AccessCode, AuditEntry, MessageRecord, OutboxMessage, Registration
 from services.registration.retention import ANONYMOUS
 from services.registration.schemas import RegistrationCreateSchema, normalise_email, normalise_phone
 from shared.messaging.names import EventNames
@@ -207,6 +207,10 @@ def my_data(registration: Registration) -> dict:
             {"channel": row.channel, "purpose": row.purpose, "status": row.status, "at": _iso(row.at)}
             for row in history
         ],
+        "processing": [
+            {"at": _iso(row.at), "action": row.action, "by": "participant" if row.staff_id is None else "staff"}
+            for row in processing_trail(registration)
+        ],
         "elsewhere": {
             "notifications": _(
                 "Layanan pesan menyimpan nama, nomor HP, email, kode hadir, tautan Anda dan isi setiap pesan yang "
@@ -219,6 +223,19 @@ def my_data(registration: Registration) -> dict:
             ),
         },
     }
+
+
+#: Staff actions on a whole event's list that touched everyone registered for it.
+LIST_ACTIONS = ("registrations.list", "registrations.export")
+
+
+def processing_trail(registration: Registration) -> list[AuditEntry]:
+    """What the audit trail holds of this person's data being handled: staff actions on their registration, and
+    views and exports of their event's list, oldest first (the staff member's account is not named here)."""
+    on_them = AuditEntry.object_id == registration.id
+    on_list = sa.and_(AuditEntry.event_id == registration.event_id, AuditEntry.action.in_(LIST_ACTIONS))
+    query = sa.select(AuditEntry).where(sa.or_(on_them, on_list)).order_by(AuditEntry.at)
+    return list(db.session.scalars(query.limit(500)))
 
 
 def message_history(registration_id: str) -> list[MessageRecord]:
@@ -251,6 +268,7 @@ def correct(registration_id: str, data: dict) -> Registration:
     payload |= {key: getattr(registration, key) for key in ("gender", "age_group", "disability")}
     ids = {"registration_id": registration.id, "event_id": registration.event_id, "corrected_at": now}
     service.bus.emit(EventNames.REGISTRATION_CORRECTED, payload | ids)
+    service.audit("data_subject.correct", None, event_id=registration.event_id, object_id=registration.id)
     try:
         db.session.commit()
     except IntegrityError as error:
@@ -286,6 +304,7 @@ def erase(registration_id: str) -> bool:
     _scrub_outbox(registration.id)
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "erased_at": now}
     service.bus.emit(EventNames.REGISTRATION_ERASED, payload)
+    service.audit("data_subject.erase", None, event_id=registration.event_id, object_id=registration.id)
     db.session.commit()
     service.nudge()
     return True

@@ -10,7 +10,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import labels, mydata, store
+from services.registration import labels, mydata, service, store
 from services.registration.ratelimit import my_data_rate_limit
 from shared.timeutil import utcnow
 from shared.web import field_errors
@@ -67,11 +67,13 @@ def code():
 def show(token: str):
     """Everything held about the person, with ways to download, correct and erase it."""
     registration = mydata.open_link(token)
+    service.audit("data_subject.access", None, event_id=registration.event_id, object_id=registration.id, commit=True)
     return render_template(
         "public/mydata/show.html",
         token=token,
         data=mydata.my_data(registration),
         history=mydata.message_history(registration.id),
+        processing=mydata.processing_trail(registration),
         registration=registration,
         labels=labels,
     )
@@ -81,6 +83,7 @@ def show(token: str):
 def download(token: str):
     """The same as a JSON file, to keep or to take elsewhere."""
     registration = mydata.open_link(token)
+    service.audit("data_subject.download", None, event_id=registration.event_id, object_id=registration.id, commit=True)
     body = json.dumps(mydata.my_data(registration) | {"exported_at": utcnow().isoformat()}, indent=2)
     response = make_response(body)
     response.mimetype = "application/json"

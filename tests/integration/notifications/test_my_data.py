@@ -19,7 +19,7 @@ from services.notifications.models import OutboxMessage as NotificationsOutbox
 from services.registration import mydata
 from services.registration import service as registration_service
 from services.registration.extensions import db as registration_db
-from services.registration.models import OutboxMessage, Registration
+from services.registration.models import AuditEntry, OutboxMessage, Registration
 from services.reporting import service as reporting_service
 from services.reporting.extensions import db as reporting_db
 from services.reporting.models import OutboxMessage as ReportingOutbox
@@ -29,6 +29,7 @@ from shared.messaging.publisher import for_subscriber
 from shared.messaging.routing import SUBSCRIBERS
 from tests.factories import make_event_body, make_registration_body
 from tests.integration.notifications.conftest import rows, run_beat
+from tests.integration.registration.test_staff_pages import sign_in
 from tests.integration.retention import leftovers
 
 AISYAH = {"full_name": "Nur Aisyah Putri", "email": "nur.aisyah@contoh.id", "phone": "0813-2222-7777"}
@@ -306,3 +307,19 @@ def test_staff_reading_the_message_log_do_not_see_a_code(world):
     [message] = rows(world["notifications"], purpose="access_code")
     page = signed_in(world["notifications"]).get(f"/staf/pesan/{message.id}")
     assert page.status_code == 200 and code not in page.text
+
+
+def test_the_page_shows_who_handled_the_data_and_the_trail_records_each_request(world):
+    """Staff opening the event's list shows on the person's page; their own look and download are in the trail."""
+    registration = world["registration"]
+    staff = registration.test_client()
+    sign_in(staff)
+    assert staff.get(f"/staf/acara/{world['event']['id']}").status_code == 200
+    page = world["client"].get(page_of(world, "aisyah"))
+    assert "petugas membuka daftar peserta acara ini" in page.text
+    assert world["client"].get(page_of(world, "aisyah") + "/unduh").status_code == 200
+    with registration.app_context():
+        rows = registration_db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+        mine = [row.action for row in rows if row.object_id == world["people"]["aisyah"]["id"]]
+    assert mine == ["data_subject.access", "data_subject.download"]
+    assert all(row.staff_id is None for row in rows if row.action.startswith("data_subject."))

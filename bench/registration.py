@@ -57,8 +57,8 @@ GUNICORN = procfile_gunicorn("registration")  # the registration web as deployed
 ADMIN_PASSWORD = "rahasia-admin-bench"
 #: The form's hidden fields: the CSRF token and the signed render time.
 HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
-#: The server under test keeps the form's bot check as deployed (RELIABILITY T22): a submission sooner than this after
-#: its form was shown is thanked and dropped, so the clients let this much pass after their GETs, untimed.
+#: The server under test keeps the form's bot check as deployed (docs/reliability.md): a submission sooner than this
+#: after its form was shown is thanked and dropped, so the clients let this much pass after their GETs, untimed.
 FORM_MIN_SECONDS = Config().FORM_MIN_SECONDS
 
 

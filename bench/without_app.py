@@ -1,7 +1,7 @@
 """The registration web with parts of the public form's work switched off, for `bench.registration --without`.
 
 It measures what those parts cost in the burst (docs/performance.md). Each part is something an issue or
-DESIGN.md asks for, so nothing deployed runs this module. `gunicorn bench.without_app:app` with
+the architecture asks for, so nothing deployed runs this module. `gunicorn bench.without_app:app` with
 PELITA_BENCH_WITHOUT naming the parts, comma-separated, or `all`.
 """
 
@@ -11,7 +11,7 @@ import os
 PARTS = {
     "csrf": "Flask-WTF's CSRF check of the form (and so its session cookie's signature)",
     "rate-limit": "the form's rate limit, one Redis script per submission",
-    "render-time": "the signed render time and the honeypot (RELIABILITY T22)",
+    "render-time": "the signed render time and the honeypot (docs/reliability.md)",
     "signed-links": "the three signed links of a registration (its page, cancel and check-in URLs)",
     "contract": "the registration.created contract check (a marshmallow load and dump)",
     "nudge": "the outbox nudge after the commit (the relay's beat sweep still sends every row)",

@@ -1,1 +1,1 @@
-"""Local stand-ins for the outside world (DESIGN §6): a real SMTP server and a page listing what it received."""
+"""Local stand-ins for the outside world: a real SMTP server and a page listing what it received."""

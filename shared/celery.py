@@ -1,4 +1,4 @@
-"""The only Celery glue: one Celery app per service, Flask-aware tasks, and the settings DESIGN §3 asks for."""
+"""The only Celery glue: one Celery app per service, Flask-aware tasks, and the settings they share."""
 
 import logging
 import os
@@ -12,7 +12,7 @@ from shared.messaging.names import TASK_ROUTES
 
 logger = logging.getLogger(__name__)
 
-#: Longer than any retry countdown or task time limit, identical in every service (RELIABILITY F1, F2, F19).
+#: Longer than any retry countdown or task time limit, identical in every service (docs/reliability.md).
 VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 #: A worker's child process is replaced after this many tasks, or sooner once it holds more than
 #: MAX_MEMORY_PER_CHILD_KB. A replacement leaves the worker a process short for up to about 5 seconds

@@ -79,7 +79,7 @@ def dead_letter(session: Session, model: type, message: object, reason: str) -> 
 def dead_letter_refused(session: Session, model: type, message, error: Exception | None) -> None:
     """Record a message the worker refused before any task saw it (a body not in JSON, say), and commit.
 
-    Celery drops such a message after its `task_rejected` signal (RELIABILITY T16 c): its raw body, content type and
+    Celery drops such a message after its `task_rejected` signal (docs/reliability.md): its raw body, content type and
     task headers are all that is left of it, so they are what is kept.
     """
     headers = message.headers or {}

@@ -1,4 +1,4 @@
-"""Named crash points for the fault tests (RELIABILITY §5.1); inert unless PELITA_FAULT_POINTS names them.
+"""Named crash points for the fault tests (docs/reliability.md); inert unless PELITA_FAULT_POINTS names them.
 
 A test arms a point with `SET pelita:fault:<name> 1` in the broker's Redis; the first process to reach the point
 takes the flag (GETDEL, so exactly one crash) and SIGKILLs itself, as an OOM kill or a power cut would.

@@ -183,7 +183,7 @@ class DevelopmentConfig(Config):
         self.use_dev_sinks()
 
     def use_dev_sinks(self) -> None:
-        """Point every gateway at the dev sinks (DESIGN §6), with dev-only credentials they accept."""
+        """Point every gateway at the dev sinks (docs/architecture.md), with dev-only credentials they accept."""
         sinks = f"http://127.0.0.1:{env_int('DEVSINKS_PORT', 8025)}"
         self.SMS_PROVIDERS = self.SMS_PROVIDERS or ["zenziva", "twilio"]
         self.WHATSAPP_PROVIDERS = self.WHATSAPP_PROVIDERS or ["whatsapp_cloud"]

@@ -1,4 +1,4 @@
-"""The providers' send rate: messages spaced evenly, N a second per channel, across every worker (RELIABILITY F13,
+"""The providers' send rate: messages spaced evenly, N a second per channel, across every worker (docs/reliability.md,
 "Notify's Redis token bucket"). Email counts as a channel too: a mail relay limits its senders as a gateway does.
 
 A generic cell rate algorithm in one Redis script: the channel's key holds the moment its next message may go, and

@@ -1,5 +1,5 @@
 """Which provider of a channel a message tries first: priorities that fall with a provider's errors and tend back
-to rest (RELIABILITY F13, T15; GOV.UK Notify's dao_reduce_sms_provider_priority and tend_providers_back_to_middle).
+to rest (docs/reliability.md; GOV.UK Notify's dao_reduce_sms_provider_priority and tend_providers_back_to_middle).
 
 Each provider of a channel has a priority, resting where PROVIDER_PRIORITIES puts it ("zenziva=50,twilio=50"; by
 default the first provider listed rests at 100 and the others at 0: the first is the primary, the others its

@@ -53,7 +53,7 @@ def _after_commit(rows, *, send_here=None):
     """Hand what is due now to a worker after the commit; later reminders wait for the dispatcher (no ETA tasks).
 
     `send_here` (the confirmation a person is waiting for) is sent by this worker right away instead of through
-    the queue: the same claim-then-send as the send task, so it still goes once (RELIABILITY §3.4 when it dies).
+    the queue: the same claim-then-send as the send task, so it still goes once (docs/reliability.md: when it dies).
     """
     now = utcnow()
     ids = [row.id for row in rows if row is not None and row.status == "pending" and row.due_at <= now]
@@ -758,7 +758,7 @@ def release_orphans() -> int:
     """Put back to pending the messages claimed long ago and never finished (their worker died).
 
     The worker may have died after the provider took the message, so a resend is marked possible_duplicate
-    (RELIABILITY §3.4); a worker that died before the call leaves nothing sent, and the resend is the only copy.
+    (docs/reliability.md); a worker that died before the call leaves nothing sent, and the resend is the only copy.
     """
     stuck_after = timedelta(seconds=current_app.config["STUCK_AFTER_SECONDS"])
     now = utcnow()

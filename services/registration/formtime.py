@@ -1,4 +1,4 @@
-"""The form's signed render time (RELIABILITY T22): a form sent sooner than a person could fill it is a bot's.
+"""The form's signed render time (docs/reliability.md): a form sent sooner than a person could fill it is a bot's.
 
 The form carries, in a hidden field, the moment it was first shown, signed with the app's SECRET_KEY: a bot can
 neither leave it out nor move it back. A person who refreshes the kecamatan/desa lists or fixes a field keeps the

@@ -2,7 +2,7 @@
 
 from prometheus_client import Counter
 
-#: Form submissions thanked but not stored (RELIABILITY T22): the honeypot filled, or sent sooner than a person could.
+#: Form submissions thanked but not stored (docs/reliability.md): the honeypot filled, or sent too soon for a person.
 BOT_SUSPECTED = Counter(
     "pelita_registration_bot_suspected",
     "Registration form submissions taken for a bot's: thanked, nothing stored",

@@ -31,7 +31,7 @@ def mails_to(pelita, address: str) -> list[dict]:
 
 def take_a_moment(since: float) -> None:
     """Let the form have been open as long as a person needs to fill it: one sent sooner (FORM_MIN_SECONDS after it
-    was shown, RELIABILITY T22) is taken for a bot's, thanked and not registered."""
+    was shown, docs/reliability.md) is taken for a bot's, thanked and not registered."""
     time.sleep(max(0.0, since + Config().FORM_MIN_SECONDS - time.monotonic()))
 
 

@@ -1,4 +1,4 @@
-"""RELIABILITY §5.1's invariants I1–I7, checked against the three stores, the SMTP server, the gateway stand-ins
+"""The invariants I1–I7 of docs/reliability.md, checked against the three stores, the SMTP server, the gateway stand-ins
 and the web access log once the system has settled. The flow fixture runs them after every test that did not.
 
 Our tables for §5.1's names: each service's `outbox` (delivered_at is set once every subscriber acknowledged),
@@ -37,7 +37,7 @@ def assert_invariants(
     """Check I1–I7 once the system has settled; fail with what is wrong.
 
     allow_possible_duplicates: a message flagged possible_duplicate (a worker died after the provider took it) may
-        have reached its recipient twice (RELIABILITY §3.4); still no more such doubles than flagged rows.
+        have reached its recipient twice (docs/reliability.md); still no more such doubles than flagged rows.
     allow_5xx: the test provoked server errors on purpose (I7).
     consumers_forgot: services whose processed-message log the test emptied (rebuild-read-model), left out of I1's
         "every message applied or dead-lettered by each subscriber" comparison.

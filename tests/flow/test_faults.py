@@ -1,4 +1,4 @@
-"""The fault suite (RELIABILITY §5): crashes, a flushed broker, two beats, storms, races; invariants after each."""
+"""The fault suite (docs/reliability.md): crashes, a flushed broker, two beats, storms, races; invariants after each."""
 
 import time
 import uuid

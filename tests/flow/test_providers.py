@@ -1,4 +1,4 @@
-"""SMS gateways failing under real workers (RELIABILITY T13–T15): 5xx, 429 with Retry-After and stalls longer than
+"""SMS gateways failing under real workers (docs/reliability.md): 5xx, 429 with Retry-After and stalls longer than
 the client's timeout. A message the first provider does not take goes to the next one in the same attempt; when
 every provider fails it waits in the store and is tried again; either way each SMS reaches its person once,
 through one provider. The gateways are the dev sinks' stand-ins (tests/support.py GatewaySink); a stalled request
@@ -95,7 +95,7 @@ def test_when_every_gateway_fails_for_a_while_each_sms_waits_in_the_store_and_go
 
 
 def test_a_paced_channel_keeps_a_throttling_gateway_under_its_limit_and_each_reminder_goes_once(stack):
-    """RELIABILITY T14: the gateway refuses past 20 requests a second (429, Retry-After 3); the SMS channel is paced
+    """docs/reliability.md: the gateway refuses past 20 requests a second (429, Retry-After 3); the SMS channel is paced
     at 15 a second across the worker's senders. 600 reminders due at once all go, once each, in about 40 s, never
     faster than the pace over any 5 s, and the gateway never has to refuse one."""
     from bench.reminders import insert_reminders
@@ -126,7 +126,7 @@ def sms_priorities(stack) -> dict[str, int]:
 
 
 def test_a_failing_gateway_loses_its_share_of_the_traffic_and_gets_it_back_once_it_recovers(stack):
-    """RELIABILITY T15: Zenziva and Twilio share SMS 50/50; Zenziva answers 500 to everything. 300 reminders all go,
+    """docs/reliability.md: Zenziva and Twilio share SMS 50/50; Zenziva answers 500 to everything. 300 reminders all go,
     once each; Zenziva's priority falls, so it is soon no longer tried first, and once it recovers the beat tends the
     priorities back to 50/50 within 5 cycles and it takes its share again."""
     from bench.reminders import insert_reminders

@@ -269,7 +269,7 @@ def test_each_service_has_its_own_session_cookie_so_two_open_tabs_do_not_break_e
     assert "Secure" not in cookie  # a test app over http://; production or an https:// address makes it Secure
 
 
-# --- RELIABILITY T22 (e) and (f): the form's signed render time -----------------------------------------------------
+# --- the form's signed render time (docs/reliability.md) -----------------------------------------------------
 
 
 def bots_suspected(client, reason: str) -> float:

@@ -1,4 +1,4 @@
-"""Provider priorities through a real Redis (RELIABILITY T15): a failing provider loses its share step by step, the
+"""Provider priorities through a real Redis (docs/reliability.md): a failing provider loses its share step by step, the
 beat tends it back, every worker sees the same priorities, and a Redis that is gone holds nothing back."""
 
 import logging

@@ -13,7 +13,7 @@ import email_validator
 import phonenumbers
 import sqlalchemy as sa
 from flask import Flask, redirect, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 GENDERS = ["female", "male"]
 AGE_GROUPS = ["under_18", "18_25", "26_35", "36_45", "46_55", "56_plus"]
@@ -56,6 +56,9 @@ class Email(fields.String):
 
 
 class FormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the fields only Pelita's form has (its separate consents and their notice version)
+
     full_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     phone = Phone(load_default=None)
     email = Email(load_default=None)

@@ -51,6 +51,7 @@ from bench.common import (
     workspace,
 )
 from scripts.redis_local import free_port
+from services.registration import notices
 from services.registration.config import Config
 
 GUNICORN = procfile_gunicorn("registration")  # the registration web as deployed
@@ -78,7 +79,10 @@ def form_fields(phone: str, **overrides) -> dict:
         "accessibility_needs": "",
         "participant_type": "library_manager",
         "institution": "",
-        "consent": "ya",
+        "consent": "true",  # the baseline's one box (Pelita reads the two below: they win)
+        "consent_training": "ya",
+        "consent_messages": "ya",
+        "notice_version": notices.CURRENT,
         "website": "",
     }
     return fields | overrides

@@ -1,7 +1,7 @@
 """The invariants I1–I7 of docs/reliability.md, checked against the three stores, the SMTP server, the gateway stand-ins
 and the web access log once the system has settled. The flow fixture runs them after every test that did not.
 
-Our tables for §5.1's names: each service's `outbox` (delivered_at is set once every subscriber acknowledged),
+The tables behind those names: each service's `outbox` (delivered_at is set once every subscriber acknowledged),
 `processed_messages` (the "inbox") and `dead_letters`; notifications' `notifications` rows are the reminders and
 every other message (pending -> sending -> sent/delivered, or failed/cancelled); reporting's `report_runs`.
 """

@@ -13,6 +13,7 @@ import pytest
 
 from scripts.redis_local import free_port
 from shared.gunicorn_conf import redact
+from tests.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "InNpdGkiLjE3MzQ1.Zk9rAhasiaTokenXyz"
@@ -89,7 +90,8 @@ def test_the_access_log_masks_signed_links_query_values_and_referers(registratio
     ]
     for path in paths:
         assert get(base + path, Referer=f"{base}/pendaftaran/{TOKEN}") < 500
-    time.sleep(1)  # gunicorn writes its access log line after the response
+    # gunicorn writes its access log line after the response: wait for every line to be there
+    wait_for(lambda: log.read_text().count('"GET /') >= len(paths), timeout=10, message="the access log lines")
     text = log.read_text()
     lines = [line for line in text.splitlines() if '"GET /' in line]
     assert len(lines) >= len(paths), text
@@ -141,7 +143,8 @@ def test_probes_that_succeed_leave_no_access_log_line_but_failures_and_other_req
         assert get(base + path) == 200
     assert get(base + "/metrics") == 503  # this store was never migrated: no outbox table to count
     assert get(base + "/readyz/") == 404
-    time.sleep(1)  # gunicorn writes its access log line after the response
+    # gunicorn writes its access log line after the response: wait for the last request's line
+    wait_for(lambda: '"GET /readyz/ ' in log.read_text(), timeout=10, message="the access log lines")
     lines = [line for line in log.read_text().splitlines() if '"GET /' in line]
     assert not [line for line in lines if re.search(r'"GET /(livez|readyz) ', line)], lines
     assert any('"GET /metrics ' in line and '" 503 ' in line for line in lines), lines

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -79,9 +78,10 @@ def test_a_worker_is_alive_while_its_loop_runs_and_not_once_it_hangs(env, tmp_pa
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
         assert alive(path, 3).returncode == 0
         os.kill(worker.pid, signal.SIGSTOP)  # hung: the process exists, its loop does not turn
-        time.sleep(3)
-        checked = alive(path, 2)
-        assert checked.returncode == 1 and "last heartbeat" in checked.stderr
+        checked = wait_for(
+            lambda: (result := alive(path, 2)).returncode == 1 and result, timeout=15, message="the check to fail"
+        )
+        assert "last heartbeat" in checked.stderr
         os.kill(worker.pid, signal.SIGCONT)
         wait_for(lambda: alive(path, 2).returncode == 0, timeout=20, message="the heartbeat to resume")
     finally:

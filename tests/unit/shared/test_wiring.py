@@ -125,16 +125,14 @@ def test_every_compose_command_names_a_real_module(monkeypatch):
 
 def test_compose_has_the_production_shape():
     services = compose()["services"]
-    for name in ("redis", "postgres", "migrations", "flower", "sinks"):
+    for name in ("redis", "postgres", "proxy", "flower", "sinks"):
         assert name in services
+    databases = set()
     for service in QueueNames.all():
         assert f"{service}-web" in services and "gunicorn" in services[f"{service}-web"]["command"]
         assert f"{service}-worker" in services
-    databases = {
-        url.rsplit("/", 1)[1]
-        for key, url in services["registration-web"]["environment"].items()
-        if key.endswith("_DATABASE_URL")
-    }
+        assert f"services.{service}.wsgi db upgrade" in services[f"{service}-migrations"]["command"]
+        databases.add(services[f"{service}-web"]["environment"][f"{service.upper()}_DATABASE_URL"].rsplit("/", 1)[1])
     assert databases == set(QueueNames.all()), "one database per service"
 
 

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-smoke lock clean system-deps translations
+.PHONY: run test lint bench bench-smoke prod-smoke lock clean system-deps translations
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Pelita needs Python 3.11 (set PYTHON=...)")'
@@ -28,7 +28,13 @@ node_modules/.installed: package.json package-lock.json
 ## test: lint, architecture rules, then unit, integration, flow and browser tests against a real Redis
 test: $(STAMP) system-deps node_modules/.installed lint
 	$(BIN)/python -m pytest
+	$(MAKE) prod-smoke
 	$(MAKE) bench-smoke
+
+## prod-smoke: docker-compose.yml's services started as plain processes (APP_ENV=production, per-service database
+## roles, Redis with a password, gunicorn, Celery), someone registered through the form and mailed (docs/operations.md)
+prod-smoke: $(STAMP)
+	$(BIN)/python -m scripts.prod_smoke
 
 BENCHMARKS := registration pipeline reminders reports memory
 

@@ -14,8 +14,10 @@ ones). It starts:
 
 Then it signs in as the seeded admin, publishes an event, registers two people through the public form as a browser
 would (the page, its CSRF token and session cookie, a human pause, the post), waits for the confirmation mail at the
-SMTP sink and the WhatsApp confirmation at the gateway stand-in, runs every compose healthcheck, and stops everything
-with SIGTERM, failing when a process does not stop cleanly. Exit 0 when all of it worked, 1 otherwise (with the tail
+SMTP sink and the WhatsApp confirmation at the gateway stand-in, and runs every compose healthcheck. Then it stops the
+workers, beats and Redis and checks the registration web stays ready ("degraded") and keeps taking registrations,
+stops everything else with SIGTERM, failing when a process does not stop cleanly, and reads every log for the
+registrants' names, addresses and numbers. Exit 0 when all of it worked, 1 otherwise (with the tail
 of each process's log).
 
 What it changes from compose is only what a container network would give: host names and ports (`postgres:5432`,
@@ -468,7 +470,7 @@ class Smoke:
         log("the confirmation mail arrived at the SMTP sink")
         self.wait_for("the WhatsApp confirmation at the gateway stand-in", texted, 60, watch)
         log("the WhatsApp confirmation reached the gateway stand-in")
-        self.people = ["Siti Rahmah", "Ahmad Fauzi", email, phone_digits, "81234567890", "3456-7890"]
+        self.people = ["Siti Rahmah", "Ahmad Fauzi", email, phone_digits, "81234567890", "3456-7890", "5555-0101"]
 
     def check_logs_hold_nothing_personal(self) -> None:
         """No process logged a registrant's name, email address or phone number."""
@@ -522,37 +524,57 @@ class Smoke:
         event_id = self.publish_event(token)
         self.register_through_the_form(event_id)
         self.check_every_healthcheck()
-        self.stop_all(strict=True)
+        self.registration_without_redis(event_id)
+        unclean = self.stop([n for n in self.processes if n != "redis"])
+        if unclean:
+            raise SmokeFailed(f"did not stop cleanly on SIGTERM: {unclean}")
+        log("every process stopped cleanly on SIGTERM")
         self.check_logs_hold_nothing_personal()
         log("passed")
 
-    def stop_all(self, strict: bool = False) -> None:
-        """SIGTERM every process (the Pelita ones first, then the sinks and Redis), as `docker compose stop` does."""
-        order = [n for n in self.processes if n not in ("sinks", "redis")] + ["sinks", "redis"]
-        unclean = {}
-        for group in (order[:-2], order[-2:]):
-            running = {n: self.processes[n] for n in group if n in self.processes and self.processes[n].poll() is None}
-            for process in running.values():
-                process.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 30
-            for name, process in running.items():
-                try:
-                    code = process.wait(max(deadline - time.monotonic(), 0.1))
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(10)
-                    code = "killed after 30 s"
-                if code not in (0, -signal.SIGTERM):
-                    unclean[name] = code
-        for process in self.processes.values():  # gunicorn's and Celery's children, should any be left
+    def stop(self, names: list[str]) -> dict[str, object]:
+        """SIGTERM `names` together, as `docker compose stop` does; return those that did not exit 0 in 30 s."""
+        running = {n: self.processes[n] for n in names if n in self.processes and self.processes[n].poll() is None}
+        for process in running.values():
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        unclean: dict[str, object] = {}
+        for name, process in running.items():
             try:
+                code = process.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+                code = "killed after 30 s"
+            if code not in (0, -signal.SIGTERM):
+                unclean[name] = code
+            try:  # gunicorn's and Celery's children, should any be left
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        if strict and unclean:
-            raise SmokeFailed(f"did not stop cleanly: {unclean}")
-        if strict:
-            log("every process stopped cleanly on SIGTERM")
+        return unclean
+
+    def stop_all(self) -> None:
+        """Whatever still runs: Pelita's processes first, then the sinks and Redis."""
+        self.stop([n for n in self.processes if n not in ("sinks", "redis")])
+        self.stop(["sinks", "redis"])
+
+    def registration_without_redis(self, event_id: str) -> None:
+        """Redis gone (workers and beats stopped first): the registration web stays ready, says it is degraded,
+        and keeps taking registrations (each kept with its outbox message until Redis is back)."""
+        unclean = self.stop([n for n in self.long_running() if not n.endswith("-web")])
+        unclean.update(self.stop(["redis"]))
+        if unclean:
+            raise SmokeFailed(f"did not stop cleanly on SIGTERM: {unclean}")
+        ready = requests.get(f"{self.url('registration')}/readyz", timeout=10)
+        if ready.status_code != 200 or ready.json().get("status") != "degraded":
+            raise SmokeFailed(f"registration /readyz without Redis: {ready.status_code} {ready.text[:200]}")
+        if not self.healthy("registration-web"):
+            raise SmokeFailed("registration-web's healthcheck fails without Redis: compose would take it away")
+        browser, hidden = self.open_form(event_id)
+        time.sleep(float(self.service_env("registration-web").get("FORM_MIN_SECONDS") or 3) + 0.5)
+        self.submit_form(browser, event_id, hidden, phone="0813-5555-0101", preferred_channel="sms")
+        log("Redis stopped: registration's /readyz says degraded (200), its healthcheck passes, the form registers")
 
     def cleanup(self, failed: bool) -> None:
         self.stop_all()

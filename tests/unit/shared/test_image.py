@@ -1,6 +1,7 @@
 """The image is lean: its final stage installs the run-time lock (requirements/base.txt) from the builder's wheels and
 nothing else, holds no compiler and runs as a user; the run-time lock holds no test, lint or bench tool; every lock
-pins every package with hashes, and the image, `make run` and `make test` get the same versions."""
+pins every package with hashes, and the image, `make run` and `make test` get the same versions; every run-time
+dependency is used."""
 
 import re
 from pathlib import Path
@@ -141,3 +142,32 @@ def test_the_image_make_run_and_make_test_get_the_same_versions():
     for package, versions in run.items():
         assert dev.get(package) == versions, package
     assert "honcho" in run
+
+
+#: run-time packages no module imports by name, and what uses them
+USED_WITHOUT_IMPORT = {
+    "gunicorn": "the webs' command (Procfile, docker-compose.yml)",
+    "psycopg": "SQLAlchemy's driver for postgresql+psycopg:// URLs",
+    "hiredis": "redis-py's fast reply parser, taken when installed",
+    "tzdata": "zoneinfo's zones where the system has none",
+    "flower": "compose's `flower` service (profile ops)",
+}
+
+
+def test_every_run_time_dependency_is_used():
+    from importlib.metadata import packages_distributions
+
+    modules_of: dict[str, set[str]] = {}
+    for module, distributions in packages_distributions().items():
+        for distribution in distributions:
+            modules_of.setdefault(normalise(distribution), set()).add(module)
+    imported = set()
+    for folder in ("services", "shared", "devsinks", "scripts"):
+        for path in (ROOT / folder).rglob("*.py"):
+            imported |= set(re.findall(r"^\s*(?:from|import) ([A-Za-z_]\w*)", path.read_text(), flags=re.M))
+    for package in top_level("base.in"):
+        assert package in USED_WITHOUT_IMPORT or modules_of.get(package, set()) & imported, (
+            f"{package} is in requirements/base.in but nothing imports it: drop it, or say what uses it"
+        )
+    for package in USED_WITHOUT_IMPORT:
+        assert package in top_level("base.in")

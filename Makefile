@@ -1,20 +1,35 @@
 # Pelita: `make run` starts everything locally; `make test` runs the whole suite. Nothing else is needed.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The first of python3.13, python3.12, python3.11 that runs (scripts/find_python.sh); `make PYTHON=python3.12 ...`
+# picks one. It only creates the venv: an existing .venv keeps its Python (`make clean` to change it).
+ifndef PYTHON
+PYTHON := $(shell scripts/find_python.sh 2>/dev/null)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# The locks (requirements/*.txt, made by `make lock`): base for the image, run for `make run`, dev for `make test`.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+UV_VERSION := 0.13.8
 
-.PHONY: run test lint bench bench-smoke prod-smoke lock clean system-deps translations
+.PHONY: run test test-other-python lint bench bench-smoke prod-smoke lock clean system-deps translations
 
-$(STAMP): requirements.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Pelita needs Python 3.11 (set PYTHON=...)")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $(STAMP)
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Pelita needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else "Pelita needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements/run.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/run.txt
+	@touch $(RUN_STAMP)
+
+$(DEV_STAMP): requirements/dev.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/dev.txt
+	@touch $(DEV_STAMP) $(RUN_STAMP)
 
 ## run: create the venv, migrate the stores, seed, start every process under honcho (Ctrl-C stops them all)
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/python -m scripts.run
 
 ## system-deps: Debian packages the suite needs (redis-server; chromium for the browser test), when root can
@@ -26,47 +41,68 @@ node_modules/.installed: package.json package-lock.json
 	@touch node_modules/.installed
 
 ## test: lint, architecture rules, then unit, integration, flow and browser tests against a real Redis
-test: $(STAMP) system-deps node_modules/.installed lint
+test: $(DEV_STAMP) system-deps node_modules/.installed lint
 	$(BIN)/python -m pytest
 	$(MAKE) prod-smoke
 	$(MAKE) bench-smoke
+	$(MAKE) test-other-python
+
+## test-other-python: the unit and integration suites again under a second Python (3.11 to 3.13, on PATH or pyenv's)
+## in var/venv-<version>, when the machine has one besides the venv's; otherwise it only says so.
+## OTHER_PYTHON=/path/to/python3.x picks the second one; OTHER_PYTHON=none skips it.
+test-other-python: $(DEV_STAMP)
+	@set -e; mine=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	other=$${OTHER_PYTHON:-$$(scripts/find_python.sh other $$mine)}; \
+	if [ -z "$$other" ] || [ "$$other" = none ]; then \
+	  echo "test-other-python: no second Python (3.11-3.13 besides $$mine) to test under; nothing to do"; exit 0; fi; \
+	version=$$($$other -c 'import sys; print("%d.%d" % sys.version_info[:2])'); venv=var/venv-$$version; \
+	echo "test-other-python: unit and integration suites under Python $$version ($$other)"; \
+	test -x $$venv/bin/python || $$other -m venv $$venv; \
+	if [ ! -f $$venv/.installed-dev ] || [ requirements/dev.txt -nt $$venv/.installed-dev ]; then \
+	  $$venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt; \
+	  touch $$venv/.installed-dev; fi; \
+	$$venv/bin/python -m pytest -q tests/unit tests/integration
 
 ## prod-smoke: docker-compose.yml's services started as plain processes (APP_ENV=production, per-service database
 ## roles, Redis with a password, gunicorn, Celery), someone registered through the form and mailed (docs/operations.md)
-prod-smoke: $(STAMP)
+prod-smoke: $(DEV_STAMP)
 	$(BIN)/python -m scripts.prod_smoke
 
 BENCHMARKS := registration pipeline reminders reports memory
 
 ## bench: every benchmark at full size (minutes; figures in bench/results/<name>.json and a table on stdout)
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	@set -e; for name in $(BENCHMARKS); do $(BIN)/python -m bench.$$name; done
 
 ## bench-smoke: every benchmark at a tiny size (results in var/bench-smoke/), so the benchmarks never rot
-bench-smoke: $(STAMP)
+bench-smoke: $(DEV_STAMP)
 	@set -e; for name in $(BENCHMARKS); do $(BIN)/python -m bench.$$name --smoke --out var/bench-smoke; \
 	  $(BIN)/python -m bench.common --check var/bench-smoke/$$name.json; done
 	$(BIN)/python -m bench.registration --smoke --stores sqlite --without all --out var/bench-smoke
 	$(BIN)/python -m bench.common --check var/bench-smoke/registration-without.json
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## lock: regenerate requirements.txt (every package pinned) from requirements.in
+## lock: regenerate the locks requirements/{base,run,dev}.txt from the .in files: every package pinned with its
+## hashes, one lock for Python 3.11, 3.12 and 3.13 (uv's universal resolution). Pins already in a lock are kept;
+## to move one, change its .in line (or delete the .txt) first.
 lock:
 	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
-	var/lock-venv/bin/pip install --quiet -r requirements.in
-	{ echo "# The lock: every package pinned. Generated by \`make lock\` from requirements.in; do not edit by hand."; \
-	  var/lock-venv/bin/pip freeze --exclude-editable; } > requirements.txt
+	var/lock-venv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@set -e; for name in base run dev; do \
+	  var/lock-venv/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	    --annotation-style line --custom-compile-command "make lock" requirements/$$name.in -o requirements/$$name.txt; \
+	done
 	rm -rf var/lock-venv
 
 clean:
 	rm -rf $(VENV) var
 
 ## translations: extract every Indonesian source string, update the English catalogue, compile it
-translations: $(STAMP)
+translations: $(DEV_STAMP)
 	@mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o var/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i var/messages.pot -d shared/web/translations -l en --no-fuzzy-matching

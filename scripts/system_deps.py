@@ -6,7 +6,12 @@ import subprocess
 import sys
 
 #: command -> Debian package
-NEEDED = {"redis-server": "redis-server", "chromium": "chromium", "npm": "npm"}
+NEEDED = {
+    "redis-server": "redis-server",
+    "chromium": "chromium",
+    "npm": "npm",
+    "pg_dump": "postgresql-client",  # deploy/backup.sh and its test
+}
 
 
 def main() -> None:

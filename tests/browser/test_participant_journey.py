@@ -149,7 +149,7 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     phone.get_by_role("row").filter(has_text="Mingguan").get_by_role(
         "button", name=re.compile("^Kirim sekarang")
     ).click()
-    assert "akan dikirim lewat email" in phone.inner_text("main")
+    assert "akan dikirim lewat email ke kabid.layanan@dispersip.contoh.id" in phone.inner_text("main")
     screenshot(phone, "09-jadwal-laporan")
 
     mails = wait_for(

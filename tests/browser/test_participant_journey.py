@@ -5,14 +5,35 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from services.notifications.sms import measure
 from services.registration.config import Config
-from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, screenshot
+from tests.browser.conftest import (
+    ADMIN_PASSWORD,
+    PUBLIC_HOST,
+    axe_violations,
+    pdf_screenshots,
+    running_pelita,
+    screenshot,
+)
 from tests.conftest import wait_for
 from tests.factories import make_event_body, make_registration_body
+from tests.support import msisdn
+
+#: A short cancel link as production's host writes it: what an SMS must still fit in two parts with.
+PRODUCTION_LINK = f"https://{PUBLIC_HOST}/k/B7QW2MXK4N"
+
+
+@pytest.fixture(scope="module")
+def pelita(tmp_path_factory):
+    """`make run` whose links name a host as long as production's (the browser maps it here), so a message's links
+    are as long as a participant's."""
+    with running_pelita(tmp_path_factory.mktemp("make-run"), public_host=PUBLIC_HOST) as running:
+        yield running
 
 
 def staff_token(pelita) -> dict:
@@ -27,6 +48,12 @@ def staff_token(pelita) -> dict:
 def mails_to(pelita, address: str) -> list[dict]:
     mails = requests.get(f"{pelita.urls['sinks']}/api/mails", timeout=5).json()
     return [mail for mail in mails if address in mail["to"]]
+
+
+def texts_to(pelita, number: str, channel: str) -> list[dict]:
+    """The SMS or WhatsApp messages the dev sinks' gateway stand-ins took for `number`, newest first."""
+    texts = requests.get(f"{pelita.urls['sinks']}/api/messages", timeout=5).json()
+    return [text for text in texts if text["channel"] == channel and msisdn(text["to"]) == msisdn(number)]
 
 
 def take_a_moment(since: float) -> None:
@@ -129,6 +156,80 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     assert checked["checked_in_at"]
 
 
+def test_on_whatsapp_the_code_and_a_short_cancel_link_arrive_and_the_sms_fits_in_two_parts(pelita, phone):
+    base = pelita.urls["registration"]
+    body = make_event_body(
+        title="Pelatihan Literasi Digital untuk Pengelola Perpustakaan Desa",
+        venue="Aula Dinas Perpustakaan dan Kearsipan Kabupaten Banjar, Martapura",
+    )
+    event = requests.post(f"{base}/api/v1/events", json=body, headers=staff_token(pelita), timeout=10).json()
+
+    # 1. Rina registers on her phone and chooses WhatsApp; she gives no email.
+    phone.goto(f"{base}/acara/{event['id']}/daftar")
+    opened = time.monotonic()
+    phone.get_by_label("Nama lengkap").fill("Rina Marlina")
+    phone.get_by_label("Nomor HP").fill("0813-4567-8901")
+    phone.locator("#field-preferred_channel-whatsapp").check()
+    phone.get_by_label("Kabupaten/kota", exact=True).select_option(label="Kabupaten Banjar")
+    phone.get_by_role("button", name="Tampilkan kecamatan").click()
+    phone.get_by_label("Kecamatan", exact=True).select_option(label="Martapura")
+    phone.get_by_role("button", name="Tampilkan desa/kelurahan").click()
+    phone.get_by_label("Desa/kelurahan", exact=True).select_option(label="Sungai Sipai")
+    phone.get_by_label("Perempuan").check()
+    phone.get_by_label("36–45 tahun").check()
+    phone.get_by_label("Bukan penyandang disabilitas").check()
+    phone.get_by_label("Pengelola perpustakaan desa/kelurahan").check()
+    phone.get_by_label(re.compile("untuk pendaftaran, kehadiran")).check()
+    phone.get_by_label(re.compile("menerima konfirmasi dan pengingat")).check()
+    take_a_moment(opened)
+    phone.get_by_role("button", name="Kirim pendaftaran").click()
+    assert "kursi Anda terkonfirmasi" in phone.inner_text("h1")
+    code = phone.locator("p.code").inner_text().strip()
+
+    # 2. The WhatsApp message as it reached her phone: the approved template with the kode hadir and a cancel button
+    #    whose link is the short /k/ link on the service's own host.
+    [message] = wait_for(lambda: texts_to(pelita, "+6281345678901", "whatsapp"), timeout=60, message="the WhatsApp")
+    assert message["template"]["name"] == "pelita_confirmation" and code in message["template"]["parameters"]
+    phone.goto(pelita.urls["sinks"])
+    phone.get_by_role(
+        "link", name=re.compile(f"Lihat seperti di ponsel \\(whatsapp ke {re.escape(message['to'])}")
+    ).click()
+    shown = phone.locator("[data-message]")
+    assert f"Kode hadir: {code}" in shown.inner_text() and "Rina Marlina" in shown.inner_text()
+    button = shown.get_by_role("link", name="Batalkan pendaftaran")
+    link = button.get_attribute("href")
+    assert re.fullmatch(rf"http://{re.escape(PUBLIC_HOST)}:\d+/k/[A-Z0-9]{{10}}", link), link
+    assert axe_violations(phone) == []
+    screenshot(phone, "12-whatsapp-konfirmasi")
+
+    # 3. The button asks first, then cancels.
+    button.click()
+    assert phone.get_by_role("heading", name="Batalkan pendaftaran?").is_visible()
+    assert "Rina Marlina" in phone.inner_text("main")
+    screenshot(phone, "13-whatsapp-batal-tanya-dulu")
+    phone.get_by_role("button", name="Ya, batalkan pendaftaran saya").click()
+    assert "sudah dibatalkan" in phone.inner_text("h1")
+    cancelled = wait_for(
+        lambda: [m for m in texts_to(pelita, "+6281345678901", "whatsapp") if m["id"] != message["id"]],
+        timeout=60, message="the WhatsApp saying the registration is cancelled",
+    )  # fmt: skip
+    assert cancelled[0]["template"]["name"] == "pelita_registration_cancelled"
+
+    # 4. Someone with a long name chooses SMS: the code and the short link arrive in at most two GSM-7 parts, with a
+    #    link as long as production's (the host is production's; http and a port make it longer still).
+    long_name = "Siti Nur'aini Rahmawati Hidayatullah"
+    registration = make_registration_body(full_name=long_name, phone="0821-5555-0123", preferred_channel="sms")
+    requests.post(f"{base}/api/v1/events/{event['id']}/registrations", json=registration, timeout=10)
+    [sms] = wait_for(lambda: texts_to(pelita, "+6282155550123", "sms"), timeout=60, message="the SMS")
+    short_link = re.search(r"https?://\S+/k/[A-Z0-9]{10}", sms["text"]).group(0)
+    assert len(short_link) >= len(PRODUCTION_LINK)
+    assert re.search(r"Kode hadir: [A-Z0-9]{8}\.", sms["text"])
+    length = measure(sms["text"])
+    assert length.encoding == "GSM-7" and length.segments <= 2, (length, sms["text"])
+    phone.goto(f"{pelita.urls['sinks']}/pesan/{sms['id']}")
+    screenshot(phone, "14-sms-konfirmasi")
+
+
 def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita, phone):
     phone.goto(f"{pelita.urls['registration']}/staf/masuk")
     phone.get_by_role("textbox", name="Email").fill("admin@pelita.local")
@@ -162,8 +263,13 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     assert len(workbook.sheetnames) > 1
     pdf = PdfReader(io.BytesIO(requests.get(f"{base}/{kinds['pdf']}", timeout=10).content))
     assert "Laporan" in pdf.pages[0].extract_text()
+    words = [len(page.extract_text().split()) for page in pdf.pages]
+    assert min(words) >= 40, f"a mostly empty page: words per page {words}"
     phone.goto(f"{pelita.urls['sinks']}/mail/{mails[0]['id']}")
     screenshot(phone, "10-email-laporan")
+
+    # The official report as the Kepala Dinas opens it: every page, in chromium's PDF viewer.
+    pdf_screenshots(phone.context.browser, f"{base}/{kinds['pdf']}?buka=1", "15-laporan-resmi-halaman", len(pdf.pages))
 
 
 def test_staff_read_each_api_in_swagger_ui_with_nothing_from_another_site(pelita, browser):

@@ -136,11 +136,13 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def pdf_screenshots(browser, url: str, name: str, pages: int) -> list[Path]:
-    """Open a PDF in chromium's own viewer, one page at a time fitted to an A4-shaped window, and save each page as
-    `<name>-<n>.png`. The viewer draws after the load event and says nothing when done: each page waits a moment."""
+def pdf_screenshots(browser, url: str, name: str, pages: int, landscape: bool = False) -> list[Path]:
+    """Open a PDF in chromium's own viewer, one page at a time fitted to an A4-shaped window (portrait or landscape,
+    as the document's pages), and save each page as `<name>-<n>.png`. The viewer draws after the load event and
+    says nothing when done: each page waits a moment."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 794, "height": 1123})
+    width, height = (1123, 794) if landscape else (794, 1123)
+    context = browser.new_context(viewport={"width": width, "height": height})
     page, paths = context.new_page(), []
     for number in range(1, pages + 1):
         page.goto("about:blank")

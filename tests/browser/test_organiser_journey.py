@@ -14,6 +14,7 @@ import pytest
 import requests
 from itsdangerous import URLSafeTimedSerializer
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from services.registration import service
 from services.registration.config import DevelopmentConfig
@@ -64,6 +65,7 @@ def sign_in(page, pelita, email: str = "admin@pelita.local", password: str = ADM
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("navigation", name="Menu staf").get_by_role("button", name="Keluar").wait_for()  # signed in
 
 
 def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pelita, screen):
@@ -74,14 +76,11 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     base = pelita.urls["registration"]
 
     # 1. Sign in; the events list, with the one navigation of every staff page.
-    page.goto(f"{base}/staf/masuk")
-    page.get_by_role("textbox", name="Email").fill("admin@pelita.local")
-    page.get_by_label("Kata sandi").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, pelita)
     nav = page.get_by_role("navigation", name="Menu staf")
     for link in ("Acara", "Pesan", "Laporan", "Akun staf", "Kata sandi"):
-        assert nav.get_by_role("link", name=link, exact=True).is_visible()
-    assert nav.get_by_role("button", name="Keluar").is_visible()
+        expect(nav.get_by_role("link", name=link, exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Keluar")).to_be_visible()
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("01-daftar-acara")
 
@@ -89,7 +88,7 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     page.get_by_role("link", name=title).click()
     page.get_by_label("Status", exact=True).select_option(label="Semua")
     page.get_by_role("button", name="Terapkan").click()
-    assert page.get_by_role("heading", name=title).is_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     assert "Siti Rahmah" in page.inner_text("main") and "Ahmad Fauzi" in page.inner_text("main")
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("02-peserta-semua")
@@ -101,27 +100,27 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("03-tercatat-hadir")
     page.get_by_role("row").filter(has_text="Siti Rahmah").get_by_role("button", name=re.compile("Urungkan")).click()
-    assert "Siti Rahmah: catatan hadir diurungkan." in page.inner_text("main")
+    expect(page.locator("main").first).to_contain_text("Siti Rahmah: catatan hadir diurungkan.", use_inner_text=True)
     assert page.get_by_role("row").filter(has_text="Siti Rahmah").get_by_role("button", name=re.compile("^Hadir"))
     shot("04-hadir-diurungkan")
 
     # 4. Cancelling asks first.
     page.get_by_role("row").filter(has_text="Siti Rahmah").get_by_role("link", name=re.compile("Batalkan")).click()
-    assert page.get_by_role("heading", name="Batalkan pendaftaran Siti Rahmah?").is_visible()
+    expect(page.get_by_role("heading", name="Batalkan pendaftaran Siti Rahmah?")).to_be_visible()
     assert axe_violations(page) == []
     shot("05-batalkan-tanya-dulu")
     page.get_by_role("link", name="Jangan, kembali ke daftar peserta").click()
 
     # 5. Ahmad, waiting, shows his QR at the door: the room is full, so a seat is added only once asked.
     page.goto(scanned_link(pelita, people["Ahmad Fauzi"]["id"]))
-    assert "masih di daftar tunggu" in page.inner_text("main")
+    expect(page.locator("main").first).to_contain_text("masih di daftar tunggu", use_inner_text=True)
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("06-qr-daftar-tunggu")
     page.get_by_role("button", name="Tambah kursi dan catat hadir…").click()
-    assert "kapasitas menjadi 2" in page.inner_text("main")
+    expect(page.locator("main").first).to_contain_text("kapasitas menjadi 2", use_inner_text=True)
     shot("07-qr-tambah-kursi-tanya")
     page.get_by_role("button", name="Ya, tambah satu kursi dan catat hadir").click()
-    assert page.get_by_role("heading", name="Ahmad Fauzi tercatat hadir").is_visible()
+    expect(page.get_by_role("heading", name="Ahmad Fauzi tercatat hadir")).to_be_visible()
     assert "Kode hadir" in page.inner_text("main") and axe_violations(page) == []
     shot("08-qr-diberi-kursi-dan-hadir")
     checked = requests.get(
@@ -131,9 +130,13 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
 
     # 6. The same navigation on the messages and reports pages.
     page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Laporan").click()
-    assert page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Acara").is_visible()
+    expect(page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Acara")).to_be_visible()
     assert fits_the_screen(page)
     shot("09-laporan-navigasi-sama")
+    page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Pesan").click()
+    expect(page.get_by_role("heading", name="Riwayat pesan")).to_be_visible()
+    assert fits_the_screen(page) and axe_violations(page) == []
+    shot("10-riwayat-pesan")
 
 
 def test_a_provincial_admin_adds_a_regency_organiser_who_sees_only_their_kabupaten(pelita, browser):
@@ -156,7 +159,9 @@ def test_a_provincial_admin_adds_a_regency_organiser_who_sees_only_their_kabupat
     admin.get_by_label("Panitia kabupaten/kota").check()
     admin.get_by_label("Kabupaten/kota", exact=True).select_option(label="Kabupaten Banjar")
     admin.get_by_role("button", name="Kirim undangan").click()
-    assert "Undangan dikirim ke yusuf.hidayat@banjarkab.contoh.id" in admin.inner_text("main")
+    expect(admin.locator("main").first).to_contain_text(
+        "Undangan dikirim ke yusuf.hidayat@banjarkab.contoh.id", use_inner_text=True
+    )
     assert time.monotonic() - started < 60
     row = admin.get_by_role("row").filter(has_text="Yusuf Hidayat")
     assert "Panitia kabupaten/kota" in row.inner_text() and "Kabupaten Banjar" in row.inner_text()
@@ -175,13 +180,13 @@ def test_a_provincial_admin_adds_a_regency_organiser_who_sees_only_their_kabupat
     yusuf.goto(f"{pelita.urls['sinks']}/mail/{invite['id']}")
     screenshot(yusuf, "akun-02-email-undangan")
     yusuf.goto(link)
-    assert "Yusuf Hidayat" in yusuf.inner_text("main")
+    expect(yusuf.locator("main").first).to_contain_text("Yusuf Hidayat", use_inner_text=True)
     yusuf.get_by_label("Kata sandi baru", exact=True).fill("lampu-pustaka-martapura-27")
     yusuf.get_by_label("Ulangi kata sandi baru").fill("lampu-pustaka-martapura-27")
     assert axe_violations(yusuf) == []
     screenshot(yusuf, "akun-03-buat-kata-sandi")
     yusuf.get_by_role("button", name="Simpan kata sandi").click()
-    assert "Kata sandi tersimpan. Silakan masuk." in yusuf.inner_text("main")
+    expect(yusuf.locator("main").first).to_contain_text("Kata sandi tersimpan. Silakan masuk.", use_inner_text=True)
     sign_in(yusuf, pelita, "yusuf.hidayat@banjarkab.contoh.id", "lampu-pustaka-martapura-27")
     listed = yusuf.inner_text("main")
     assert "Bimtek Pustakawan Desa Banjar" in listed and "Bimtek Pustakawan Kota Banjarmasin" not in listed

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from services.notifications.sms import measure
 from services.registration.config import Config
 from tests.browser.conftest import (
     ADMIN_PASSWORD,
+    ARTIFACTS,
     PUBLIC_HOST,
     axe_violations,
     pdf_screenshots,
@@ -86,7 +88,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     # 1. The event page, on a phone, in Indonesian.
     phone.goto(f"{base}/acara/{event['id']}")
     assert phone.locator("html").get_attribute("lang") == "id"
-    assert "WITA" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text("WITA", use_inner_text=True)
     assert axe_violations(phone) == []
     screenshot(phone, "01-acara")
 
@@ -114,8 +116,8 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     phone.get_by_role("button", name="Kirim pendaftaran").click()
 
     # 3. Forgot the consent: the error is summarised, linked and beside the field; nothing typed is lost.
-    assert phone.get_by_role("alert").is_visible()
-    assert "Centang persetujuan" in phone.inner_text(".error-summary")
+    expect(phone.get_by_role("alert")).to_be_visible()
+    expect(phone.locator(".error-summary").first).to_contain_text("Centang persetujuan", use_inner_text=True)
     assert phone.get_by_label("Nama lengkap").input_value() == "Siti Rahmah"
     assert axe_violations(phone) == []
     screenshot(phone, "02-formulir-kesalahan")
@@ -124,8 +126,8 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     phone.get_by_role("button", name="Kirim pendaftaran").click()
 
     # 4. The confirmation with the kode hadir and the QR.
-    assert "kursi Anda terkonfirmasi" in phone.inner_text("h1")
-    assert phone.locator(".qr svg").is_visible()
+    expect(phone.locator("h1").first).to_contain_text("kursi Anda terkonfirmasi", use_inner_text=True)
+    expect(phone.locator(".qr svg")).to_be_visible()
     assert axe_violations(phone) == []
     screenshot(phone, "03-konfirmasi-qr")
 
@@ -133,7 +135,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     mails = wait_for(lambda: mails_to(pelita, "siti.rahmah@contoh.id"), timeout=60, message="the confirmation mail")
     phone.goto(pelita.urls["sinks"])
     phone.get_by_role("link", name=re.compile("Pendaftaran terkonfirmasi")).first.click()
-    assert "Kode hadir" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text("Kode hadir", use_inner_text=True)
     screenshot(phone, "04-email-konfirmasi")
     cancel_link = re.search(r"https?://\S+/k/[A-Z0-9]{10}", mails[0]["text"]).group(0)  # the short link
 
@@ -145,7 +147,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     assert waiting["status"] == "waitlisted"
     phone.goto(cancel_link)
     phone.get_by_role("button", name="Ya, batalkan pendaftaran saya").click()
-    assert "sudah dibatalkan" in phone.inner_text("h1")
+    expect(phone.locator("h1").first).to_contain_text("sudah dibatalkan", use_inner_text=True)
     screenshot(phone, "05-dibatalkan")
 
     # 7. Ahmad is promoted and told.
@@ -163,7 +165,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     phone.get_by_role("link", name="Pelatihan Literasi Digital Desa").click()
     screenshot(phone, "06-daftar-peserta")
     phone.get_by_role("row").filter(has_text="Ahmad Fauzi").get_by_role("button", name=re.compile("^Hadir")).click()
-    assert "Ahmad Fauzi: tercatat hadir pukul" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text("Ahmad Fauzi: tercatat hadir pukul", use_inner_text=True)
     screenshot(phone, "07-check-in")
     checked = requests.get(f"{base}/api/v1/registrations/{waiting['id']}", headers=headers, timeout=10).json()
     assert checked["checked_in_at"]
@@ -196,7 +198,7 @@ def test_on_whatsapp_the_code_and_a_short_cancel_link_arrive_and_the_sms_fits_in
     phone.get_by_label(re.compile("menerima konfirmasi dan pengingat")).check()
     take_a_moment(opened)
     phone.get_by_role("button", name="Kirim pendaftaran").click()
-    assert "kursi Anda terkonfirmasi" in phone.inner_text("h1")
+    expect(phone.locator("h1").first).to_contain_text("kursi Anda terkonfirmasi", use_inner_text=True)
     code = phone.locator("p.code").inner_text().strip()
 
     # 2. The WhatsApp message as it reached her phone: the approved template with the kode hadir and a cancel button
@@ -217,12 +219,12 @@ def test_on_whatsapp_the_code_and_a_short_cancel_link_arrive_and_the_sms_fits_in
 
     # 3. The button asks first, then cancels.
     button.click()
-    assert phone.get_by_role("heading", name="Batalkan pendaftaran?").is_visible()
-    assert "Rina Marlina" in phone.inner_text("main")
-    assert phone.get_by_role("link", name="Tidak jadi, pendaftaran saya tetap").is_visible()
+    expect(phone.get_by_role("heading", name="Batalkan pendaftaran?")).to_be_visible()
+    expect(phone.locator("main").first).to_contain_text("Rina Marlina", use_inner_text=True)
+    expect(phone.get_by_role("link", name="Tidak jadi, pendaftaran saya tetap")).to_be_visible()
     screenshot(phone, "13-whatsapp-batal-tanya-dulu")
     phone.get_by_role("button", name="Ya, batalkan pendaftaran saya").click()
-    assert "sudah dibatalkan" in phone.inner_text("h1")
+    expect(phone.locator("h1").first).to_contain_text("sudah dibatalkan", use_inner_text=True)
     cancelled = wait_for(
         lambda: [m for m in texts_to(pelita, "+6281345678901", "whatsapp") if m["id"] != message["id"]],
         timeout=60, message="the WhatsApp saying the registration is cancelled",
@@ -252,7 +254,7 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
 
     # The same sign-in opens reporting (a signed cookie each service checks on its own).
     phone.goto(f"{pelita.urls['reporting']}/dasbor")
-    assert phone.get_by_role("heading", level=1).is_visible()
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
     assert axe_violations(phone) == []
     screenshot(phone, "08-dasbor")
 
@@ -264,7 +266,9 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     phone.get_by_role("row").filter(has_text="Mingguan").get_by_role(
         "button", name=re.compile("^Kirim sekarang")
     ).click()
-    assert "akan dikirim lewat email ke kabid.layanan@dispersip.contoh.id" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text(
+        "akan dikirim lewat email ke kabid.layanan@dispersip.contoh.id", use_inner_text=True
+    )
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # the table stacks
     screenshot(phone, "09-jadwal-laporan")
 
@@ -278,6 +282,7 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     assert len(workbook.sheetnames) > 1
     pdf = PdfReader(io.BytesIO(requests.get(f"{base}/{kinds['pdf']}", timeout=10).content))
     assert "Laporan" in pdf.pages[0].extract_text()
+    (ARTIFACTS / "15-laporan-resmi.pdf").write_bytes(requests.get(f"{base}/{kinds['pdf']}", timeout=10).content)
     fills = [text_fill(page) for page in pdf.pages]  # no page before the last is left half empty by a break
     assert len(pdf.pages) <= 4 and min(fills[:-1], default=1) >= 0.5, [round(fill, 2) for fill in fills]
     assert len(pdf.pages[-1].extract_text().split()) >= 20  # and the last holds a table with its rows, not a stray line
@@ -285,7 +290,8 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     screenshot(phone, "10-email-laporan")
 
     # The official report as the Kepala Dinas opens it: every page, in chromium's PDF viewer.
-    pdf_screenshots(phone.context.browser, f"{base}/{kinds['pdf']}?buka=1", "15-laporan-resmi-halaman", len(pdf.pages))
+    url, landscape = f"{base}/{kinds['pdf']}?buka=1", pdf.pages[0].mediabox.width > pdf.pages[0].mediabox.height
+    pdf_screenshots(phone.context.browser, url, "15-laporan-resmi-halaman", len(pdf.pages), landscape=landscape)
 
 
 def test_staff_read_each_api_in_swagger_ui_with_nothing_from_another_site(pelita, browser):

@@ -2,10 +2,11 @@
 
 import re
 
-from flask import Flask, Response, abort, jsonify, render_template
+from flask import Flask, Response, abort, jsonify, render_template, request
 
 from devsinks.gateways import Receipts, TextBox, make_blueprint
 from devsinks.mailbox import Mailbox
+from devsinks.whatsapp import as_on_the_phone, text_as_on_the_phone
 
 
 def create_app(mailbox: Mailbox, texts: TextBox | None = None, receipts: Receipts | None = None) -> Flask:
@@ -16,6 +17,13 @@ def create_app(mailbox: Mailbox, texts: TextBox | None = None, receipts: Receipt
     @app.get("/")
     def index():
         return render_template("index.html", mails=mailbox.mails(), texts=texts.messages())
+
+    @app.get("/pesan/<int:message_id>")
+    def text_message(message_id: int):
+        """One SMS or WhatsApp message as the participant's phone shows it (a WhatsApp template filled in)."""
+        message = texts.get(message_id) or abort(404)
+        shown, text = as_on_the_phone(message.template), text_as_on_the_phone(message.text)
+        return render_template("message.html", message=message, shown=shown, text=text)
 
     @app.get("/mail/<int:mail_id>")
     def mail(mail_id: int):
@@ -49,7 +57,9 @@ def create_app(mailbox: Mailbox, texts: TextBox | None = None, receipts: Receipt
     def attachment(mail_id: int, index: int):
         received = mailbox.get(mail_id) or abort(404)
         part = received.attachment(index) or abort(404)
-        disposition = f'attachment; filename="{part.get_filename() or "lampiran"}"'
+        # ?buka=1 shows it in the browser (a PDF in chromium's viewer), as a mail program's preview does.
+        kind = "inline" if request.args.get("buka") else "attachment"
+        disposition = f'{kind}; filename="{part.get_filename() or "lampiran"}"'
         headers = {"Content-Disposition": disposition}
         return Response(part.get_payload(decode=True), mimetype=part.get_content_type(), headers=headers)
 

@@ -59,6 +59,10 @@ class TextBox:
         with self._lock:
             return list(reversed(self._messages))
 
+    def get(self, message_id: int) -> TextMessage | None:
+        with self._lock:
+            return next((message for message in self._messages if message.id == message_id), None)
+
     def clear(self) -> None:
         with self._lock:
             self._messages.clear()

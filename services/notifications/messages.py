@@ -142,10 +142,8 @@ def check(purpose: str, source: str) -> list[str]:
     def unknown(name: str):
         close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.5)
         if close:
-            return _l(
-                "Placeholder {{ %(name)s }} tidak dikenal. Maksud Anda {{ %(close)s }}?", name=name, close=close[0]
-            )
-        return _l("Placeholder {{ %(name)s }} tidak dikenal; lihat daftar placeholder yang dapat dipakai.", name=name)
+            return _l("Isian {{ %(name)s }} tidak dikenal. Maksud Anda {{ %(close)s }}?", name=name, close=close[0])
+        return _l("Isian {{ %(name)s }} tidak dikenal; lihat daftar isian yang dapat dipakai.", name=name)
 
     def refuse(text) -> None:
         if text not in problems:
@@ -155,7 +153,7 @@ def check(purpose: str, source: str) -> list[str]:
         if not isinstance(node, ALLOWED_NODES):
             refuse(
                 _l(
-                    "Bagian %(part)s tidak didukung di templat pesan; pakai teks, placeholder dan {%% if %%}.",
+                    "Bagian %(part)s tidak didukung di templat pesan; pakai teks, isian dan {%% if %%}.",
                     part=_describe(node),
                 )
             )
@@ -167,7 +165,7 @@ def check(purpose: str, source: str) -> list[str]:
             if node.name in objects and not _is_getattr_target(tree, node):
                 refuse(
                     _l(
-                        "Placeholder {{ %(name)s }} perlu nama bagiannya, mis. {{ %(name)s.%(example)s }}.",
+                        "Isian {{ %(name)s }} perlu nama bagiannya, mis. {{ %(name)s.%(example)s }}.",
                         name=node.name,
                         example=_first_attr(allowed, node.name),
                     )
@@ -296,7 +294,8 @@ def _fit_sms(source: Source, body: str, context: dict) -> str:
         shortened = {
             key: _Shortened(context[key], fields, cut) for key, fields in SMS_SHORTENED.items() if key in context
         }
-        body = render_source(source, "sms", **(context | shortened))[1]
+        # A cut field ends in "..."; the sentence's own full stop after it would make four dots.
+        body = render_source(source, "sms", **(context | shortened))[1].replace("....", "...")
     return body
 
 

@@ -760,8 +760,9 @@ def list_registrations(event_id: str, filters: dict, staff: StaffClaims) -> list
 
 
 def list_staff_events(staff: StaffClaims) -> list[Event]:
-    """Every event staff may manage: all for a provincial admin, their kabupaten's for a regency organiser."""
-    return store.list_events(None if staff.is_provincial else staff.kabupaten_code)
+    """Every event staff may manage (all for a provincial admin, their kabupaten's for a regency organiser): those not
+    yet ended first, soonest first, then the ended ones, newest first."""
+    return store.list_events(None if staff.is_provincial else staff.kabupaten_code, now=utcnow())
 
 
 def get_staff_event(event_id: str, staff: StaffClaims) -> Event:

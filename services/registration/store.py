@@ -212,9 +212,17 @@ def get_registration_by_cancel_code(code: str) -> Registration | None:
     return db.session.scalars(sa.select(Registration).where(Registration.cancel_code == code)).first()
 
 
-def list_events(kabupaten_code: str | None = None) -> list[Event]:
-    """Every event, newest start first; only one kabupaten's when `kabupaten_code` is given."""
+def list_events(kabupaten_code: str | None = None, now: datetime | None = None) -> list[Event]:
+    """Every event, newest start first; only one kabupaten's when `kabupaten_code` is given.
+
+    With `now`: the events not yet ended first, soonest first (today's, at the door, on top), then the ended ones,
+    newest first."""
     query = sa.select(Event).order_by(Event.starts_at.desc())
+    if now is not None:
+        ahead = Event.ends_at > now
+        query = sa.select(Event).order_by(
+            sa.case((ahead, 0), else_=1), sa.case((ahead, Event.starts_at), else_=None), Event.starts_at.desc()
+        )
     if kabupaten_code:
         query = query.where(Event.kabupaten_code == kabupaten_code)
     return list(db.session.scalars(query))

@@ -120,6 +120,9 @@ class ReportRun(db.Model):
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    #: Who this run goes to when not the schedule's recipients: "send now" on a schedule with none sends the report
+    #: to the staff member who asked (None: the schedule's recipients, as beat sends it).
+    recipients: Mapped[list | None] = mapped_column(sa.JSON)
     xlsx: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -247,6 +247,12 @@ def _add_chart(workbook, sheet, table: Table) -> None:
     sheet.insert_chart(HEADER_ROW - 1, len(table.headers) + 1, chart)
 
 
+def charted(table: Table) -> bool:
+    """Whether a table gets a chart: it has chart columns and something in them to draw. A chart of nothing but
+    zeros says no more than the table beside it, and on paper it pushes the next tables onto a page of their own."""
+    return bool(table.chart_columns) and any(row[c] != 0 for row in table.rows for c in table.chart_columns)
+
+
 def chart_for(table: Table, layout: str = "wide") -> str:
     """Return the SVG chart of a table with chart columns (the dashboard and the PDF show the same).
 
@@ -277,6 +283,7 @@ def context(figures: Figures, generated_at: datetime, locale: str = "id") -> dic
         "hidden": HIDDEN,
         "display": display,
         "chart_for": chart_for,
+        "charted": charted,
         "rate_labels": _rate_labels(),
     }
 

@@ -360,7 +360,7 @@ def _report_payload(
         body = _body_text(public, subject, link)
     payload = {
         "report_id": run.id,
-        "recipients": list(schedule.recipients),
+        "recipients": list(run.recipients or schedule.recipients),
         "subject": subject,
         "body_text": body,
         "download_url": link,
@@ -462,24 +462,30 @@ def send_now(
     """Build and mail a schedule's report now: of the current period so far ("current": this week or month up to
     today) or of the last finished one ("last"); (run, False) when that report was already made.
 
+    It goes to the schedule's recipients; a schedule with none (the default schedules start with none) sends it to
+    the staff member who asked, at their own address, so "send now" always reaches someone who expects it.
     It goes through a (schedule, period) run as beat does, so asking twice, or beat arriving too, still sends once;
     the period so far ends before the full period does, so it never takes the place of the scheduled report.
     """
     schedule = _schedule_for(staff, schedule_id)
-    if not schedule.recipients:
-        raise ReportingError(_("Tambahkan penerima terlebih dahulu."))
+    recipients = None if schedule.recipients else [staff.email]
     now = now or utcnow()
     if period == "current":
         start, end = periods.current_period(schedule.kind, now)
     else:
         _due, start, end = periods.latest_due(schedule.kind, now, schedule.hour, schedule.minute)
-    added = store.add_run_once(schedule.id, start, end)
+    added = store.add_run_once(schedule.id, start, end, recipients)
     audit("schedule.send_now", staff, object_id=schedule.id)
     db.session.commit()
     run = store.get_run_for(schedule.id, start, end)
     if added:
         celery.send_task(TaskNames.REPORTING_BUILD_REPORT, args=[run.id], queue="reporting")
     return run, added
+
+
+def send_now_recipients(staff: StaffClaims, schedule: ReportSchedule) -> list[str]:
+    """Where "send now" of `schedule` goes when `staff` asks: its recipients, else the staff member's own address."""
+    return list(schedule.recipients) or [staff.email]
 
 
 def resume_schedule(staff: StaffClaims, schedule_id: int) -> ReportSchedule:

@@ -136,13 +136,17 @@ def get_run(run_id: str) -> ReportRun | None:
     return db.session.get(ReportRun, run_id)
 
 
-def add_run_once(schedule_id: int, start: date, end: date) -> bool:
-    """Insert the run of (schedule, period) unless it exists; True when this call added it (unique key decides)."""
+def add_run_once(schedule_id: int, start: date, end: date, recipients: list[str] | None = None) -> bool:
+    """Insert the run of (schedule, period) unless it exists; True when this call added it (unique key decides).
+
+    `recipients`: who this run goes to instead of the schedule's recipients (None: the schedule's)."""
     if get_run_for(schedule_id, start, end) is not None:
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(ReportRun(id=str(uuid.uuid4()), schedule_id=schedule_id, period_start=start, period_end=end))
+            run = ReportRun(id=str(uuid.uuid4()), schedule_id=schedule_id, period_start=start, period_end=end)
+            run.recipients = list(recipients) if recipients else None
+            db.session.add(run)
     except IntegrityError:  # another beat claimed the same period a moment earlier
         return False
     return True

@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("PELITA_ARTIFACTS", ROOT / "test-artifacts"))
 ADMIN_PASSWORD = "rahasia-admin-browser"
+#: The production host's length, for links in messages: the browser maps it to this machine (--host-resolver-rules).
+PUBLIC_HOST = "pelita.dispersip.kalselprov.go.id"
 
 
 def _require(path: Path | str, what: str) -> None:
@@ -31,7 +34,8 @@ def _require(path: Path | str, what: str) -> None:
 class Pelita:
     """The whole system as `make run` starts it, on free ports, with its own Redis and var/ folder."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, public_host: str = "127.0.0.1") -> None:
+        """`public_host`: the host the registration service's links name (in messages, QR codes, invitations)."""
         ports = {name: free_port() for name in ("REGISTRATION", "NOTIFICATIONS", "REPORTING", "DEVSINKS", "SMTP")}
         self.urls = {
             "registration": f"http://127.0.0.1:{ports['REGISTRATION']}",
@@ -48,7 +52,7 @@ class Pelita:
             "REPORTING_PORT": str(ports["REPORTING"]),
             "DEVSINKS_PORT": str(ports["DEVSINKS"]),
             "DEVSINKS_SMTP_PORT": str(ports["SMTP"]),
-            "REGISTRATION_PUBLIC_URL": self.urls["registration"],
+            "REGISTRATION_PUBLIC_URL": f"http://{public_host}:{ports['REGISTRATION']}",
             "NOTIFICATIONS_PUBLIC_URL": self.urls["notifications"],
             "REPORTING_PUBLIC_URL": self.urls["reporting"],
             "ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -86,12 +90,20 @@ class Pelita:
                 self.process.wait(10)
 
 
+@contextmanager
+def running_pelita(tmp: Path, public_host: str = "127.0.0.1"):
+    running = Pelita(tmp, public_host)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 @pytest.fixture(scope="module")
 def pelita(tmp_path_factory):
-    running = Pelita(tmp_path_factory.mktemp("make-run"))
-    running.start()
-    yield running
-    running.stop()
+    with running_pelita(tmp_path_factory.mktemp("make-run")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +112,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]  # fmt: skip
+            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+            f"--host-resolver-rules=MAP {PUBLIC_HOST} 127.0.0.1"]  # fmt: skip
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         yield launched
@@ -121,6 +134,25 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pdf_screenshots(browser, url: str, name: str, pages: int, landscape: bool = False) -> list[Path]:
+    """Open a PDF in chromium's own viewer, one page at a time fitted to an A4-shaped window (portrait or landscape,
+    as the document's pages), and save each page as `<name>-<n>.png`. The viewer draws after the load event and
+    says nothing when done: each page waits a moment."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    width, height = (1123, 794) if landscape else (794, 1123)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page, paths = context.new_page(), []
+    for number in range(1, pages + 1):
+        page.goto("about:blank")
+        page.goto(f"{url}#page={number}&toolbar=0&navpanes=0&view=Fit")
+        page.wait_for_timeout(2000)
+        path = ARTIFACTS / f"{name}-{number}.png"
+        page.screenshot(path=str(path))
+        paths.append(path)
+    context.close()
+    return paths
 
 
 def axe_violations(page) -> list[dict]:

@@ -2,17 +2,25 @@
 sign in, open an event, filter with "Semua", check someone in and undo it, and open the QR page of a waitlisted person.
 """
 
+import csv
+import io
 import re
+import shutil
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from itsdangerous import URLSafeTimedSerializer
+from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from services.registration import service
 from services.registration.config import DevelopmentConfig
-from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, screenshot
-from tests.browser.test_participant_journey import staff_token
+from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, pdf_screenshots, screenshot
+from tests.browser.test_participant_journey import mails_to, staff_token
+from tests.conftest import wait_for
 from tests.factories import make_event_body, make_registration_body
 
 SCREENS = {"desktop": {"width": 1366, "height": 768}, "ponsel": {"width": 390, "height": 844}}
@@ -52,6 +60,14 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def sign_in(page, pelita, email: str = "admin@pelita.local", password: str = ADMIN_PASSWORD) -> None:
+    page.goto(f"{pelita.urls['registration']}/staf/masuk")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("navigation", name="Menu staf").get_by_role("button", name="Keluar").wait_for()  # signed in
+
+
 def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pelita, screen):
     name, page = screen
     shot = lambda step: screenshot(page, f"organiser-{name}-{step}")  # noqa: E731
@@ -60,14 +76,11 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     base = pelita.urls["registration"]
 
     # 1. Sign in; the events list, with the one navigation of every staff page.
-    page.goto(f"{base}/staf/masuk")
-    page.get_by_role("textbox", name="Email").fill("admin@pelita.local")
-    page.get_by_label("Kata sandi").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, pelita)
     nav = page.get_by_role("navigation", name="Menu staf")
     for link in ("Acara", "Pesan", "Laporan", "Akun staf", "Kata sandi"):
-        assert nav.get_by_role("link", name=link, exact=True).is_visible()
-    assert nav.get_by_role("button", name="Keluar").is_visible()
+        expect(nav.get_by_role("link", name=link, exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Keluar")).to_be_visible()
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("01-daftar-acara")
 
@@ -75,7 +88,7 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     page.get_by_role("link", name=title).click()
     page.get_by_label("Status", exact=True).select_option(label="Semua")
     page.get_by_role("button", name="Terapkan").click()
-    assert page.get_by_role("heading", name=title).is_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     assert "Siti Rahmah" in page.inner_text("main") and "Ahmad Fauzi" in page.inner_text("main")
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("02-peserta-semua")
@@ -87,27 +100,27 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("03-tercatat-hadir")
     page.get_by_role("row").filter(has_text="Siti Rahmah").get_by_role("button", name=re.compile("Urungkan")).click()
-    assert "Siti Rahmah: catatan hadir diurungkan." in page.inner_text("main")
+    expect(page.locator("main").first).to_contain_text("Siti Rahmah: catatan hadir diurungkan.", use_inner_text=True)
     assert page.get_by_role("row").filter(has_text="Siti Rahmah").get_by_role("button", name=re.compile("^Hadir"))
     shot("04-hadir-diurungkan")
 
     # 4. Cancelling asks first.
     page.get_by_role("row").filter(has_text="Siti Rahmah").get_by_role("link", name=re.compile("Batalkan")).click()
-    assert page.get_by_role("heading", name="Batalkan pendaftaran Siti Rahmah?").is_visible()
+    expect(page.get_by_role("heading", name="Batalkan pendaftaran Siti Rahmah?")).to_be_visible()
     assert axe_violations(page) == []
     shot("05-batalkan-tanya-dulu")
     page.get_by_role("link", name="Jangan, kembali ke daftar peserta").click()
 
     # 5. Ahmad, waiting, shows his QR at the door: the room is full, so a seat is added only once asked.
     page.goto(scanned_link(pelita, people["Ahmad Fauzi"]["id"]))
-    assert "masih di daftar tunggu" in page.inner_text("main")
+    expect(page.locator("main").first).to_contain_text("masih di daftar tunggu", use_inner_text=True)
     assert fits_the_screen(page) and axe_violations(page) == []
     shot("06-qr-daftar-tunggu")
     page.get_by_role("button", name="Tambah kursi dan catat hadir…").click()
-    assert "kapasitas menjadi 2" in page.inner_text("main")
+    expect(page.locator("main").first).to_contain_text("kapasitas menjadi 2", use_inner_text=True)
     shot("07-qr-tambah-kursi-tanya")
     page.get_by_role("button", name="Ya, tambah satu kursi dan catat hadir").click()
-    assert page.get_by_role("heading", name="Ahmad Fauzi tercatat hadir").is_visible()
+    expect(page.get_by_role("heading", name="Ahmad Fauzi tercatat hadir")).to_be_visible()
     assert "Kode hadir" in page.inner_text("main") and axe_violations(page) == []
     shot("08-qr-diberi-kursi-dan-hadir")
     checked = requests.get(
@@ -117,6 +130,122 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
 
     # 6. The same navigation on the messages and reports pages.
     page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Laporan").click()
-    assert page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Acara").is_visible()
+    expect(page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Acara")).to_be_visible()
     assert fits_the_screen(page)
     shot("09-laporan-navigasi-sama")
+    page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Pesan").click()
+    expect(page.get_by_role("heading", name="Riwayat pesan")).to_be_visible()
+    assert fits_the_screen(page) and axe_violations(page) == []
+    shot("10-riwayat-pesan")
+
+
+def test_a_provincial_admin_adds_a_regency_organiser_who_sees_only_their_kabupaten(pelita, browser):
+    base, headers = pelita.urls["registration"], staff_token(pelita)
+    for title, kabupaten in (
+        ("Bimtek Pustakawan Desa Banjar", "63.03"),
+        ("Bimtek Pustakawan Kota Banjarmasin", "63.71"),
+    ):
+        body = make_event_body(title=title, kabupaten_code=kabupaten)
+        assert requests.post(f"{base}/api/v1/events", json=body, headers=headers, timeout=10).status_code == 201
+    desktop = browser.new_context(viewport=SCREENS["desktop"], locale="id-ID")
+    admin = desktop.new_page()
+
+    # 1. The provincial admin adds the organiser from the pages, in well under a minute.
+    started = time.monotonic()
+    sign_in(admin, pelita)
+    admin.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Akun staf").click()
+    admin.get_by_label("Nama", exact=True).fill("Yusuf Hidayat")
+    admin.get_by_role("textbox", name="Email").fill("yusuf.hidayat@banjarkab.contoh.id")
+    admin.get_by_label("Panitia kabupaten/kota").check()
+    admin.get_by_label("Kabupaten/kota", exact=True).select_option(label="Kabupaten Banjar")
+    admin.get_by_role("button", name="Kirim undangan").click()
+    expect(admin.locator("main").first).to_contain_text(
+        "Undangan dikirim ke yusuf.hidayat@banjarkab.contoh.id", use_inner_text=True
+    )
+    assert time.monotonic() - started < 60
+    row = admin.get_by_role("row").filter(has_text="Yusuf Hidayat")
+    assert "Panitia kabupaten/kota" in row.inner_text() and "Kabupaten Banjar" in row.inner_text()
+    assert fits_the_screen(admin) and axe_violations(admin) == []
+    screenshot(admin, "akun-01-undangan-terkirim")
+    desktop.close()
+
+    # 2. The invitation arrives at the mail sink with a one-time link.
+    [invite] = wait_for(lambda: mails_to(pelita, "yusuf.hidayat@banjarkab.contoh.id"), timeout=60, message="invite")
+    assert invite["subject"] == "Undangan akun staf Pelita"
+    link = re.search(r"https?://\S+/staf/atur-sandi/\S+", invite["text"]).group(0)
+
+    # 3. Yusuf, on his phone, sets a password, signs in and sees only Kabupaten Banjar's events.
+    context = browser.new_context(viewport=SCREENS["ponsel"], locale="id-ID", is_mobile=True)
+    yusuf = context.new_page()
+    yusuf.goto(f"{pelita.urls['sinks']}/mail/{invite['id']}")
+    screenshot(yusuf, "akun-02-email-undangan")
+    yusuf.goto(link)
+    expect(yusuf.locator("main").first).to_contain_text("Yusuf Hidayat", use_inner_text=True)
+    yusuf.get_by_label("Kata sandi baru", exact=True).fill("lampu-pustaka-martapura-27")
+    yusuf.get_by_label("Ulangi kata sandi baru").fill("lampu-pustaka-martapura-27")
+    assert axe_violations(yusuf) == []
+    screenshot(yusuf, "akun-03-buat-kata-sandi")
+    yusuf.get_by_role("button", name="Simpan kata sandi").click()
+    expect(yusuf.locator("main").first).to_contain_text("Kata sandi tersimpan. Silakan masuk.", use_inner_text=True)
+    sign_in(yusuf, pelita, "yusuf.hidayat@banjarkab.contoh.id", "lampu-pustaka-martapura-27")
+    listed = yusuf.inner_text("main")
+    assert "Bimtek Pustakawan Desa Banjar" in listed and "Bimtek Pustakawan Kota Banjarmasin" not in listed
+    assert "Kota Banjarmasin" not in listed
+    nav = yusuf.get_by_role("navigation", name="Menu staf")
+    assert nav.get_by_role("link", name="Akun staf", exact=True).count() == 0  # accounts are the province's
+    assert fits_the_screen(yusuf) and axe_violations(yusuf) == []
+    screenshot(yusuf, "akun-04-panitia-hanya-kabupatennya")
+    context.close()
+
+
+def test_an_organiser_downloads_the_list_as_xlsx_and_semicolon_csv_that_open_cleanly(pelita, browser, tmp_path):
+    title = "Pelatihan Ekspor Daftar Peserta"
+    _, people = an_event_today(pelita, title)
+    base = pelita.urls["registration"]
+    requests.post(
+        f"{base}/api/v1/registrations/{people['Siti Rahmah']['id']}/check-in", headers=staff_token(pelita), timeout=10
+    )
+    context = browser.new_context(viewport=SCREENS["desktop"], locale="id-ID", accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, pelita)
+    page.get_by_role("link", name=title).click()
+
+    # 1. The XLSX, the first download offered.
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Unduh daftar peserta (Excel)").click()
+    xlsx = tmp_path / downloading.value.suggested_filename
+    downloading.value.save_as(xlsx)
+    assert xlsx.suffix == ".xlsx"
+    sheet = load_workbook(xlsx).active
+    headings = [cell.value for cell in sheet[4]]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=5) if row[0].value}
+    siti = rows["Siti Rahmah"]
+    phone = siti[headings.index("HP")]
+    assert phone.data_type == "s" and re.fullmatch(r"0\d{3}-\d{4}-\d{4}", phone.value), phone.value
+    assert not phone.value.startswith("'")
+    assert isinstance(siti[headings.index("Terdaftar (WITA)")].value, datetime)
+    assert isinstance(siti[headings.index("Tercatat hadir (WITA)")].value, datetime)
+    assert siti[headings.index("Terdaftar (WITA)")].number_format == "dd/mm/yyyy hh:mm"
+    assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A4:")
+    assert sheet.column_dimensions["A"].width >= 20 and sheet.column_dimensions["D"].width >= 15
+    assert set(rows) == {"Siti Rahmah", "Ahmad Fauzi"}
+
+    # 2. The CSV, separated by ';', with a byte-order mark so Excel set to Indonesian reads the names right.
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="atau CSV (dipisah titik koma)").click()
+    raw = downloading.value.path().read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert table[0][:4] == ["Nama", "Status", "Urutan tunggu", "HP"]
+    assert {row[0] for row in table[1:]} == {"Siti Rahmah", "Ahmad Fauzi"}
+    assert all(len(row) == len(table[0]) for row in table)
+    context.close()
+
+    # 3. In LibreOffice, when it is installed (make test does not install it): the XLSX printed to PDF, page 1.
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office:
+        subprocess.run(
+            [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(xlsx)],
+            check=True, timeout=120, capture_output=True,
+        )  # fmt: skip
+        pdf_screenshots(browser, xlsx.with_suffix(".pdf").as_uri(), "ekspor-xlsx-libreoffice", pages=1)

@@ -5,14 +5,37 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from services.notifications.sms import measure
 from services.registration.config import Config
-from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, screenshot
+from tests.browser.conftest import (
+    ADMIN_PASSWORD,
+    ARTIFACTS,
+    PUBLIC_HOST,
+    axe_violations,
+    pdf_screenshots,
+    running_pelita,
+    screenshot,
+)
 from tests.conftest import wait_for
 from tests.factories import make_event_body, make_registration_body
+from tests.support import msisdn
+
+#: A short cancel link as production's host writes it: what an SMS must still fit in two parts with.
+PRODUCTION_LINK = f"https://{PUBLIC_HOST}/k/B7QW2MXK4N"
+
+
+@pytest.fixture(scope="module")
+def pelita(tmp_path_factory):
+    """`make run` whose links name a host as long as production's (the browser maps it here), so a message's links
+    are as long as a participant's."""
+    with running_pelita(tmp_path_factory.mktemp("make-run"), public_host=PUBLIC_HOST) as running:
+        yield running
 
 
 def staff_token(pelita) -> dict:
@@ -27,6 +50,25 @@ def staff_token(pelita) -> dict:
 def mails_to(pelita, address: str) -> list[dict]:
     mails = requests.get(f"{pelita.urls['sinks']}/api/mails", timeout=5).json()
     return [mail for mail in mails if address in mail["to"]]
+
+
+def texts_to(pelita, number: str, channel: str) -> list[dict]:
+    """The SMS or WhatsApp messages the dev sinks' gateway stand-ins took for `number`, newest first."""
+    texts = requests.get(f"{pelita.urls['sinks']}/api/messages", timeout=5).json()
+    return [text for text in texts if text["channel"] == channel and msisdn(text["to"]) == msisdn(number)]
+
+
+def text_fill(page) -> float:
+    """How far down a PDF page its text goes, from the top margin (0: empty; 1: to the footer): the running footer
+    (the bottom 20 mm) is not counted."""
+    height, margin = float(page.mediabox.height), 20 * 72 / 25.4
+    lows: list[float] = []
+    # Where each piece of text is on the page: its text matrix taken through the current transformation matrix.
+    page.extract_text(
+        visitor_text=lambda text, cm, tm, *_: text.strip() and lows.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+    )
+    body = [y for y in lows if y > margin]
+    return (height - 14 * 72 / 25.4 - min(body)) / (height - 14 * 72 / 25.4 - margin) if body else 0.0
 
 
 def take_a_moment(since: float) -> None:
@@ -46,7 +88,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     # 1. The event page, on a phone, in Indonesian.
     phone.goto(f"{base}/acara/{event['id']}")
     assert phone.locator("html").get_attribute("lang") == "id"
-    assert "WITA" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text("WITA", use_inner_text=True)
     assert axe_violations(phone) == []
     screenshot(phone, "01-acara")
 
@@ -74,8 +116,8 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     phone.get_by_role("button", name="Kirim pendaftaran").click()
 
     # 3. Forgot the consent: the error is summarised, linked and beside the field; nothing typed is lost.
-    assert phone.get_by_role("alert").is_visible()
-    assert "Centang persetujuan" in phone.inner_text(".error-summary")
+    expect(phone.get_by_role("alert")).to_be_visible()
+    expect(phone.locator(".error-summary").first).to_contain_text("Centang persetujuan", use_inner_text=True)
     assert phone.get_by_label("Nama lengkap").input_value() == "Siti Rahmah"
     assert axe_violations(phone) == []
     screenshot(phone, "02-formulir-kesalahan")
@@ -84,8 +126,8 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     phone.get_by_role("button", name="Kirim pendaftaran").click()
 
     # 4. The confirmation with the kode hadir and the QR.
-    assert "kursi Anda terkonfirmasi" in phone.inner_text("h1")
-    assert phone.locator(".qr svg").is_visible()
+    expect(phone.locator("h1").first).to_contain_text("kursi Anda terkonfirmasi", use_inner_text=True)
+    expect(phone.locator(".qr svg")).to_be_visible()
     assert axe_violations(phone) == []
     screenshot(phone, "03-konfirmasi-qr")
 
@@ -93,7 +135,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     mails = wait_for(lambda: mails_to(pelita, "siti.rahmah@contoh.id"), timeout=60, message="the confirmation mail")
     phone.goto(pelita.urls["sinks"])
     phone.get_by_role("link", name=re.compile("Pendaftaran terkonfirmasi")).first.click()
-    assert "Kode hadir" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text("Kode hadir", use_inner_text=True)
     screenshot(phone, "04-email-konfirmasi")
     cancel_link = re.search(r"https?://\S+/k/[A-Z0-9]{10}", mails[0]["text"]).group(0)  # the short link
 
@@ -105,7 +147,7 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     assert waiting["status"] == "waitlisted"
     phone.goto(cancel_link)
     phone.get_by_role("button", name="Ya, batalkan pendaftaran saya").click()
-    assert "sudah dibatalkan" in phone.inner_text("h1")
+    expect(phone.locator("h1").first).to_contain_text("sudah dibatalkan", use_inner_text=True)
     screenshot(phone, "05-dibatalkan")
 
     # 7. Ahmad is promoted and told.
@@ -123,10 +165,85 @@ def test_a_participant_registers_cancels_and_the_next_in_line_is_checked_in(peli
     phone.get_by_role("link", name="Pelatihan Literasi Digital Desa").click()
     screenshot(phone, "06-daftar-peserta")
     phone.get_by_role("row").filter(has_text="Ahmad Fauzi").get_by_role("button", name=re.compile("^Hadir")).click()
-    assert "Ahmad Fauzi: tercatat hadir pukul" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text("Ahmad Fauzi: tercatat hadir pukul", use_inner_text=True)
     screenshot(phone, "07-check-in")
     checked = requests.get(f"{base}/api/v1/registrations/{waiting['id']}", headers=headers, timeout=10).json()
     assert checked["checked_in_at"]
+
+
+def test_on_whatsapp_the_code_and_a_short_cancel_link_arrive_and_the_sms_fits_in_two_parts(pelita, phone):
+    base = pelita.urls["registration"]
+    body = make_event_body(
+        title="Pelatihan Literasi Digital untuk Pengelola Perpustakaan Desa",
+        venue="Aula Dinas Perpustakaan dan Kearsipan Kabupaten Banjar, Martapura",
+    )
+    event = requests.post(f"{base}/api/v1/events", json=body, headers=staff_token(pelita), timeout=10).json()
+
+    # 1. Rina registers on her phone and chooses WhatsApp; she gives no email.
+    phone.goto(f"{base}/acara/{event['id']}/daftar")
+    opened = time.monotonic()
+    phone.get_by_label("Nama lengkap").fill("Rina Marlina")
+    phone.get_by_label("Nomor HP").fill("0813-4567-8901")
+    phone.locator("#field-preferred_channel-whatsapp").check()
+    phone.get_by_label("Kabupaten/kota", exact=True).select_option(label="Kabupaten Banjar")
+    phone.get_by_role("button", name="Tampilkan kecamatan").click()
+    phone.get_by_label("Kecamatan", exact=True).select_option(label="Martapura")
+    phone.get_by_role("button", name="Tampilkan desa/kelurahan").click()
+    phone.get_by_label("Desa/kelurahan", exact=True).select_option(label="Sungai Sipai")
+    phone.get_by_label("Perempuan").check()
+    phone.get_by_label("36–45 tahun").check()
+    phone.get_by_label("Bukan penyandang disabilitas").check()
+    phone.get_by_label("Pengelola perpustakaan desa/kelurahan").check()
+    phone.get_by_label(re.compile("untuk pendaftaran, kehadiran")).check()
+    phone.get_by_label(re.compile("menerima konfirmasi dan pengingat")).check()
+    take_a_moment(opened)
+    phone.get_by_role("button", name="Kirim pendaftaran").click()
+    expect(phone.locator("h1").first).to_contain_text("kursi Anda terkonfirmasi", use_inner_text=True)
+    code = phone.locator("p.code").inner_text().strip()
+
+    # 2. The WhatsApp message as it reached her phone: the approved template with the kode hadir and a cancel button
+    #    whose link is the short /k/ link on the service's own host.
+    [message] = wait_for(lambda: texts_to(pelita, "+6281345678901", "whatsapp"), timeout=60, message="the WhatsApp")
+    assert message["template"]["name"] == "pelita_confirmation" and code in message["template"]["parameters"]
+    phone.goto(pelita.urls["sinks"])
+    phone.get_by_role(
+        "link", name=re.compile(f"Lihat seperti di ponsel \\(whatsapp ke {re.escape(message['to'])}")
+    ).click()
+    shown = phone.locator("[data-message]")
+    assert f"Kode hadir: {code}" in shown.inner_text() and "Rina Marlina" in shown.inner_text()
+    button = shown.get_by_role("link", name="Batalkan pendaftaran")
+    link = button.get_attribute("href")
+    assert re.fullmatch(rf"http://{re.escape(PUBLIC_HOST)}:\d+/k/[A-Z0-9]{{10}}", link), link
+    assert axe_violations(phone) == []
+    screenshot(phone, "12-whatsapp-konfirmasi")
+
+    # 3. The button asks first, then cancels.
+    button.click()
+    expect(phone.get_by_role("heading", name="Batalkan pendaftaran?")).to_be_visible()
+    expect(phone.locator("main").first).to_contain_text("Rina Marlina", use_inner_text=True)
+    expect(phone.get_by_role("link", name="Tidak jadi, pendaftaran saya tetap")).to_be_visible()
+    screenshot(phone, "13-whatsapp-batal-tanya-dulu")
+    phone.get_by_role("button", name="Ya, batalkan pendaftaran saya").click()
+    expect(phone.locator("h1").first).to_contain_text("sudah dibatalkan", use_inner_text=True)
+    cancelled = wait_for(
+        lambda: [m for m in texts_to(pelita, "+6281345678901", "whatsapp") if m["id"] != message["id"]],
+        timeout=60, message="the WhatsApp saying the registration is cancelled",
+    )  # fmt: skip
+    assert cancelled[0]["template"]["name"] == "pelita_registration_cancelled"
+
+    # 4. Someone with a long name chooses SMS: the code and the short link arrive in at most two GSM-7 parts, with a
+    #    link as long as production's (the host is production's; http and a port make it longer still).
+    long_name = "Siti Nur'aini Rahmawati Hidayatullah"
+    registration = make_registration_body(full_name=long_name, phone="0821-5555-0123", preferred_channel="sms")
+    requests.post(f"{base}/api/v1/events/{event['id']}/registrations", json=registration, timeout=10)
+    [sms] = wait_for(lambda: texts_to(pelita, "+6282155550123", "sms"), timeout=60, message="the SMS")
+    short_link = re.search(r"https?://\S+/k/[A-Z0-9]{10}", sms["text"]).group(0)
+    assert len(short_link) >= len(PRODUCTION_LINK)
+    assert re.search(r"Kode hadir: [A-Z0-9]{8}\.", sms["text"])
+    length = measure(sms["text"])
+    assert length.encoding == "GSM-7" and length.segments <= 2, (length, sms["text"])
+    phone.goto(f"{pelita.urls['sinks']}/pesan/{sms['id']}")
+    screenshot(phone, "14-sms-konfirmasi")
 
 
 def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita, phone):
@@ -137,7 +254,7 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
 
     # The same sign-in opens reporting (a signed cookie each service checks on its own).
     phone.goto(f"{pelita.urls['reporting']}/dasbor")
-    assert phone.get_by_role("heading", level=1).is_visible()
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
     assert axe_violations(phone) == []
     screenshot(phone, "08-dasbor")
 
@@ -149,7 +266,10 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     phone.get_by_role("row").filter(has_text="Mingguan").get_by_role(
         "button", name=re.compile("^Kirim sekarang")
     ).click()
-    assert "akan dikirim lewat email" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text(
+        "akan dikirim lewat email ke kabid.layanan@dispersip.contoh.id", use_inner_text=True
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # the table stacks
     screenshot(phone, "09-jadwal-laporan")
 
     mails = wait_for(
@@ -162,8 +282,16 @@ def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita
     assert len(workbook.sheetnames) > 1
     pdf = PdfReader(io.BytesIO(requests.get(f"{base}/{kinds['pdf']}", timeout=10).content))
     assert "Laporan" in pdf.pages[0].extract_text()
+    (ARTIFACTS / "15-laporan-resmi.pdf").write_bytes(requests.get(f"{base}/{kinds['pdf']}", timeout=10).content)
+    fills = [text_fill(page) for page in pdf.pages]  # no page before the last is left half empty by a break
+    assert len(pdf.pages) <= 4 and min(fills[:-1], default=1) >= 0.5, [round(fill, 2) for fill in fills]
+    assert len(pdf.pages[-1].extract_text().split()) >= 20  # and the last holds a table with its rows, not a stray line
     phone.goto(f"{pelita.urls['sinks']}/mail/{mails[0]['id']}")
     screenshot(phone, "10-email-laporan")
+
+    # The official report as the Kepala Dinas opens it: every page, in chromium's PDF viewer.
+    url, landscape = f"{base}/{kinds['pdf']}?buka=1", pdf.pages[0].mediabox.width > pdf.pages[0].mediabox.height
+    pdf_screenshots(phone.context.browser, url, "15-laporan-resmi-halaman", len(pdf.pages), landscape=landscape)
 
 
 def test_staff_read_each_api_in_swagger_ui_with_nothing_from_another_site(pelita, browser):

@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 import requests
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_PASSWORD, ARTIFACTS, axe_violations, screenshot
 from tests.browser.test_participant_journey import staff_token
@@ -49,7 +50,7 @@ def test_an_event_with_a_poster_is_shared_and_its_form_lands_on_each_list(pelita
     phone.get_by_role("button", name="Masuk").click()
     phone.get_by_label("Poster").set_input_files(poster_file(tmp_path))
     phone.get_by_role("button", name="Simpan").click()
-    assert "Perubahan tersimpan" in phone.inner_text("main")
+    expect(phone.locator("main").first).to_contain_text("Perubahan tersimpan", use_inner_text=True)
     phone.context.clear_cookies()
 
     # 2. The event page, as a participant opens it from a shared link: poster, map, contact, share link.
@@ -79,7 +80,7 @@ def test_an_event_with_a_poster_is_shared_and_its_form_lands_on_each_list(pelita
     phone.get_by_label("Kecamatan", exact=True).select_option(label="Martapura")
     phone.get_by_role("button", name="Tampilkan desa/kelurahan").click()
     lands_on(phone, "desa")
-    assert phone.get_by_label("Desa/kelurahan", exact=True).is_visible()
+    expect(phone.get_by_label("Desa/kelurahan", exact=True)).to_be_visible()
     assert phone.get_by_label("Nama lengkap").input_value() == "Siti Rahmah"
     assert axe_violations(phone) == []
     phone.screenshot(path=str(ARTIFACTS / "sharing-03-formulir-di-desa.png"))

@@ -200,4 +200,5 @@ def cancel(token: str):
     if request.method == "POST" and registration.status != "cancelled":
         registration = service.cancel_registration(registration.id)
         return render_template("public/cancelled.html", registration=registration, my_data_url=my_data_url)
-    return render_template("public/cancel.html", registration=registration, my_data_url=my_data_url)
+    keep_url = service.page_url(registration.id)  # changed their mind: back to their registration, seat kept
+    return render_template("public/cancel.html", registration=registration, my_data_url=my_data_url, keep_url=keep_url)

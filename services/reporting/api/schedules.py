@@ -65,8 +65,14 @@ def send_now(schedule_id: int):
     run, added = service.send_now(g.staff, schedule_id, data["period"])
     if added:
         start, end = run.period_start.strftime("%d-%m-%Y"), run.period_end.strftime("%d-%m-%Y")
+        to = ", ".join(run.recipients or service.send_now_recipients(g.staff, service.store.get_schedule(schedule_id)))
         flash(
-            _("Laporan %(start)s – %(end)s sedang dibuat dan akan dikirim lewat email.", start=start, end=end),
+            _(
+                "Laporan %(start)s – %(end)s sedang dibuat dan akan dikirim lewat email ke %(to)s.",
+                start=start,
+                end=end,
+                to=to,
+            ),
             "success",
         )
     else:

@@ -229,7 +229,7 @@ def test_at_the_door_a_full_room_asks_before_adding_a_seat(registration, event):
         link = scanned_link(registration, ahmad["id"])
         client = staff(registration)
         page = client.get(link)
-        assert "semua 2 kursi sudah terisi" in page.text
+        assert "kursi sudah penuh (kapasitas 2)" in page.text
         asked = client.post(link, data={"csrf_token": csrf(page.text), "action": "kursi"})
         assert "kapasitas menjadi 3" in asked.text and stored(registration, ahmad["id"]).status == "waitlisted"
         client.post(link, data={"csrf_token": csrf(page.text), "action": "kursi", "confirm": "ya"})

@@ -79,3 +79,20 @@ def test_a_confirmed_person_sees_the_kode_hadir_and_the_qr(registration, auth):
     page = client.get(submit(client, event_id, phone="0812-1111-2222").headers["Location"])
     person = stored(registration, "+6281211112222")
     assert "Kode hadir" in page.text and person.checkin_code in page.text and "<svg" in page.text
+
+
+def test_the_cancel_page_says_what_cancelling_does_and_offers_to_keep_the_registration(registration, auth):
+    event = registration.test_client().post("/api/v1/events", json=make_event_body(capacity=1), headers=auth).json
+    client = registration.test_client()
+    submit(client, event["id"], phone="0812-1111-2222", full_name="Siti Rahmah")
+    submit(client, event["id"], phone="0812-3333-4444", full_name="Budi Santoso")
+    for phone, says in (
+        ("+6281211112222", "Kursi Anda akan diberikan kepada orang pertama di daftar tunggu."),
+        ("+6281233334444", "Anda akan keluar dari daftar tunggu."),
+    ):
+        person = stored(registration, phone)
+        page = client.get(client.get(f"/k/{person.cancel_code}").headers["Location"])
+        assert says in page.text
+        keep = re.search(r'<a href="([^"]+)">Tidak jadi, pendaftaran saya tetap</a>', page.text).group(1)
+        kept = client.get(keep.removeprefix("http://127.0.0.1:8001"))
+        assert kept.status_code == 200 and person.full_name in kept.text and "dibatalkan" not in kept.text

@@ -111,3 +111,19 @@ def test_creating_an_event_on_the_form_shows_errors_in_indonesian(registration):
     assert created.status_code == 303
     listed = client.get("/api/v1/events").json
     assert listed[0]["starts_at"] == "2031-03-17T08:30:00+08:00" and listed[0]["reminder_offsets"] == [2880, 180]
+
+
+def test_the_events_list_puts_the_events_still_ahead_first_soonest_first_then_the_ended_ones(registration, auth):
+    """At the door the organiser finds today's event at the top, not below every event planned for later."""
+    client, now = registration.test_client(), datetime.now(UTC).replace(microsecond=0)
+    for title, starts in (("Bulan depan", 30 * 24), ("Kemarin", -24), ("Hari ini", -1), ("Minggu depan", 7 * 24),
+                          ("Bulan lalu", -30 * 24)):  # fmt: skip
+        start = now + timedelta(hours=starts)
+        body = make_event_body(
+            title=title, starts_at=start.isoformat(), ends_at=(start + timedelta(hours=6)).isoformat()
+        )
+        assert client.post("/api/v1/events", json=body, headers=auth).status_code == 201
+    sign_in(client)
+    page = client.get("/staf").text
+    titles = re.findall(r'<strong><a href="/staf/acara/[^"]+">([^<]+)</a>', page)
+    assert titles == ["Hari ini", "Minggu depan", "Bulan depan", "Kemarin", "Bulan lalu"]

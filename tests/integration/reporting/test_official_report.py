@@ -302,3 +302,14 @@ def test_chart_labels_render_at_least_12px_in_chromium(fed, width):
         browser.close()
     assert sizes and min(sizes) >= 12, min(sizes)
     assert set(layouts) == {"chart-narrow" if width < 640 else "chart-wide"}
+
+
+def test_a_period_with_nothing_in_it_draws_no_empty_charts_and_leaves_no_empty_page(fed):
+    """A week with no events: every table says so, no chart of zeros pushes the next table onto a page of its own."""
+    quiet = Scope(date(2026, 1, 5), date(2026, 1, 11))
+    with fed.app_context(), force_locale("id"):
+        public = suppress(service.compute_figures(quiet, now=scenario.NOW))
+        html = reports.report_html(public, scenario.NOW, service.report_subject(quiet, "weekly"), "id", "weekly")
+    assert "<svg" not in html
+    fills = page_fill(html)
+    assert len(fills) <= 3 and min(fills[:-1], default=1) >= 0.5, [round(f, 2) for f in fills]

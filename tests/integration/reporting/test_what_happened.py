@@ -183,3 +183,42 @@ def test_a_schedule_without_recipients_is_refused_with_one_readable_message(fed)
     assert response.status_code == 400
     summary = BeautifulSoup(response.text, "html.parser").select(".error-summary li")
     assert [item.get_text() for item in summary] == ["Isi paling sedikit satu alamat email penerima."]
+
+
+def test_send_now_on_a_schedule_without_recipients_mails_the_staff_member_who_asked(
+    fed, mailer, smtp_server, time_machine
+):
+    """The default schedules start with no recipients (REPORT_DEFAULT_RECIPIENTS is empty unless set): beat sends
+    them nowhere, and "send now" mails the report to the signed-in staff member's own address, as the page says."""
+    time_machine.move_to(THURSDAY_EVENING)
+    client = staff_client(fed)
+    page = client.get("/jadwal").text
+    assert "Belum ada penerima, jadi laporan dikirim ke alamat Anda sendiri: staf@dispersip.id." in page
+    with fed.app_context():
+        weekly = db.session.scalar(sa.select(ReportSchedule.id).where(ReportSchedule.kind == "weekly"))
+        assert db.session.get(ReportSchedule, weekly).recipients == []
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(f"/jadwal/{weekly}/kirim", data={"csrf_token": token, "periode": "current"})
+    assert response.status_code == 303
+    assert "akan dikirim lewat email ke staf@dispersip.id." in client.get("/jadwal").text
+    with fed.app_context():
+        [run] = db.session.scalars(sa.select(ReportRun)).all()
+        assert service.build_report(run.id, now=THURSDAY_EVENING) == "sent"
+        assert db.session.get(ReportSchedule, weekly).recipients == []  # the schedule itself still sends to no one
+        assert service.run_due_reports(now=scenario.NOW) == []
+    mail_report(fed, mailer)
+    [mail] = smtp_server.mailbox.mails()
+    assert mail.rcpt_tos == ["staf@dispersip.id"] and "9 Maret 2026 – 12 Maret 2026" in mail.subject
+
+
+def test_send_now_on_a_schedule_with_recipients_mails_them_not_the_staff_member(fed, weekly, time_machine):
+    time_machine.move_to(THURSDAY_EVENING)
+    client = staff_client(fed)
+    page = client.get("/jadwal").text
+    assert "Dikirim ke penerima jadwal ini." in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post(f"/jadwal/{weekly}/kirim", data={"csrf_token": token, "periode": "current"})
+    assert f"akan dikirim lewat email ke {RECIPIENT}." in client.get("/jadwal").text
+    with fed.app_context():
+        [run] = db.session.scalars(sa.select(ReportRun).where(ReportRun.schedule_id == weekly)).all()
+        assert run.recipients is None

@@ -47,6 +47,22 @@ def channel_for(recipient: Recipient, preferred: str | None = None) -> str | Non
     return channel
 
 
+#: Channels that reach a phone number: a reminders consent withdrawn for one of them stops both (as a STOP does).
+PHONE_CHANNELS = ("whatsapp", "sms")
+
+
+def reminder_channel(recipient: Recipient) -> str | None:
+    """The channel reminders go by: the person's own, unless they withdrew their reminders consent for it on "Data
+    saya"; then by email when they gave one (as after a STOP from their number), else not at all."""
+    channel, withdrawn = channel_for(recipient), recipient.reminders_withdrawn_channel
+    if withdrawn is None or channel is None:
+        return channel
+    refused = (withdrawn,) if withdrawn == "email" else PHONE_CHANNELS
+    if channel not in refused:
+        return channel
+    return "email" if "email" not in refused and channel_for(recipient, "email") == "email" else None
+
+
 def _has_provider(channel: str) -> bool:
     key = {"sms": "SMS_PROVIDERS", "whatsapp": "WHATSAPP_PROVIDERS"}.get(channel)
     return key is None or bool(current_app.config[key])
@@ -111,7 +127,7 @@ def plan(recipient: Recipient, purpose: str, *, channel=None, tag=None, offset=N
 def plan_reminders(recipient: Recipient) -> list[Notification]:
     """Stage a reminder per offset of the event whose time is still ahead (a passed one is skipped, not sent late)."""
     event = store.get_event(recipient.event_id)
-    channel = channel_for(recipient)
+    channel = reminder_channel(recipient)
     if event is None or channel is None or recipient.status != "confirmed":
         return []
     planned = []

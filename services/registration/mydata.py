@@ -265,7 +265,8 @@ def correct(registration_id: str, data: dict) -> Registration:
         setattr(registration, key, data[key])
     now = utcnow()
     payload = {key: getattr(registration, key) for key in ("full_name", "phone", "email", "preferred_channel")}
-    payload |= {key: getattr(registration, key) for key in ("gender", "age_group", "disability")}
+    payload |= {key: getattr(registration, key) for key in ("gender", "age_group")}
+    payload["disability"] = service.statistics_disability(registration)  # not counted without that consent
     ids = {"registration_id": registration.id, "event_id": registration.event_id, "corrected_at": now}
     service.bus.emit(EventNames.REGISTRATION_CORRECTED, payload | ids)
     service.audit("data_subject.correct", None, event_id=registration.event_id, object_id=registration.id)
@@ -277,6 +278,41 @@ def correct(registration_id: str, data: dict) -> Registration:
         raise service.RegistrationError("contact_taken", message, 409) from error
     service.nudge()
     return registration
+
+
+#: The consents a participant may withdraw here. Training is the registration itself: cancelling or erasing it is
+#: how that one ends.
+WITHDRAWABLE = ("statistics", "messages")
+
+
+def withdraw(registration_id: str, purpose: str) -> bool:
+    """Withdraw an optional consent at its owner's request; return False when there was none to withdraw.
+
+    The consent row stays, with its notice version and the time it was given; `withdrawn_at` says since when it no
+    longer holds. registration.consent_withdrawn tells notifications (purpose "messages": no more reminders on the
+    person's channel, email instead when they gave one) and reporting (purpose "statistics": the disability answer
+    counts as not given). Its own event rather than a registration.corrected: nothing the person typed changed, and
+    notifications must stop reminders, which no correction does.
+    """
+    if purpose not in WITHDRAWABLE:
+        raise service.RegistrationError("not_withdrawable", _("Persetujuan ini tidak dapat ditarik di sini."), 404)
+    registration = store.get_registration(registration_id, lock=True)
+    if registration is None or registration.full_name is None:
+        raise service.RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
+    consent = next((c for c in registration.consents if c.purpose == purpose and c.withdrawn_at is None), None)
+    if consent is None:
+        db.session.rollback()
+        return False
+    now = utcnow()
+    consent.withdrawn_at = now
+    payload = {"registration_id": registration.id, "event_id": registration.event_id, "purpose": purpose}
+    payload |= {"channel": registration.preferred_channel, "withdrawn_at": now}
+    payload["disability"] = service.statistics_disability(registration)
+    service.bus.emit(EventNames.REGISTRATION_CONSENT_WITHDRAWN, payload)
+    service.audit(f"data_subject.withdraw_{purpose}", None, event_id=registration.event_id, object_id=registration.id)
+    db.session.commit()
+    service.nudge()
+    return True
 
 
 def erase(registration_id: str) -> bool:

@@ -223,6 +223,14 @@ def _on_registration_erased(envelope: dict, payload: dict) -> None:
     and keeps them so the figures already reported do not change. Recorded (and acknowledged) like any event."""
 
 
+def _on_consent_withdrawn(envelope: dict, payload: dict) -> None:
+    """The person withdrew their statistics consent: their disability answer counts as not given from now on (the
+    registration itself still counts, so every total stays as it was). The reminders consent is not counted here."""
+    fact = store.get_registration(str(payload["registration_id"]))
+    if fact is not None and payload["purpose"] == "statistics":
+        fact.disability = figures.NOT_SAID
+
+
 def _on_checked_in(envelope: dict, payload: dict) -> None:
     """Record the check-in; a later one (checked in again after an undo) wins over an earlier one."""
     fact = store.get_registration(str(payload["registration_id"]))
@@ -272,6 +280,7 @@ HANDLERS = {
     EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
     EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
     EventNames.REGISTRATION_ERASED: _on_registration_erased,
+    EventNames.REGISTRATION_CONSENT_WITHDRAWN: _on_consent_withdrawn,
     EventNames.ATTENDANCE_CHECKED_IN: _on_checked_in,
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),

@@ -176,6 +176,20 @@ class RegistrationErasedV1(Contract):
     erased_at = _when(required=True)
 
 
+class RegistrationConsentWithdrawnV1(Contract):
+    """A participant withdrew an optional consent on their "Data saya" page. `statistics`: their disability answer is
+    no longer counted (`disability` is what the statistics may now use: "prefer_not_to_say"). `messages`: no more
+    reminders on `channel` (the channel the consent was given for); they fall back to email as after a STOP."""
+
+    NAME = EventNames.REGISTRATION_CONSENT_WITHDRAWN
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    purpose = fields.String(required=True, validate=validate.OneOf(("statistics", "messages")))
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
+    withdrawn_at = _when(required=True)
+
+
 class AttendanceCheckedInV1(Contract):
     NAME = EventNames.ATTENDANCE_CHECKED_IN
     registration_id = fields.UUID(required=True)
@@ -270,6 +284,7 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationAccessCodeRequestedV1,
         RegistrationCorrectedV1,
         RegistrationErasedV1,
+        RegistrationConsentWithdrawnV1,
         AttendanceCheckedInV1,
         AttendanceCheckInUndoneV1,
         NotificationDeliveredV1,

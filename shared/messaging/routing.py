@@ -20,6 +20,9 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: (_NOTIFICATIONS,),
     EventNames.REGISTRATION_CORRECTED: (_NOTIFICATIONS, _REPORTING),
     EventNames.REGISTRATION_ERASED: (_NOTIFICATIONS, _REPORTING),
+    #: Notifications stops reminders on the channel (purpose "messages"); reporting stops counting the disability
+    #: answer (purpose "statistics"). Each ignores the other purpose.
+    EventNames.REGISTRATION_CONSENT_WITHDRAWN: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
     #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".

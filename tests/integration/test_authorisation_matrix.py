@@ -131,6 +131,8 @@ ROUTES = {
             "POST /data-saya/<token>/ubah",
             "GET /data-saya/<token>/hapus",
             "POST /data-saya/<token>/hapus",
+            "GET /data-saya/<token>/tarik/<purpose>",
+            "POST /data-saya/<token>/tarik/<purpose>",
             "GET /staf/masuk",
             "POST /staf/masuk",
             "POST /staf/masuk/kode",  # the second step carries its own signed, short-lived proof of the first

@@ -76,6 +76,7 @@ def show(token: str):
         processing=mydata.processing_trail(registration),
         registration=registration,
         labels=labels,
+        withdrawable=mydata.WITHDRAWABLE,
     )
 
 
@@ -108,6 +109,20 @@ def correct(token: str):
 
 def _correction_form(token: str, values, errors: dict):
     return render_template("public/mydata/correct.html", token=token, values=values, errors=errors, labels=labels)
+
+
+@bp.route("/data-saya/<token>/tarik/<purpose>", methods=["GET", "POST"])
+def withdraw(token: str, purpose: str):
+    """Withdraw an optional consent (statistics, or reminders by the person's channel): asked first, then at once."""
+    registration = mydata.open_link(token)
+    if purpose not in mydata.WITHDRAWABLE:
+        return render_template("public/mydata/withdraw.html", token=token, purpose=None, registration=registration), 404
+    if request.method == "GET":
+        return render_template(
+            "public/mydata/withdraw.html", token=token, purpose=purpose, registration=registration, labels=labels
+        )
+    mydata.withdraw(registration.id, purpose)
+    return redirect(url_for(".show", token=token, ditarik=purpose), 303)
 
 
 @bp.route("/data-saya/<token>/hapus", methods=["GET", "POST"])

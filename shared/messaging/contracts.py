@@ -31,6 +31,11 @@ class Contract(Schema):
         unknown = RAISE
 
 
+def _pseudonym() -> fields.String:
+    """The registration's pseudonym for reporting (routing.PSEUDONYMISED): 32 hex digits of a keyed HMAC."""
+    return fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+
+
 def _when(**kwargs) -> fields.AwareDateTime:
     return fields.AwareDateTime(format="iso", **kwargs)
 
@@ -84,6 +89,7 @@ class EventCancelledV1(Contract):
 class RegistrationCreatedV1(Contract):
     NAME = EventNames.REGISTRATION_CREATED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     status = fields.String(required=True, validate=validate.OneOf(REGISTRATION_STATUSES))
     waitlist_position = fields.Integer(strict=True, allow_none=True, load_default=None)
@@ -111,6 +117,7 @@ class RegistrationCreatedV1(Contract):
 class RegistrationPromotedV1(Contract):
     NAME = EventNames.REGISTRATION_PROMOTED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     promoted_at = _when(required=True)
 
@@ -118,6 +125,7 @@ class RegistrationPromotedV1(Contract):
 class RegistrationCancelledV1(Contract):
     NAME = EventNames.REGISTRATION_CANCELLED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     was_confirmed = fields.Boolean(required=True)
     cancelled_at = _when(required=True)
@@ -155,6 +163,7 @@ class RegistrationCorrectedV1(Contract):
 
     NAME = EventNames.REGISTRATION_CORRECTED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     phone = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^\+[1-9]\d{6,14}$"))
@@ -172,6 +181,7 @@ class RegistrationErasedV1(Contract):
 
     NAME = EventNames.REGISTRATION_ERASED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     erased_at = _when(required=True)
 
@@ -183,6 +193,7 @@ class RegistrationConsentWithdrawnV1(Contract):
 
     NAME = EventNames.REGISTRATION_CONSENT_WITHDRAWN
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     purpose = fields.String(required=True, validate=validate.OneOf(("statistics", "messages")))
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
@@ -193,6 +204,7 @@ class RegistrationConsentWithdrawnV1(Contract):
 class AttendanceCheckedInV1(Contract):
     NAME = EventNames.ATTENDANCE_CHECKED_IN
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     checked_in_at = _when(required=True)
 
@@ -202,6 +214,7 @@ class AttendanceCheckInUndoneV1(Contract):
 
     NAME = EventNames.ATTENDANCE_CHECK_IN_UNDONE
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     checked_in_at = _when(required=True)
     undone_at = _when(required=True)

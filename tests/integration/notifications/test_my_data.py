@@ -223,7 +223,9 @@ def test_a_correction_reaches_notifications_and_reporting(world):
         assert pending and all(row.to == "aisyah.baru@contoh.id" for row in pending)  # the reminders
         assert all("Nur Aisyah Putri Rahman" in row.body for row in pending)
     with world["reporting"].app_context():
-        fact = reporting_db.session.get(RegistrationFact, aisyah)
+        with world["registration"].app_context():
+            key = registration_service.pseudonym(aisyah)
+        fact = reporting_db.session.get(RegistrationFact, key)
         assert (fact.age_group, fact.disability) == ("36_45", "sensory")
     page = world["client"].get(page_of(world, "aisyah"))
     assert "Cetakan huruf besar" in page.text

@@ -20,7 +20,7 @@ NON_ESSENTIAL = ("reminder",)
 FALLBACK = {"whatsapp": "sms", "sms": "email"}
 #: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
 #: (quiet hours are for the rest).
-ANSWERS = ("confirmation", "waitlisted", "access_code")
+ANSWERS = ("confirmation", "waitlisted", "access_code", "data_request")
 OPT_OUT_SALT = "pelita-opt-out"
 #: Messages not tried again on another channel: a "Data saya" code is kept nowhere but in its text (only its hash
 #: in registration), and the person asks for a new one within its 10 minutes anyway.

@@ -188,6 +188,18 @@ def _on_registration_erased(envelope: dict, payload: dict) -> None:
     retention.erase_registration(str(payload["registration_id"]))
 
 
+def _on_request_answered(envelope: dict, payload: dict):
+    """Tell the participant how staff closed their data request, by email if they gave one, else by SMS (WhatsApp
+    sends approved templates only); once per request, however often the message is delivered."""
+    recipient = _known_recipient(payload)
+    if recipient.full_name is None:
+        return None
+    channel = "email" if recipient.email else "sms"
+    extra = {key: payload[key] for key in ("kind", "outcome", "answer")}
+    row = planning.plan(recipient, "data_request", channel=channel, tag=str(payload["request_id"]), **extra)
+    return _after_commit([row], send_here=row)
+
+
 #: Why a reminder waiting was not sent after the person withdrew their reminders consent (staff read it in the log).
 CONSENT_WITHDRAWN = "persetujuan pengingat ditarik peserta"
 
@@ -296,6 +308,7 @@ HANDLERS = {
     EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
     EventNames.REGISTRATION_ERASED: _on_registration_erased,
     EventNames.REGISTRATION_CONSENT_WITHDRAWN: _on_consent_withdrawn,
+    EventNames.REGISTRATION_REQUEST_ANSWERED: _on_request_answered,
     EventNames.REPORT_GENERATED: _on_report_generated,
     EventNames.STAFF_CHANGED: _on_staff_changed,
     EventNames.STAFF_INVITED: _on_staff_invited,

@@ -201,6 +201,20 @@ class RegistrationConsentWithdrawnV1(Contract):
     withdrawn_at = _when(required=True)
 
 
+class RegistrationRequestAnsweredV1(Contract):
+    """Staff closed a participant's data request that needed a person (a name after check-in, an erasure during the
+    event or after check-in, a request in their own words): tell the participant the outcome and staff's words."""
+
+    NAME = EventNames.REGISTRATION_REQUEST_ANSWERED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    request_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    kind = fields.String(required=True, validate=validate.OneOf(("name_correction", "erasure", "other")))
+    outcome = fields.String(required=True, validate=validate.OneOf(("done", "refused")))
+    answer = fields.String(load_default="", dump_default="", validate=validate.Length(max=1000))
+    answered_at = _when(required=True)
+
+
 class AttendanceCheckedInV1(Contract):
     NAME = EventNames.ATTENDANCE_CHECKED_IN
     registration_id = fields.UUID(required=True)
@@ -298,6 +312,7 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationCorrectedV1,
         RegistrationErasedV1,
         RegistrationConsentWithdrawnV1,
+        RegistrationRequestAnsweredV1,
         AttendanceCheckedInV1,
         AttendanceCheckInUndoneV1,
         NotificationDeliveredV1,

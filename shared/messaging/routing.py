@@ -23,6 +23,8 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     #: Notifications stops reminders on the channel (purpose "messages"); reporting stops counting the disability
     #: answer (purpose "statistics"). Each ignores the other purpose.
     EventNames.REGISTRATION_CONSENT_WITHDRAWN: (_NOTIFICATIONS, _REPORTING),
+    #: Staff answered a data request a person had to decide: notifications tells the participant.
+    EventNames.REGISTRATION_REQUEST_ANSWERED: (_NOTIFICATIONS,),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
     #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".

@@ -10,7 +10,8 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import labels, mydata, service, store
+from services.registration import labels, mydata, requests, service, store
+from services.registration.extensions import db
 from services.registration.ratelimit import my_data_rate_limit
 from shared.timeutil import utcnow
 from shared.web import field_errors
@@ -77,6 +78,7 @@ def show(token: str):
         registration=registration,
         labels=labels,
         withdrawable=mydata.WITHDRAWABLE,
+        open_requests=requests.open_requests_of(registration.id),
     )
 
 
@@ -129,7 +131,30 @@ def withdraw(token: str, purpose: str):
 def erase(token: str):
     """Ask first; then erase at once (registration.erased takes it to notifications and reporting)."""
     registration = mydata.open_link(token)
+    needs_a_person = requests.erasure_needs_a_person(registration, registration.event, utcnow())
     if request.method == "GET":
-        return render_template("public/mydata/erase.html", token=token, registration=registration)
+        return render_template(
+            "public/mydata/erase.html", token=token, registration=registration, needs_a_person=needs_a_person
+        )
+    if needs_a_person:
+        asked = requests.open_request(registration, "erasure")
+        db.session.commit()
+        return render_template("public/mydata/request_received.html", token=token, request=asked)
     mydata.erase(registration.id)
     return render_template("public/mydata/erased.html")
+
+
+@bp.route("/data-saya/<token>/permintaan", methods=["GET", "POST"])
+def other_request(token: str):
+    """Ask for something else, in one's own words: a person answers within 3 x 24 hours (requests.py)."""
+    registration = mydata.open_link(token)
+    text = (request.form.get("details") or "").strip()
+    if request.method == "GET" or not text or len(text) > requests.MAX_TEXT:
+        errors = {}
+        if request.method == "POST":
+            errors["details"] = [_("Tuliskan permintaan Anda, paling banyak 1000 huruf.")]
+        status = 400 if errors else 200
+        return render_template("public/mydata/other.html", token=token, text=text, errors=errors), status
+    asked = requests.open_request(registration, "other", text)
+    db.session.commit()
+    return render_template("public/mydata/request_received.html", token=token, request=asked)

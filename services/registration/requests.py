@@ -100,7 +100,8 @@ def close(request_id: int, staff: StaffClaims, outcome: str, answer: str) -> Dat
     if outcome not in OUTCOMES:
         raise service.RegistrationError("invalid", _("Pilih hasilnya."), 400)
     get_for_staff(request_id, staff)
-    request = db.session.scalar(sa.select(DataRequest).where(DataRequest.id == request_id).with_for_update())
+    locked = sa.select(DataRequest).where(DataRequest.id == request_id).with_for_update()
+    request = db.session.scalar(locked.execution_options(populate_existing=True))
     if request.closed_at is not None:
         db.session.rollback()
         return request
@@ -138,9 +139,11 @@ def carry_out_erasure(request_id: int) -> bool:
     request = db.session.get(DataRequest, request_id)
     if request is None or request.outcome != "done" or request.kind != "erasure" or request.carried_out_at:
         return False
+    registration_id = request.registration_id
+    mydata.erase(registration_id)  # commits; nothing when erased meanwhile
+    request = db.session.get(DataRequest, request_id)
     request.carried_out_at = utcnow()
     db.session.commit()
-    mydata.erase(request.registration_id)
     return True
 
 

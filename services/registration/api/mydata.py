@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from services.registration import labels, mydata, requests, service, store
 from services.registration.extensions import db
 from services.registration.ratelimit import my_data_rate_limit
+from shared.text import clean_text
 from shared.timeutil import utcnow
 from shared.web import field_errors
 
@@ -148,11 +149,15 @@ def erase(token: str):
 def other_request(token: str):
     """Ask for something else, in one's own words: a person answers within 3 x 24 hours (requests.py)."""
     registration = mydata.open_link(token)
-    text = (request.form.get("details") or "").strip()
-    if request.method == "GET" or not text or len(text) > requests.MAX_TEXT:
-        errors = {}
-        if request.method == "POST":
+    text, errors = (request.form.get("details") or "")[: requests.MAX_TEXT * 2], {}
+    if request.method == "POST":
+        try:
+            text = clean_text(text, multiline=True)
+        except ValidationError as error:
+            errors["details"] = error.messages
+        if not errors and (not text or len(text) > requests.MAX_TEXT):
             errors["details"] = [_("Tuliskan permintaan Anda, paling banyak 1000 huruf.")]
+    if request.method == "GET" or errors:
         status = 400 if errors else 200
         return render_template("public/mydata/other.html", token=token, text=text, errors=errors), status
     asked = requests.open_request(registration, "other", text)

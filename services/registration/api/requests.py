@@ -3,10 +3,12 @@ one with an outcome tells the participant (services/registration/requests.py).""
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 
 from services.registration import labels, requests, service
 from services.registration.extensions import db
 from shared.staffauth import staff_page
+from shared.text import clean_text
 from shared.timeutil import utcnow
 
 bp = Blueprint("data_requests", __name__, url_prefix="/staf/permintaan-data")
@@ -33,10 +35,13 @@ def detail(request_id: int):
         db.session.commit()
         return _form(asked, registration, {}, {})
     outcome = (request.form.get("outcome") or "").strip()
-    answer = (request.form.get("answer") or "").strip()
-    errors = {}
+    answer, errors = (request.form.get("answer") or "")[: requests.MAX_TEXT * 2], {}
     if outcome not in requests.OUTCOMES:
         errors["outcome"] = [_("Pilih hasilnya.")]
+    try:
+        answer = clean_text(answer, multiline=True)
+    except ValidationError as error:
+        errors["answer"] = error.messages
     if len(answer) > requests.MAX_TEXT:
         errors["answer"] = [_("Paling banyak 1000 huruf.")]
     if outcome == "refused" and not answer:

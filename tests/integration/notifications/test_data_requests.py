@@ -154,6 +154,9 @@ def test_a_request_in_the_persons_own_words_is_answered_by_staff_with_a_refusal_
     page = page_of(world, "eka")
     assert world["client"].post(page + "/permintaan", data={"details": ""}).status_code == 400
     assert world["client"].post(page + "/permintaan", data={"details": "x" * 1001}).status_code == 400
+    hidden = world["client"].post(page + "/permintaan", data={"details": "Hapus\u202e data saya"})
+    assert hidden.status_code == 400 and "tersembunyi" in hidden.text
+    assert world["client"].post(page + "/permintaan", data={"details": "x" * 100_000}).status_code == 400
     text = "Mohon jelaskan untuk apa data disabilitas saya dipakai."
     assert world["client"].post(page + "/permintaan", data={"details": text}).status_code == 200
     [asked] = requests_in_store(world)

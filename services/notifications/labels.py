@@ -24,6 +24,7 @@ PURPOSES = {
     "report": _l("Kiriman laporan"),
     "staff_invite": _l("Undangan staf"),
     "access_code": _l("Kode Data saya"),
+    "data_request": _l("Jawaban permintaan data"),
 }
 #: Providers by their config names (PROVIDER_PRIORITIES, SMS_PROVIDERS), as staff know them.
 PROVIDERS = {"zenziva": "Zenziva", "twilio": "Twilio", "whatsapp_cloud": "WhatsApp Cloud API"}

@@ -60,6 +60,8 @@ class Recipient(db.Model):
     #: The staff check-in page the QR opens at the door (older messages carried only the code).
     checkin_url: Mapped[str | None] = mapped_column(sa.String(500))
     cancel_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: The channel whose reminders the person withdrew their consent for on "Data saya" (None: consent stands).
+    reminders_withdrawn_channel: Mapped[str | None] = mapped_column(sa.String(20))
 
 
 class Notification(db.Model):

@@ -20,7 +20,7 @@ NON_ESSENTIAL = ("reminder",)
 FALLBACK = {"whatsapp": "sms", "sms": "email"}
 #: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
 #: (quiet hours are for the rest).
-ANSWERS = ("confirmation", "waitlisted", "access_code")
+ANSWERS = ("confirmation", "waitlisted", "access_code", "data_request")
 OPT_OUT_SALT = "pelita-opt-out"
 #: Messages not tried again on another channel: a "Data saya" code is kept nowhere but in its text (only its hash
 #: in registration), and the person asks for a new one within its 10 minutes anyway.
@@ -45,6 +45,22 @@ def channel_for(recipient: Recipient, preferred: str | None = None) -> str | Non
     while channel is not None and not (address_for(recipient, channel) and _has_provider(channel)):
         channel = FALLBACK.get(channel)
     return channel
+
+
+#: Channels that reach a phone number: a reminders consent withdrawn for one of them stops both (as a STOP does).
+PHONE_CHANNELS = ("whatsapp", "sms")
+
+
+def reminder_channel(recipient: Recipient) -> str | None:
+    """The channel reminders go by: the person's own, unless they withdrew their reminders consent for it on "Data
+    saya"; then by email when they gave one (as after a STOP from their number), else not at all."""
+    channel, withdrawn = channel_for(recipient), recipient.reminders_withdrawn_channel
+    if withdrawn is None or channel is None:
+        return channel
+    refused = (withdrawn,) if withdrawn == "email" else PHONE_CHANNELS
+    if channel not in refused:
+        return channel
+    return "email" if "email" not in refused and channel_for(recipient, "email") == "email" else None
 
 
 def _has_provider(channel: str) -> bool:
@@ -111,7 +127,7 @@ def plan(recipient: Recipient, purpose: str, *, channel=None, tag=None, offset=N
 def plan_reminders(recipient: Recipient) -> list[Notification]:
     """Stage a reminder per offset of the event whose time is still ahead (a passed one is skipped, not sent late)."""
     event = store.get_event(recipient.event_id)
-    channel = channel_for(recipient)
+    channel = reminder_channel(recipient)
     if event is None or channel is None or recipient.status != "confirmed":
         return []
     planned = []

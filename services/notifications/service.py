@@ -188,6 +188,39 @@ def _on_registration_erased(envelope: dict, payload: dict) -> None:
     retention.erase_registration(str(payload["registration_id"]))
 
 
+def _on_request_answered(envelope: dict, payload: dict):
+    """Tell the participant how staff closed their data request, by email if they gave one, else by SMS (WhatsApp
+    sends approved templates only); once per request, however often the message is delivered."""
+    recipient = _known_recipient(payload)
+    if recipient.full_name is None:
+        return None
+    channel = "email" if recipient.email else "sms"
+    extra = {key: payload[key] for key in ("kind", "outcome", "answer")}
+    row = planning.plan(recipient, "data_request", channel=channel, tag=str(payload["request_id"]), **extra)
+    return _after_commit([row], send_here=row)
+
+
+#: Why a reminder waiting was not sent after the person withdrew their reminders consent (staff read it in the log).
+CONSENT_WITHDRAWN = "persetujuan pengingat ditarik peserta"
+
+
+def _on_consent_withdrawn(envelope: dict, payload: dict):
+    """The person withdrew their reminders consent for a channel ("messages"): the reminders still waiting on it are
+    cancelled, and planned again by email when they gave one (as after a STOP). Other purposes: nothing here."""
+    if payload["purpose"] != "messages":
+        return None
+    recipient = _known_recipient(payload)
+    if recipient.full_name is None or recipient.reminders_withdrawn_channel is not None:
+        return None
+    recipient.reminders_withdrawn_channel = payload["channel"]
+    keep = planning.reminder_channel(recipient)
+    for row in store.list_pending(recipient.registration_id, "reminder"):
+        if row.channel != keep:
+            row.status, row.last_error = "cancelled", CONSENT_WITHDRAWN
+    db.session.flush()
+    return _after_commit(planning.plan_reminders(recipient))
+
+
 def _on_confirmation_requested(envelope: dict, payload: dict):
     """Send a registration's first message again (its confirmation, or its waitlist place) to the stored contact.
 
@@ -274,6 +307,8 @@ HANDLERS = {
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: _on_access_code_requested,
     EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
     EventNames.REGISTRATION_ERASED: _on_registration_erased,
+    EventNames.REGISTRATION_CONSENT_WITHDRAWN: _on_consent_withdrawn,
+    EventNames.REGISTRATION_REQUEST_ANSWERED: _on_request_answered,
     EventNames.REPORT_GENERATED: _on_report_generated,
     EventNames.STAFF_CHANGED: _on_staff_changed,
     EventNames.STAFF_INVITED: _on_staff_invited,

@@ -20,6 +20,23 @@ def register(app: Flask) -> None:
         sent = replay(db.session, OutboxMessage, celery, f"{service}.handle_event")
         click.echo(f"{sent} peristiwa dikirim ulang ke {service}.")
 
+    @app.cli.command("reporting-pseudonyms")
+    def reporting_pseudonyms_command() -> None:
+        """Write, as CSV on stdout, each registration's id and its pseudonym in reporting, for `rekey` there.
+
+        Needed once, for reporting rows made before reporting was keyed by pseudonyms (docs/data.md). The file links
+        reporting's rows to registrations: hand it straight to reporting's `rekey` and delete it.
+        """
+        import sqlalchemy as sa
+
+        from services.registration import service
+        from services.registration.extensions import db
+        from services.registration.models import Registration
+
+        click.echo("registration_id,pseudonym")
+        for registration_id in db.session.scalars(sa.select(Registration.id).order_by(Registration.id)):
+            click.echo(f"{registration_id},{service.pseudonym(registration_id)}")
+
     @app.cli.command("purge")
     def purge_command() -> None:
         """Run the daily retention purge now (docs/data.md); running it twice changes nothing more."""

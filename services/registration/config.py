@@ -49,6 +49,10 @@ class Config(BaseConfig):
         #: Failed staff sign-ins allowed per account and per address before a lock-out (counted where the form's are).
         self.STAFF_SIGNIN_ACCOUNT_LIMIT = env("STAFF_SIGNIN_ACCOUNT_LIMIT", "5 per 15 minutes")
         self.STAFF_SIGNIN_ADDRESS_LIMIT = env("STAFF_SIGNIN_ADDRESS_LIMIT", "30 per 15 minutes")
+        #: Key of the pseudonym reporting keys each registration by (service.pseudonym; default: SECRET_KEY). Only
+        #: registration may hold it: with it, reporting's rows could be linked back to people. Set it once and keep
+        #: it: a new key gives every registration a new pseudonym, and reporting would no longer find the old rows.
+        self.REPORTING_PSEUDONYM_KEY = env("REPORTING_PSEUDONYM_KEY")
         #: How long an invitation's set-password link works (it also stops working once used).
         self.STAFF_INVITE_HOURS = env_float("STAFF_INVITE_HOURS", 72.0)
 

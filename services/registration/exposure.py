@@ -24,6 +24,9 @@ RECORD_ACTIONS = (
     "registration.cancel",
     "registration.promote",
     "registration.promote_check_in",
+    "data_request.view",  # a participant's data request opened (their name, what they asked)
+    "data_request.close_done",
+    "data_request.close_refused",
 )
 COLUMNS = ("registration_id", "event_id", "kabupaten_code", "phone", "email", "preferred_channel", "locale",
            "status", "basis", "viewed", "exported")  # fmt: skip

@@ -19,4 +19,5 @@ MESSAGE_PURPOSES = {
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "access_code": _l("Kode Data saya"),
+    "data_request": _l("Jawaban permintaan data"),
 }

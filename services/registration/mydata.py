@@ -15,9 +15,16 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, pre_load
 from sqlalchemy.exc import IntegrityError
 
-from services.registration import service, store
+from services.registration import requests, service, store
 from services.registration.extensions import db
-from services.registration.models import AccessCode, AuditEntry, MessageRecord, OutboxMessage, Registration
+from services.registration.models import (
+    AccessCode,
+    AuditEntry,
+    DataRequest,
+    MessageRecord,
+    OutboxMessage,
+    Registration,
+)
 from services.registration.retention import ANONYMOUS
 from services.registration.schemas import RegistrationCreateSchema, normalise_email, normalise_phone
 from shared.messaging.names import EventNames
@@ -258,6 +265,13 @@ def correct(registration_id: str, data: dict) -> Registration:
         raise service.RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
     data = {"phone": None, "email": None} | {key: data[key] for key in CORRECTABLE if key in data}
     changed = [key for key, value in data.items() if getattr(registration, key) != value]
+    if "full_name" in changed and registration.checked_in_at is not None:
+        # the attendance list and certificates carry the name given at the door: a person decides (requests.py)
+        requests.open_request(registration, "name_correction", data["full_name"])
+        changed.remove("full_name")
+        if not changed:
+            db.session.commit()
+            return registration
     if not changed:
         db.session.rollback()
         return registration
@@ -265,7 +279,8 @@ def correct(registration_id: str, data: dict) -> Registration:
         setattr(registration, key, data[key])
     now = utcnow()
     payload = {key: getattr(registration, key) for key in ("full_name", "phone", "email", "preferred_channel")}
-    payload |= {key: getattr(registration, key) for key in ("gender", "age_group", "disability")}
+    payload |= {key: getattr(registration, key) for key in ("gender", "age_group")}
+    payload["disability"] = service.statistics_disability(registration)  # not counted without that consent
     ids = {"registration_id": registration.id, "event_id": registration.event_id, "corrected_at": now}
     service.bus.emit(EventNames.REGISTRATION_CORRECTED, payload | ids)
     service.audit("data_subject.correct", None, event_id=registration.event_id, object_id=registration.id)
@@ -277,6 +292,41 @@ def correct(registration_id: str, data: dict) -> Registration:
         raise service.RegistrationError("contact_taken", message, 409) from error
     service.nudge()
     return registration
+
+
+#: The consents a participant may withdraw here. Training is the registration itself: cancelling or erasing it is
+#: how that one ends.
+WITHDRAWABLE = ("statistics", "messages")
+
+
+def withdraw(registration_id: str, purpose: str) -> bool:
+    """Withdraw an optional consent at its owner's request; return False when there was none to withdraw.
+
+    The consent row stays, with its notice version and the time it was given; `withdrawn_at` says since when it no
+    longer holds. registration.consent_withdrawn tells notifications (purpose "messages": no more reminders on the
+    person's channel, email instead when they gave one) and reporting (purpose "statistics": the disability answer
+    counts as not given). Its own event rather than a registration.corrected: nothing the person typed changed, and
+    notifications must stop reminders, which no correction does.
+    """
+    if purpose not in WITHDRAWABLE:
+        raise service.RegistrationError("not_withdrawable", _("Persetujuan ini tidak dapat ditarik di sini."), 404)
+    registration = store.get_registration(registration_id, lock=True)
+    if registration is None or registration.full_name is None:
+        raise service.RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
+    consent = next((c for c in registration.consents if c.purpose == purpose and c.withdrawn_at is None), None)
+    if consent is None:
+        db.session.rollback()
+        return False
+    now = utcnow()
+    consent.withdrawn_at = now
+    payload = {"registration_id": registration.id, "event_id": registration.event_id, "purpose": purpose}
+    payload |= {"channel": registration.preferred_channel, "withdrawn_at": now}
+    payload["disability"] = service.statistics_disability(registration)
+    service.bus.emit(EventNames.REGISTRATION_CONSENT_WITHDRAWN, payload)
+    service.audit(f"data_subject.withdraw_{purpose}", None, event_id=registration.event_id, object_id=registration.id)
+    db.session.commit()
+    service.nudge()
+    return True
 
 
 def erase(registration_id: str) -> bool:
@@ -301,6 +351,8 @@ def erase(registration_id: str) -> bool:
         setattr(registration, key, value)
     db.session.execute(sa.delete(MessageRecord).where(MessageRecord.registration_id == registration.id))
     db.session.execute(sa.delete(AccessCode).where(AccessCode.registration_id == registration.id))
+    forget_requests = sa.update(DataRequest).where(DataRequest.registration_id == registration.id)
+    db.session.execute(forget_requests.values(details="", answer=""))
     _scrub_outbox(registration.id)
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "erased_at": now}
     service.bus.emit(EventNames.REGISTRATION_ERASED, payload)
@@ -351,18 +403,21 @@ def _on_delivery(status: str):
 
     def record(envelope: dict, payload: dict) -> None:
         if payload.get("registration_id") is None:
-            return
+            return None
         registration = store.get_registration(str(payload["registration_id"]))
         if registration is None or registration.full_name is None:  # erased or anonymised: keep nothing
-            return
+            return None
         at = payload["delivered_at"] if status == "delivered" else payload["failed_at"]
         row = db.session.get(MessageRecord, str(payload["notification_id"]))
         if row is None:
             row = MessageRecord(notification_id=str(payload["notification_id"]), registration_id=registration.id)
             db.session.add(row)
         elif row.at > at:  # an older word arriving late
-            return
+            return None
         row.channel, row.purpose, row.status, row.at = payload["channel"], payload["purpose"][:30], status, at
+        if payload["purpose"] == "data_request":
+            return requests.after_answer(registration.id)
+        return None
 
     return record
 

@@ -6,8 +6,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from services.registration import requests
 from services.registration.extensions import db
-from services.registration.models import AccessCode, AuditEntry, Event, MessageRecord, Registration
+from services.registration.models import AccessCode, AuditEntry, DataRequest, Event, MessageRecord, Registration
 from services.registration.service import bus
 from shared import audit
 from shared.retention import cutoff, update_in_batches
@@ -41,8 +42,12 @@ def forget_message_history_and_codes(now: datetime) -> int:
     anonymised = sa.select(Registration.id).where(Registration.full_name.is_(None))
     history = db.session.execute(sa.delete(MessageRecord).where(MessageRecord.registration_id.in_(anonymised)))
     codes = db.session.execute(sa.delete(AccessCode).where(AccessCode.expires_at < now))
+    asked = sa.and_(
+        DataRequest.registration_id.in_(anonymised), sa.or_(DataRequest.details != "", DataRequest.answer != "")
+    )
+    requests_emptied = db.session.execute(sa.update(DataRequest).where(asked).values(details="", answer=""))
     db.session.commit()
-    return history.rowcount + codes.rowcount
+    return history.rowcount + codes.rowcount + requests_emptied.rowcount
 
 
 def purge_old_data(now: datetime | None = None) -> dict[str, int]:
@@ -51,6 +56,7 @@ def purge_old_data(now: datetime | None = None) -> dict[str, int]:
     counts = {"registrations_anonymised": anonymise_registrations(cutoff(config["PERSONAL_DATA_RETENTION_DAYS"], now))}
     counts["audit_rows_deleted"] = audit.purge(db.session, AuditEntry, config["AUDIT_RETENTION_DAYS"], now)
     counts["my_data_rows_deleted"] = forget_message_history_and_codes(now or utcnow())
+    counts["agreed_erasures"] = requests.erase_agreed(now or utcnow())
     counts |= bus.purge(now)
     logger.info("retention purge done: %s", " ".join(f"{key}={value}" for key, value in counts.items()))
     return counts

@@ -33,6 +33,30 @@ def register(app: Flask) -> None:
         click.echo(audit.to_csv(rows, audit.to_local), nl=False)
         click.echo(f"{len(rows)} tindakan.", err=True)
 
+    @app.cli.command("rekey")
+    @click.argument("mapping", type=click.File("r"))
+    def rekey_command(mapping) -> None:
+        """Key the rows made before pseudonyms by the registration's pseudonym (once; a second run changes nothing).
+
+        MAPPING is the CSV registration's `reporting-pseudonyms` writes (registration_id,pseudonym). Delete it after.
+        """
+        import csv
+
+        import sqlalchemy as sa
+
+        from services.reporting.extensions import db
+        from services.reporting.models import RegistrationFact
+
+        changed = 0
+        for row in csv.DictReader(mapping):
+            old, new = row.get("registration_id") or "", row.get("pseudonym") or ""
+            if len(old) != 36 or len(new) != 32:
+                raise click.ClickException("MAPPING: expected registration_id,pseudonym from reporting-pseudonyms")
+            query = sa.update(RegistrationFact).where(RegistrationFact.pseudonym == old).values(pseudonym=new)
+            changed += db.session.execute(query).rowcount
+        db.session.commit()
+        click.echo(f"{changed} baris kini berkunci pseudonim.")
+
     @app.cli.command("purge")
     def purge_command() -> None:
         """Run the daily retention purge now (docs/data.md); running it twice changes nothing more."""

@@ -49,7 +49,8 @@ class RegistrationFact(db.Model):
         ),
     )
 
-    registration_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    #: The registration's pseudonym (32 hex digits), never its id: only registration holds the key that links the two.
+    pseudonym: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     event_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     kabupaten_code: Mapped[str] = mapped_column(sa.String(5), nullable=False, index=True)

@@ -191,29 +191,32 @@ def _on_event_cancelled(envelope: dict, payload: dict) -> None:
 
 
 def _on_registration_created(envelope: dict, payload: dict) -> None:
+    if not payload.get("pseudonym"):  # sent before registrations had pseudonyms: nothing to key it by
+        logger.warning("registration.created %s has no pseudonym: not counted", envelope["id"])
+        return
     values = {key: payload[key] for key in REPORTED_REGISTRATION_FIELDS}
     store.upsert(
         RegistrationFact,
-        "registration_id",
-        {"registration_id": str(payload["registration_id"]), "event_id": str(payload["event_id"]), **values},
+        "pseudonym",
+        {"pseudonym": payload["pseudonym"], "event_id": str(payload["event_id"]), **values},
     )
 
 
 def _on_registration_promoted(envelope: dict, payload: dict) -> None:
-    fact = store.get_registration(str(payload["registration_id"]))
+    fact = store.get_registration(payload.get("pseudonym"))
     if fact is not None and fact.status == "waitlisted":
         fact.status = "confirmed"
 
 
 def _on_registration_cancelled(envelope: dict, payload: dict) -> None:
-    fact = store.get_registration(str(payload["registration_id"]))
+    fact = store.get_registration(payload.get("pseudonym"))
     if fact is not None:
         fact.status, fact.cancelled_at = "cancelled", payload["cancelled_at"]
 
 
 def _on_registration_corrected(envelope: dict, payload: dict) -> None:
     """A participant corrected their answers: count them as they now say (reporting is sent no name or contact)."""
-    fact = store.get_registration(str(payload["registration_id"]))
+    fact = store.get_registration(payload.get("pseudonym"))
     if fact is not None:
         fact.gender, fact.age_group, fact.disability = payload["gender"], payload["age_group"], payload["disability"]
 
@@ -223,16 +226,24 @@ def _on_registration_erased(envelope: dict, payload: dict) -> None:
     and keeps them so the figures already reported do not change. Recorded (and acknowledged) like any event."""
 
 
+def _on_consent_withdrawn(envelope: dict, payload: dict) -> None:
+    """The person withdrew their statistics consent: their disability answer counts as not given from now on (the
+    registration itself still counts, so every total stays as it was). The reminders consent is not counted here."""
+    fact = store.get_registration(payload.get("pseudonym"))
+    if fact is not None and payload["purpose"] == "statistics":
+        fact.disability = figures.NOT_SAID
+
+
 def _on_checked_in(envelope: dict, payload: dict) -> None:
     """Record the check-in; a later one (checked in again after an undo) wins over an earlier one."""
-    fact = store.get_registration(str(payload["registration_id"]))
+    fact = store.get_registration(payload.get("pseudonym"))
     if fact is not None and (fact.checked_in_at is None or fact.checked_in_at < payload["checked_in_at"]):
         fact.checked_in_at = payload["checked_in_at"]
 
 
 def _on_check_in_undone(envelope: dict, payload: dict) -> None:
     """Take back the check-in the message names, and only that one (not a newer check-in that overtook it)."""
-    fact = store.get_registration(str(payload["registration_id"]))
+    fact = store.get_registration(payload.get("pseudonym"))
     if fact is not None and fact.checked_in_at is not None:
         if abs((fact.checked_in_at - payload["checked_in_at"]).total_seconds()) < 1:
             fact.checked_in_at = None
@@ -272,6 +283,7 @@ HANDLERS = {
     EventNames.REGISTRATION_CANCELLED: _on_registration_cancelled,
     EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
     EventNames.REGISTRATION_ERASED: _on_registration_erased,
+    EventNames.REGISTRATION_CONSENT_WITHDRAWN: _on_consent_withdrawn,
     EventNames.ATTENDANCE_CHECKED_IN: _on_checked_in,
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),

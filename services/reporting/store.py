@@ -20,8 +20,9 @@ def upsert(model: type, key: str, values: dict):
     return row
 
 
-def get_registration(registration_id: str) -> RegistrationFact | None:
-    return db.session.get(RegistrationFact, registration_id)
+def get_registration(pseudonym: str | None) -> RegistrationFact | None:
+    """The registration a message names by its pseudonym (reporting is never sent a registration's id)."""
+    return db.session.get(RegistrationFact, pseudonym) if pseudonym else None
 
 
 def get_event(event_id: str) -> EventFact | None:

@@ -31,6 +31,11 @@ class Contract(Schema):
         unknown = RAISE
 
 
+def _pseudonym() -> fields.String:
+    """The registration's pseudonym for reporting (routing.PSEUDONYMISED): 32 hex digits of a keyed HMAC."""
+    return fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+
+
 def _when(**kwargs) -> fields.AwareDateTime:
     return fields.AwareDateTime(format="iso", **kwargs)
 
@@ -84,6 +89,7 @@ class EventCancelledV1(Contract):
 class RegistrationCreatedV1(Contract):
     NAME = EventNames.REGISTRATION_CREATED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     status = fields.String(required=True, validate=validate.OneOf(REGISTRATION_STATUSES))
     waitlist_position = fields.Integer(strict=True, allow_none=True, load_default=None)
@@ -111,6 +117,7 @@ class RegistrationCreatedV1(Contract):
 class RegistrationPromotedV1(Contract):
     NAME = EventNames.REGISTRATION_PROMOTED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     promoted_at = _when(required=True)
 
@@ -118,6 +125,7 @@ class RegistrationPromotedV1(Contract):
 class RegistrationCancelledV1(Contract):
     NAME = EventNames.REGISTRATION_CANCELLED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     was_confirmed = fields.Boolean(required=True)
     cancelled_at = _when(required=True)
@@ -155,6 +163,7 @@ class RegistrationCorrectedV1(Contract):
 
     NAME = EventNames.REGISTRATION_CORRECTED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     phone = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(r"^\+[1-9]\d{6,14}$"))
@@ -172,13 +181,44 @@ class RegistrationErasedV1(Contract):
 
     NAME = EventNames.REGISTRATION_ERASED
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     erased_at = _when(required=True)
+
+
+class RegistrationConsentWithdrawnV1(Contract):
+    """A participant withdrew an optional consent on their "Data saya" page. `statistics`: their disability answer is
+    no longer counted (`disability` is what the statistics may now use: "prefer_not_to_say"). `messages`: no more
+    reminders on `channel` (the channel the consent was given for); they fall back to email as after a STOP."""
+
+    NAME = EventNames.REGISTRATION_CONSENT_WITHDRAWN
+    registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
+    event_id = fields.UUID(required=True)
+    purpose = fields.String(required=True, validate=validate.OneOf(("statistics", "messages")))
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
+    withdrawn_at = _when(required=True)
+
+
+class RegistrationRequestAnsweredV1(Contract):
+    """Staff closed a participant's data request that needed a person (a name after check-in, an erasure during the
+    event or after check-in, a request in their own words): tell the participant the outcome and staff's words."""
+
+    NAME = EventNames.REGISTRATION_REQUEST_ANSWERED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    request_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    kind = fields.String(required=True, validate=validate.OneOf(("name_correction", "erasure", "other")))
+    outcome = fields.String(required=True, validate=validate.OneOf(("done", "refused")))
+    answer = fields.String(load_default="", dump_default="", validate=validate.Length(max=1000))
+    answered_at = _when(required=True)
 
 
 class AttendanceCheckedInV1(Contract):
     NAME = EventNames.ATTENDANCE_CHECKED_IN
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     checked_in_at = _when(required=True)
 
@@ -188,6 +228,7 @@ class AttendanceCheckInUndoneV1(Contract):
 
     NAME = EventNames.ATTENDANCE_CHECK_IN_UNDONE
     registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
     event_id = fields.UUID(required=True)
     checked_in_at = _when(required=True)
     undone_at = _when(required=True)
@@ -270,6 +311,8 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationAccessCodeRequestedV1,
         RegistrationCorrectedV1,
         RegistrationErasedV1,
+        RegistrationConsentWithdrawnV1,
+        RegistrationRequestAnsweredV1,
         AttendanceCheckedInV1,
         AttendanceCheckInUndoneV1,
         NotificationDeliveredV1,

@@ -53,6 +53,8 @@ class EventNames:
     REGISTRATION_ACCESS_CODE_REQUESTED: Final = "registration.access_code_requested"
     REGISTRATION_CORRECTED: Final = "registration.corrected"
     REGISTRATION_ERASED: Final = "registration.erased"
+    REGISTRATION_CONSENT_WITHDRAWN: Final = "registration.consent_withdrawn"
+    REGISTRATION_REQUEST_ANSWERED: Final = "registration.request_answered"
     ATTENDANCE_CHECKED_IN: Final = "attendance.checked_in"
     ATTENDANCE_CHECK_IN_UNDONE: Final = "attendance.check_in_undone"
     NOTIFICATION_DELIVERED: Final = "notification.delivered"

@@ -20,6 +20,11 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: (_NOTIFICATIONS,),
     EventNames.REGISTRATION_CORRECTED: (_NOTIFICATIONS, _REPORTING),
     EventNames.REGISTRATION_ERASED: (_NOTIFICATIONS, _REPORTING),
+    #: Notifications stops reminders on the channel (purpose "messages"); reporting stops counting the disability
+    #: answer (purpose "statistics"). Each ignores the other purpose.
+    EventNames.REGISTRATION_CONSENT_WITHDRAWN: (_NOTIFICATIONS, _REPORTING),
+    #: Staff answered a data request a person had to decide: notifications tells the participant.
+    EventNames.REGISTRATION_REQUEST_ANSWERED: (_NOTIFICATIONS,),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
     #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".
@@ -30,19 +35,44 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.STAFF_INVITED: (_NOTIFICATIONS,),
 }
 
+#: Events about one registration that reporting counts. Registration sends each with a `pseudonym` of the
+#: registration (a keyed HMAC of its id; only registration holds the key): reporting keys its rows by it and is never
+#: sent the registration id, so it cannot link a row to a person; notifications, which needs the id, is never sent
+#: the pseudonym, so no one subscriber sees both.
+PSEUDONYMISED: Final[frozenset[str]] = frozenset(
+    {
+        EventNames.REGISTRATION_CREATED,
+        EventNames.REGISTRATION_PROMOTED,
+        EventNames.REGISTRATION_CANCELLED,
+        EventNames.REGISTRATION_CORRECTED,
+        EventNames.REGISTRATION_ERASED,
+        EventNames.REGISTRATION_CONSENT_WITHDRAWN,
+        EventNames.ATTENDANCE_CHECKED_IN,
+        EventNames.ATTENDANCE_CHECK_IN_UNDONE,
+    }
+)
+_ID = frozenset({"registration_id"})
+
 #: Payload fields a subscriber is never sent (dropped at relay time, publisher.for_subscriber), per task and event
 #: type: reporting counts people, it never reaches or names them, so no name, number, address, code or link
 #: leaves the producer for it. Its consumer accepts these messages without them (shared.consumer).
 WITHHELD: Final[dict[str, dict[str, frozenset[str]]]] = {
     _REPORTING: {
-        EventNames.REGISTRATION_CREATED: frozenset(
-            {"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"}
-        ),
-        EventNames.REGISTRATION_CORRECTED: frozenset({"full_name", "phone", "email"}),
+        **dict.fromkeys(PSEUDONYMISED, _ID),
+        EventNames.REGISTRATION_CREATED: _ID
+        | frozenset({"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"}),
+        EventNames.REGISTRATION_CORRECTED: _ID | frozenset({"full_name", "phone", "email"}),
         EventNames.EVENT_PUBLISHED: frozenset({"url"}),
         EventNames.EVENT_UPDATED: frozenset({"url"}),
-        #: A provider's error text may quote the number or address it refused.
-        EventNames.NOTIFICATION_FAILED: frozenset({"reason"}),
+        #: Delivery figures count messages, not people: no registration id. A provider's error text may quote the
+        #: number or address it refused.
+        EventNames.NOTIFICATION_DELIVERED: _ID,
+        EventNames.NOTIFICATION_FAILED: _ID | frozenset({"reason"}),
+    },
+    _NOTIFICATIONS: {
+        event_type: frozenset({"pseudonym"})
+        for event_type in PSEUDONYMISED
+        if _NOTIFICATIONS in SUBSCRIBERS.get(event_type, ())
     },
     _REGISTRATION: {
         #: The history a participant sees keeps channel, purpose, status and time: not what a provider said.

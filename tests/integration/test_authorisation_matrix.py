@@ -131,6 +131,10 @@ ROUTES = {
             "POST /data-saya/<token>/ubah",
             "GET /data-saya/<token>/hapus",
             "POST /data-saya/<token>/hapus",
+            "GET /data-saya/<token>/tarik/<purpose>",
+            "POST /data-saya/<token>/tarik/<purpose>",
+            "GET /data-saya/<token>/permintaan",
+            "POST /data-saya/<token>/permintaan",
             "GET /staf/masuk",
             "POST /staf/masuk",
             "POST /staf/masuk/kode",  # the second step carries its own signed, short-lived proof of the first
@@ -182,6 +186,7 @@ ROUTES = {
             "GET /staf/kata-sandi",  # one's own password
             "POST /staf/kata-sandi",
             "POST /staf/dua-langkah",  # turning one's own two-step sign-in off (an admin made organiser keeps it)
+            "GET /staf/permintaan-data",  # data requests: each sees those of their own kabupaten (all: an admin)
         ],
         "kabupaten page": [
             "POST /staf/acara/baru",  # in HERE
@@ -200,6 +205,8 @@ ROUTES = {
             "POST /staf/pendaftaran/<registration_id>/urungkan-hadir",
             "GET /staf/pendaftaran/<registration_id>/naikkan",
             "POST /staf/pendaftaran/<registration_id>/naikkan",
+            "GET /staf/permintaan-data/<int:request_id>",  # a data request about a registration in HERE
+            "POST /staf/permintaan-data/<int:request_id>",
         ],
         "admin page": [
             "GET /staf/akun",  # staff accounts
@@ -322,6 +329,7 @@ def form(key: str) -> dict:
         "POST /staf/kata-sandi": {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         "POST /staf/dua-langkah": {"action": "matikan", "code": ""},
         "POST /staf/kunci-api": {"name": "Sistem Informasi Desa"},
+        "POST /staf/permintaan-data/<int:request_id>": {"outcome": "refused", "answer": "Daftar hadir wajib disimpan."},
     }.get(key, {})
 
 
@@ -484,6 +492,12 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         from services.registration.service import checkin_url
 
         checkin_token = checkin_url(registration["id"]).rsplit("/", 1)[1]
+        from services.registration import requests, store
+        from services.registration.extensions import db
+
+        asked = requests.open_request(store.get_registration(registration["id"]), "other", "Mohon penjelasan.")
+        db.session.commit()
+        request_id = asked.id
     schedule = (
         apps["reporting"]
         .test_client()
@@ -502,6 +516,7 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         "notification_id": notification_id,
         "schedule_id": schedule.json["id"],
         "key_id": key.json["api_key"]["id"],
+        "request_id": request_id,
         "staff_id": spare,
         "token": checkin_token,  # the check-in link's (the only signed link a staff route takes)
         "purpose": "confirmation",

@@ -13,6 +13,7 @@ from services.registration.api import (
     mydata,
     public,
     registrations,
+    requests,
     staff,
 )
 from services.registration.extensions import api
@@ -31,6 +32,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(requests.bp)
     form_rate_limit.init_app(app)
     link_rate_limit.init_app(app)
     my_data_rate_limit.init_app(app)

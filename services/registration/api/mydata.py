@@ -10,8 +10,10 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import labels, mydata, service, store
+from services.registration import labels, mydata, requests, service, store
+from services.registration.extensions import db
 from services.registration.ratelimit import my_data_rate_limit
+from shared.text import clean_text
 from shared.timeutil import utcnow
 from shared.web import field_errors
 
@@ -76,6 +78,8 @@ def show(token: str):
         processing=mydata.processing_trail(registration),
         registration=registration,
         labels=labels,
+        withdrawable=mydata.WITHDRAWABLE,
+        open_requests=requests.open_requests_of(registration.id),
     )
 
 
@@ -110,11 +114,52 @@ def _correction_form(token: str, values, errors: dict):
     return render_template("public/mydata/correct.html", token=token, values=values, errors=errors, labels=labels)
 
 
+@bp.route("/data-saya/<token>/tarik/<purpose>", methods=["GET", "POST"])
+def withdraw(token: str, purpose: str):
+    """Withdraw an optional consent (statistics, or reminders by the person's channel): asked first, then at once."""
+    registration = mydata.open_link(token)
+    if purpose not in mydata.WITHDRAWABLE:
+        return render_template("public/mydata/withdraw.html", token=token, purpose=None, registration=registration), 404
+    if request.method == "GET":
+        return render_template(
+            "public/mydata/withdraw.html", token=token, purpose=purpose, registration=registration, labels=labels
+        )
+    mydata.withdraw(registration.id, purpose)
+    return redirect(url_for(".show", token=token, ditarik=purpose), 303)
+
+
 @bp.route("/data-saya/<token>/hapus", methods=["GET", "POST"])
 def erase(token: str):
     """Ask first; then erase at once (registration.erased takes it to notifications and reporting)."""
     registration = mydata.open_link(token)
+    needs_a_person = requests.erasure_needs_a_person(registration, registration.event, utcnow())
     if request.method == "GET":
-        return render_template("public/mydata/erase.html", token=token, registration=registration)
+        return render_template(
+            "public/mydata/erase.html", token=token, registration=registration, needs_a_person=needs_a_person
+        )
+    if needs_a_person:
+        asked = requests.open_request(registration, "erasure")
+        db.session.commit()
+        return render_template("public/mydata/request_received.html", token=token, request=asked)
     mydata.erase(registration.id)
     return render_template("public/mydata/erased.html")
+
+
+@bp.route("/data-saya/<token>/permintaan", methods=["GET", "POST"])
+def other_request(token: str):
+    """Ask for something else, in one's own words: a person answers within 3 x 24 hours (requests.py)."""
+    registration = mydata.open_link(token)
+    text, errors = (request.form.get("details") or "")[: requests.MAX_TEXT * 2], {}
+    if request.method == "POST":
+        try:
+            text = clean_text(text, multiline=True)
+        except ValidationError as error:
+            errors["details"] = error.messages
+        if not errors and (not text or len(text) > requests.MAX_TEXT):
+            errors["details"] = [_("Tuliskan permintaan Anda, paling banyak 1000 huruf.")]
+    if request.method == "GET" or errors:
+        status = 400 if errors else 200
+        return render_template("public/mydata/other.html", token=token, text=text, errors=errors), status
+    asked = requests.open_request(registration, "other", text)
+    db.session.commit()
+    return render_template("public/mydata/request_received.html", token=token, request=asked)

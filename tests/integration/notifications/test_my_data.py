@@ -65,7 +65,7 @@ class Bus:
                 for task in SUBSCRIBERS.get(envelope["type"], ()):
                     app, _db, _outbox, service = self.apps[task]
                     with app.app_context():
-                        assert service.handle_event(for_subscriber(envelope, task)) == "processed"
+                        assert service.handle_event(for_subscriber(envelope, task)) in ("processed", "ignored")
 
     def _envelopes(self) -> list[dict]:
         found = []
@@ -223,11 +223,18 @@ def test_a_correction_reaches_notifications_and_reporting(world):
         assert pending and all(row.to == "aisyah.baru@contoh.id" for row in pending)  # the reminders
         assert all("Nur Aisyah Putri Rahman" in row.body for row in pending)
     with world["reporting"].app_context():
-        fact = reporting_db.session.get(RegistrationFact, aisyah)
+        with world["registration"].app_context():
+            key = registration_service.pseudonym(aisyah)
+        fact = reporting_db.session.get(RegistrationFact, key)
         assert (fact.age_group, fact.disability) == ("36_45", "sensory")
     page = world["client"].get(page_of(world, "aisyah"))
     assert "Cetakan huruf besar" in page.text
 
+    with world["registration"].app_context():  # the request is in the trail, against her registration
+        rows = registration_db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_id == aisyah)).all()
+        assert [(row.action, row.staff_id) for row in rows if row.action == "data_subject.correct"] == [
+            ("data_subject.correct", None)
+        ]
     bad = world["client"].post(page_of(world, "aisyah") + "/ubah", data=form | {"email": "bukan-email", "phone": ""})
     assert bad.status_code == 400  # said on the form; nothing changed, nothing sent
     assert world["bus"]() == []
@@ -268,6 +275,9 @@ def test_erasure_leaves_no_name_phone_or_email_anywhere_and_counts_unchanged(wor
         assert registration_db.session.get(Registration, world["people"]["budi"]["id"]).status == "confirmed"
     assert figures(world) == before  # reporting still counts her, anonymously
 
+    with world["registration"].app_context():  # the erasure is in the trail (ids only, no one's name)
+        actions = registration_db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_id == aisyah))
+        assert "data_subject.erase" in set(actions)
     assert client.get(page).status_code == 410  # the link shows nothing any more
     assert client.post(page + "/hapus").status_code == 410
     with world["registration"].app_context():

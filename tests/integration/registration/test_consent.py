@@ -3,7 +3,7 @@ under; old consents keep their version (and its text stays readable); the requir
 
 import sqlalchemy as sa
 
-from services.registration import notices
+from services.registration import mydata, notices, service
 from services.registration.extensions import db
 from services.registration.models import Consent, OutboxMessage, Registration
 from tests.factories import make_registration_body
@@ -134,6 +134,11 @@ def test_a_changed_notice_leaves_old_consents_with_theirs_and_the_old_text_reada
     assert 'href="/privasi"' in old.text  # points to the newer one
     assert "tidak dibagikan kepada pihak lain" in client.get("/privasi/legacy").text  # as people saw it then
     assert client.get("/privasi/1999-01-01").status_code == 404
+    # the person's own page links the version they were shown, which still reads as it did
+    with registration.app_context():
+        earlier = db.session.scalar(sa.select(Registration).where(Registration.email == "dulu@contoh.id"))
+        page = client.get("/data-saya/" + service.sign(mydata.MY_DATA, earlier.id)).text
+    assert f'href="/privasi/{CURRENT}"' in page and f'href="/privasi/{newer.version}"' not in page
 
 
 def test_the_notice_names_controller_processors_retention_and_rights_in_both_languages(make_registration_app):

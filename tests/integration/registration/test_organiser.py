@@ -189,7 +189,7 @@ def test_a_check_in_can_be_undone_for_ten_minutes_once_and_reporting_is_told(reg
         (checked_in,) = outbox(registration, "attendance.checked_in")
         assert outbox(registration, "attendance.check_in_undone") == [
             {"registration_id": siti["id"], "event_id": event["id"], "checked_in_at": checked_in["checked_in_at"],
-             "undone_at": "2026-03-17T00:19:00+00:00"}
+             "undone_at": "2026-03-17T00:19:00+00:00", "pseudonym": checked_in["pseudonym"]}
         ]  # fmt: skip
 
         client.post(f"/staf/pendaftaran/{siti['id']}/hadir", data={"csrf_token": csrf(done.text)})

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from services.registration import retention, service
+from services.registration import requests, retention, service, store
 from services.registration.extensions import db
 from services.registration.models import DeadLetter, OutboxMessage, ProcessedMessage, Registration
 from shared.messaging.names import TaskNames
@@ -55,6 +55,11 @@ def personal(app, registration_ids: list[str]) -> list[str]:
     return [value for value in values + links if value]
 
 
+#: Every table the purge changes, compared after a first and a second run.
+PURGED_TABLES = ("registrations", "outbox", "dead_letters", "processed_messages", "data_requests", "message_history",
+                 "access_codes", "audit_log")  # fmt: skip
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_year_after_the_event_its_participants_keep_only_what_the_statistics_count(registration, time_machine):
     time_machine.move_to(datetime(2030, 2, 1, 9, 0, tzinfo=WITA))
@@ -66,6 +71,8 @@ def test_a_year_after_the_event_its_participants_keep_only_what_the_statistics_c
     time_machine.move_to(OLD_START + timedelta(hours=1))  # check-in is taken on the event's day
     with registration.app_context():
         service.check_in(siti["id"], StaffClaims(id=1, email="admin@pelita.local", role="provincial_admin"))
+        # Siti asked, in her own words, about her data (a request a person answers): what she wrote goes too
+        requests.open_request(store.get_registration(siti["id"]), "other", "Mohon hapus catatan kursi roda saya")
         for message_id in db.session.scalars(sa.select(OutboxMessage.message_id)):  # all delivered in 2030
             service.bus.ack(acks=[[message_id, NOTIFICATIONS], [message_id, REPORTING]])
         db.session.add(
@@ -74,6 +81,7 @@ def test_a_year_after_the_event_its_participants_keep_only_what_the_statistics_c
         db.session.add(ProcessedMessage(message_id="m1", type="event.published"))
         db.session.commit()
     old_secrets = personal(registration, [siti["id"], budi["id"]])
+    old_secrets.append("Mohon hapus catatan kursi roda saya")
     assert {"Siti Rahmah", "Budi Santoso", "Kursi roda, pintu lebar"} <= set(old_secrets)
 
     time_machine.move_to(datetime(2031, 3, 10, 9, 0, tzinfo=WITA))  # a year on: a recent event, not yet delivered
@@ -87,9 +95,9 @@ def test_a_year_after_the_event_its_participants_keep_only_what_the_statistics_c
     time_machine.move_to(PURGE_AT)
     with registration.app_context():
         first = retention.purge_old_data()
-        after_first = {table: table_rows(db, table) for table in ("registrations", "outbox", "dead_letters")}
+        after_first = {table: table_rows(db, table) for table in PURGED_TABLES}
         second = retention.purge_old_data()
-        after_second = {table: table_rows(db, table) for table in ("registrations", "outbox", "dead_letters")}
+        after_second = {table: table_rows(db, table) for table in PURGED_TABLES}
         kept_outbox = set(db.session.scalars(sa.select(OutboxMessage.message_id)))
         left = leftovers(db, old_secrets)
 

@@ -8,15 +8,27 @@ from services.reporting import service
 from services.reporting.extensions import db
 from services.reporting.figures import Scope
 from services.reporting.models import ReportSchedule
+from shared.messaging.names import TaskNames
+from shared.messaging.publisher import for_subscriber
+from shared.messaging.routing import PSEUDONYMISED
 from shared.staffauth import STAFF_COOKIE, StaffClaims
 from shared.timeutil import WITA
-from tests.factories import staff_token
+from tests.factories import pseudonym_of, staff_token
 from tests.integration.reporting import scenario
 
 
 def feed(app, envelopes: list[dict]) -> list[str]:
+    """Hand envelopes to reporting as registration's relay would: with the registration's pseudonym (a stand-in
+    where a test made the envelope itself) and without what reporting is not sent (routing.WITHHELD)."""
     with app.app_context():
-        return [service.handle_event(envelope) for envelope in envelopes]
+        return [service.handle_event(as_sent(envelope)) for envelope in envelopes]
+
+
+def as_sent(envelope: dict) -> dict:
+    payload = envelope.get("payload")
+    if envelope.get("type") in PSEUDONYMISED and isinstance(payload, dict) and not payload.get("pseudonym"):
+        envelope = {**envelope, "payload": payload | {"pseudonym": pseudonym_of(str(payload["registration_id"]))}}
+    return for_subscriber(envelope, TaskNames.REPORTING_HANDLE_EVENT)
 
 
 @pytest.fixture

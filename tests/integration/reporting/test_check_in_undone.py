@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from services.reporting import store
 from shared.messaging.names import EventNames
 from shared.messaging.publisher import make_envelope
-from tests.factories import make_event_published, make_registration_created
+from tests.factories import make_event_published, make_registration_created, pseudonym_of
 from tests.integration.reporting.conftest import feed
 
 AT = datetime(2026, 3, 17, 0, 10, tzinfo=UTC)
@@ -17,7 +17,7 @@ def envelope(event_type: str, payload: dict) -> dict:
 
 def attended(app, registration_id: str) -> datetime | None:
     with app.app_context():
-        return store.get_registration(registration_id).checked_in_at
+        return store.get_registration(pseudonym_of(registration_id)).checked_in_at
 
 
 def test_an_undone_check_in_is_no_longer_attendance_and_a_replay_changes_nothing(reporting):

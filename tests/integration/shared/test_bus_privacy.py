@@ -1,9 +1,12 @@
 """What travels on the bus: reporting is sent no one's name, number, address, code or link, and Celery's logs and
 monitoring see only a message's id and type."""
 
+import hashlib
+import hmac
 import json
 
 import pytest
+import sqlalchemy as sa
 from kombu import Connection
 from marshmallow import ValidationError
 
@@ -15,7 +18,7 @@ from services.reporting.app import create_app as reporting_app
 from services.reporting.models import RegistrationFact
 from shared.messaging.contracts import consume
 from shared.messaging.names import TaskNames
-from shared.messaging.routing import WITHHELD
+from shared.messaging.routing import PSEUDONYMISED, WITHHELD
 from tests.factories import make_event_body, make_registration_body
 from tests.integration.conftest import build
 
@@ -108,8 +111,48 @@ def test_reporting_is_sent_nothing_that_names_or_reaches_a_person_and_still_coun
         with reporting.app_context():
             assert reporting_service.handle_event(envelope) == "processed"
     with reporting.app_context():
-        fact = reporting.extensions["sqlalchemy"].session.get(RegistrationFact, person["id"])
+        session = reporting.extensions["sqlalchemy"].session
+        [fact] = session.scalars(sa.select(RegistrationFact)).all()
         assert (fact.gender, fact.participant_type, fact.status) == ("female", "pkk_cadre", "confirmed")
+        assert session.get(RegistrationFact, person["id"]) is None  # keyed by a pseudonym, not the registration id
+
+
+def test_reporting_keys_people_by_a_pseudonym_only_registration_can_make(apps, private_redis):
+    """Reporting is never sent a registration's id, only its pseudonym (a keyed HMAC whose key only registration
+    holds); notifications is sent the id but never the pseudonym, so no subscriber can link the two."""
+    registration, reporting = apps
+    person = register_someone(registration)
+    with registration.app_context():
+        service.bus.relay()
+        service.cancel_registration(person["id"])  # by the person's own cancel link
+        service.bus.relay()
+        pseudonym = service.pseudonym(person["id"])
+    to_reporting = [m for m in take(private_redis, "reporting") if m[2]["type"] in PSEUDONYMISED]
+    to_notifications = [m for m in take(private_redis, "notifications") if m[2]["type"] in PSEUDONYMISED]
+    assert [m[2]["type"] for m in to_reporting] == ["registration.created", "registration.cancelled"]
+    for _headers, raw, envelope in to_reporting:
+        assert person["id"] not in raw and envelope["payload"]["pseudonym"] == pseudonym
+    for _headers, raw, envelope in to_notifications:
+        assert pseudonym not in raw and envelope["payload"]["registration_id"] == person["id"]
+
+    for _, _, envelope in to_reporting:
+        with reporting.app_context():
+            assert reporting_service.handle_event(envelope) == "processed"
+    with reporting.app_context():
+        db = reporting.extensions["sqlalchemy"]
+        [fact] = db.session.scalars(sa.select(RegistrationFact)).all()
+        assert fact.pseudonym == pseudonym and fact.status == "cancelled"  # later events find the same row
+        assert "REPORTING_PSEUDONYM_KEY" not in reporting.config  # reporting holds no key to make one
+        own_key = reporting.config["SECRET_KEY"].encode()
+        guessed = hmac.new(own_key, f"reporting:{person['id']}".encode(), hashlib.sha256).hexdigest()[:32]
+        assert guessed != pseudonym  # nor does its own secret make it
+        for table in db.metadata.sorted_tables:  # the registration id is nowhere in reporting's store
+            for row in db.session.execute(sa.select(table)).all():
+                assert person["id"] not in repr(tuple(row)), table.name
+    with registration.app_context():  # the key makes the same pseudonym every time; another key another one
+        assert service.pseudonym(person["id"]) == pseudonym
+        registration.config["REPORTING_PSEUDONYM_KEY"] = "another-key-of-registration"
+        assert service.pseudonym(person["id"]) != pseudonym
 
 
 def test_a_replay_to_reporting_withholds_the_same_fields(apps, private_redis):

@@ -55,6 +55,23 @@ SAMPLES = {
         "event_id": str(uuid.uuid4()),
         "erased_at": "2026-03-17T00:40:00+00:00",
     },
+    EventNames.REGISTRATION_REQUEST_ANSWERED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "request_id": 3,
+        "kind": "erasure",
+        "outcome": "refused",
+        "answer": "Daftar hadir pelatihan wajib kami simpan sampai laporan kegiatan selesai.",
+        "answered_at": "2026-03-18T00:45:00+00:00",
+    },
+    EventNames.REGISTRATION_CONSENT_WITHDRAWN: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "purpose": "statistics",
+        "channel": "whatsapp",
+        "disability": "prefer_not_to_say",
+        "withdrawn_at": "2026-03-17T00:45:00+00:00",
+    },
     EventNames.ATTENDANCE_CHECKED_IN: {
         "registration_id": str(uuid.uuid4()),
         "event_id": str(uuid.uuid4()),

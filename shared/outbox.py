@@ -214,11 +214,6 @@ def purge_delivered(session: Session, model: type, before: datetime) -> int:
     return delete_in_batches(session, model.seq, model.delivered_at < before)
 
 
-def pending_count(session: Session, model: type) -> int:
-    """Return how many outbox rows wait to be delivered."""
-    return session.scalar(sa.select(sa.func.count()).select_from(model).where(model.delivered_at.is_(None))) or 0
-
-
 _nudger: ThreadPoolExecutor | None = None
 _nudger_pid: int | None = None
 #: Nudges waiting to be sent, per relay task: a burst of commits needs one relay run, not one per commit.

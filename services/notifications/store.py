@@ -34,10 +34,6 @@ def upsert_recipient(values: dict) -> Recipient:
     return recipient
 
 
-def list_recipients(event_id: str) -> list[Recipient]:
-    return list(db.session.scalars(sa.select(Recipient).where(Recipient.event_id == event_id)))
-
-
 def get_recipient(registration_id: str) -> Recipient | None:
     return db.session.get(Recipient, registration_id)
 
@@ -55,13 +51,6 @@ def list_pending(registration_id: str, purpose: str | None = None) -> list[Notif
     if purpose:
         query = query.where(Notification.purpose == purpose)
     return list(db.session.scalars(query.with_for_update()))
-
-
-def list_reminders(registration_id: str) -> list[Notification]:
-    query = sa.select(Notification).where(
-        Notification.registration_id == registration_id, Notification.purpose == "reminder"
-    )
-    return list(db.session.scalars(query))
 
 
 def get_by_reference(provider: str, reference: str) -> Notification | None:

@@ -12,11 +12,12 @@ from services.notifications.extensions import db
 from services.notifications.ics import CalendarEvent, calendar
 from services.notifications.models import EventInfo, Notification, Recipient
 from services.notifications.qr import qr_png
+from shared.states import EventStatus, Purpose, RegistrationStatus
 
 #: Messages to someone holding a seat show the code staff scan at the door.
-QR_PURPOSES = ("confirmation", "promoted", "reminder", "event_changed")
+QR_PURPOSES = (Purpose.CONFIRMATION, Purpose.PROMOTED, Purpose.REMINDER, Purpose.EVENT_CHANGED)
 #: Messages that give (or change) the seat carry it as a calendar entry; its UID is the registration's.
-CALENDAR_PURPOSES = ("confirmation", "promoted", "event_changed")
+CALENDAR_PURPOSES = (Purpose.CONFIRMATION, Purpose.PROMOTED, Purpose.EVENT_CHANGED)
 DESCRIPTION = {
     "id": "Kode hadir: {code}\nTunjukkan kode ini kepada panitia saat datang.\nBatalkan pendaftaran: {cancel}",
     "en": "Attendance code: {code}\nShow this code to the organisers when you arrive.\nCancel registration: {cancel}",
@@ -31,7 +32,7 @@ def _sequence(notification: Notification) -> int:
     """Count the changes this person was told of up to this message: calendars keep the entry with the highest."""
     query = sa.select(sa.func.count(Notification.id)).where(
         Notification.registration_id == notification.registration_id,
-        Notification.purpose == "event_changed",
+        Notification.purpose == Purpose.EVENT_CHANGED,
         Notification.created_at <= notification.created_at,
     )
     return int(db.session.scalar(query) or 0)
@@ -63,8 +64,8 @@ def compose(notification: Notification) -> Email:
     ]
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     event = store.get_event(notification.event_id) if notification.event_id else None
-    seat = recipient is not None and event is not None and recipient.status == "confirmed"
-    seat = seat and event.status != "cancelled"
+    seat = recipient is not None and event is not None and recipient.status == RegistrationStatus.CONFIRMED
+    seat = seat and event.status != EventStatus.CANCELLED
     inline, code = [], None
     if seat and notification.purpose in QR_PURPOSES:
         code = recipient.checkin_code  # read aloud; the QR opens the check-in page for staff

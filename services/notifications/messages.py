@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from services.notifications.sms import gsm_safe, measure
+from shared.states import Channel, Purpose
 from shared.timeutil import format_when
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "messages"
@@ -28,16 +29,16 @@ _html = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefine
 _sandbox = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
 URL = re.compile(r"https?://[^\s<>\"]+")
 LOCALES = ("id", "en")
-CHANNELS = ("email", "sms", "whatsapp")
+CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
 PURPOSES = (
-    "confirmation",
-    "waitlisted",
-    "promoted",
-    "reminder",
-    "event_changed",
-    "event_cancelled",
-    "registration_cancelled",
-    "report",
+    Purpose.CONFIRMATION,
+    Purpose.WAITLISTED,
+    Purpose.PROMOTED,
+    Purpose.REMINDER,
+    Purpose.EVENT_CHANGED,
+    Purpose.EVENT_CANCELLED,
+    Purpose.REGISTRATION_CANCELLED,
+    Purpose.REPORT,
 )
 
 #: What every message about a registration may say.
@@ -53,8 +54,8 @@ PARTICIPANT_PLACEHOLDERS = {
     "opt_out_url": _l("Tautan untuk berhenti menerima pengingat"),
 }
 EXTRA_PLACEHOLDERS = {
-    "waitlisted": {"recipient.waitlist_position": _l("Urutan peserta di daftar tunggu")},
-    "reminder": {"lead": _l("Sisa waktu sebelum acara, mis. 3 hari lagi, besok, 2 jam lagi")},
+    Purpose.WAITLISTED: {"recipient.waitlist_position": _l("Urutan peserta di daftar tunggu")},
+    Purpose.REMINDER: {"lead": _l("Sisa waktu sebelum acara, mis. 3 hari lagi, besok, 2 jam lagi")},
     "event_cancelled": {"reason": _l("Alasan pembatalan dari panitia (bisa kosong)")},
 }
 REPORT_PLACEHOLDERS = {
@@ -89,12 +90,12 @@ ALLOWED_NODES = (
 
 def channels_for(purpose: str) -> tuple[str, ...]:
     """Report mails go by email only; every message to a participant has a text per channel."""
-    return ("email",) if purpose == "report" else CHANNELS
+    return (Channel.EMAIL,) if purpose == Purpose.REPORT else CHANNELS
 
 
 def placeholders(purpose: str) -> dict[str, str]:
     """Return the placeholders a `purpose` template may use, each with what it stands for."""
-    if purpose == "report":
+    if purpose == Purpose.REPORT:
         return dict(REPORT_PLACEHOLDERS)
     return {**PARTICIPANT_PLACEHOLDERS, **EXTRA_PLACEHOLDERS.get(purpose, {})}
 
@@ -116,7 +117,7 @@ class Source:
 
 def file_name(purpose: str, locale: str, channel: str) -> str:
     """Return the default template file of `purpose` on `channel` in `locale` (Indonesian when none exists)."""
-    kind = "txt" if channel == "email" else "sms.txt"  # WhatsApp's default is the SMS text
+    kind = "txt" if channel == Channel.EMAIL else "sms.txt"  # WhatsApp's default is the SMS text
     name = f"{purpose}.{locale}.{kind}"
     return name if (TEMPLATES / name).exists() else f"{purpose}.id.{kind}"
 
@@ -124,7 +125,7 @@ def file_name(purpose: str, locale: str, channel: str) -> str:
 def file_source(purpose: str, channel: str, locale: str) -> Source:
     """Return the default text shipped with the service: the seed of every staff-edited template."""
     text = (TEMPLATES / file_name(purpose, locale, channel)).read_text(encoding="utf-8")
-    if channel != "email":
+    if channel != Channel.EMAIL:
         return Source("", text)
     subject, _, body = text.partition("\n")
     return Source(subject.strip(), body.lstrip("\n"))
@@ -252,15 +253,15 @@ def lead_text(offset_kind: str, n: int, locale: str) -> str:
 def render_source(source: Source, channel: str, **context) -> tuple[str, str]:
     """Render a template's text: (subject, body) for email; ("", body on one line) for SMS and WhatsApp."""
     body = _compiled(source.body).render(**context)
-    if channel == "sms":  # a curly quote in a name must not make it UCS-2: 67 characters a part instead of 153
+    if channel == Channel.SMS:  # a curly quote in a name must not make it UCS-2: 67 characters a part instead of 153
         return "", gsm_safe(" ".join(body.split()))
-    if channel != "email":
+    if channel != Channel.EMAIL:
         return "", " ".join(body.split())
     subject = " ".join(_compiled(source.subject).render(**context).split())
     return subject, body.lstrip("\n")
 
 
-def render(purpose: str, locale: str, channel: str = "email", **context) -> tuple[str, str]:
+def render(purpose: str, locale: str, channel: str = Channel.EMAIL, **context) -> tuple[str, str]:
     """Return (subject, body) of the `purpose` message on `channel` in `locale`; SMS and WhatsApp have no subject.
 
     The text staff saved for this purpose, channel and locale is used when there is one, else the file default.
@@ -275,7 +276,7 @@ def render(purpose: str, locale: str, channel: str = "email", **context) -> tupl
         context.setdefault("lead", lead_text(context["lead_kind"], context["lead_n"], locale))
     source = store.template_source(purpose, channel, locale)
     subject, body = render_source(source, channel, **context)
-    if channel == "sms":
+    if channel == Channel.SMS:
         body = _fit_sms(source, body, context)
     return subject, body
 
@@ -296,7 +297,7 @@ def _fit_sms(source: Source, body: str, context: dict) -> str:
         shortened = {
             key: _Shortened(context[key], fields, cut) for key, fields in SMS_SHORTENED.items() if key in context
         }
-        body = render_source(source, "sms", **(context | shortened))[1]
+        body = render_source(source, Channel.SMS, **(context | shortened))[1]
     return body
 
 
@@ -320,17 +321,23 @@ def _cut(text: str, limit: int) -> str:
 
 #: The body parameters ({{1}}, {{2}}, …) of each approved WhatsApp template, in order (docs/whatsapp-templates.md).
 WHATSAPP_BODY = {
-    "confirmation": ("recipient.full_name", "event.title", "when", "event.venue", "recipient.checkin_code"),
-    "promoted": ("recipient.full_name", "event.title", "when", "event.venue", "recipient.checkin_code"),
-    "reminder": ("recipient.full_name", "event.title", "lead", "when", "event.venue", "recipient.checkin_code"),
-    "waitlisted": ("recipient.full_name", "event.title", "recipient.waitlist_position"),
-    "event_changed": ("recipient.full_name", "event.title", "when", "event.venue"),
-    "event_cancelled": ("recipient.full_name", "event.title", "when"),
-    "registration_cancelled": ("recipient.full_name", "event.title"),
+    Purpose.CONFIRMATION: ("recipient.full_name", "event.title", "when", "event.venue", "recipient.checkin_code"),
+    Purpose.PROMOTED: ("recipient.full_name", "event.title", "when", "event.venue", "recipient.checkin_code"),
+    Purpose.REMINDER: ("recipient.full_name", "event.title", "lead", "when", "event.venue", "recipient.checkin_code"),
+    Purpose.WAITLISTED: ("recipient.full_name", "event.title", "recipient.waitlist_position"),
+    Purpose.EVENT_CHANGED: ("recipient.full_name", "event.title", "when", "event.venue"),
+    Purpose.EVENT_CANCELLED: ("recipient.full_name", "event.title", "when"),
+    Purpose.REGISTRATION_CANCELLED: ("recipient.full_name", "event.title"),
 }
 #: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
 #: dynamic suffix the registration's cancel code.
-WHATSAPP_CANCEL_BUTTON = ("confirmation", "promoted", "reminder", "waitlisted", "event_changed")
+WHATSAPP_CANCEL_BUTTON = (
+    Purpose.CONFIRMATION,
+    Purpose.PROMOTED,
+    Purpose.REMINDER,
+    Purpose.WAITLISTED,
+    Purpose.EVENT_CHANGED,
+)
 _SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
 
 

@@ -12,6 +12,7 @@ from services.notifications.extensions import db
 from services.notifications.models import AuditEntry, EventInfo, Notification, OptOut, Recipient
 from shared import audit
 from shared.retention import BATCH_SIZE, cutoff, update_in_batches
+from shared.states import MessageStatus, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ NO_CONTENT = {"subject": "", "body": "", "params": sa.null(), "attachments": sa.
 #: What it loses after PERSONAL_DATA_RETENTION_DAYS: also whom it went to and what the provider said.
 ANONYMOUS_NOTIFICATION = {**NO_CONTENT, "to": "", "last_error": None}
 #: Messages still to be sent keep their content, whatever their age.
-UNFINISHED = ("pending", "sending")
+UNFINISHED = (MessageStatus.PENDING, MessageStatus.SENDING)
 
 
 def hashed_address(address: str) -> str:
@@ -68,7 +69,7 @@ def anonymise_notifications(before: datetime) -> int:
     )
     personal = sa.or_(Notification.to != "", Notification.last_error.is_not(None), _has_content())
     # A message of an event a year past that is still waiting will never be wanted: it is cancelled too.
-    status = sa.case((Notification.status.in_(UNFINISHED), "cancelled"), else_=Notification.status)
+    status = sa.case((Notification.status.in_(UNFINISHED), MessageStatus.CANCELLED), else_=Notification.status)
     values = {**ANONYMOUS_NOTIFICATION, "status": status}
     return update_in_batches(db.session, Notification.id, sa.and_(old, personal), values)
 
@@ -110,8 +111,8 @@ def erase_registration(registration_id: str) -> bool:
     if recipient is not None:
         for key, value in ANONYMOUS_RECIPIENT.items():
             setattr(recipient, key, value)
-        recipient.status, recipient.waitlist_position = "cancelled", None
-    status = sa.case((Notification.status.in_(UNFINISHED), "cancelled"), else_=Notification.status)
+        recipient.status, recipient.waitlist_position = RegistrationStatus.CANCELLED, None
+    status = sa.case((Notification.status.in_(UNFINISHED), MessageStatus.CANCELLED), else_=Notification.status)
     db.session.execute(
         sa.update(Notification)
         .where(Notification.registration_id == registration_id)

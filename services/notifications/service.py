@@ -32,6 +32,7 @@ from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
 from shared.staffauth import apply_staff_changed
+from shared.states import Channel, EventStatus, MessageStatus, Purpose, RegistrationStatus
 from shared.timeutil import format_when, utcnow
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _after_commit(rows, *, send_here=None):
     the queue: the same claim-then-send as the send task, so it still goes once (docs/reliability.md: when it dies).
     """
     now = utcnow()
-    ids = [row.id for row in rows if row is not None and row.status == "pending" and row.due_at <= now]
+    ids = [row.id for row in rows if row is not None and row.status == MessageStatus.PENDING and row.due_at <= now]
     here = send_here.id if send_here is not None and send_here.id in ids else None
 
     def hand_over() -> None:
@@ -97,19 +98,19 @@ def _on_event_snapshot(envelope: dict, payload: dict):
     for recipient in store.list_active_recipients(event.event_id):
         rows += [_plan_first_message(recipient), *planning.replan_reminders(recipient)]
         if noticeable:
-            rows.append(planning.plan(recipient, "event_changed", tag=str(envelope["id"])[:8]))
+            rows.append(planning.plan(recipient, Purpose.EVENT_CHANGED, tag=str(envelope["id"])[:8]))
     return _after_commit(rows)
 
 
 def _on_event_cancelled(envelope: dict, payload: dict):
     event = store.get_event(str(payload["event_id"]))
-    if event is None or event.status == "cancelled":
+    if event is None or event.status == EventStatus.CANCELLED:
         return None
-    event.status, event.cancel_reason = "cancelled", (payload.get("reason") or "")[:500]
+    event.status, event.cancel_reason = EventStatus.CANCELLED, (payload.get("reason") or "")[:500]
     rows = []
     for recipient in store.list_active_recipients(event.event_id):
         planning.cancel_pending(recipient.registration_id, "acara dibatalkan")
-        rows.append(planning.plan(recipient, "event_cancelled", reason=payload.get("reason", "")))
+        rows.append(planning.plan(recipient, Purpose.EVENT_CANCELLED, reason=payload.get("reason", "")))
     return _after_commit(rows)
 
 
@@ -131,21 +132,21 @@ def _on_registration_created(envelope: dict, payload: dict):
 
 def _on_registration_promoted(envelope: dict, payload: dict):
     recipient = _known_recipient(payload)
-    recipient.status, recipient.waitlist_position = "confirmed", None
+    recipient.status, recipient.waitlist_position = RegistrationStatus.CONFIRMED, None
     planning.cancel_pending(recipient.registration_id, "sudah mendapat kursi")
-    promoted = planning.plan(recipient, "promoted")
+    promoted = planning.plan(recipient, Purpose.PROMOTED)
     return _after_commit([promoted, *planning.plan_reminders(recipient)], send_here=promoted)
 
 
 def _on_registration_cancelled(envelope: dict, payload: dict):
     recipient = _known_recipient(payload)
-    if recipient.status == "cancelled":
+    if recipient.status == RegistrationStatus.CANCELLED:
         return None
-    recipient.status = "cancelled"
+    recipient.status = RegistrationStatus.CANCELLED
     planning.cancel_pending(recipient.registration_id, "pendaftaran dibatalkan")
     if payload.get("erasure"):  # the person asked to be erased: registration.erased follows; no notice
         return None
-    return _after_commit([planning.plan(recipient, "registration_cancelled")])
+    return _after_commit([planning.plan(recipient, Purpose.REGISTRATION_CANCELLED)])
 
 
 def _on_access_code_requested(envelope: dict, payload: dict):
@@ -154,8 +155,10 @@ def _on_access_code_requested(envelope: dict, payload: dict):
     recipient = _known_recipient(payload)
     if recipient.full_name is None or payload["expires_at"] <= utcnow():
         return None
-    channel = "email" if recipient.preferred_channel == "email" else "sms"
-    row = planning.plan(recipient, "access_code", channel=channel, tag=str(envelope["id"])[:8], code=payload["code"])
+    channel = Channel.EMAIL if recipient.preferred_channel == Channel.EMAIL else Channel.SMS
+    row = planning.plan(
+        recipient, Purpose.ACCESS_CODE, channel=channel, tag=str(envelope["id"])[:8], code=payload["code"]
+    )
     return _after_commit([row], send_here=row)
 
 
@@ -171,11 +174,11 @@ def _on_registration_corrected(envelope: dict, payload: dict) -> None:
     for row in store.list_pending(recipient.registration_id):
         address = planning.address_for(recipient, row.channel)
         if not address:
-            row.status, row.last_error = "cancelled", "kontak diubah peserta"
+            row.status, row.last_error = MessageStatus.CANCELLED, "kontak diubah peserta"
             continue
         row.to = address
-        if event is not None and row.purpose != "access_code":
-            extra = {"reason": planning.event_reason(event)} if row.purpose == "event_cancelled" else {}
+        if event is not None and row.purpose != Purpose.ACCESS_CODE:
+            extra = {"reason": planning.event_reason(event)} if row.purpose == Purpose.EVENT_CANCELLED else {}
             for key, value in planning.content(recipient, event, row.purpose, row.channel, row.reminder_offset,
                                                **extra).items():  # fmt: skip
                 setattr(row, key, value)
@@ -196,7 +199,7 @@ def _on_confirmation_requested(envelope: dict, payload: dict):
     channel and address, keyed by the request so a redelivered request sends nothing more.
     """
     recipient = _known_recipient(payload)
-    if recipient.status == "cancelled":
+    if recipient.status == RegistrationStatus.CANCELLED:
         return None
     again = _plan_first_message(recipient, tag=f"again{str(envelope['id'])[:8]}")
     return _after_commit([again], send_here=again)
@@ -207,13 +210,15 @@ def _on_report_generated(envelope: dict, payload: dict):
     context = {key: payload[key] for key in ("subject", "download_url")}
     for key in ("period_start", "period_end"):
         context[key] = messages.format_day(payload[key], locale)
-    subject, body = messages.render("report", locale, "email", body_text=payload["body_text"].rstrip(), **context)
+    subject, body = messages.render(
+        Purpose.REPORT, locale, Channel.EMAIL, body_text=payload["body_text"].rstrip(), **context
+    )
     rows = [
         store.add_notification_once(
             {
                 "idempotency_key": planning.report_key(str(payload["report_id"]), address),
-                "purpose": "report",
-                "channel": "email",
+                "purpose": Purpose.REPORT,
+                "channel": Channel.EMAIL,
                 "to": address,
                 "locale": locale,
                 "subject": subject or payload["subject"],
@@ -230,13 +235,14 @@ def _on_staff_invited(envelope: dict, payload: dict):
     """Mail a new staff member the link to set their password (the link itself is one-time, checked by registration)."""
     locale = payload["locale"]
     expires = format_when(payload["expires_at"], locale)
-    subject, body = messages.render("staff_invite", locale, "email", name=payload["name"], link=payload["link"],
-                                    expires=expires)  # fmt: skip
+    subject, body = messages.render(
+        Purpose.STAFF_INVITE, locale, Channel.EMAIL, name=payload["name"], link=payload["link"], expires=expires
+    )
     row = store.add_notification_once(
         {
             "idempotency_key": f"staff-invite:{payload['invitation_id']}:email",
-            "purpose": "staff_invite",
-            "channel": "email",
+            "purpose": Purpose.STAFF_INVITE,
+            "channel": Channel.EMAIL,
             "to": payload["email"],
             "locale": locale,
             "subject": subject,
@@ -260,7 +266,11 @@ def _known_recipient(payload: dict):
 
 def _plan_first_message(recipient, tag: str | None = None) -> Notification | None:
     """Plan the message a new registration gets: a confirmation, or its place on the waitlist (`tag`: once more)."""
-    return planning.plan(recipient, "confirmation" if recipient.status == "confirmed" else "waitlisted", tag=tag)
+    return planning.plan(
+        recipient,
+        Purpose.CONFIRMATION if recipient.status == RegistrationStatus.CONFIRMED else Purpose.WAITLISTED,
+        tag=tag,
+    )
 
 
 HANDLERS = {
@@ -300,7 +310,7 @@ def send(notification_id: str) -> str:
     notification = store.get_notification(notification_id)
     reason = _reason_not_to_send(notification)
     if reason:
-        notification.status, notification.last_error = "cancelled", reason
+        notification.status, notification.last_error = MessageStatus.CANCELLED, reason
         fallbacks = _fall_back_from_opt_outs({notification.id: reason})
         db.session.commit()
         for fallback_id in fallbacks:
@@ -381,7 +391,7 @@ def _cap_resumes(day: date) -> datetime:
 
 def _hold_until_tomorrow(notification: Notification, day: date) -> str:
     """Put the message back to wait for the next day's budget; the attempt it was claimed with does not count."""
-    notification.status, notification.hold_reason = "pending", "daily_cap"
+    notification.status, notification.hold_reason = MessageStatus.PENDING, "daily_cap"
     notification.due_at = _cap_resumes(day)
     notification.attempts, notification.claimed_at = max(0, notification.attempts - 1), None
     db.session.commit()
@@ -404,7 +414,7 @@ def _fall_back_from_opt_outs(reasons: dict[str, str]) -> list[str]:
     staged = []
     for notification_id, reason in reasons.items():
         notification = store.get_notification(notification_id) if reason == OPTED_OUT else None
-        if notification is not None and notification.channel != "email":
+        if notification is not None and notification.channel != Channel.EMAIL:
             fallback = planning.plan_fallback(notification, number_refused=True)
             staged += [fallback.id] if fallback is not None else []
     return staged
@@ -431,7 +441,7 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
     providers in priority order and returns (provider, reference). That call does not touch the store, so the
     transaction can end before it.
     """
-    if notification.channel == "email":
+    if notification.channel == Channel.EMAIL:
         client, email = SmtpEmailClient.from_config(current_app.config), mail.compose(notification)
         return lambda: ("smtp", client.send(email))
     channel, clients = notification.channel, providers_for(notification.channel, current_app)
@@ -487,11 +497,11 @@ def _record_sent(notification: Notification, provider: str, reference: str) -> s
     now = utcnow()
     notification.sent_at, notification.provider, notification.provider_ref = now, provider, reference
     notification.last_error, notification.hold_reason = None, None
-    if notification.channel == "email":  # SMTP acceptance is all the receipt email gets
-        notification.status, notification.delivered_at = "delivered", now
+    if notification.channel == Channel.EMAIL:  # SMTP acceptance is all the receipt email gets
+        notification.status, notification.delivered_at = MessageStatus.DELIVERED, now
         _emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=now)
     else:  # SMS and WhatsApp wait for the provider's delivery receipt
-        notification.status = "sent"
+        notification.status = MessageStatus.SENT
     db.session.commit()
     bus.nudge()
     return notification.status
@@ -507,7 +517,7 @@ def _retry_later(notification: Notification, reason: str, retry_after: float | N
         return _give_up(notification, f"gave up after {notification.attempts} attempts: {reason}")
     delay = random.uniform(0, min(3600, current_app.config["RETRY_BASE_SECONDS"] * 2**notification.attempts))
     delay = max(delay, retry_after or 0.0)
-    notification.status, notification.last_error = "pending", reason[:2000]
+    notification.status, notification.last_error = MessageStatus.PENDING, reason[:2000]
     notification.due_at = planning.send_time(
         utcnow() + timedelta(seconds=delay), notification.channel, notification.purpose
     )
@@ -520,7 +530,7 @@ def _give_up(notification: Notification, reason: str) -> str:
     fallback = planning.plan_fallback(notification)
     if fallback is None:
         return _fail(notification, reason)
-    notification.status = "failed"
+    notification.status = MessageStatus.FAILED
     notification.last_error = f"{reason[:1900]} -> dialihkan ke {fallback.channel}"
     db.session.commit()
     enqueue(fallback.id)
@@ -528,7 +538,7 @@ def _give_up(notification: Notification, reason: str) -> str:
 
 
 def _fail(notification: Notification, reason: str) -> str:
-    notification.status, notification.last_error = "failed", reason[:2000]
+    notification.status, notification.last_error = MessageStatus.FAILED, reason[:2000]
     _emit_outcome(notification, EventNames.NOTIFICATION_FAILED, reason=reason[:500], failed_at=utcnow())
     db.session.commit()
     bus.nudge()
@@ -636,10 +646,12 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
         elif isinstance(result, Exception):
             failures.append((row, result))
         else:
-            status = "delivered" if row.channel == "email" else "sent"  # SMTP acceptance is all email gets
+            status = (
+                MessageStatus.DELIVERED if row.channel == Channel.EMAIL else MessageStatus.SENT
+            )  # SMTP acceptance is all email gets
             outcome = {"id": row.id, "attempts": row.attempts, "status": status, "now": utcnow()}
             sent.append(outcome | {"provider": result[0], "reference": result[1]})
-            if status == "delivered":
+            if status == MessageStatus.DELIVERED:
                 _emit_outcome(row, EventNames.NOTIFICATION_DELIVERED, delivered_at=outcome["now"])
                 emitted = True
             outcomes[row.id] = status
@@ -682,7 +694,7 @@ def _deliver_all(rows, deadline: float):
     """
     app = current_app._get_current_object()
     redis_url, pace = app.config["REDIS_URL"], app.extensions["send_pace"]
-    for channel in {row.channel for row in rows} - {"email"}:
+    for channel in {row.channel for row in rows} - {Channel.EMAIL}:
         providers_for(channel, app)  # made here once, before the threads share them
 
     def attempt(row, hand_over):
@@ -704,11 +716,11 @@ def _deliver_all(rows, deadline: float):
 
     # A mail needs the whole row and more of the store: every mail is built first, then the transaction ends (on
     # SQLite it holds the write lock) before the first goes out. Nothing of the batch is recorded yet.
-    mails = [(row, _prepare(store.get_notification(row.id))) for row in rows if row.channel == "email"]
+    mails = [(row, _prepare(store.get_notification(row.id))) for row in rows if row.channel == Channel.EMAIL]
     db.session.commit()
     for row, hand_over in mails:
         yield attempt(row, hand_over)
-    texts = [row for row in rows if row.channel != "email"]
+    texts = [row for row in rows if row.channel != Channel.EMAIL]
     if len(texts) == 1:
         yield attempt(texts[0], _prepare(texts[0]))
     elif texts:
@@ -769,10 +781,10 @@ def release_orphans() -> int:
 
 #: What each provider's receipt says, in our statuses (anything else is an intermediate step we ignore).
 RECEIPT_STATUSES = {
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "failed",
-    "failed": "failed",
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.FAILED,
+    "failed": MessageStatus.FAILED,
 }
 
 
@@ -780,12 +792,14 @@ def record_receipt(provider: str, reference: str, status: str, error: str | None
     """Apply a delivery receipt: sent -> delivered or failed, never backwards (safe to run twice)."""
     new_status = RECEIPT_STATUSES.get(status.lower())
     notification = store.get_by_reference(provider, reference) if new_status else None
-    if notification is None or notification.status != "sent":  # unknown, or already final: receipts only go forward
+    if (
+        notification is None or notification.status != MessageStatus.SENT
+    ):  # unknown, or already final: receipts only go forward
         db.session.rollback()
         return "ignored"
-    if new_status == "failed":
+    if new_status == MessageStatus.FAILED:
         return _give_up(notification, f"{provider} receipt: {status} {error or ''}".strip())
-    notification.status, notification.delivered_at = "delivered", utcnow()
+    notification.status, notification.delivered_at = MessageStatus.DELIVERED, utcnow()
     _emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=notification.delivered_at)
     db.session.commit()
     bus.nudge()
@@ -854,7 +868,11 @@ def staff_event(event_id: str, staff):
 def resendable(notification: Notification) -> bool:
     """A message ended failed and not handed on to another channel (else the other channel's message is resent),
     its content not yet erased by the retention purge."""
-    return notification.status == "failed" and bool(notification.body) and not store.has_fallback(notification.id)
+    return (
+        notification.status == MessageStatus.FAILED
+        and bool(notification.body)
+        and not store.has_fallback(notification.id)
+    )
 
 
 def resend(notification_id: str, staff, seen_attempts: int) -> bool:

@@ -11,6 +11,7 @@ from services.notifications.extensions import db
 from services.notifications.messages import Source, file_source
 from services.notifications.models import DailySend, EventInfo, MessageTemplate, Notification, OptOut, Recipient
 from services.notifications.retention import hashed_address
+from shared.states import Channel, MessageStatus, Purpose, RegistrationStatus
 from shared.timeutil import utcnow
 
 
@@ -39,14 +40,14 @@ def get_recipient(registration_id: str) -> Recipient | None:
 
 
 def list_active_recipients(event_id: str) -> list[Recipient]:
-    query = sa.select(Recipient).where(Recipient.event_id == event_id, Recipient.status != "cancelled")
+    query = sa.select(Recipient).where(Recipient.event_id == event_id, Recipient.status != RegistrationStatus.CANCELLED)
     return list(db.session.scalars(query))
 
 
 def list_pending(registration_id: str, purpose: str | None = None) -> list[Notification]:
     """Return the registration's messages not yet claimed by a sender (what a change or cancellation may touch)."""
     query = sa.select(Notification).where(
-        Notification.registration_id == registration_id, Notification.status == "pending"
+        Notification.registration_id == registration_id, Notification.status == MessageStatus.PENDING
     )
     if purpose:
         query = query.where(Notification.purpose == purpose)
@@ -109,8 +110,10 @@ def claim(notification_id: str, now: datetime) -> bool:
     """Move a pending message to `sending` in one conditional UPDATE; False if someone else has it."""
     result = db.session.execute(
         sa.update(Notification)
-        .where(Notification.id == notification_id, Notification.status == "pending", Notification.due_at <= now)
-        .values(status="sending", attempts=Notification.attempts + 1, claimed_at=now, handed_out_at=None)
+        .where(
+            Notification.id == notification_id, Notification.status == MessageStatus.PENDING, Notification.due_at <= now
+        )
+        .values(status=MessageStatus.SENDING, attempts=Notification.attempts + 1, claimed_at=now, handed_out_at=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -143,13 +146,17 @@ def claim_batch(notification_ids: list[str], now: datetime) -> list[sa.Row]:
         return []
     free = (
         sa.select(Notification.id)
-        .where(Notification.id.in_(notification_ids), Notification.status == "pending", Notification.due_at <= now)
+        .where(
+            Notification.id.in_(notification_ids),
+            Notification.status == MessageStatus.PENDING,
+            Notification.due_at <= now,
+        )
         .with_for_update(skip_locked=True)
     )
     query = (
         sa.update(Notification)
         .where(Notification.id.in_(free))
-        .values(status="sending", attempts=Notification.attempts + 1, claimed_at=now, handed_out_at=None)
+        .values(status=MessageStatus.SENDING, attempts=Notification.attempts + 1, claimed_at=now, handed_out_at=None)
         .returning(*CLAIMED_COLUMNS)
         .execution_options(synchronize_session=False)
     )
@@ -159,7 +166,7 @@ def claim_batch(notification_ids: list[str], now: datetime) -> list[sa.Row]:
 def _claimed(rows) -> sa.ColumnElement[bool]:
     """Rows still held by the claim that read them (a re-claim after an orphan release counts another attempt)."""
     pairs = [(row.id, row.attempts) for row in rows]
-    return sa.tuple_(Notification.id, Notification.attempts).in_(pairs) & (Notification.status == "sending")
+    return sa.tuple_(Notification.id, Notification.attempts).in_(pairs) & (Notification.status == MessageStatus.SENDING)
 
 
 _table = Notification.__table__
@@ -175,7 +182,9 @@ def record_sent(outcomes: list[dict]) -> None:
     c = _table.c
     statement = (
         _table.update()
-        .where(c.id == sa.bindparam("b_id"), c.attempts == sa.bindparam("b_attempts"), c.status == "sending")
+        .where(
+            c.id == sa.bindparam("b_id"), c.attempts == sa.bindparam("b_attempts"), c.status == MessageStatus.SENDING
+        )
         .values(
             status=sa.bindparam("b_status"),
             sent_at=sa.bindparam("b_now"),
@@ -194,7 +203,7 @@ def record_sent(outcomes: list[dict]) -> None:
                 "b_attempts": o["attempts"],
                 "b_status": o["status"],
                 "b_now": o["now"],
-                "b_delivered_at": o["now"] if o["status"] == "delivered" else None,
+                "b_delivered_at": o["now"] if o["status"] == MessageStatus.DELIVERED else None,
                 "b_provider": o["provider"],
                 "b_reference": o["reference"],
             }
@@ -210,7 +219,7 @@ def cancel_claimed(rows, reasons: dict[str, str]) -> None:
         db.session.execute(
             sa.update(Notification)
             .where(_claimed(mine))
-            .values(status="cancelled", last_error=reason)
+            .values(status=MessageStatus.CANCELLED, last_error=reason)
             .execution_options(synchronize_session=False)
         )
 
@@ -223,7 +232,7 @@ def release_claimed(rows, *, hold_reason: str | None = None, due_at: datetime | 
     if not rows:
         return
     values = {
-        "status": "pending",
+        "status": MessageStatus.PENDING,
         "attempts": sa.case((Notification.attempts > 0, Notification.attempts - 1), else_=0),
         "claimed_at": None,
         "handed_out_at": None,
@@ -261,7 +270,7 @@ def due_ids(now: datetime, limit: int, handed_out_before: datetime | None = None
     since then (a dispatch does not hand out again what the previous one gave workers a moment ago)."""
     query = (
         sa.select(Notification.id)
-        .where(Notification.status == "pending", Notification.due_at <= now)
+        .where(Notification.status == MessageStatus.PENDING, Notification.due_at <= now)
         .order_by(Notification.due_at)
         .limit(limit)
         # Two beats (or a slow one overlapping itself) take disjoint rows on PostgreSQL; SQLite locks the file.
@@ -277,7 +286,7 @@ def due_ids(now: datetime, limit: int, handed_out_before: datetime | None = None
 def handed_out_count(since: datetime) -> int:
     """How many pending messages were handed to workers since `since` and not claimed yet (still queued)."""
     query = sa.select(sa.func.count(Notification.id)).where(
-        Notification.status == "pending", Notification.handed_out_at >= since
+        Notification.status == MessageStatus.PENDING, Notification.handed_out_at >= since
     )
     return int(db.session.scalar(query) or 0)
 
@@ -287,7 +296,9 @@ def mark_handed_out(notification_ids: list[str], at: datetime | None) -> None:
     for start in range(0, len(notification_ids), 500):
         db.session.execute(
             sa.update(Notification)
-            .where(Notification.id.in_(notification_ids[start : start + 500]), Notification.status == "pending")
+            .where(
+                Notification.id.in_(notification_ids[start : start + 500]), Notification.status == MessageStatus.PENDING
+            )
             .values(handed_out_at=at)
             .execution_options(synchronize_session=False)
         )
@@ -298,8 +309,8 @@ def release_orphans(claimed_before: datetime, now: datetime) -> int:
     finished (one UPDATE; a second dispatcher running it at once finds them pending already)."""
     result = db.session.execute(
         sa.update(Notification)
-        .where(Notification.status == "sending", Notification.claimed_at < claimed_before)
-        .values(status="pending", possible_duplicate=True, due_at=now)
+        .where(Notification.status == MessageStatus.SENDING, Notification.claimed_at < claimed_before)
+        .values(status=MessageStatus.PENDING, possible_duplicate=True, due_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
@@ -341,7 +352,7 @@ def search_log(filters: dict, kabupaten_code: str | None, *, offset: int = 0, li
         if filters.get(key) and not (key == "status" and filters[key] == "held"):
             query = query.where(getattr(Notification, key) == filters[key])
     if filters.get("status") == "held":  # waiting for tomorrow's budget
-        query = query.where(Notification.status == "pending", Notification.hold_reason.is_not(None))
+        query = query.where(Notification.status == MessageStatus.PENDING, Notification.hold_reason.is_not(None))
     terms = [term for term in filters.get("q_terms", ()) if term]
     if terms:
         query = query.where(
@@ -382,10 +393,10 @@ def requeue_failed(notification_id: str, seen_attempts: int, now: datetime, due_
         sa.update(Notification)
         .where(
             Notification.id == notification_id,
-            Notification.status == "failed",
+            Notification.status == MessageStatus.FAILED,
             Notification.attempts == seen_attempts,
         )
-        .values(status="pending", due_at=due_at, resent_at=now, resent_by=by)
+        .values(status=MessageStatus.PENDING, due_at=due_at, resent_at=now, resent_by=by)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -431,10 +442,10 @@ def template_source(purpose: str, channel: str, locale: str) -> Source:
 
 
 def _read_template_source(purpose: str, channel: str, locale: str) -> Source:
-    for candidate in (channel, "sms") if channel == "whatsapp" else (channel,):
+    for candidate in (channel, Channel.SMS) if channel == Channel.WHATSAPP else (channel,):
         row = get_template(purpose, candidate, locale)
         if row is not None:
-            return Source(row.subject if channel == "email" else "", row.body, row.updated_by, row.updated_at)
+            return Source(row.subject if channel == Channel.EMAIL else "", row.body, row.updated_by, row.updated_at)
     return file_source(purpose, channel, locale)
 
 
@@ -460,7 +471,7 @@ def pending_with_text(purpose: str, channel: str, locale: str) -> list[Notificat
         Notification.purpose == purpose,
         Notification.channel == channel,
         Notification.locale == locale,
-        Notification.status == "pending",
+        Notification.status == MessageStatus.PENDING,
         Notification.registration_id.is_not(None),
     )
     return list(db.session.scalars(query.with_for_update(skip_locked=True)))
@@ -502,7 +513,7 @@ def held_count(event_id: str | None = None, kabupaten_code: str | None = None) -
     query = (
         sa.select(sa.func.count(Notification.id))
         .outerjoin(EventInfo, EventInfo.event_id == Notification.event_id)
-        .where(Notification.status == "pending", Notification.hold_reason.is_not(None))
+        .where(Notification.status == MessageStatus.PENDING, Notification.hold_reason.is_not(None))
     )
     if event_id is not None:
         query = query.where(Notification.event_id == event_id)
@@ -524,8 +535,8 @@ def oldest_overdue_reminder(now: datetime) -> datetime | None:
     """When the longest-overdue reminder not yet handed to a provider was due (None: none is overdue)."""
     return db.session.scalar(
         sa.select(sa.func.min(Notification.due_at)).where(
-            Notification.purpose == "reminder",
-            Notification.status.in_(("pending", "sending")),
+            Notification.purpose == Purpose.REMINDER,
+            Notification.status.in_((MessageStatus.PENDING, MessageStatus.SENDING)),
             Notification.due_at <= now,
         )
     )

@@ -32,6 +32,7 @@ from shared import audit as trail
 from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
+from shared.states import EventStatus, RegistrationStatus
 from shared.timeutil import to_local, utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
@@ -150,7 +151,7 @@ def create_event(data: dict, staff: StaffClaims) -> Event:
     event.reminder_offsets = data.get("reminder_offsets") or list(DEFAULT_REMINDER_OFFSETS)
     store.add(event)
     if publish:
-        event.status = "published"
+        event.status = EventStatus.PUBLISHED
         _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     db.session.flush()
     audit("event.create", staff, event_id=event.id)
@@ -162,11 +163,11 @@ def create_event(data: dict, staff: StaffClaims) -> Event:
 def publish_event(event_id: str, staff: StaffClaims) -> Event:
     """Open a draft event to the public and announce it."""
     event = _event_for_staff(event_id, staff)
-    if event.status == "published":
+    if event.status == EventStatus.PUBLISHED:
         return event
-    if event.status != "draft":
+    if event.status != EventStatus.DRAFT:
         raise RegistrationError("not_draft", _("Hanya draf yang dapat dipublikasikan."))
-    event.status = "published"
+    event.status = EventStatus.PUBLISHED
     _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     audit("event.publish", staff, event_id=event.id)
     db.session.commit()
@@ -185,9 +186,9 @@ def _event_for_staff(event_id: str, staff: StaffClaims) -> Event:
 
 def _check_open(event):
     """Refuse registration with the reason unless `event` (an Event, or a row of store.get_event_window) takes it."""
-    if event is None or event.status == "draft":
+    if event is None or event.status == EventStatus.DRAFT:
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise RegistrationError("event_cancelled", _("Acara ini dibatalkan."))
     if event.registration_opens_at and utcnow() < event.registration_opens_at:
         raise RegistrationError("not_open_yet", _("Pendaftaran belum dibuka."))
@@ -244,7 +245,7 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
     return registration, True
 
 
-_CONFIRMED = {"status": "confirmed", "waitlist_position": None}
+_CONFIRMED = {"status": RegistrationStatus.CONFIRMED, "waitlist_position": None}
 
 #: A registration's confirmation goes again at most this often, however many times it is asked for.
 CONFIRMATION_PACE = timedelta(minutes=10)
@@ -295,15 +296,15 @@ def _take_place(event_id: str) -> tuple[str, int | None, int | None]:
     """
     now = utcnow()
     if store.take_open_seat(event_id, now):
-        return "confirmed", None, None
+        return RegistrationStatus.CONFIRMED, None, None
     if (ticket := store.take_open_waitlist_ticket(event_id, now)) is not None:
-        return "waitlisted", *ticket
+        return RegistrationStatus.WAITLISTED, *ticket
     event = _check_open(store.get_event_window(event_id))
     if event.seats_left > 0 and store.take_seat(event_id):
-        return "confirmed", None, None
+        return RegistrationStatus.CONFIRMED, None, None
     if not event.waitlist_enabled:
         raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
-    return "waitlisted", *store.take_waitlist_ticket(event_id)
+    return RegistrationStatus.WAITLISTED, *store.take_waitlist_ticket(event_id)
 
 
 def _created_payload(registration: Registration) -> dict:
@@ -405,7 +406,7 @@ def handle_event(message: dict) -> str:
 
 def get_public_event(event_id: str) -> Event:
     event = store.get_event(event_id)
-    if event is None or event.status == "draft":
+    if event is None or event.status == EventStatus.DRAFT:
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     return event
 
@@ -484,7 +485,7 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     if staff is not None and not staff.may_see(event.kabupaten_code):
         raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
     registration = store.get_registration(registration_id, lock=True)
-    if registration.status == "cancelled":
+    if registration.status == RegistrationStatus.CANCELLED:
         db.session.rollback()
         return registration
     cancel_locked(registration, event)
@@ -498,8 +499,11 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
 def cancel_locked(registration: Registration, event: Event, *, erasure: bool = False) -> None:
     """Cancel an active `registration` whose event and row the caller locked: free its seat or waitlist place and
     promote the next person (inside the caller's transaction). `erasure`: the person is being erased, no notice."""
-    was_confirmed, was_waiting = registration.status == "confirmed", registration.status == "waitlisted"
-    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    was_confirmed, was_waiting = (
+        registration.status == RegistrationStatus.CONFIRMED,
+        registration.status == RegistrationStatus.WAITLISTED,
+    )
+    registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
     if was_waiting:
         store.leave_waitlist(event.id)
     payload = _cancelled_payload(registration, was_confirmed)
@@ -528,7 +532,7 @@ def _promote_next(event: Event) -> Registration | None:
 
 
 def _promote(registration: Registration) -> None:
-    registration.status = "confirmed"
+    registration.status = RegistrationStatus.CONFIRMED
     store.leave_waitlist(registration.event_id)
     _emit(
         EventNames.REGISTRATION_PROMOTED,
@@ -559,7 +563,7 @@ def _waitlisted_for_staff(registration_id: str, staff: StaffClaims) -> tuple[Reg
     event = _event_for_staff(registration.event_id, staff)
     store.lock_event(event.id)
     registration = store.get_registration(registration_id, lock=True)
-    if registration.status != "waitlisted":
+    if registration.status != RegistrationStatus.WAITLISTED:
         raise RegistrationError("not_waitlisted", _("Hanya peserta daftar tunggu yang dapat diberi kursi."))
     return registration, event
 
@@ -598,7 +602,7 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
     if registration.checked_in_at is not None:
         db.session.rollback()
         return registration, False
-    if registration.status != "confirmed":
+    if registration.status != RegistrationStatus.CONFIRMED:
         raise RegistrationError(
             "not_confirmed", _("Peserta ini belum mendapat kursi (masih di daftar tunggu, atau sudah batal).")
         )
@@ -705,7 +709,7 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
             "forbidden", "Hanya admin provinsi yang dapat memindahkan acara ke kabupaten/kota lain.", 403
         )
     store.lock_event(event_id)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise RegistrationError("cancelled", _("Acara yang dibatalkan tidak dapat diubah."))
     if data.get("capacity") is not None and data["capacity"] < event.confirmed_count:
         raise RegistrationError(
@@ -716,7 +720,7 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
     for key in changed:
         setattr(event, key, data[key])
     db.session.flush()
-    if event.status == "published":
+    if event.status == EventStatus.PUBLISHED:
         while event.seats_left > 0 and _promote_next(event):
             db.session.refresh(event)
         announced = [key for key in changed if key in ANNOUNCED_FIELDS]
@@ -731,9 +735,9 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
 def cancel_event(event_id: str, staff: StaffClaims, reason: str = "") -> Event:
     """Call off an event: registration closes and everyone registered is told (event.cancelled)."""
     event = _event_for_staff(event_id, staff)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         return event
-    was_published, event.status = event.status == "published", "cancelled"
+    was_published, event.status = event.status == EventStatus.PUBLISHED, EventStatus.CANCELLED
     if was_published:
         _emit(EventNames.EVENT_CANCELLED, {"event_id": event.id, "title": event.title, "reason": reason})
     audit("event.cancel", staff, event_id=event.id)
@@ -747,7 +751,8 @@ def list_registrations(event_id: str, filters: dict, staff: StaffClaims) -> list
     _event_for_staff(event_id, staff)
     registrations = store.list_registrations(event_id, filters)
     waiting = sorted(
-        (r for r in store.list_registrations(event_id, {"status": "waitlisted"})), key=lambda r: r.waitlist_seq
+        (r for r in store.list_registrations(event_id, {"status": RegistrationStatus.WAITLISTED})),
+        key=lambda r: r.waitlist_seq,
     )
     positions = {registration.id: place for place, registration in enumerate(waiting, start=1)}
     for registration in registrations:

@@ -15,6 +15,7 @@ from services.notifications.extensions import db
 from services.notifications.messages import CHANNELS
 from services.notifications.models import OutboxMessage
 from shared.metrics import age_seconds, make_metrics_blueprint
+from shared.states import MessageStatus
 from shared.timeutil import utcnow
 
 
@@ -32,7 +33,7 @@ def _families():
     failures = dict.fromkeys(CHANNELS, 0)
     for channel, provider, status, count in store.message_counts():
         messages.add_metric([channel, provider, status], count)
-        if status == "failed":
+        if status == MessageStatus.FAILED:
             failures[channel] = failures.get(channel, 0) + count
     for channel, count in failures.items():
         failed.add_metric([channel], count)

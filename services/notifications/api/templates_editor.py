@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from services.notifications import editor, labels, messages, store
 from shared.staffauth import staff_page
+from shared.states import Channel
 
 bp = Blueprint("templates", __name__, url_prefix="/staf/templat")
 
@@ -89,7 +90,7 @@ def _page(purpose, channel, locale, values, result, previewed=False):
         row=row,
         changed=row is not None
         and not editor.is_default(purpose, channel, locale, messages.Source(row.subject, row.body)),
-        follows_sms=channel == "whatsapp" and row is None,
+        follows_sms=channel == Channel.WHATSAPP and row is None,
         placeholders=messages.placeholders(purpose),
         samples=samples,
         filters=messages.FILTERS,

@@ -2,11 +2,12 @@
 
 from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
 from services.notifications.phones import for_zenziva
+from shared.states import Channel
 
 
 class ZenzivaSmsClient(HttpClient):
     name = "zenziva"
-    channel = "sms"
+    channel = Channel.SMS
 
     def __init__(self, base_url: str, userkey: str, passkey: str, **timeouts) -> None:
         super().__init__(base_url, **timeouts)

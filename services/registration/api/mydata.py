@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from services.registration import labels, mydata, service, store
 from services.registration.ratelimit import my_data_rate_limit
+from shared.states import EventStatus
 from shared.timeutil import utcnow
 from shared.web import field_errors
 
@@ -30,7 +31,7 @@ def _private(response):
 
 def _events():
     """The events a person may pick: every one announced, the most recent first."""
-    return [event for event in store.list_events() if event.status != "draft"][:100]
+    return [event for event in store.list_events() if event.status != EventStatus.DRAFT][:100]
 
 
 def _typed(name: str) -> str:

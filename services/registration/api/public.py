@@ -15,6 +15,7 @@ from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
+from shared.states import RegistrationStatus
 from shared.timeutil import format_when, utcnow
 from shared.web import field_errors, select_locale
 
@@ -172,7 +173,7 @@ def thanks():
 def confirmation(token: str):
     """Show a registration: status, and for a seat the check-in code and the QR code staff scan at the door."""
     registration = service.unsign(service.PAGE, token)
-    seat = registration.status == "confirmed"  # someone waiting has nothing to show at the door yet
+    seat = registration.status == RegistrationStatus.CONFIRMED  # someone waiting has nothing to show at the door yet
     qr = segno.make(service.checkin_url(registration.id), error="m").svg_inline(scale=5, border=2) if seat else None
     return render_template(
         "public/confirmation.html",
@@ -197,7 +198,7 @@ def cancel(token: str):
     """Let a participant give up their seat with the signed link from their messages."""
     registration = service.unsign(service.CANCEL, token)
     my_data_url = mydata.link(registration.id)  # the link in every message leads here: "Data saya" is one step on
-    if request.method == "POST" and registration.status != "cancelled":
+    if request.method == "POST" and registration.status != RegistrationStatus.CANCELLED:
         registration = service.cancel_registration(registration.id)
         return render_template("public/cancelled.html", registration=registration, my_data_url=my_data_url)
     return render_template("public/cancel.html", registration=registration, my_data_url=my_data_url)

@@ -6,10 +6,11 @@ from prometheus_client.core import GaugeMetricFamily
 from services.reporting import store
 from services.reporting.extensions import db
 from services.reporting.models import OutboxMessage
+from services.reporting.states import RunStatus
 from shared.metrics import make_metrics_blueprint
 
 #: Shown at 0 when no run is in that state, so a rate or an alert over them has a baseline.
-RUN_STATES = ("pending", "building", "sent", "failed")
+RUN_STATES = tuple(RunStatus)
 
 
 def _families():

@@ -1,7 +1,6 @@
 """Use cases of the notifications service: plan messages from events, send each once, track receipts and opt-outs."""
 
 import logging
-import os
 import random
 import time as clock
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from services.notifications.phones import BadNumber, mobile, refusal, to_e164
 from shared import audit as trail
 from shared.bus import ServiceBus
 from shared.faults import fault_point
+from shared.forksafe import PerProcess
 from shared.messaging.names import EventNames, TaskNames
 from shared.staffauth import apply_staff_changed
 from shared.states import Channel, EventStatus, MessageStatus, Purpose, RegistrationStatus
@@ -674,15 +674,12 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
 #: connection: a gateway's answer takes a round trip (on the internet, 100-300 ms), sending one by one waits
 #: for each.
 SEND_THREADS = 8
-_senders: tuple[int, ThreadPoolExecutor] | None = None
+#: This process's sending threads (made after the fork: a prefork child does not inherit its parent's).
+_senders = PerProcess(lambda: ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send"))
 
 
 def _sender_pool() -> ThreadPoolExecutor:
-    """This process's sending threads (made after the fork: a prefork child does not inherit its parent's)."""
-    global _senders
-    if _senders is None or _senders[0] != os.getpid():
-        _senders = (os.getpid(), ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="send"))
-    return _senders[1]
+    return _senders.get()
 
 
 def _deliver_all(rows, deadline: float):

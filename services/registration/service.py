@@ -2,10 +2,7 @@
 
 import functools
 import hashlib
-import os
 import secrets
-import threading
-import time
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -337,64 +334,8 @@ def statistics_disability(registration: Registration) -> str:
     return registration.disability if registration.consented("statistics") else "prefer_not_to_say"
 
 
-class Nudges:
-    """Wake the relay after commits: at once when no nudge went out in the last `gap` seconds, else once at the end
-    of that gap for every commit meanwhile. Each commit is still followed by a nudge sent after it, and a relay run
-    takes every row committed before it starts.
-
-    In a rush the gap widens: once `burst` commits or more have waited in one gap, the next gaps last `burst_gap`,
-    until a gap has fewer. Under load a nudge (its timer thread, the hand-off to the nudge thread, the Celery send,
-    all competing with the request threads for the GIL) costs a web process about 2 ms of CPU; sharing it among a
-    rush's commits keeps that for the registrations, while one registration at a time still wakes the relay at once.
-    """
-
-    def __init__(self, send, gap: float, burst_gap: float | None = None, burst: int = 4) -> None:
-        self.send, self.calm_gap, self.burst_gap, self.burst = send, gap, burst_gap or gap, burst
-        self.lock = threading.Lock()
-        self._reset()
-
-    def _reset(self) -> None:
-        self.pid, self.next_at, self.timer, self.gap, self.waiting = os.getpid(), 0.0, None, self.calm_gap, 0
-
-    def __call__(self) -> None:
-        now = time.monotonic()
-        with self.lock:
-            if self.pid != os.getpid():  # forked: the parent's timer is not running here
-                self._reset()
-            if self.timer is not None:  # a nudge is due at the end of the gap: it comes after this commit
-                self.waiting += 1
-                return
-            if now < self.next_at:
-                self.waiting = 1
-                self.timer = threading.Timer(self.next_at - now, self._at_end_of_gap)
-                self.timer.daemon = True
-                self.timer.start()
-                return
-            self.gap = self.calm_gap  # a whole gap went by without a commit: no rush
-            self.next_at = now + self.gap
-        self.send()
-
-    def _at_end_of_gap(self) -> None:
-        with self.lock:
-            self.gap = self.burst_gap if self.waiting >= self.burst else self.calm_gap
-            self.timer, self.next_at, self.waiting = None, time.monotonic() + self.gap, 0
-        self.send()
-
-
-#: How long commits may wait to share a nudge: a lone registration's nudge goes at once, and one every 50 ms adds
-#: next to nothing to a confirmation's wait (bench/pipeline.py: p50 0.06 s at 20/s; 0.16 s with a fixed 0.2 s gap).
-NUDGE_GAP_SECONDS = 0.05
-#: The gap in a rush, from a gap with NUDGE_BURST_COMMITS commits waiting on: about 80 a second per web process. In
-#: a burst on the form the web took about 10 % more submissions a second with this than with 50 ms throughout
-#: (bench/registration.py, interleaved rounds).
-NUDGE_BURST_GAP_SECONDS = 0.2
-NUDGE_BURST_COMMITS = 4
-_nudges = Nudges(bus.nudge, NUDGE_GAP_SECONDS, NUDGE_BURST_GAP_SECONDS, NUDGE_BURST_COMMITS)
-
-
 def nudge() -> None:
-    if current_app.config.get("OUTBOX_NUDGE", True):
-        _nudges()
+    bus.nudge()
 
 
 def handle_event(message: dict) -> str:

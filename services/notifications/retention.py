@@ -1,7 +1,5 @@
 """Keep personal data only as long as it is needed (docs/data.md): the daily purge of the notifications store."""
 
-import hashlib
-import hmac
 import logging
 from datetime import datetime
 
@@ -10,14 +8,13 @@ from flask import current_app
 
 from services.notifications.extensions import db
 from services.notifications.models import AuditEntry, EventInfo, Notification, OptOut, Recipient
+from services.notifications.store import HASH_PREFIX, hashed_address
 from shared import audit
 from shared.retention import BATCH_SIZE, cutoff, update_in_batches
 from shared.states import MessageStatus, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
-#: How an opt-out kept only as a keyed hash begins (an address never does).
-HASH_PREFIX = "hmac:"
 #: A recipient after anonymisation: the registration and event ids, channel, language and status, nothing more.
 ANONYMOUS_RECIPIENT = dict.fromkeys(("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"))
 #: What a message loses after MESSAGE_BODY_RETENTION_DAYS: everything it said (names, codes, links, files).
@@ -27,12 +24,6 @@ NO_CONTENT = {"subject": "", "body": "", "params": sa.null(), "attachments": sa.
 ANONYMOUS_NOTIFICATION = {**NO_CONTENT, "to": "", "last_error": None}
 #: Messages still to be sent keep their content, whatever their age.
 UNFINISHED = (MessageStatus.PENDING, MessageStatus.SENDING)
-
-
-def hashed_address(address: str) -> str:
-    """The keyed hash an opt-out keeps instead of `address` once nothing else holds the address."""
-    key = current_app.config.get("OPT_OUT_HASH_KEY") or current_app.config["SECRET_KEY"]
-    return HASH_PREFIX + hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
 def _has_content():

@@ -1,18 +1,28 @@
 """Queries and inserts of the notifications service on the session (never commits)."""
 
+import hashlib
+import hmac
 from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql
 import sqlalchemy.dialects.sqlite
-from flask import g
+from flask import current_app, g
 
 from services.notifications.extensions import db
 from services.notifications.messages import Source, file_source
 from services.notifications.models import DailySend, EventInfo, MessageTemplate, Notification, OptOut, Recipient
-from services.notifications.retention import hashed_address
 from shared.states import Channel, MessageStatus, Purpose, RegistrationStatus
 from shared.timeutil import utcnow
+
+#: How an opt-out kept only as a keyed hash begins (an address never does).
+HASH_PREFIX = "hmac:"
+
+
+def hashed_address(address: str) -> str:
+    """The keyed hash an opt-out keeps instead of `address` once nothing else holds the address."""
+    key = current_app.config.get("OPT_OUT_HASH_KEY") or current_app.config["SECRET_KEY"]
+    return HASH_PREFIX + hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
 def upsert_event(values: dict) -> EventInfo:

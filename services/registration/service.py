@@ -703,7 +703,7 @@ def list_registrations(event_id: str, filters: dict, staff: StaffClaims) -> list
 
 def list_staff_events(staff: StaffClaims) -> list[Event]:
     """Every event staff may manage: all for a provincial admin, their kabupaten's for a regency organiser."""
-    return store.list_events(None if staff.is_provincial else staff.kabupaten_code)
+    return store.list_events(staff.scope)
 
 
 def get_staff_event(event_id: str, staff: StaffClaims) -> Event:

@@ -103,12 +103,14 @@ def make_registration_app(new_store, redis_url):
             "RATELIMIT_STORAGE_URI": "memory://",
             "REGISTRATION_FORM_RATE_LIMIT": "100000 per minute",
         } | overrides
-        app = build(registration_app, new_store(f"registration{len(apps)}"), redis_url, **settings)
-        with app.app_context():
-            from services.registration import seed
+        url = new_store(f"registration{len(apps)}")
+        app = build(registration_app, url, redis_url, **settings)
+        if not url.startswith("sqlite:///"):  # a SQLite store is a copy of the seeded template
+            with app.app_context():
+                from services.registration import seed
 
-            seed.seed_regions()
-            seed.seed_admin()
+                seed.seed_regions()
+                seed.seed_admin()
         apps.append(app)
         return app
 

@@ -167,7 +167,7 @@ def two_step():
                 accounts.stop_two_step(g.staff, request.form.get("code", ""))
                 flash(_("Verifikasi dua langkah dimatikan."), "success")
                 back = url_for(".two_step") if g.staff.is_provincial else url_for("staff.events")
-                return start_session(accounts.store.get_staff(g.staff.id), back)
+                return start_session(accounts.queries.get_staff(g.staff.id), back)
             staff = accounts.confirm_two_step(g.staff, request.form.get("code", ""))
             flash(_("Verifikasi dua langkah aktif. Saat masuk, Anda akan diminta kode dari aplikasi."), "success")
             return start_session(staff, url_for(".two_step"))

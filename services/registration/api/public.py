@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import formtime, labels, mydata, notices, service, store
+from services.registration import formtime, labels, mydata, notices, queries, service
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
@@ -28,7 +28,7 @@ FORM = RegistrationFormSchema()
 @bp.get("/")
 def index():
     """List the events people can still register for."""
-    return render_template("public/index.html", events=store.list_open_events(utcnow()))
+    return render_template("public/index.html", events=queries.list_open_events(utcnow()))
 
 
 @bp.get("/acara/<event_id>")
@@ -40,7 +40,7 @@ def event(event_id: str):
         event=event,
         open_=service.is_open,
         share=_share(event),
-        poster=store.poster_sizes(event.id) if event.poster_version else None,
+        poster=queries.poster_sizes(event.id) if event.poster_version else None,
         contact=_contact(event),
     )
 
@@ -178,7 +178,7 @@ def confirmation(token: str):
     return render_template(
         "public/confirmation.html",
         registration=registration,
-        position=store.waitlist_position(registration),
+        position=queries.waitlist_position(registration),
         qr=qr,
         cancel_url=service.cancel_url(registration.id),
         my_data_url=mydata.link(registration.id),

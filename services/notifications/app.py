@@ -10,8 +10,8 @@ from services.notifications.api import register_blueprints
 from services.notifications.config import CONFIGS
 from services.notifications.extensions import api, celery, db, migrate
 from services.notifications.models import StaffAccess
-from services.notifications.pacing import SendPace
-from services.notifications.priorities import ProviderPriorities
+from services.notifications.sending.pacing import SendPace
+from services.notifications.sending.priorities import ProviderPriorities
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config, trust_proxies
 from shared.celery import init_celery

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from itsdangerous import URLSafeSerializer
 
-from services.notifications import messages, store
+from services.notifications import store
+from services.notifications.content import messages
 from services.notifications.models import EventInfo, Notification, Recipient
-from services.notifications.phones import is_mobile
-from services.notifications.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
-from services.notifications.schedule import reminder_due as _reminder_time
+from services.notifications.sending.phones import is_mobile
+from services.notifications.sending.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
+from services.notifications.sending.schedule import reminder_due as _reminder_time
 from shared.states import Channel, MessageStatus, Purpose, RegistrationStatus
 from shared.timeutil import utcnow
 

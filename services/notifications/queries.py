@@ -4,6 +4,7 @@ Views (api/) read through this module, never the store itself (an import-linter 
 holds them to it): a view cannot change data but through a use case, which checks who may change it.
 """
 
+from services.notifications.content.messages import template_source
 from services.notifications.store import (
     address_in_kabupaten,
     delivery_counts,
@@ -20,7 +21,6 @@ from services.notifications.store import (
     search_log,
     sends_on,
     status_counts,
-    template_source,
     visible_events,
 )
 

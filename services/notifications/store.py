@@ -10,9 +10,8 @@ import sqlalchemy.dialects.sqlite
 from flask import current_app, g
 
 from services.notifications.extensions import db
-from services.notifications.messages import Source, file_source
 from services.notifications.models import DailySend, EventInfo, MessageTemplate, Notification, OptOut, Recipient
-from shared.states import Channel, MessageStatus, Purpose, RegistrationStatus
+from shared.states import MessageStatus, Purpose, RegistrationStatus
 from shared.timeutil import utcnow
 
 #: How an opt-out kept only as a keyed hash begins (an address never does).
@@ -436,27 +435,6 @@ def get_template(purpose: str, channel: str, locale: str) -> MessageTemplate | N
 
 def list_templates() -> list[MessageTemplate]:
     return list(db.session.scalars(sa.select(MessageTemplate)))
-
-
-def template_source(purpose: str, channel: str, locale: str) -> Source:
-    """The text a message is rendered from: staff's for this channel (WhatsApp: else SMS's), else the file's.
-
-    Read once per app context (a task, a request): a registration's confirmation and its reminders share it.
-    Saving or resetting a template forgets what was read.
-    """
-    known = g.setdefault("template_sources", {})
-    key = (purpose, channel, locale)
-    if key not in known:
-        known[key] = _read_template_source(purpose, channel, locale)
-    return known[key]
-
-
-def _read_template_source(purpose: str, channel: str, locale: str) -> Source:
-    for candidate in (channel, Channel.SMS) if channel == Channel.WHATSAPP else (channel,):
-        row = get_template(purpose, candidate, locale)
-        if row is not None:
-            return Source(row.subject if channel == Channel.EMAIL else "", row.body, row.updated_by, row.updated_at)
-    return file_source(purpose, channel, locale)
 
 
 def save_template(purpose: str, channel: str, locale: str, subject: str, body: str, by: str) -> MessageTemplate:

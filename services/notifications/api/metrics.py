@@ -11,8 +11,8 @@ from flask import current_app
 from prometheus_client.core import GaugeMetricFamily
 
 from services.notifications import queries
+from services.notifications.content.messages import CHANNELS
 from services.notifications.extensions import db
-from services.notifications.messages import CHANNELS
 from services.notifications.models import OutboxMessage
 from shared.metrics import age_seconds, make_metrics_blueprint
 from shared.states import MessageStatus

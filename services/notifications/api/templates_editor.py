@@ -3,7 +3,8 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.notifications import editor, labels, messages, queries
+from services.notifications import labels, queries
+from services.notifications.content import editor, messages
 from shared.staffauth import staff_page
 from shared.states import Channel
 

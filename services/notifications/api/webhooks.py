@@ -5,8 +5,8 @@ import hmac
 from flask import Blueprint, abort, current_app, request
 
 from services.notifications import service
-from services.notifications.clients.twilio import twilio_signature
-from services.notifications.clients.whatsapp import hub_signature
+from services.notifications.sending.clients.twilio import twilio_signature
+from services.notifications.sending.clients.whatsapp import hub_signature
 from shared.states import Channel, MessageStatus
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")

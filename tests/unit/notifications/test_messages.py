@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.notifications import messages
+from services.notifications.content import messages
 
 
 @pytest.mark.parametrize("purpose", messages.PURPOSES)

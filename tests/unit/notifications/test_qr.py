@@ -6,7 +6,7 @@ import pytest
 import segno
 from PIL import Image
 
-from services.notifications.qr import QR_BORDER, QR_SCALE, qr_png
+from services.notifications.content.qr import QR_BORDER, QR_SCALE, qr_png
 
 
 def modules_in(png: bytes) -> list[list[int]]:

@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from services.notifications import messages, store
-from services.notifications.clients.email import Attachment, Email
+from services.notifications import store
+from services.notifications.content import messages
+from services.notifications.content.ics import CalendarEvent, calendar
+from services.notifications.content.qr import qr_png
 from services.notifications.extensions import db
-from services.notifications.ics import CalendarEvent, calendar
 from services.notifications.models import EventInfo, Notification, Recipient
-from services.notifications.qr import qr_png
+from services.notifications.sending.clients.email import Attachment, Email
 from shared.states import EventStatus, Purpose, RegistrationStatus
 
 #: Messages to someone holding a seat show the code staff scan at the door.

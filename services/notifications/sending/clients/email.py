@@ -9,7 +9,7 @@ from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from services.notifications.clients.base import PermanentSendError, TransientSendError
+from services.notifications.sending.clients.base import PermanentSendError, TransientSendError
 from shared.forksafe import PerProcess
 
 __all__ = ["Attachment", "Email", "PermanentSendError", "SmtpEmailClient", "TransientSendError"]

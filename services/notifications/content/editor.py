@@ -8,10 +8,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import URLSafeTimedSerializer
 
-from services.notifications import messages, planning, store
+from services.notifications import planning, store
+from services.notifications.content import messages
+from services.notifications.content.sms import SmsLength, measure
 from services.notifications.extensions import db
 from services.notifications.models import AuditEntry
-from services.notifications.sms import SmsLength, measure
 from shared import audit as trail
 from shared.config import env
 from shared.states import Channel, Purpose

@@ -13,17 +13,19 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateAssertionError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from services.notifications.sms import gsm_safe, measure
+from services.notifications import store
+from services.notifications.content.sms import gsm_safe, measure
 from shared.states import Channel, Purpose
 from shared.timeutil import format_when
 
-TEMPLATES = Path(__file__).resolve().parent / "templates" / "messages"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True)
 _html = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
 _sandbox = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
@@ -129,6 +131,27 @@ def file_source(purpose: str, channel: str, locale: str) -> Source:
         return Source("", text)
     subject, _, body = text.partition("\n")
     return Source(subject.strip(), body.lstrip("\n"))
+
+
+def template_source(purpose: str, channel: str, locale: str) -> Source:
+    """The text a message is rendered from: staff's for this channel (WhatsApp: else SMS's), else the file's.
+
+    Read once per app context (a task, a request): a registration's confirmation and its reminders share it.
+    Saving or resetting a template forgets what was read.
+    """
+    known = g.setdefault("template_sources", {})
+    key = (purpose, channel, locale)
+    if key not in known:
+        known[key] = _read_template_source(purpose, channel, locale)
+    return known[key]
+
+
+def _read_template_source(purpose: str, channel: str, locale: str) -> Source:
+    for candidate in (channel, Channel.SMS) if channel == Channel.WHATSAPP else (channel,):
+        row = store.get_template(purpose, candidate, locale)
+        if row is not None:
+            return Source(row.subject if channel == Channel.EMAIL else "", row.body, row.updated_by, row.updated_at)
+    return file_source(purpose, channel, locale)
 
 
 def check(purpose: str, source: str) -> list[str]:
@@ -266,15 +289,13 @@ def render(purpose: str, locale: str, channel: str = Channel.EMAIL, **context) -
 
     The text staff saved for this purpose, channel and locale is used when there is one, else the file default.
     """
-    from services.notifications import store  # the store imports this module: a top-level import would loop
-
     locale = locale if locale in LOCALES else "id"
     event = context.get("event")
     if event is not None:
         context.setdefault("when", format_when(event.starts_at, locale))
     if "lead_kind" in context:
         context.setdefault("lead", lead_text(context["lead_kind"], context["lead_n"], locale))
-    source = store.template_source(purpose, channel, locale)
+    source = template_source(purpose, channel, locale)
     subject, body = render_source(source, channel, **context)
     if channel == Channel.SMS:
         body = _fit_sms(source, body, context)

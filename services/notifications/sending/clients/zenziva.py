@@ -1,7 +1,7 @@
 """SMS through Zenziva's console API (reguler): form-encoded credentials, a status *string* in the body."""
 
-from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
-from services.notifications.phones import for_zenziva
+from services.notifications.sending.clients.base import HttpClient, PermanentSendError, TextMessage
+from services.notifications.sending.phones import for_zenziva
 from shared.states import Channel
 
 

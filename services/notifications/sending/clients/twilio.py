@@ -6,8 +6,8 @@ import hmac
 
 import urllib3
 
-from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
-from services.notifications.phones import for_twilio
+from services.notifications.sending.clients.base import HttpClient, PermanentSendError, TextMessage
+from services.notifications.sending.phones import for_twilio
 from shared.states import Channel
 
 

@@ -1,9 +1,9 @@
 """Provider adapters of the notifications service, each behind a small interface, chosen by config."""
 
-from services.notifications.clients.base import TextClient
-from services.notifications.clients.twilio import TwilioSmsClient
-from services.notifications.clients.whatsapp import WhatsAppCloudClient
-from services.notifications.clients.zenziva import ZenzivaSmsClient
+from services.notifications.sending.clients.base import TextClient
+from services.notifications.sending.clients.twilio import TwilioSmsClient
+from services.notifications.sending.clients.whatsapp import WhatsAppCloudClient
+from services.notifications.sending.clients.zenziva import ZenzivaSmsClient
 from shared.states import Channel
 
 

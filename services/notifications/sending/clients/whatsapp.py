@@ -3,8 +3,8 @@
 import hashlib
 import hmac
 
-from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
-from services.notifications.phones import for_whatsapp
+from services.notifications.sending.clients.base import HttpClient, PermanentSendError, TextMessage
+from services.notifications.sending.phones import for_whatsapp
 from shared.states import Channel
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 from services.notifications import labels, queries
-from services.notifications.content import editor, messages
+from services.notifications.content import checking, editor, messages
 from shared.staffauth import staff_page
 from shared.states import Channel
 
@@ -94,7 +94,7 @@ def _page(purpose, channel, locale, values, result, previewed=False):
         follows_sms=channel == Channel.WHATSAPP and row is None,
         placeholders=messages.placeholders(purpose),
         samples=samples,
-        filters=messages.FILTERS,
+        filters=checking.FILTERS,
         labels=labels,
     )
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from itsdangerous import URLSafeTimedSerializer
 
 from services.notifications import planning, store
-from services.notifications.content import messages
+from services.notifications.content import checking, messages
 from services.notifications.content.sms import SmsLength, measure
 from services.notifications.extensions import db
 from services.notifications.models import AuditEntry
@@ -101,13 +101,13 @@ def check(purpose: str, channel: str, subject: str, body: str) -> dict[str, list
             errors["subject"] = [_("Subjek wajib diisi.")]
         elif len(subject) > SUBJECT_MAX:
             errors["subject"] = [_("Subjek paling banyak %(n)s karakter.", n=SUBJECT_MAX)]
-        elif problems := messages.check(purpose, subject):
+        elif problems := checking.check(purpose, subject):
             errors["subject"] = [str(problem) for problem in problems]
     if not body.strip():
         errors["body"] = [_("Isi pesan wajib diisi.")]
     elif len(body) > BODY_MAX:
         errors["body"] = [_("Isi pesan paling banyak %(n)s karakter.", n=BODY_MAX)]
-    elif problems := messages.check(purpose, body):
+    elif problems := checking.check(purpose, body):
         errors["body"] = [str(problem) for problem in problems]
     return errors
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from services.notifications import store
-from services.notifications.content import messages
+from services.notifications.content.html import html_body
 from services.notifications.content.ics import CalendarEvent, calendar
 from services.notifications.content.qr import qr_png
 from services.notifications.extensions import db
@@ -75,7 +75,7 @@ def compose(notification: Notification) -> Email:
         inline.append(Attachment("kode-qr-checkin.png", "image/png", qr, content_id=cid))
     if seat and notification.purpose in CALENDAR_PURPOSES:
         attachments.append(calendar_file(notification, recipient, event))
-    html = messages.html_body(
+    html = html_body(
         notification.subject,
         notification.body,
         notification.locale,

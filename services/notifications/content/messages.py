@@ -5,20 +5,16 @@ are rendered in Jinja's sandbox and checked before they are saved: only the plac
 simple `{% if %}` logic and a few filters.
 """
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.exceptions import TemplateAssertionError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup, escape
 
 from services.notifications import store
 from services.notifications.content.sms import gsm_safe, measure
@@ -67,27 +63,6 @@ REPORT_PLACEHOLDERS = {
     "period_start": _l("Awal periode laporan"),
     "period_end": _l("Akhir periode laporan"),
 }
-FILTERS = ("upper", "lower", "title", "capitalize", "trim", "default")
-TESTS = ("defined", "none", "number", "string")
-#: Template constructs staff may use: text, placeholders, conditions and the filters above.
-ALLOWED_NODES = (
-    nodes.Template,
-    nodes.Output,
-    nodes.TemplateData,
-    nodes.Name,
-    nodes.Getattr,
-    nodes.Const,
-    nodes.If,
-    nodes.CondExpr,
-    nodes.Compare,
-    nodes.Operand,
-    nodes.And,
-    nodes.Or,
-    nodes.Not,
-    nodes.Concat,
-    nodes.Filter,
-    nodes.Test,
-)
 
 
 def channels_for(purpose: str) -> tuple[str, ...]:
@@ -152,106 +127,6 @@ def _read_template_source(purpose: str, channel: str, locale: str) -> Source:
         if row is not None:
             return Source(row.subject if channel == Channel.EMAIL else "", row.body, row.updated_by, row.updated_at)
     return file_source(purpose, channel, locale)
-
-
-def check(purpose: str, source: str) -> list[str]:
-    """Return what is wrong with a template's text for `purpose`, in words staff understand (empty when fine)."""
-    try:
-        tree = _sandbox.parse(source)
-    except TemplateSyntaxError as error:
-        return [_l("Penulisan templat salah di baris %(line)s: %(detail)s", line=error.lineno, detail=error.message)]
-    allowed, problems = placeholders(purpose), []
-    objects = {name.partition(".")[0] for name in allowed if "." in name}
-
-    def unknown(name: str):
-        close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.5)
-        if close:
-            return _l(
-                "Placeholder {{ %(name)s }} tidak dikenal. Maksud Anda {{ %(close)s }}?", name=name, close=close[0]
-            )
-        return _l("Placeholder {{ %(name)s }} tidak dikenal; lihat daftar placeholder yang dapat dipakai.", name=name)
-
-    def refuse(text) -> None:
-        if text not in problems:
-            problems.append(text)
-
-    for node in _walk(tree):
-        if not isinstance(node, ALLOWED_NODES):
-            refuse(
-                _l(
-                    "Bagian %(part)s tidak didukung di templat pesan; pakai teks, placeholder dan {%% if %%}.",
-                    part=_describe(node),
-                )
-            )
-        elif isinstance(node, nodes.Getattr):
-            name = f"{_dotted(node.node)}.{node.attr}"
-            if not isinstance(node.node, nodes.Name) or name not in allowed:
-                refuse(unknown(name))
-        elif isinstance(node, nodes.Name) and node.ctx == "load":
-            if node.name in objects and not _is_getattr_target(tree, node):
-                refuse(
-                    _l(
-                        "Placeholder {{ %(name)s }} perlu nama bagiannya, mis. {{ %(name)s.%(example)s }}.",
-                        name=node.name,
-                        example=_first_attr(allowed, node.name),
-                    )
-                )
-            elif node.name not in allowed and node.name not in objects:
-                refuse(unknown(node.name))
-        elif isinstance(node, nodes.Filter) and node.name not in FILTERS:
-            refuse(
-                _l(
-                    "Filter |%(name)s tidak didukung. Yang dapat dipakai: %(known)s.",
-                    name=node.name,
-                    known=", ".join(FILTERS),
-                )
-            )
-        elif isinstance(node, nodes.Test) and node.name not in TESTS:
-            refuse(_l('Uji "is %(name)s" tidak didukung.', name=node.name))
-    if not problems:
-        try:
-            _sandbox.from_string(source)
-        except (TemplateSyntaxError, TemplateAssertionError) as error:
-            refuse(_l("Penulisan templat salah: %(detail)s", detail=str(error)))
-    return problems
-
-
-def _walk(node: nodes.Node):
-    yield node
-    for child in node.iter_child_nodes():
-        yield from _walk(child)
-
-
-def _dotted(node: nodes.Node) -> str:
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Getattr):
-        return f"{_dotted(node.node)}.{node.attr}"
-    return "…"
-
-
-def _is_getattr_target(tree: nodes.Template, name: nodes.Name) -> bool:
-    return any(getattr_node.node is name for getattr_node in tree.find_all(nodes.Getattr))
-
-
-def _first_attr(allowed: dict, obj: str) -> str:
-    return next(name.partition(".")[2] for name in allowed if name.startswith(f"{obj}."))
-
-
-def _describe(node: nodes.Node) -> str:
-    words = {
-        nodes.For: "{% for %}",
-        nodes.Include: "{% include %}",
-        nodes.Import: "{% import %}",
-        nodes.FromImport: "{% from %}",
-        nodes.Extends: "{% extends %}",
-        nodes.Macro: "{% macro %}",
-        nodes.Assign: "{% set %}",
-        nodes.AssignBlock: "{% set %}",
-        nodes.Call: "( )",
-        nodes.Getitem: "[ ]",
-    }
-    return next((text for kind, text in words.items() if isinstance(node, kind)), type(node).__name__)
 
 
 @functools.lru_cache(maxsize=256)
@@ -388,83 +263,3 @@ def _value(context: dict, name: str):
 #: Where, in text that is not one of Pelita's links, a mail client could see a web or mail address: a dot, an @ or
 #: a colon between two visible characters ("evil.example", "a@b.c", "https://"). Each is wrapped in its own
 #: <span> (below) so the address is no longer one run of text.
-_LINKABLE = re.compile(r"(?<=\S)[.@:](?=\S)")
-
-
-def _unlinkable(text: str) -> Markup:
-    """Escape `text` so that no mail client turns any of it into a link.
-
-    Gmail, Outlook and Apple Mail make a link of anything in an HTML mail's text that looks like an address, a
-    bare "www.evil.example" or "evil.example" included, and escaping does not stop that. Their linkers read one
-    text node at a time, so a dot, @ or colon in an element of its own ("evil<span>.</span>example") leaves no
-    node that looks like an address, while the reader sees the same text (no invisible character is added: a
-    name copied from the mail is the name). Used for every part of the text that is not a Pelita link, as the
-    text carries what people typed: names, titles, venues.
-    """
-    escaped = str(escape(text))
-    return Markup(_LINKABLE.sub(lambda match: f"<span>{match.group(0)}</span>", escaped))
-
-
-def _own_link(url: str, origins: frozenset[str]) -> bool:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower() in origins
-
-
-def _linked(line: str, origins: frozenset[str] = frozenset()) -> Markup:
-    """Escape one line of text and make Pelita's own web addresses links (a trailing full stop stays outside).
-
-    Only an address on one of `origins` (Pelita's services) becomes a link; any other, typed by someone into a
-    name or a venue, say, is shown as text that mail clients do not link either (_unlinkable).
-    """
-    out, position = [], 0
-    for match in URL.finditer(line):
-        url = match.group(0).rstrip(".,;:)!?")
-        if not _own_link(url, origins):
-            continue
-        out += [_unlinkable(line[position : match.start()]), Markup('<a href="{0}">{0}</a>').format(url)]
-        position = match.start() + len(url)
-    out.append(_unlinkable(line[position:]))
-    return Markup("").join(out)
-
-
-def own_origins() -> frozenset[str]:
-    """The scheme and host of every Pelita service: the only addresses a message links to."""
-    from flask import current_app
-
-    urls = [current_app.config.get("PUBLIC_BASE_URL") or "", *current_app.config.get("PELITA_LINK_URLS", ())]
-    return frozenset(f"{p.scheme}://{p.netloc}".lower() for p in map(urlsplit, urls) if p.scheme and p.netloc)
-
-
-def html_body(
-    subject: str,
-    text: str,
-    locale: str,
-    *,
-    qr_cid: str | None = None,
-    checkin_code: str | None = None,
-    origins: frozenset[str] | None = None,
-):
-    """Return the HTML part of an email: its text in paragraphs with Pelita's links, and the check-in QR code inline.
-
-    The HTML is made from the text (which staff edit), so the two parts always say the same; the QR code goes
-    right after the paragraph that names the check-in code, or at the end. Only addresses on `origins` (by
-    default Pelita's own services) become links.
-    """
-    origins = own_origins() if origins is None else origins
-    paragraphs = [
-        Markup("<br>\n").join(_linked(line, origins) for line in block.splitlines())
-        for block in re.split(r"\n\s*\n", text.strip())
-        if block.strip()
-    ]
-    qr_after = len(paragraphs) - 1
-    if checkin_code:
-        qr_after = next((n for n, block in enumerate(paragraphs) if checkin_code in block), qr_after)
-    return _html.get_template("_email.html").render(
-        subject=subject,
-        heading=_unlinkable(subject),
-        paragraphs=paragraphs,
-        locale=locale if locale in LOCALES else "id",
-        qr_cid=qr_cid,
-        qr_after=qr_after,
-        checkin_code=checkin_code,
-    )

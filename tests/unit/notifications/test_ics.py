@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
+from services.notifications.content.html import html_body
 from services.notifications.content.ics import CalendarEvent, calendar, escape_text, fold
-from services.notifications.content.messages import html_body
 from shared.timeutil import WITA
 
 

@@ -9,8 +9,8 @@ from services.notifications.bus import bus
 from services.notifications.extensions import db
 from services.notifications.sending.phones import BadNumber, to_e164
 from services.notifications.sending.steps import (
-    _emit_outcome,
-    _give_up,
+    emit_outcome,
+    give_up,
 )
 from shared.messaging.names import EventNames
 from shared.states import MessageStatus
@@ -38,9 +38,9 @@ def record_receipt(provider: str, reference: str, status: str, error: str | None
         db.session.rollback()
         return "ignored"
     if new_status == MessageStatus.FAILED:
-        return _give_up(notification, f"{provider} receipt: {status} {error or ''}".strip())
+        return give_up(notification, f"{provider} receipt: {status} {error or ''}".strip())
     notification.status, notification.delivered_at = MessageStatus.DELIVERED, utcnow()
-    _emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=notification.delivered_at)
+    emit_outcome(notification, EventNames.NOTIFICATION_DELIVERED, delivered_at=notification.delivered_at)
     db.session.commit()
     bus.nudge()
     return "delivered"

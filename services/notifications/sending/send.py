@@ -15,14 +15,14 @@ from services.notifications.extensions import celery, db
 from services.notifications.sending.clients import providers_for
 from services.notifications.sending.clients.base import PermanentSendError, TransientSendError
 from services.notifications.sending.steps import (
-    _cap_resumes,
-    _emit_outcome,
-    _failed_attempt,
-    _fall_back_from_opt_outs,
-    _local_day,
-    _prepare,
-    _reasons_not_to_send,
+    cap_resumes,
+    emit_outcome,
     enqueue,
+    failed_attempt,
+    fall_back_from_opt_outs,
+    local_day,
+    prepare_hand_over,
+    reasons_not_to_send,
 )
 from shared.faults import fault_point
 from shared.forksafe import PerProcess
@@ -107,14 +107,14 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
     # The claim is this worker's until the dispatcher takes it for orphaned: stop well before.
     deadline = min(deadline, clock.monotonic() + current_app.config["STUCK_AFTER_SECONDS"] / 2)
     outcomes: dict[str, str] = {}
-    reasons = _reasons_not_to_send(rows, now)
+    reasons = reasons_not_to_send(rows, now)
     fallbacks = []
     if reasons:
         store.cancel_claimed([row for row in rows if row.id in reasons], reasons)
-        fallbacks = _fall_back_from_opt_outs(reasons)
+        fallbacks = fall_back_from_opt_outs(reasons)
         outcomes.update(dict.fromkeys(reasons, "cancelled"))
         rows = [row for row in rows if row.id not in reasons]
-    day = _local_day()
+    day = local_day()
     rows, budgeted = _take_budgets(rows, day, outcomes)
     db.session.commit()
     for fallback_id in fallbacks:
@@ -133,7 +133,7 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
             outcome = {"id": row.id, "attempts": row.attempts, "status": status, "now": utcnow()}
             sent.append(outcome | {"provider": result[0], "reference": result[1]})
             if status == MessageStatus.DELIVERED:
-                _emit_outcome(row, EventNames.NOTIFICATION_DELIVERED, delivered_at=outcome["now"])
+                emit_outcome(row, EventNames.NOTIFICATION_DELIVERED, delivered_at=outcome["now"])
                 emitted = True
             outcomes[row.id] = status
     store.record_sent(sent)
@@ -145,7 +145,7 @@ def _send_claimed(notification_ids: list[str], deadline: float) -> dict[str, str
         outcomes.update(dict.fromkeys((row.id for row in deferred), "deferred"))
     db.session.commit()
     for row, error in failures:
-        outcomes[row.id] = _failed_attempt(row, error, day, budgeted=row.id in budgeted)
+        outcomes[row.id] = failed_attempt(row, error, day, budgeted=row.id in budgeted)
     if emitted:
         bus.nudge()
     return outcomes
@@ -190,17 +190,17 @@ def _deliver_all(rows, deadline: float):
 
     def in_thread(row):
         with app.app_context():
-            return attempt(row, _prepare(row))
+            return attempt(row, prepare_hand_over(row))
 
     # A mail needs the whole row and more of the store: every mail is built first, then the transaction ends (on
     # SQLite it holds the write lock) before the first goes out. Nothing of the batch is recorded yet.
-    mails = [(row, _prepare(store.get_notification(row.id))) for row in rows if row.channel == Channel.EMAIL]
+    mails = [(row, prepare_hand_over(store.get_notification(row.id))) for row in rows if row.channel == Channel.EMAIL]
     db.session.commit()
     for row, hand_over in mails:
         yield attempt(row, hand_over)
     texts = [row for row in rows if row.channel != Channel.EMAIL]
     if len(texts) == 1:
-        yield attempt(texts[0], _prepare(texts[0]))
+        yield attempt(texts[0], prepare_hand_over(texts[0]))
     elif texts:
         yield from _sender_pool().map(in_thread, texts)
 
@@ -223,7 +223,7 @@ def _take_budgets(rows, day: date, outcomes: dict[str, str]) -> tuple[list, set[
             spent.add(row.channel)
             held.append(row)
     if held:
-        store.release_claimed(held, hold_reason="daily_cap", due_at=_cap_resumes(day))
+        store.release_claimed(held, hold_reason="daily_cap", due_at=cap_resumes(day))
         outcomes.update(dict.fromkeys((row.id for row in held), "held"))
         logger.info("%d notifications held: daily %s cap reached", len(held), "/".join(sorted(spent)))
     return keep, budgeted

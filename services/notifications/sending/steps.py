@@ -28,7 +28,7 @@ from shared.timeutil import utcnow
 logger = logging.getLogger(__name__)
 
 
-def _local_day() -> date:
+def local_day() -> date:
     return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
@@ -36,7 +36,7 @@ def _local_day() -> date:
 CAP_RESUMES_AT = time(7, 0)
 
 
-def _cap_resumes(day: date) -> datetime:
+def cap_resumes(day: date) -> datetime:
     tz = ZoneInfo(current_app.config["TIMEZONE"])
     return datetime.combine(day + timedelta(days=1), CAP_RESUMES_AT, tzinfo=tz).astimezone(UTC)
 
@@ -44,7 +44,7 @@ def _cap_resumes(day: date) -> datetime:
 OPTED_OUT = "penerima berhenti berlangganan pengingat"
 
 
-def _fall_back_from_opt_outs(reasons: dict[str, str]) -> list[str]:
+def fall_back_from_opt_outs(reasons: dict[str, str]) -> list[str]:
     """Stage by email the reminders whose phone opted out, when the person gave an email; return the new ids.
 
     The opt-out is the phone's: the person still gets the reminder where they did not say stop.
@@ -58,7 +58,7 @@ def _fall_back_from_opt_outs(reasons: dict[str, str]) -> list[str]:
     return staged
 
 
-def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
+def reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     """Why some of the claimed `rows` must not go out after all: {id: reason} (two queries for the lot)."""
     optional = [row for row in rows if row.purpose in planning.NON_ESSENTIAL]
     if not optional:
@@ -74,7 +74,7 @@ def _reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     return reasons
 
 
-def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
+def prepare_hand_over(notification: Notification) -> Callable[[], tuple[str, str]]:
     """Build the message of `notification` (this reads the store); return the call that hands it to the channel's
     providers in priority order and returns (provider, reference). That call does not touch the store, so the
     transaction can end before it.
@@ -138,7 +138,7 @@ def _retry_later(notification: Notification, reason: str, retry_after: float | N
     never in a Celery countdown.
     """
     if notification.attempts >= current_app.config["MAX_ATTEMPTS"]:
-        return _give_up(notification, f"gave up after {notification.attempts} attempts: {reason}")
+        return give_up(notification, f"gave up after {notification.attempts} attempts: {reason}")
     delay = random.uniform(0, min(3600, current_app.config["RETRY_BASE_SECONDS"] * 2**notification.attempts))
     delay = max(delay, retry_after or 0.0)
     notification.status, notification.last_error = MessageStatus.PENDING, reason[:2000]
@@ -149,7 +149,7 @@ def _retry_later(notification: Notification, reason: str, retry_after: float | N
     return "retrying"
 
 
-def _give_up(notification: Notification, reason: str) -> str:
+def give_up(notification: Notification, reason: str) -> str:
     """End `notification` failed; hand the message to the next channel down when the person has one."""
     fallback = planning.plan_fallback(notification)
     if fallback is None:
@@ -163,13 +163,13 @@ def _give_up(notification: Notification, reason: str) -> str:
 
 def _fail(notification: Notification, reason: str) -> str:
     notification.status, notification.last_error = MessageStatus.FAILED, reason[:2000]
-    _emit_outcome(notification, EventNames.NOTIFICATION_FAILED, reason=reason[:500], failed_at=utcnow())
+    emit_outcome(notification, EventNames.NOTIFICATION_FAILED, reason=reason[:500], failed_at=utcnow())
     db.session.commit()
     bus.nudge()
     return "failed"
 
 
-def _emit_outcome(notification: Notification, event_type: str, **extra) -> None:
+def emit_outcome(notification: Notification, event_type: str, **extra) -> None:
     payload = {
         "notification_id": notification.id,
         "registration_id": notification.registration_id,
@@ -181,14 +181,14 @@ def _emit_outcome(notification: Notification, event_type: str, **extra) -> None:
     bus.emit(event_type, payload)
 
 
-def _failed_attempt(row, error: Exception, day: date, *, budgeted: bool) -> str:
+def failed_attempt(row, error: Exception, day: date, *, budgeted: bool) -> str:
     """The providers did not take a claimed message: give its send back, then retry later or give up (commits)."""
     notification = store.get_notification(row.id)
     if budgeted:
         store.release_send(notification.channel, day)
     if isinstance(error, TransientSendError):
         return _retry_later(notification, str(error), error.retry_after)
-    return _give_up(notification, str(error))
+    return give_up(notification, str(error))
 
 
 def enqueue(notification_id: str) -> None:

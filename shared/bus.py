@@ -7,10 +7,10 @@ from flask import current_app
 
 from shared.consumer import Handler, dead_letter_refused, handle_message, purge_dead_letters, purge_processed
 from shared.messaging.publisher import make_envelope
+from shared.nudge import NUDGE_BURST_COMMITS, NUDGE_BURST_GAP_SECONDS, NUDGE_GAP_SECONDS, Nudges, nudge_relay
 from shared.outbox import (
     add_envelope_to_outbox,
     add_to_outbox,
-    nudge_relay,
     purge_delivered,
     record_acks,
     relay_pending,
@@ -31,6 +31,8 @@ class ServiceBus:
 
     def __post_init__(self) -> None:
         from celery.signals import task_rejected
+
+        self._nudges = Nudges(self._wake_relay, NUDGE_GAP_SECONDS, NUDGE_BURST_GAP_SECONDS, NUDGE_BURST_COMMITS)
 
         task_rejected.connect(self._refused, weak=False)
 
@@ -61,7 +63,12 @@ class ServiceBus:
         add_envelope_to_outbox(self.db.session, self.outbox_model, envelope)
 
     def nudge(self) -> None:
-        """Wake the relay after a commit, never blocking the caller."""
+        """Wake the relay after a commit, never blocking the caller (a rush's commits share nudges: shared.nudge)."""
+        flask_app = getattr(self.celery, "flask_app", None)
+        if flask_app is None or flask_app.config.get("OUTBOX_NUDGE", True):
+            self._nudges()
+
+    def _wake_relay(self) -> None:
         nudge_relay(self.celery, f"{self.service}.relay_outbox")
 
     def relay(self) -> int:

@@ -1,10 +1,10 @@
 """The transactional outbox: events are written with the state change and relayed to Celery afterwards."""
 
 import logging
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import UTCDateTime
 from shared.faults import fault_point
+from shared.forksafe import PerProcess
 from shared.messaging.names import queue_for
 from shared.messaging.publisher import make_envelope, publish
 from shared.messaging.routing import SUBSCRIBERS
@@ -149,12 +150,20 @@ def record_acks(session: Session, model: type, acks) -> int:
 
 #: Acknowledgements wait this long in the consumer's process, so one task carries a burst of them to the producer.
 ACK_BATCH_SECONDS = 0.25
-_acker: ThreadPoolExecutor | None = None
-_acker_pid: int | None = None
-#: Acknowledgements not yet sent, per producer's ack task; a list exists exactly while its flush is scheduled.
-_acks: dict[str, list[tuple[str, str]]] = {}
-_acks_lock = threading.Lock()
-_ack_celery: Celery | None = None
+
+
+@dataclass
+class _Acker:
+    """One process's acknowledgement thread and the acknowledgements it has yet to send."""
+
+    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="outbox-ack"))
+    #: Acknowledgements not yet sent, per producer's ack task; a list exists exactly while its flush is scheduled.
+    pending: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    celery: Celery | None = None
+
+
+_acker = PerProcess(_Acker)  # a prefork child sends its own acknowledgements, from its own thread
 
 
 def send_ack(celery: Celery, envelope: dict, subscriber: str) -> None:
@@ -164,28 +173,25 @@ def send_ack(celery: Celery, envelope: dict, subscriber: str) -> None:
     per producer instead of one per message); a process that dies meanwhile loses them, and the producer's outbox
     sends those messages again after OUTBOX_REPUBLISH_SECONDS, applied once more as duplicates and acknowledged.
     """
-    global _acker, _acker_pid, _ack_celery
     task_name = f"{envelope['source']}.ack_outbox"
-    if _acker is None or _acker_pid != os.getpid():  # a fresh thread after fork (prefork workers)
-        _acker, _acker_pid = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-ack"), os.getpid()
-        _acks.clear()
-    _ack_celery = celery
-    with _acks_lock:
-        pending = _acks.setdefault(task_name, [])
+    acker = _acker.get()
+    acker.celery = celery
+    with acker.lock:
+        pending = acker.pending.setdefault(task_name, [])
         pending.append((str(envelope["id"]), subscriber))
         if len(pending) > 1:  # its flush is already scheduled and takes this one too
             return
-    _acker.submit(_flush_acks_later, celery, task_name)
+    acker.pool.submit(_flush_acks_later, acker, celery, task_name)
 
 
-def _flush_acks_later(celery: Celery, task_name: str) -> None:
+def _flush_acks_later(acker: _Acker, celery: Celery, task_name: str) -> None:
     time.sleep(ACK_BATCH_SECONDS)
-    _flush_acks(celery, task_name)
+    _flush_acks(acker, celery, task_name)
 
 
-def _flush_acks(celery: Celery, task_name: str) -> None:
-    with _acks_lock:
-        batch = _acks.pop(task_name, [])
+def _flush_acks(acker: _Acker, celery: Celery, task_name: str) -> None:
+    with acker.lock:
+        batch = acker.pending.pop(task_name, [])
     if not batch:
         return
     try:
@@ -197,9 +203,10 @@ def _flush_acks(celery: Celery, task_name: str) -> None:
 
 def flush_acks(**_signal) -> None:
     """Send the waiting acknowledgements now: a worker process ending cleanly leaves none to be resent."""
-    if _acker_pid == os.getpid() and _ack_celery is not None:
-        for task_name in list(_acks):
-            _flush_acks(_ack_celery, task_name)
+    acker = _acker.peek()
+    if acker is not None and acker.celery is not None:
+        for task_name in list(acker.pending):
+            _flush_acks(acker, acker.celery, task_name)
 
 
 worker_process_shutdown.connect(flush_acks, weak=False)  # a prefork child
@@ -212,44 +219,3 @@ def purge_delivered(session: Session, model: type, before: datetime) -> int:
     A row still awaited is never deleted, however old: it is a message not yet delivered. Safe to run twice.
     """
     return delete_in_batches(session, model.seq, model.delivered_at < before)
-
-
-def pending_count(session: Session, model: type) -> int:
-    """Return how many outbox rows wait to be delivered."""
-    return session.scalar(sa.select(sa.func.count()).select_from(model).where(model.delivered_at.is_(None))) or 0
-
-
-_nudger: ThreadPoolExecutor | None = None
-_nudger_pid: int | None = None
-#: Nudges waiting to be sent, per relay task: a burst of commits needs one relay run, not one per commit.
-_queued: set[str] = set()
-_queued_lock = threading.Lock()
-
-
-def nudge_relay(celery: Celery, task_name: str) -> None:
-    """Ask the relay to run now, without ever making the caller wait or fail (beat sweeps up anything missed).
-
-    The web tier must keep taking registrations while Redis is down, so the nudge is sent from a background
-    thread with no publish retries; if it cannot be sent, the rows simply wait for the next sweep.
-    """
-    global _nudger, _nudger_pid
-    flask_app = getattr(celery, "flask_app", None)
-    if flask_app is not None and not flask_app.config.get("OUTBOX_NUDGE", True):
-        return
-    if _nudger is None or _nudger_pid != os.getpid():  # a fresh pool after fork (gunicorn, prefork workers)
-        _nudger, _nudger_pid = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-nudge"), os.getpid()
-        _queued.clear()
-    with _queued_lock:
-        if task_name in _queued:  # one is already waiting to go: the relay it wakes takes our row too
-            return
-        _queued.add(task_name)
-    _nudger.submit(_send_nudge, celery, task_name)
-
-
-def _send_nudge(celery: Celery, task_name: str) -> None:
-    with _queued_lock:  # from here on a new commit needs a new nudge: this relay run may start before it
-        _queued.discard(task_name)
-    try:
-        celery.send_task(task_name, queue=queue_for(task_name), retry=False, expires=60)
-    except Exception:
-        logger.info("outbox nudge not sent; the beat sweep will relay", extra={"task": task_name})

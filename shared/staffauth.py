@@ -46,8 +46,17 @@ class StaffClaims:
     def is_provincial(self) -> bool:
         return self.role == "provincial_admin"
 
+    @property
+    def scope(self) -> str | None:
+        """The one regency this staff member's reads and writes are limited to; None: every regency (a provincial
+        admin). An organiser without a regency gets "-", which no regency's code is: they see nothing.
+
+        Every service scopes staff by this alone: list queries filter by it, and `may_see` checks one record."""
+        return None if self.is_provincial else (self.kabupaten_code or "-")
+
     def may_see(self, kabupaten_code: str | None) -> bool:
-        return self.is_provincial or (kabupaten_code is not None and kabupaten_code == self.kabupaten_code)
+        """Whether a record of `kabupaten_code` (None: of no regency) is within this staff member's scope."""
+        return self.scope is None or (kabupaten_code is not None and kabupaten_code == self.scope)
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -28,6 +28,19 @@ ENV_KEYS = (
 )
 
 
+#: Each test directory's marker (pyproject.toml declares them): `pytest -m unit` runs the tests without I/O.
+MARKERS = {"unit": "unit", "integration": "integration", "flow": "flow", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test by the directory it lives in: tests/unit, tests/integration, tests/flow, tests/browser."""
+    for item in items:
+        parts = Path(str(item.path)).relative_to(ROOT).parts
+        marker = MARKERS.get(parts[1]) if len(parts) > 2 and parts[0] == "tests" else None
+        if marker is not None:
+            item.add_marker(marker)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch, tmp_path):
     """Every test starts from a clean environment with its own var/ folder."""

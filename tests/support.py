@@ -1,4 +1,4 @@
-"""Helpers the tests share: the SMTP sink, the gateway stand-ins with faults, Postgres schemas, an access log."""
+"""Helpers the tests share: the SMTP sink, the gateway stand-ins with faults, PostgreSQL databases, an access log."""
 
 import threading
 import time
@@ -41,21 +41,35 @@ def most_within(moments, seconds: float) -> int:
     return max(sum(1 for later in moments[i:] if later - moment < seconds) for i, moment in enumerate(moments))
 
 
-def postgres_schema_url(base_url: str, prefix: str) -> tuple[str, str]:
-    """Create a fresh schema in the test PostgreSQL and return (url using it, schema name)."""
-    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(base_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+def _admin(base_url: str) -> sa.Engine:
+    """An engine on the test PostgreSQL that runs each statement on its own (CREATE DATABASE needs that)."""
+    return sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+
+
+def postgres_database_url(base_url: str, prefix: str, template: str | None = None) -> tuple[str, str]:
+    """Create a database in the test PostgreSQL (empty, or a copy of `template`); return (its url, its name)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = _admin(base_url)
+    with engine.connect() as connection:
+        copy = f' TEMPLATE "{template}"' if template else ""
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
     engine.dispose()
-    separator = "&" if "?" in base_url else "?"
-    return f"{base_url}{separator}options=-csearch_path%3D{schema}", schema
+    return sa.make_url(base_url).set(database=name).render_as_string(hide_password=False), name
 
 
-def drop_postgres_schema(base_url: str, schema: str) -> None:
-    engine = sa.create_engine(base_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def copy_postgres_database(base_url: str, name: str, template: str) -> None:
+    """Make database `name` (nobody connected) a fresh copy of `template`: a file copy, no migration."""
+    engine = _admin(base_url)
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    engine.dispose()
+
+
+def drop_postgres_database(base_url: str, name: str) -> None:
+    engine = _admin(base_url)
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     engine.dispose()
 
 

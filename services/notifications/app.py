@@ -10,12 +10,13 @@ from services.notifications.api import register_blueprints
 from services.notifications.config import CONFIGS
 from services.notifications.extensions import api, celery, db, migrate
 from services.notifications.models import StaffAccess
-from services.notifications.pacing import SendPace
-from services.notifications.priorities import ProviderPriorities
+from services.notifications.sending.pacing import SendPace
+from services.notifications.sending.priorities import ProviderPriorities
 from shared.api import api_settings
 from shared.appfactory import install_request_ids, install_store_unavailable_handler, load_config, trust_proxies
 from shared.celery import init_celery
 from shared.staffauth import access_check, install_staff_check
+from shared.states import Channel
 from shared.web import init_web
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -40,7 +41,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.extensions["send_pace"] = SendPace(redis_url, app.config["SENDS_PER_SECOND"], key_prefix)
     app.extensions["provider_priorities"] = ProviderPriorities(
         redis_url,
-        {"sms": app.config["SMS_PROVIDERS"], "whatsapp": app.config["WHATSAPP_PROVIDERS"]},
+        {Channel.SMS: app.config["SMS_PROVIDERS"], Channel.WHATSAPP: app.config["WHATSAPP_PROVIDERS"]},
         app.config["PROVIDER_PRIORITIES"],
         key_prefix=key_prefix,
         error_threshold=app.config["PROVIDER_ERROR_THRESHOLD"],

@@ -35,7 +35,7 @@ def register(app: Flask) -> None:
     @app.cli.command("seed-templates")
     def seed_templates_command() -> None:
         """Store the default text of every message template not yet in the store (running it again adds nothing)."""
-        from services.notifications import editor
+        from services.notifications.content import editor
 
         click.echo(f"{editor.seed()} templat bawaan disimpan.")
 

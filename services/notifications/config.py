@@ -4,6 +4,7 @@ import os
 import uuid
 
 from shared.config import BaseConfig, env, env_bool, env_float, env_int
+from shared.states import Channel
 
 
 def env_list(name: str) -> list[str]:
@@ -85,15 +86,15 @@ class Config(BaseConfig):
         #: for the next day's budget (07:00 WITA).
         self.DAILY_CAPS = {
             channel: env_int(f"NOTIFICATIONS_DAILY_CAP_{channel.upper()}", 0)
-            for channel in ("email", "sms", "whatsapp")
+            for channel in (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
         }
-        #: At most this many messages a second per channel across every worker (services/notifications/pacing.py);
+        #: At most this many messages a second per channel across every worker (sending/pacing.py);
         #: 0 or unset: unpaced. Set them to what the provider's contract (or the mail relay's limit) allows.
         self.SENDS_PER_SECOND = {
             channel: env_int(f"NOTIFICATIONS_SENDS_PER_SECOND_{channel.upper()}", 0)
-            for channel in ("email", "sms", "whatsapp")
+            for channel in (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
         }
-        #: Which provider a text message tries first (services/notifications/priorities.py): "name=priority,...";
+        #: Which provider a text message tries first (sending/priorities.py): "name=priority,...";
         #: unset, the first provider listed rests at 100 and the others at 0 (the first is the primary).
         self.PROVIDER_PRIORITIES = env_priorities("PROVIDER_PRIORITIES")
         #: This many transient failures of a provider within the window move PROVIDER_PRIORITY_STEP of its priority

@@ -12,10 +12,11 @@ from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
 from shared.staffauth import StaffAccessMixin
+from shared.states import EventStatus, MessageStatus
 from shared.timeutil import utcnow
 
 #: A message's life: pending -> sending -> sent (-> delivered | failed by receipt); or cancelled, or failed.
-STATUSES = ("pending", "sending", "sent", "delivered", "failed", "cancelled")
+STATUSES = tuple(MessageStatus)
 
 
 def new_id() -> str:
@@ -37,7 +38,7 @@ class EventInfo(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     url: Mapped[str] = mapped_column(sa.String(500), nullable=False)
     reminder_offsets: Mapped[list] = mapped_column(sa.JSON, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(20), default="published", nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default=EventStatus.PUBLISHED, nullable=False)
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
@@ -78,7 +79,7 @@ class Notification(db.Model):
     to: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending", nullable=False, index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=MessageStatus.PENDING, nullable=False, index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

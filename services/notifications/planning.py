@@ -7,24 +7,26 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from itsdangerous import URLSafeSerializer
 
-from services.notifications import messages, store
+from services.notifications import store
+from services.notifications.content import messages
 from services.notifications.models import EventInfo, Notification, Recipient
-from services.notifications.phones import is_mobile
-from services.notifications.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
-from services.notifications.schedule import reminder_due as _reminder_time
+from services.notifications.sending.phones import is_mobile
+from services.notifications.sending.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
+from services.notifications.sending.schedule import reminder_due as _reminder_time
+from shared.states import Channel, MessageStatus, Purpose, RegistrationStatus
 from shared.timeutil import utcnow
 
 #: Reminders are the only messages an opt-out stops; the rest answer the person's own action or a change they
 #: must know about (their seat, a move, a cancellation).
-NON_ESSENTIAL = ("reminder",)
-FALLBACK = {"whatsapp": "sms", "sms": "email"}
+NON_ESSENTIAL = (Purpose.REMINDER,)
+FALLBACK = {Channel.WHATSAPP: Channel.SMS, Channel.SMS: Channel.EMAIL}
 #: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
 #: (quiet hours are for the rest).
-ANSWERS = ("confirmation", "waitlisted", "access_code", "data_request")
+ANSWERS = (Purpose.CONFIRMATION, Purpose.WAITLISTED, Purpose.ACCESS_CODE, Purpose.DATA_REQUEST)
 OPT_OUT_SALT = "pelita-opt-out"
 #: Messages not tried again on another channel: a "Data saya" code is kept nowhere but in its text (only its hash
 #: in registration), and the person asks for a new one within its 10 minutes anyway.
-NO_FALLBACK = ("access_code",)
+NO_FALLBACK = (Purpose.ACCESS_CODE,)
 
 
 def opt_out_signer() -> URLSafeSerializer:
@@ -36,7 +38,7 @@ def opt_out_url(address: str) -> str:
 
 
 def address_for(recipient: Recipient, channel: str) -> str | None:
-    return recipient.email if channel == "email" else recipient.phone
+    return recipient.email if channel == Channel.EMAIL else recipient.phone
 
 
 def channel_for(recipient: Recipient, preferred: str | None = None) -> str | None:
@@ -48,7 +50,7 @@ def channel_for(recipient: Recipient, preferred: str | None = None) -> str | Non
 
 
 #: Channels that reach a phone number: a reminders consent withdrawn for one of them stops both (as a STOP does).
-PHONE_CHANNELS = ("whatsapp", "sms")
+PHONE_CHANNELS = (Channel.WHATSAPP, Channel.SMS)
 
 
 def reminder_channel(recipient: Recipient) -> str | None:
@@ -64,7 +66,7 @@ def reminder_channel(recipient: Recipient) -> str | None:
 
 
 def _has_provider(channel: str) -> bool:
-    key = {"sms": "SMS_PROVIDERS", "whatsapp": "WHATSAPP_PROVIDERS"}.get(channel)
+    key = {Channel.SMS: "SMS_PROVIDERS", Channel.WHATSAPP: "WHATSAPP_PROVIDERS"}.get(channel)
     return key is None or bool(current_app.config[key])
 
 
@@ -97,7 +99,7 @@ def content(recipient: Recipient, event: EventInfo, purpose: str, channel: str, 
     if offset is not None:
         context["lead_kind"], context["lead_n"] = lead_key(offset)
     subject, body = messages.render(purpose, recipient.locale, channel, **context)
-    params = messages.whatsapp_parameters(purpose, recipient.locale, **context) if channel == "whatsapp" else None
+    params = messages.whatsapp_parameters(purpose, recipient.locale, **context) if channel == Channel.WHATSAPP else None
     return {"subject": subject, "body": body, "params": params}
 
 
@@ -128,40 +130,42 @@ def plan_reminders(recipient: Recipient) -> list[Notification]:
     """Stage a reminder per offset of the event whose time is still ahead (a passed one is skipped, not sent late)."""
     event = store.get_event(recipient.event_id)
     channel = reminder_channel(recipient)
-    if event is None or channel is None or recipient.status != "confirmed":
+    if event is None or channel is None or recipient.status != RegistrationStatus.CONFIRMED:
         return []
     planned = []
     for offset in offsets(event):
         due = reminder_due(event, offset, channel)
         if due is not None:
-            planned.append(plan(recipient, "reminder", channel=channel, tag=offset, offset=offset, due_at=due))
+            planned.append(plan(recipient, Purpose.REMINDER, channel=channel, tag=offset, offset=offset, due_at=due))
     return [row for row in planned if row is not None]
 
 
 def replan_reminders(recipient: Recipient) -> list[Notification]:
     """Move pending reminders to the event's new time and text; cancel those no longer due; add new ones."""
     event = store.get_event(recipient.event_id)
-    for row in store.list_pending(recipient.registration_id, "reminder"):
+    for row in store.list_pending(recipient.registration_id, Purpose.REMINDER):
         due = reminder_due(event, row.reminder_offset, row.channel) if row.reminder_offset in offsets(event) else None
         if due is None:
-            row.status, row.last_error = "cancelled", "tidak lagi dijadwalkan setelah acara berubah"
+            row.status, row.last_error = MessageStatus.CANCELLED, "tidak lagi dijadwalkan setelah acara berubah"
             continue
         row.due_at = due
-        for key, value in content(recipient, event, "reminder", row.channel, row.reminder_offset).items():
+        for key, value in content(recipient, event, Purpose.REMINDER, row.channel, row.reminder_offset).items():
             setattr(row, key, value)
     return plan_reminders(recipient)
 
 
 def rerender_pending(purpose: str, channel: str, locale: str) -> int:
     """Give messages not yet sent the current text of their template (after staff changed it); return how many."""
-    channels = (channel, "whatsapp") if channel == "sms" else (channel,)  # WhatsApp's text follows the SMS's
+    channels = (
+        (channel, Channel.WHATSAPP) if channel == Channel.SMS else (channel,)
+    )  # WhatsApp's text follows the SMS's
     count = 0
     for name in channels:
         for row in store.pending_with_text(purpose, name, locale):
             recipient, event = store.get_recipient(row.registration_id), store.get_event(row.event_id)
             if recipient is None or event is None:
                 continue
-            extra = {"reason": event_reason(event)} if purpose == "event_cancelled" else {}
+            extra = {"reason": event_reason(event)} if purpose == Purpose.EVENT_CANCELLED else {}
             for key, value in content(recipient, event, purpose, name, row.reminder_offset, **extra).items():
                 setattr(row, key, value)
             count += 1
@@ -169,13 +173,13 @@ def rerender_pending(purpose: str, channel: str, locale: str) -> int:
 
 
 #: Notices that a cancellation itself sends; a repeated cancellation must not cancel them.
-CANCELLATION_NOTICES = ("event_cancelled", "registration_cancelled")
+CANCELLATION_NOTICES = (Purpose.EVENT_CANCELLED, Purpose.REGISTRATION_CANCELLED)
 
 
 def cancel_pending(registration_id: str, reason: str) -> int:
     rows = [row for row in store.list_pending(registration_id) if row.purpose not in CANCELLATION_NOTICES]
     for row in rows:
-        row.status, row.last_error = "cancelled", reason
+        row.status, row.last_error = MessageStatus.CANCELLED, reason
     return len(rows)
 
 
@@ -189,7 +193,7 @@ def plan_fallback(notification: Notification, *, number_refused: bool = False) -
         return None
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     next_channel = FALLBACK.get(notification.channel)
-    while recipient is not None and next_channel in ("sms", "whatsapp"):
+    while recipient is not None and next_channel in (Channel.SMS, Channel.WHATSAPP):
         if not number_refused and _textable(recipient.phone):
             break
         next_channel = FALLBACK.get(next_channel)
@@ -198,7 +202,7 @@ def plan_fallback(notification: Notification, *, number_refused: bool = False) -
     name = notification.idempotency_key.split(":")[1]
     tag = name.partition("-")[2] or None
     event = store.get_event(recipient.event_id)
-    extra = {"reason": event_reason(event)} if notification.purpose == "event_cancelled" else {}
+    extra = {"reason": event_reason(event)} if notification.purpose == Purpose.EVENT_CANCELLED else {}
     row = plan(
         recipient, notification.purpose, channel=next_channel, tag=tag, offset=notification.reminder_offset, **extra
     )

@@ -1,7 +1,5 @@
 """Keep personal data only as long as it is needed (docs/data.md): the daily purge of the notifications store."""
 
-import hashlib
-import hmac
 import logging
 from datetime import datetime
 
@@ -10,13 +8,13 @@ from flask import current_app
 
 from services.notifications.extensions import db
 from services.notifications.models import AuditEntry, EventInfo, Notification, OptOut, Recipient
+from services.notifications.store import HASH_PREFIX, hashed_address
 from shared import audit
 from shared.retention import BATCH_SIZE, cutoff, update_in_batches
+from shared.states import MessageStatus, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
-#: How an opt-out kept only as a keyed hash begins (an address never does).
-HASH_PREFIX = "hmac:"
 #: A recipient after anonymisation: the registration and event ids, channel, language and status, nothing more.
 ANONYMOUS_RECIPIENT = dict.fromkeys(("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"))
 #: What a message loses after MESSAGE_BODY_RETENTION_DAYS: everything it said (names, codes, links, files).
@@ -25,13 +23,7 @@ NO_CONTENT = {"subject": "", "body": "", "params": sa.null(), "attachments": sa.
 #: What it loses after PERSONAL_DATA_RETENTION_DAYS: also whom it went to and what the provider said.
 ANONYMOUS_NOTIFICATION = {**NO_CONTENT, "to": "", "last_error": None}
 #: Messages still to be sent keep their content, whatever their age.
-UNFINISHED = ("pending", "sending")
-
-
-def hashed_address(address: str) -> str:
-    """The keyed hash an opt-out keeps instead of `address` once nothing else holds the address."""
-    key = current_app.config.get("OPT_OUT_HASH_KEY") or current_app.config["SECRET_KEY"]
-    return HASH_PREFIX + hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
+UNFINISHED = (MessageStatus.PENDING, MessageStatus.SENDING)
 
 
 def _has_content():
@@ -68,7 +60,7 @@ def anonymise_notifications(before: datetime) -> int:
     )
     personal = sa.or_(Notification.to != "", Notification.last_error.is_not(None), _has_content())
     # A message of an event a year past that is still waiting will never be wanted: it is cancelled too.
-    status = sa.case((Notification.status.in_(UNFINISHED), "cancelled"), else_=Notification.status)
+    status = sa.case((Notification.status.in_(UNFINISHED), MessageStatus.CANCELLED), else_=Notification.status)
     values = {**ANONYMOUS_NOTIFICATION, "status": status}
     return update_in_batches(db.session, Notification.id, sa.and_(old, personal), values)
 
@@ -110,8 +102,8 @@ def erase_registration(registration_id: str) -> bool:
     if recipient is not None:
         for key, value in ANONYMOUS_RECIPIENT.items():
             setattr(recipient, key, value)
-        recipient.status, recipient.waitlist_position = "cancelled", None
-    status = sa.case((Notification.status.in_(UNFINISHED), "cancelled"), else_=Notification.status)
+        recipient.status, recipient.waitlist_position = RegistrationStatus.CANCELLED, None
+    status = sa.case((Notification.status.in_(UNFINISHED), MessageStatus.CANCELLED), else_=Notification.status)
     db.session.execute(
         sa.update(Notification)
         .where(Notification.registration_id == registration_id)

@@ -5,7 +5,7 @@ import re
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from services.notifications.models import STATUSES
-from services.notifications.phones import BadNumber, to_e164
+from services.notifications.sending.phones import BadNumber, to_e164
 from shared.messaging.contracts import CHANNELS
 from shared.timeutil import LocalDateTime
 

@@ -12,6 +12,7 @@ from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
 from shared.staffauth import StaffClaims
+from shared.states import EventStatus
 from shared.timeutil import utcnow
 
 DEFAULT_REMINDER_OFFSETS = [3 * 24 * 60, 24 * 60, 120]  # H-3, H-1 and two hours before, in minutes
@@ -81,7 +82,7 @@ class Event(db.Model):
     capacity: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     #: Whether people beyond capacity may join a waitlist.
     waitlist_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft", nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default=EventStatus.DRAFT, nullable=False)
     reminder_offsets: Mapped[list] = mapped_column(sa.JSON, default=lambda: list(DEFAULT_REMINDER_OFFSETS))
     #: Confirmed seats taken; only ever changed by a conditional UPDATE (see store.take_seat).
     confirmed_count: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)

@@ -28,6 +28,7 @@ from services.registration.models import (
 from services.registration.retention import ANONYMOUS
 from services.registration.schemas import RegistrationCreateSchema, normalise_email, normalise_phone
 from shared.messaging.names import EventNames
+from shared.states import MessageStatus, RegistrationStatus
 from shared.timeutil import utcnow
 
 #: Salt of the signed "Data saya" links: a confirmation or cancel link cannot be used as one.
@@ -345,7 +346,7 @@ def erase(registration_id: str) -> bool:
         db.session.rollback()
         return False
     now = utcnow()
-    if registration.status != "cancelled" and event.ends_at > now:
+    if registration.status != RegistrationStatus.CANCELLED and event.ends_at > now:
         service.cancel_locked(registration, event, erasure=True)
     for key, value in ANONYMOUS.items():
         setattr(registration, key, value)
@@ -407,7 +408,7 @@ def _on_delivery(status: str):
         registration = store.get_registration(str(payload["registration_id"]))
         if registration is None or registration.full_name is None:  # erased or anonymised: keep nothing
             return None
-        at = payload["delivered_at"] if status == "delivered" else payload["failed_at"]
+        at = payload["delivered_at"] if status == MessageStatus.DELIVERED else payload["failed_at"]
         row = db.session.get(MessageRecord, str(payload["notification_id"]))
         if row is None:
             row = MessageRecord(notification_id=str(payload["notification_id"]), registration_id=registration.id)
@@ -423,6 +424,6 @@ def _on_delivery(status: str):
 
 
 HANDLERS = {
-    EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),
-    EventNames.NOTIFICATION_FAILED: _on_delivery("failed"),
+    EventNames.NOTIFICATION_DELIVERED: _on_delivery(MessageStatus.DELIVERED),
+    EventNames.NOTIFICATION_FAILED: _on_delivery(MessageStatus.FAILED),
 }

@@ -13,6 +13,7 @@ from services.registration.service import poster_url
 from shared import phones
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
 from shared.regions import all_areas, is_child
+from shared.states import Channel, RegistrationStatus
 from shared.text import MultiLineText, SingleLineText
 from shared.timeutil import LocalDateTime
 
@@ -181,9 +182,9 @@ class RegistrationCreateSchema(Schema):
     def reachable_and_consistent(self, data: dict, **kwargs) -> None:
         if not data.get("phone") and not data.get("email"):
             raise ValidationError(_l("Isi nomor HP atau email (salah satu wajib)."), "phone")
-        if data.get("preferred_channel") == "email" and not data.get("email"):
+        if data.get("preferred_channel") == Channel.EMAIL and not data.get("email"):
             raise ValidationError(_l("Untuk pesan lewat email, isi alamat email."), "preferred_channel")
-        if data.get("preferred_channel") in ("sms", "whatsapp"):
+        if data.get("preferred_channel") in (Channel.SMS, Channel.WHATSAPP):
             if not data.get("phone"):
                 raise ValidationError(_l("Untuk pesan lewat SMS atau WhatsApp, isi nomor HP."), "preferred_channel")
             check_textable(data["phone"])
@@ -341,7 +342,11 @@ class RegistrationQuerySchema(Schema):
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "Name, phone, email or check-in code"}
     )
-    status = fields.String(validate=validate.OneOf(("confirmed", "waitlisted", "cancelled")))
+    status = fields.String(
+        validate=validate.OneOf(
+            (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED)
+        )
+    )
     gender = fields.String(validate=validate.OneOf(GENDERS))
     disability = fields.String(validate=validate.OneOf(DISABILITIES))
     participant_type = fields.String(validate=validate.OneOf(PARTICIPANT_TYPES))

@@ -3,10 +3,7 @@
 import functools
 import hashlib
 import hmac
-import os
 import secrets
-import threading
-import time
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -34,6 +31,7 @@ from shared.bus import ServiceBus
 from shared.messaging.names import EventNames
 from shared.messaging.routing import PSEUDONYMISED
 from shared.staffauth import StaffClaims
+from shared.states import EventStatus, RegistrationStatus
 from shared.timeutil import to_local, utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
@@ -146,10 +144,6 @@ def _random_code(length: int) -> str:
     return "".join(CHECKIN_ALPHABET[byte % 32] for byte in secrets.token_bytes(length))  # 32 letters: uniform
 
 
-def page_url(registration_id: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/pendaftaran/{sign(PAGE, registration_id)}"
-
-
 def checkin_url(registration_id: str) -> str:
     """The staff-only check-in address the QR code on the confirmation carries."""
     return f"{current_app.config['PUBLIC_BASE_URL']}/staf/hadir/{sign(CHECKIN, registration_id)}"
@@ -183,7 +177,7 @@ def create_event(data: dict, staff: StaffClaims) -> Event:
     event.reminder_offsets = data.get("reminder_offsets") or list(DEFAULT_REMINDER_OFFSETS)
     store.add(event)
     if publish:
-        event.status = "published"
+        event.status = EventStatus.PUBLISHED
         _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     db.session.flush()
     audit("event.create", staff, event_id=event.id)
@@ -195,11 +189,11 @@ def create_event(data: dict, staff: StaffClaims) -> Event:
 def publish_event(event_id: str, staff: StaffClaims) -> Event:
     """Open a draft event to the public and announce it."""
     event = _event_for_staff(event_id, staff)
-    if event.status == "published":
+    if event.status == EventStatus.PUBLISHED:
         return event
-    if event.status != "draft":
+    if event.status != EventStatus.DRAFT:
         raise RegistrationError("not_draft", _("Hanya draf yang dapat dipublikasikan."))
-    event.status = "published"
+    event.status = EventStatus.PUBLISHED
     _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     audit("event.publish", staff, event_id=event.id)
     db.session.commit()
@@ -218,9 +212,9 @@ def _event_for_staff(event_id: str, staff: StaffClaims) -> Event:
 
 def _check_open(event):
     """Refuse registration with the reason unless `event` (an Event, or a row of store.get_event_window) takes it."""
-    if event is None or event.status == "draft":
+    if event is None or event.status == EventStatus.DRAFT:
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise RegistrationError("event_cancelled", _("Acara ini dibatalkan."))
     if event.registration_opens_at and utcnow() < event.registration_opens_at:
         raise RegistrationError("not_open_yet", _("Pendaftaran belum dibuka."))
@@ -277,7 +271,7 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
     return registration, True
 
 
-_CONFIRMED = {"status": "confirmed", "waitlist_position": None}
+_CONFIRMED = {"status": RegistrationStatus.CONFIRMED, "waitlist_position": None}
 
 #: A registration's confirmation goes again at most this often, however many times it is asked for.
 CONFIRMATION_PACE = timedelta(minutes=10)
@@ -328,15 +322,15 @@ def _take_place(event_id: str) -> tuple[str, int | None, int | None]:
     """
     now = utcnow()
     if store.take_open_seat(event_id, now):
-        return "confirmed", None, None
+        return RegistrationStatus.CONFIRMED, None, None
     if (ticket := store.take_open_waitlist_ticket(event_id, now)) is not None:
-        return "waitlisted", *ticket
+        return RegistrationStatus.WAITLISTED, *ticket
     event = _check_open(store.get_event_window(event_id))
     if event.seats_left > 0 and store.take_seat(event_id):
-        return "confirmed", None, None
+        return RegistrationStatus.CONFIRMED, None, None
     if not event.waitlist_enabled:
         raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
-    return "waitlisted", *store.take_waitlist_ticket(event_id)
+    return RegistrationStatus.WAITLISTED, *store.take_waitlist_ticket(event_id)
 
 
 def _created_payload(registration: Registration) -> dict:
@@ -369,64 +363,8 @@ def statistics_disability(registration: Registration) -> str:
     return registration.disability if registration.consented("statistics") else "prefer_not_to_say"
 
 
-class Nudges:
-    """Wake the relay after commits: at once when no nudge went out in the last `gap` seconds, else once at the end
-    of that gap for every commit meanwhile. Each commit is still followed by a nudge sent after it, and a relay run
-    takes every row committed before it starts.
-
-    In a rush the gap widens: once `burst` commits or more have waited in one gap, the next gaps last `burst_gap`,
-    until a gap has fewer. Under load a nudge (its timer thread, the hand-off to the nudge thread, the Celery send,
-    all competing with the request threads for the GIL) costs a web process about 2 ms of CPU; sharing it among a
-    rush's commits keeps that for the registrations, while one registration at a time still wakes the relay at once.
-    """
-
-    def __init__(self, send, gap: float, burst_gap: float | None = None, burst: int = 4) -> None:
-        self.send, self.calm_gap, self.burst_gap, self.burst = send, gap, burst_gap or gap, burst
-        self.lock = threading.Lock()
-        self._reset()
-
-    def _reset(self) -> None:
-        self.pid, self.next_at, self.timer, self.gap, self.waiting = os.getpid(), 0.0, None, self.calm_gap, 0
-
-    def __call__(self) -> None:
-        now = time.monotonic()
-        with self.lock:
-            if self.pid != os.getpid():  # forked: the parent's timer is not running here
-                self._reset()
-            if self.timer is not None:  # a nudge is due at the end of the gap: it comes after this commit
-                self.waiting += 1
-                return
-            if now < self.next_at:
-                self.waiting = 1
-                self.timer = threading.Timer(self.next_at - now, self._at_end_of_gap)
-                self.timer.daemon = True
-                self.timer.start()
-                return
-            self.gap = self.calm_gap  # a whole gap went by without a commit: no rush
-            self.next_at = now + self.gap
-        self.send()
-
-    def _at_end_of_gap(self) -> None:
-        with self.lock:
-            self.gap = self.burst_gap if self.waiting >= self.burst else self.calm_gap
-            self.timer, self.next_at, self.waiting = None, time.monotonic() + self.gap, 0
-        self.send()
-
-
-#: How long commits may wait to share a nudge: a lone registration's nudge goes at once, and one every 50 ms adds
-#: next to nothing to a confirmation's wait (bench/pipeline.py: p50 0.06 s at 20/s; 0.16 s with a fixed 0.2 s gap).
-NUDGE_GAP_SECONDS = 0.05
-#: The gap in a rush, from a gap with NUDGE_BURST_COMMITS commits waiting on: about 80 a second per web process. In
-#: a burst on the form the web took about 10 % more submissions a second with this than with 50 ms throughout
-#: (bench/registration.py, interleaved rounds).
-NUDGE_BURST_GAP_SECONDS = 0.2
-NUDGE_BURST_COMMITS = 4
-_nudges = Nudges(bus.nudge, NUDGE_GAP_SECONDS, NUDGE_BURST_GAP_SECONDS, NUDGE_BURST_COMMITS)
-
-
 def nudge() -> None:
-    if current_app.config.get("OUTBOX_NUDGE", True):
-        _nudges()
+    bus.nudge()
 
 
 def handle_event(message: dict) -> str:
@@ -438,7 +376,7 @@ def handle_event(message: dict) -> str:
 
 def get_public_event(event_id: str) -> Event:
     event = store.get_event(event_id)
-    if event is None or event.status == "draft":
+    if event is None or event.status == EventStatus.DRAFT:
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
     return event
 
@@ -517,7 +455,7 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     if staff is not None and not staff.may_see(event.kabupaten_code):
         raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
     registration = store.get_registration(registration_id, lock=True)
-    if registration.status == "cancelled":
+    if registration.status == RegistrationStatus.CANCELLED:
         db.session.rollback()
         return registration
     cancel_locked(registration, event)
@@ -531,8 +469,11 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
 def cancel_locked(registration: Registration, event: Event, *, erasure: bool = False) -> None:
     """Cancel an active `registration` whose event and row the caller locked: free its seat or waitlist place and
     promote the next person (inside the caller's transaction). `erasure`: the person is being erased, no notice."""
-    was_confirmed, was_waiting = registration.status == "confirmed", registration.status == "waitlisted"
-    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    was_confirmed, was_waiting = (
+        registration.status == RegistrationStatus.CONFIRMED,
+        registration.status == RegistrationStatus.WAITLISTED,
+    )
+    registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
     if was_waiting:
         store.leave_waitlist(event.id)
     payload = _cancelled_payload(registration, was_confirmed)
@@ -561,7 +502,7 @@ def _promote_next(event: Event) -> Registration | None:
 
 
 def _promote(registration: Registration) -> None:
-    registration.status = "confirmed"
+    registration.status = RegistrationStatus.CONFIRMED
     store.leave_waitlist(registration.event_id)
     _emit(
         EventNames.REGISTRATION_PROMOTED,
@@ -592,7 +533,7 @@ def _waitlisted_for_staff(registration_id: str, staff: StaffClaims) -> tuple[Reg
     event = _event_for_staff(registration.event_id, staff)
     store.lock_event(event.id)
     registration = store.get_registration(registration_id, lock=True)
-    if registration.status != "waitlisted":
+    if registration.status != RegistrationStatus.WAITLISTED:
         raise RegistrationError("not_waitlisted", _("Hanya peserta daftar tunggu yang dapat diberi kursi."))
     return registration, event
 
@@ -631,7 +572,7 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
     if registration.checked_in_at is not None:
         db.session.rollback()
         return registration, False
-    if registration.status != "confirmed":
+    if registration.status != RegistrationStatus.CONFIRMED:
         raise RegistrationError(
             "not_confirmed", _("Peserta ini belum mendapat kursi (masih di daftar tunggu, atau sudah batal).")
         )
@@ -738,7 +679,7 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
             "forbidden", "Hanya admin provinsi yang dapat memindahkan acara ke kabupaten/kota lain.", 403
         )
     store.lock_event(event_id)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         raise RegistrationError("cancelled", _("Acara yang dibatalkan tidak dapat diubah."))
     if data.get("capacity") is not None and data["capacity"] < event.confirmed_count:
         raise RegistrationError(
@@ -749,7 +690,7 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
     for key in changed:
         setattr(event, key, data[key])
     db.session.flush()
-    if event.status == "published":
+    if event.status == EventStatus.PUBLISHED:
         while event.seats_left > 0 and _promote_next(event):
             db.session.refresh(event)
         announced = [key for key in changed if key in ANNOUNCED_FIELDS]
@@ -764,9 +705,9 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
 def cancel_event(event_id: str, staff: StaffClaims, reason: str = "") -> Event:
     """Call off an event: registration closes and everyone registered is told (event.cancelled)."""
     event = _event_for_staff(event_id, staff)
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         return event
-    was_published, event.status = event.status == "published", "cancelled"
+    was_published, event.status = event.status == EventStatus.PUBLISHED, EventStatus.CANCELLED
     if was_published:
         _emit(EventNames.EVENT_CANCELLED, {"event_id": event.id, "title": event.title, "reason": reason})
     audit("event.cancel", staff, event_id=event.id)
@@ -780,7 +721,8 @@ def list_registrations(event_id: str, filters: dict, staff: StaffClaims) -> list
     _event_for_staff(event_id, staff)
     registrations = store.list_registrations(event_id, filters)
     waiting = sorted(
-        (r for r in store.list_registrations(event_id, {"status": "waitlisted"})), key=lambda r: r.waitlist_seq
+        (r for r in store.list_registrations(event_id, {"status": RegistrationStatus.WAITLISTED})),
+        key=lambda r: r.waitlist_seq,
     )
     positions = {registration.id: place for place, registration in enumerate(waiting, start=1)}
     for registration in registrations:
@@ -791,7 +733,7 @@ def list_registrations(event_id: str, filters: dict, staff: StaffClaims) -> list
 def list_staff_events(staff: StaffClaims) -> list[Event]:
     """Every event staff may manage (all for a provincial admin, their kabupaten's for a regency organiser): those not
     yet ended first, soonest first, then the ended ones, newest first."""
-    return store.list_events(None if staff.is_provincial else staff.kabupaten_code, now=utcnow())
+    return store.list_events(staff.scope, now=utcnow())
 
 
 def get_staff_event(event_id: str, staff: StaffClaims) -> Event:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from services.registration.extensions import db
 from services.registration.models import ApiKey, Consent, Event, EventPoster, Registration, Staff
+from shared.states import EventStatus, RegistrationStatus
 
 
 def get_event(event_id: str) -> Event | None:
@@ -24,7 +25,7 @@ def poster_sizes(event_id: str):
 
 def list_open_events(now: datetime) -> list[Event]:
     """Published events that have not ended, soonest first."""
-    query = sa.select(Event).where(Event.status == "published", Event.ends_at > now).order_by(Event.starts_at)
+    query = sa.select(Event).where(Event.status == EventStatus.PUBLISHED, Event.ends_at > now).order_by(Event.starts_at)
     return list(db.session.scalars(query))
 
 
@@ -109,7 +110,7 @@ _TAKE_TICKET = (
 _NOW = sa.bindparam("now", type_=Event.starts_at.type)
 #: service._check_open's conditions, in SQL: published, and `now` inside the registration window.
 _OPEN = (
-    Event.status == "published",
+    Event.status == EventStatus.PUBLISHED,
     sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= _NOW),
     sa.func.coalesce(Event.registration_closes_at, Event.starts_at) > _NOW,
 )
@@ -146,14 +147,14 @@ def leave_waitlist(event_id: str) -> None:
 
 def waitlist_position(registration: Registration) -> int | None:
     """Return the 1-based place of a waitlisted registration among those still waiting."""
-    if registration.status != "waitlisted" or registration.waitlist_seq is None:
+    if registration.status != RegistrationStatus.WAITLISTED or registration.waitlist_seq is None:
         return None
     ahead = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Registration)
         .where(
             Registration.event_id == registration.event_id,
-            Registration.status == "waitlisted",
+            Registration.status == RegistrationStatus.WAITLISTED,
             Registration.waitlist_seq < registration.waitlist_seq,
         )
     )
@@ -195,7 +196,7 @@ def release_seat(event_id: str) -> None:
 def first_waitlisted(event_id: str) -> Registration | None:
     query = (
         sa.select(Registration)
-        .where(Registration.event_id == event_id, Registration.status == "waitlisted")
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
         .order_by(Registration.waitlist_seq)
         .limit(1)
         .with_for_update()
@@ -271,7 +272,7 @@ def request_confirmation(registration_id: str, now: datetime, not_since: datetim
         sa.update(Registration)
         .where(
             Registration.id == registration_id,
-            Registration.status != "cancelled",
+            Registration.status != RegistrationStatus.CANCELLED,
             sa.or_(
                 Registration.confirmation_requested_at.is_(None),
                 Registration.confirmation_requested_at <= not_since,

@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 
 from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, PARTICIPANT_TYPES
 from shared.regions import kabupaten
+from shared.states import EventStatus, MessageStatus, RegistrationStatus
 from shared.timeutil import WITA
 
-ACTIVE = ("confirmed", "waitlisted")
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 #: What a suppressed small count shows (1 to 4 people with a disability), per UU PDP data minimisation.
 SMALL = "<5"
 #: A cell hidden only so that a suppressed one cannot be worked out by subtraction.
@@ -133,11 +134,11 @@ class Counts:
 ATTRIBUTES = ("kabupaten_code", "gender", "age_group", "disability", "participant_type")
 #: What is counted per event (registrations of one held event); the store writes each as a SQL condition.
 PER_EVENT = {
-    "confirmed": lambda r: r.status == "confirmed",
-    "waitlisted": lambda r: r.status == "waitlisted",
-    "cancelled": lambda r: r.status == "cancelled",
+    RegistrationStatus.CONFIRMED: lambda r: r.status == RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED: lambda r: r.status == RegistrationStatus.WAITLISTED,
+    RegistrationStatus.CANCELLED: lambda r: r.status == RegistrationStatus.CANCELLED,
     "attended": lambda r: r.checked_in_at is not None,
-    "not_checked_in": lambda r: r.status == "confirmed" and r.checked_in_at is None,
+    "not_checked_in": lambda r: r.status == RegistrationStatus.CONFIRMED and r.checked_in_at is None,
     "disability_registered": lambda r: r.status in ACTIVE and r.disability in DISABILITY_KINDS,
     "disability_attended": lambda r: r.checked_in_at is not None and r.disability in DISABILITY_KINDS,
 }
@@ -151,7 +152,7 @@ def in_scope(scope: Scope, events) -> list:
 
 def count_rows(events, registrations, deliveries) -> Counts:
     """Count plain rows the way the store's GROUP BY queries do (`events`: those in scope; other rows are ignored)."""
-    held = {e.event_id for e in events if e.status != "cancelled"}
+    held = {e.event_id for e in events if e.status != EventStatus.CANCELLED}
     regs = [r for r in registrations if r.event_id in held]
     all_ids = {e.event_id for e in events}
     per_event: dict[str, list[int]] = defaultdict(lambda: [0] * len(PER_EVENT))
@@ -180,7 +181,9 @@ def compute(scope: Scope, events, registrations, deliveries, now: datetime) -> F
 
 def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
     """Compute every figure of `scope` from its events (all in scope) and the counts of their facts."""
-    held = {e.event_id: e for e in events if e.status != "cancelled"}  # not cancelled: their registrations count
+    held = {
+        e.event_id: e for e in events if e.status != EventStatus.CANCELLED
+    }  # not cancelled: their registrations count
     ended = sum(e.ends_at <= now for e in held.values())
     per_event = {
         event_id: Counter(dict(zip(PER_EVENT, values, strict=True)))
@@ -197,7 +200,7 @@ def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
     mail: dict[str, Counter] = defaultdict(Counter)
     channels: dict[str, Counter] = defaultdict(Counter)
     for event_id, channel, status, n in counts.deliveries:
-        outcome = "delivered" if status == "delivered" else "failed"
+        outcome = MessageStatus.DELIVERED if status == MessageStatus.DELIVERED else MessageStatus.FAILED
         mail[event_id][outcome] += n
         channels[channel][outcome] += n
     sent = Counter()
@@ -264,8 +267,14 @@ def _breakdowns(attributes: list[tuple]) -> dict[str, list[BreakdownRow]]:
 
 def _event_row(event, tally: Counter, mail: Counter, now: datetime) -> EventRow:
     """One event's row, from the counts of its own registrations (none for a cancelled event) and messages."""
-    started = event.starts_at <= now and event.status != "cancelled"
-    status = "cancelled" if event.status == "cancelled" else "held" if event.ends_at <= now else "upcoming"
+    started = event.starts_at <= now and event.status != EventStatus.CANCELLED
+    status = (
+        EventStatus.CANCELLED
+        if event.status == EventStatus.CANCELLED
+        else "held"
+        if event.ends_at <= now
+        else "upcoming"
+    )
     return EventRow(
         event_id=event.event_id,
         title=event.title,

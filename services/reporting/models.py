@@ -6,11 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.reporting.extensions import db
+from services.reporting.states import RunStatus
 from shared.audit import AuditMixin
 from shared.consumer import DeadLetterMixin, ProcessedMessageMixin
 from shared.db import UTCDateTime
 from shared.outbox import OutboxMixin
 from shared.staffauth import StaffAccessMixin
+from shared.states import EventStatus
 from shared.timeutil import utcnow
 
 
@@ -26,7 +28,7 @@ class EventFact(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     capacity: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="published")
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=EventStatus.PUBLISHED)
 
 
 class RegistrationFact(db.Model):
@@ -114,7 +116,7 @@ class ReportRun(db.Model):
     period_start: Mapped[date] = mapped_column(sa.Date, nullable=False)
     period_end: Mapped[date] = mapped_column(sa.Date, nullable=False)
     #: pending -> building -> sent; building -> failed -> building (retried by beat) ...
-    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="pending", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=RunStatus.PENDING, index=True)
     #: Who is building it now: only the holder of this token may finish it (a stuck build is taken over).
     claim_token: Mapped[str | None] = mapped_column(sa.String(36))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -27,11 +27,13 @@ from services.reporting.models import (
     ReportSchedule,
     StaffAccess,
 )
+from services.reporting.states import RunStatus
 from shared import audit as trail
 from shared.bus import ServiceBus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames
 from shared.staffauth import StaffClaims, apply_staff_changed
+from shared.states import EventStatus, MessageStatus, RegistrationStatus
 from shared.timeutil import WITA, utcnow
 
 logger = logging.getLogger(__name__)
@@ -187,7 +189,7 @@ def _on_event_snapshot(envelope: dict, payload: dict) -> None:
 def _on_event_cancelled(envelope: dict, payload: dict) -> None:
     event = store.get_event(str(payload["event_id"]))
     if event is not None:
-        event.status = "cancelled"
+        event.status = EventStatus.CANCELLED
 
 
 def _on_registration_created(envelope: dict, payload: dict) -> None:
@@ -204,14 +206,14 @@ def _on_registration_created(envelope: dict, payload: dict) -> None:
 
 def _on_registration_promoted(envelope: dict, payload: dict) -> None:
     fact = store.get_registration(payload.get("pseudonym"))
-    if fact is not None and fact.status == "waitlisted":
-        fact.status = "confirmed"
+    if fact is not None and fact.status == RegistrationStatus.WAITLISTED:
+        fact.status = RegistrationStatus.CONFIRMED
 
 
 def _on_registration_cancelled(envelope: dict, payload: dict) -> None:
     fact = store.get_registration(payload.get("pseudonym"))
     if fact is not None:
-        fact.status, fact.cancelled_at = "cancelled", payload["cancelled_at"]
+        fact.status, fact.cancelled_at = RegistrationStatus.CANCELLED, payload["cancelled_at"]
 
 
 def _on_registration_corrected(envelope: dict, payload: dict) -> None:
@@ -286,8 +288,8 @@ HANDLERS = {
     EventNames.REGISTRATION_CONSENT_WITHDRAWN: _on_consent_withdrawn,
     EventNames.ATTENDANCE_CHECKED_IN: _on_checked_in,
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
-    EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),
-    EventNames.NOTIFICATION_FAILED: _on_delivery("failed"),
+    EventNames.NOTIFICATION_DELIVERED: _on_delivery(MessageStatus.DELIVERED),
+    EventNames.NOTIFICATION_FAILED: _on_delivery(MessageStatus.FAILED),
     EventNames.STAFF_CHANGED: _on_staff_changed,
 }
 
@@ -338,7 +340,7 @@ def build_report(run_id: str, now: datetime | None = None) -> str:
         logger.exception("report build failed", extra={"report_id": run_id})
         db.session.rollback()
         return _record_failure(run_id, token, schedule.id, f"{type(error).__name__}: {error}"[:500], now)
-    values = {"status": "sent", "xlsx": documents["xlsx"].content, "pdf": documents["pdf"].content}
+    values = {"status": RunStatus.SENT, "xlsx": documents["xlsx"].content, "pdf": documents["pdf"].content}
     if not store.finish_run(run_id, token, values | {"sent_at": utcnow(), "error": None}):
         db.session.rollback()  # our build was presumed dead and taken over: the other builder sends it
         return "taken_over"
@@ -346,12 +348,12 @@ def build_report(run_id: str, now: datetime | None = None) -> str:
     schedule.failures_in_a_row = 0
     db.session.commit()
     bus.nudge()
-    return "sent"
+    return RunStatus.SENT
 
 
 def _record_failure(run_id: str, token: str, schedule_id: int, reason: str, now: datetime) -> str:
     retry_at = now + timedelta(seconds=current_app.config["REPORT_RETRY_SECONDS"])
-    if not store.finish_run(run_id, token, {"status": "failed", "error": reason, "retry_at": retry_at}):
+    if not store.finish_run(run_id, token, {"status": RunStatus.FAILED, "error": reason, "retry_at": retry_at}):
         db.session.rollback()
         return "taken_over"
     schedule = store.get_schedule(schedule_id)
@@ -360,7 +362,7 @@ def _record_failure(run_id: str, token: str, schedule_id: int, reason: str, now:
         schedule.active = False
         schedule.paused_reason = reason
     db.session.commit()
-    return "failed"
+    return RunStatus.FAILED
 
 
 def _report_payload(
@@ -415,7 +417,7 @@ def run_for_token(token: str) -> ReportRun:
     except (BadSignature, KeyError, TypeError) as error:
         raise ReportingError(_("Tautan unduhan tidak sah."), 404) from error
     run = store.get_run(run_id)
-    if run is None or run.status != "sent":
+    if run is None or run.status != RunStatus.SENT:
         raise ReportingError(_("Laporan ini belum tersedia."), 404)
     return run
 
@@ -514,7 +516,7 @@ def resume_schedule(staff: StaffClaims, schedule_id: int) -> ReportSchedule:
 def recent_runs(schedules: list[ReportSchedule]) -> list[dict]:
     """Return the latest runs of these schedules, each with a signed download link once sent."""
     runs = store.list_recent_runs([schedule.id for schedule in schedules])
-    return [{"run": run, "token": download_token(run.id) if run.status == "sent" else None} for run in runs]
+    return [{"run": run, "token": download_token(run.id) if run.status == RunStatus.SENT else None} for run in runs]
 
 
 def audit(action: str, staff: StaffClaims, *, object_id=None, commit: bool = False) -> None:

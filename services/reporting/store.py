@@ -9,6 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from services.reporting import figures
 from services.reporting.extensions import db
 from services.reporting.models import DeliveryFact, EventFact, RegistrationFact, ReportRun, ReportSchedule
+from services.reporting.states import RunStatus
+from shared.states import EventStatus, RegistrationStatus
 
 
 def upsert(model: type, key: str, values: dict):
@@ -40,14 +42,14 @@ def summary(filters: dict) -> dict:
         events = events.where(EventFact.starts_at >= filters["starts_from"])
     if filters.get("starts_before"):
         events = events.where(EventFact.starts_at < filters["starts_before"])
-    active = RegistrationFact.status.in_(("confirmed", "waitlisted"))
+    active = RegistrationFact.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
     in_scope = RegistrationFact.event_id.in_(events.scalar_subquery())
     counts = db.session.execute(
         sa.select(
             sa.func.count().filter(active),
-            sa.func.count().filter(RegistrationFact.status == "confirmed"),
-            sa.func.count().filter(RegistrationFact.status == "waitlisted"),
-            sa.func.count().filter(RegistrationFact.status == "cancelled"),
+            sa.func.count().filter(RegistrationFact.status == RegistrationStatus.CONFIRMED),
+            sa.func.count().filter(RegistrationFact.status == RegistrationStatus.WAITLISTED),
+            sa.func.count().filter(RegistrationFact.status == RegistrationStatus.CANCELLED),
             sa.func.count().filter(RegistrationFact.checked_in_at.is_not(None)),
         ).where(in_scope)
     ).one()
@@ -62,16 +64,16 @@ def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -
     in_scope = [EventFact.starts_at >= start, EventFact.starts_at < end]
     if kabupaten_code:
         in_scope.append(EventFact.kabupaten_code == kabupaten_code)
-    held = [*in_scope, EventFact.status != "cancelled"]
+    held = [*in_scope, EventFact.status != EventStatus.CANCELLED]
     r, d = RegistrationFact, DeliveryFact
     checked_in = r.checked_in_at.is_not(None)
     disabled = r.disability.in_(figures.DISABILITY_KINDS)
     tallies = {  # per event, each in figures.PER_EVENT order
-        "confirmed": r.status == "confirmed",
-        "waitlisted": r.status == "waitlisted",
-        "cancelled": r.status == "cancelled",
+        RegistrationStatus.CONFIRMED: r.status == RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED: r.status == RegistrationStatus.WAITLISTED,
+        RegistrationStatus.CANCELLED: r.status == RegistrationStatus.CANCELLED,
         "attended": checked_in,
-        "not_checked_in": sa.and_(r.status == "confirmed", r.checked_in_at.is_(None)),
+        "not_checked_in": sa.and_(r.status == RegistrationStatus.CONFIRMED, r.checked_in_at.is_(None)),
         "disability_registered": sa.and_(r.status.in_(figures.ACTIVE), disabled),
         "disability_attended": sa.and_(checked_in, disabled),
     }
@@ -184,9 +186,9 @@ def list_runs_to_build(now: datetime, stuck_before: datetime) -> list[str]:
         .where(ReportSchedule.active.is_(True))
         .where(
             sa.or_(
-                ReportRun.status == "pending",
-                sa.and_(ReportRun.status == "failed", ReportRun.retry_at <= now),
-                sa.and_(ReportRun.status == "building", ReportRun.claimed_at < stuck_before),
+                ReportRun.status == RunStatus.PENDING,
+                sa.and_(ReportRun.status == RunStatus.FAILED, ReportRun.retry_at <= now),
+                sa.and_(ReportRun.status == RunStatus.BUILDING, ReportRun.claimed_at < stuck_before),
             )
         )
     )
@@ -196,13 +198,13 @@ def list_runs_to_build(now: datetime, stuck_before: datetime) -> list[str]:
 def claim_run(run_id: str, token: str, now: datetime, stuck_before: datetime) -> bool:
     """Mark a run as being built by `token` if nobody is building it (or its builder is presumed dead)."""
     claimable = sa.or_(
-        ReportRun.status.in_(("pending", "failed")),
-        sa.and_(ReportRun.status == "building", ReportRun.claimed_at < stuck_before),
+        ReportRun.status.in_((RunStatus.PENDING, RunStatus.FAILED)),
+        sa.and_(ReportRun.status == RunStatus.BUILDING, ReportRun.claimed_at < stuck_before),
     )
     result = db.session.execute(
         sa.update(ReportRun)
         .where(ReportRun.id == run_id, claimable)
-        .values(status="building", claim_token=token, claimed_at=now, attempts=ReportRun.attempts + 1)
+        .values(status=RunStatus.BUILDING, claim_token=token, claimed_at=now, attempts=ReportRun.attempts + 1)
     )
     return result.rowcount == 1
 
@@ -211,7 +213,7 @@ def finish_run(run_id: str, token: str, values: dict) -> bool:
     """Record the outcome of a build, only if `token` still holds the claim (a taken-over build changes nothing)."""
     result = db.session.execute(
         sa.update(ReportRun)
-        .where(ReportRun.id == run_id, ReportRun.claim_token == token, ReportRun.status == "building")
+        .where(ReportRun.id == run_id, ReportRun.claim_token == token, ReportRun.status == RunStatus.BUILDING)
         .values(**values)
     )
     return result.rowcount == 1

@@ -10,9 +10,10 @@ from typing import ClassVar
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from shared.messaging.names import EventNames, QueueNames
+from shared.states import Channel, RegistrationStatus
 
-CHANNELS = ("whatsapp", "sms", "email")
-REGISTRATION_STATUSES = ("confirmed", "waitlisted")
+CHANNELS = tuple(Channel)
+REGISTRATION_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 GENDERS = ("female", "male")
 AGE_GROUPS = ("under_18", "18_25", "26_35", "36_45", "46_55", "56_plus")
 #: "prefer_not_to_say" is also what reporting is sent when the person did not consent to statistics.

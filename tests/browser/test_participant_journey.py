@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from services.notifications.sms import measure
+from services.notifications.content.sms import measure
 from services.registration.config import Config
 from tests.browser.conftest import (
     ADMIN_PASSWORD,

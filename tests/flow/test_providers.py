@@ -118,7 +118,7 @@ def test_a_paced_channel_keeps_a_throttling_gateway_under_its_limit_and_each_rem
 
 
 def sms_priorities(stack) -> dict[str, int]:
-    """The SMS providers' priorities as every worker reads them (services/notifications/priorities.py)."""
+    """The SMS providers' priorities as every worker reads them (services/notifications/sending/priorities.py)."""
     import redis
 
     stored = redis.Redis.from_url(stack.redis_url).hgetall("pelita:provider-priority:sms")

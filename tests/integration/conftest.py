@@ -7,11 +7,12 @@ import tempfile
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 
 from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
 from services.reporting.app import create_app as reporting_app
-from tests.support import drop_postgres_schema, postgres_schema_url
+from tests.support import copy_postgres_database, drop_postgres_database, postgres_database_url
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -24,67 +25,76 @@ def backend(request):
 
 @pytest.fixture
 def new_store(backend, tmp_path):
-    """Make fresh, empty stores: a SQLite file each, or a schema each in the test PostgreSQL."""
-    schemas = []
+    """Make fresh, empty stores: a SQLite file each, or a database each in the test PostgreSQL."""
+    databases = []
 
     def make(name: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{tmp_path}/{name}.sqlite3"
-        url, schema = postgres_schema_url(TEST_DATABASE_URL, name[:8])
-        schemas.append(schema)
+        url, database = postgres_database_url(TEST_DATABASE_URL, f"pelita_{name[:8]}")
+        databases.append(database)
         return url
 
     yield make
-    for schema in schemas:
-        drop_postgres_schema(TEST_DATABASE_URL, schema)
+    for database in databases:
+        drop_postgres_database(TEST_DATABASE_URL, database)
 
 
 def build(factory, database_url: str, redis_url: str, **overrides):
-    """The service of `factory` on a migrated store: a SQLite store is a copy of one migrated once per test run."""
+    """The service of `factory` on a migrated store: a copy of a store migrated (and seeded) once per test run, a
+    SQLite file copied or a PostgreSQL database made with CREATE DATABASE ... TEMPLATE."""
     if database_url.startswith("sqlite:///"):
-        shutil.copyfile(_sqlite_template(factory, redis_url, overrides), database_url.removeprefix("sqlite:///"))
-        return factory(
-            "test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **overrides
-        )
-    app = factory("test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **overrides)
-    with app.app_context():
-        flask_migrate.upgrade()
-    return app
+        shutil.copyfile(_template(factory, redis_url, overrides, "sqlite"), database_url.removeprefix("sqlite:///"))
+    else:
+        name = sa.make_url(database_url).database
+        copy_postgres_database(TEST_DATABASE_URL, name, _template(factory, redis_url, overrides, "postgresql"))
+    return factory("test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **overrides)
 
 
-#: Migrated (and, for registration, seeded) SQLite stores, made once per test run and copied for each test.
+#: Migrated (and, for registration, seeded) stores, made once per test run and copied for each test: a SQLite
+#: file's path, or a PostgreSQL template database's name.
 _TEMPLATES: dict[tuple, str] = {}
 
 
-def _sqlite_template(factory, redis_url: str, overrides: dict) -> str:
-    """A SQLite file migrated to head; registration's also holds Kalsel's areas and the admin the settings name."""
+def _template(factory, redis_url: str, overrides: dict, backend: str) -> str:
+    """A store migrated to head; registration's also holds Kalsel's areas and the admin the settings name."""
     seeded = factory is registration_app
-    key = (
-        (factory.__module__, overrides.get("ADMIN_EMAIL"), overrides.get("ADMIN_PASSWORD"))
-        if seeded
-        else (factory.__module__,)
-    )
-    if key not in _TEMPLATES:
+    admin = (overrides.get("ADMIN_EMAIL"), overrides.get("ADMIN_PASSWORD")) if seeded else ()
+    key = (backend, factory.__module__, *admin)
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    if backend == "sqlite":
         path = os.path.join(tempfile.mkdtemp(prefix="pelita-template-"), "store.sqlite3")
-        settings = {name: overrides[name] for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD") if name in overrides}
-        app = factory(
-            "test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", REDIS_URL=redis_url, OUTBOX_NUDGE=False, **settings
-        )
-        with app.app_context():
-            flask_migrate.upgrade()
-            extension = app.extensions["sqlalchemy"]
-            if seeded:
-                from services.registration import seed
+        url, made = f"sqlite:///{path}", path
+    else:
+        url, made = postgres_database_url(TEST_DATABASE_URL, "pelita_template")
+    settings = {name: overrides[name] for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD") if name in overrides}
+    app = factory("test", SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **settings)
+    with app.app_context():
+        flask_migrate.upgrade()
+        extension = app.extensions["sqlalchemy"]
+        if seeded:
+            from services.registration import seed
 
-                seed.seed_regions()
-                seed.seed_admin()
-            extension.session.remove()
-            extension.engine.dispose()
-        with sqlite3.connect(path) as connection:  # everything in the one file, nothing left in a WAL beside it
+            seed.seed_regions()
+            seed.seed_admin()
+        extension.session.remove()
+        extension.engine.dispose()  # a template database may have nobody connected when it is copied
+    if backend == "sqlite":
+        with sqlite3.connect(made) as connection:  # everything in the one file, nothing left in a WAL beside it
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
-        _TEMPLATES[key] = path
-    return _TEMPLATES[key]
+    _TEMPLATES[key] = made
+    return made
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_postgres_templates():
+    """The PostgreSQL template databases go at the end of the run (the SQLite ones go with the temporary files)."""
+    yield
+    for (backend, *_), name in _TEMPLATES.items():
+        if backend == "postgresql":
+            drop_postgres_database(TEST_DATABASE_URL, name)
 
 
 @pytest.fixture
@@ -104,11 +114,6 @@ def make_registration_app(new_store, redis_url):
             "REGISTRATION_FORM_RATE_LIMIT": "100000 per minute",
         } | overrides
         app = build(registration_app, new_store(f"registration{len(apps)}"), redis_url, **settings)
-        with app.app_context():
-            from services.registration import seed
-
-            seed.seed_regions()
-            seed.seed_admin()
         apps.append(app)
         return app
 

@@ -347,7 +347,7 @@ def small_picture() -> bytes:
 
 
 def default_confirmation_email() -> dict:
-    from services.notifications.messages import file_source
+    from services.notifications.content.messages import file_source
 
     text = file_source("confirmation", "email", "id")
     return {"subject": text.subject, "body": text.body}

@@ -10,11 +10,12 @@ too: a provider failing shows there even while its messages fail over to another
 from flask import current_app
 from prometheus_client.core import GaugeMetricFamily
 
-from services.notifications import store
+from services.notifications import queries
+from services.notifications.content.messages import CHANNELS
 from services.notifications.extensions import db
-from services.notifications.messages import CHANNELS
 from services.notifications.models import OutboxMessage
 from shared.metrics import age_seconds, make_metrics_blueprint
+from shared.states import MessageStatus
 from shared.timeutil import utcnow
 
 
@@ -30,9 +31,9 @@ def _families():
         labels=["channel"],
     )
     failures = dict.fromkeys(CHANNELS, 0)
-    for channel, provider, status, count in store.message_counts():
+    for channel, provider, status, count in queries.message_counts():
         messages.add_metric([channel, provider, status], count)
-        if status == "failed":
+        if status == MessageStatus.FAILED:
             failures[channel] = failures.get(channel, 0) + count
     for channel, count in failures.items():
         failed.add_metric([channel], count)
@@ -40,7 +41,7 @@ def _families():
         "pelita_notifications_reminder_lag_seconds",
         "How long the most overdue reminder not yet handed to a provider has been due (0: none overdue)",
     )
-    lag.add_metric([], age_seconds(store.oldest_overdue_reminder(utcnow())))
+    lag.add_metric([], age_seconds(queries.oldest_overdue_reminder(utcnow())))
     return [messages, failed, lag, *_priorities()]
 
 

@@ -3,7 +3,7 @@
 from flask import g, request
 from flask_smorest import Blueprint, abort
 
-from services.notifications import service, store
+from services.notifications import queries, service
 from services.notifications.schemas import (
     DeliverySummarySchema,
     NotificationQuerySchema,
@@ -15,10 +15,6 @@ from services.notifications.schemas import (
 from shared.staffauth import staff_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", description="Outgoing messages")
-
-
-def _scope() -> str | None:
-    return None if g.staff.is_provincial else (g.staff.kabupaten_code or "-")
 
 
 def _staff_call(function, *args):
@@ -38,7 +34,7 @@ def list_notifications(filters: dict):
 
     A regency organiser sees only the messages of their kabupaten's events.
     """
-    found = store.search_log({**filters, "q_terms": search_terms(filters.get("q", ""))}, _scope(), limit=500)
+    found = queries.search_log({**filters, "q_terms": search_terms(filters.get("q", ""))}, g.staff.scope, limit=500)
     service.audit_log_view(g.staff, filters)
     return [notification for notification, _, _ in found]
 
@@ -50,7 +46,7 @@ def list_notifications(filters: dict):
 def event_summary(event_id: str):
     """Count one event's messages by status, and by channel and status."""
     event = _staff_call(service.staff_event, event_id, g.staff)
-    counts = store.delivery_counts(event_id)
+    counts = queries.delivery_counts(event_id)
     by_status: dict[str, int] = {}
     by_channel: dict[str, dict[str, int]] = {}
     for (channel, status), count in counts.items():
@@ -77,4 +73,4 @@ def resend(body: dict, notification_id: str):
     notification = _staff_call(service.staff_notification, notification_id, g.staff)
     seen = body["attempts"] if body.get("attempts") is not None else notification.attempts
     resent = _staff_call(service.resend, notification_id, g.staff, seen)
-    return {"resent": resent, "notification": store.get_notification(notification_id)}
+    return {"resent": resent, "notification": queries.get_notification(notification_id)}

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.notifications import labels, service, store
+from services.notifications import labels, queries, service
 from services.notifications.schemas import LogFilterSchema, search_terms
 from shared.staffauth import staff_page
 from shared.timeutil import utcnow
@@ -19,14 +19,7 @@ OPT_OUT_ADDRESS_MAX = 254
 
 def _hashed(address: str) -> str:
     """An opt-out's address as the trail names it: the keyed hash retention keeps, never the number itself."""
-    from services.notifications.retention import hashed_address
-
-    return hashed_address(address)
-
-
-def _scope() -> str | None:
-    """The regency whose messages this staff member sees, or None for a provincial admin (everything)."""
-    return None if g.staff.is_provincial else (g.staff.kabupaten_code or "-")
+    return queries.hashed_address(address)
 
 
 @bp.get("")
@@ -35,9 +28,9 @@ def log():
     """The message log, newest first, filtered by event, status, channel, purpose and person."""
     filters = LogFilterSchema().load_lenient(request.args)
     page = filters.get("page", 1)
-    found = store.search_log(
+    found = queries.search_log(
         {**filters, "q_terms": search_terms(filters.get("q", ""))},
-        _scope(),
+        g.staff.scope,
         offset=(page - 1) * PER_PAGE,
         limit=PER_PAGE + 1,
     )
@@ -50,10 +43,10 @@ def log():
         page=page,
         more=len(found) > PER_PAGE,
         first=(page - 1) * PER_PAGE + 1,
-        events=store.visible_events(_scope()),
+        events=queries.visible_events(g.staff.scope),
         budget=_budget(),
         shifted=current_app.extensions["provider_priorities"].shifted(),
-        held_count=store.held_count(kabupaten_code=_scope()),
+        held_count=queries.held_count(kabupaten_code=g.staff.scope),
         labels=labels,
     )
 
@@ -63,7 +56,7 @@ def _budget() -> list[tuple[str, int, int]]:
     caps = {channel: cap for channel, cap in current_app.config["DAILY_CAPS"].items() if cap}
     if not caps:
         return []
-    used = store.sends_on(utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())
+    used = queries.sends_on(utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())
     return [(channel, used.get(channel, 0), cap) for channel, cap in caps.items()]
 
 
@@ -71,8 +64,8 @@ def _budget() -> list[tuple[str, int, int]]:
 @staff_page
 def events():
     """Every event this staff member sees, with its messages counted by status."""
-    visible = store.visible_events(_scope())
-    totals = store.status_counts([event.event_id for event in visible])
+    visible = queries.visible_events(g.staff.scope)
+    totals = queries.status_counts([event.event_id for event in visible])
     return render_template("staff/events.html", events=visible, totals=totals, labels=labels)
 
 
@@ -81,7 +74,7 @@ def events():
 def event_summary(event_id: str):
     """One event's messages counted by channel and status, each count a link to those messages."""
     event = service.staff_event(event_id, g.staff)
-    counts = store.delivery_counts(event_id)
+    counts = queries.delivery_counts(event_id)
     channels = [channel for channel in labels.CHANNELS if any(key[0] == channel for key in counts)]
     by_channel = {channel: sum(n for (c, _status), n in counts.items() if c == channel) for channel in channels}
     by_status = {status: sum(n for (_channel, s), n in counts.items() if s == status) for status in labels.STATUSES}
@@ -92,7 +85,7 @@ def event_summary(event_id: str):
         channels=channels,
         by_channel=by_channel,
         by_status=by_status,
-        held_count=store.held_count(event_id),
+        held_count=queries.held_count(event_id),
         labels=labels,
     )
 
@@ -102,9 +95,9 @@ def event_summary(event_id: str):
 def message(notification_id: str):
     """One message: its text, where it went, each step of its delivery and why it failed."""
     notification = service.staff_notification(notification_id, g.staff)
-    recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
-    event = store.get_event(notification.event_id) if notification.event_id else None
-    fallback_of = store.get_notification(notification.fallback_of) if notification.fallback_of else None
+    recipient = queries.get_recipient(notification.registration_id) if notification.registration_id else None
+    event = queries.get_event(notification.event_id) if notification.event_id else None
+    fallback_of = queries.get_notification(notification.fallback_of) if notification.fallback_of else None
     service.audit("message.view", g.staff, event_id=notification.event_id, object_id=notification.id, commit=True)
     return render_template(
         "staff/message.html",
@@ -112,7 +105,7 @@ def message(notification_id: str):
         recipient=recipient,
         event=event,
         fallback_of=fallback_of,
-        handed_on=store.has_fallback(notification.id),
+        handed_on=queries.has_fallback(notification.id),
         resendable=service.resendable(notification),
         labels=labels,
     )
@@ -139,7 +132,7 @@ def resend(notification_id: str):
 def opt_outs():
     """List the numbers and addresses that stopped reminders."""
     service.audit("opt_outs.list", g.staff, commit=True)
-    return render_template("staff_opt_outs.html", opt_outs=store.list_opt_outs(_scope()))
+    return render_template("staff_opt_outs.html", opt_outs=queries.list_opt_outs(g.staff.scope))
 
 
 @bp.post("/berhenti")
@@ -149,7 +142,7 @@ def change_opt_out():
     address, active = request.form.get("address", "").strip(), request.form.get("active") == "1"
     if not address or len(address) > OPT_OUT_ADDRESS_MAX:
         raise service.StaffError(_("Nomor atau alamat email tidak valid."), 400)
-    if _scope() is not None and not store.address_in_kabupaten(address, _scope()):
+    if g.staff.scope is not None and not queries.address_in_kabupaten(address, g.staff.scope):
         raise service.StaffError(_("Nomor atau alamat ini bukan milik peserta acara kabupaten/kota Anda."), 403)
     service.set_opt_out(address, active=active, source="staff", changed_by=g.staff.email)
     service.audit("opt_out.stop" if active else "opt_out.resume", g.staff, object_id=_hashed(address), commit=True)

@@ -3,8 +3,10 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.notifications import editor, labels, messages, store
+from services.notifications import labels, queries
+from services.notifications.content import checking, editor, messages
 from shared.staffauth import staff_page
+from shared.states import Channel
 
 bp = Blueprint("templates", __name__, url_prefix="/staf/templat")
 
@@ -31,7 +33,7 @@ def _key_or_404(purpose: str, channel: str, locale: str) -> None:
 def edit(purpose: str, channel: str, locale: str):
     """The editor with the current text and its preview."""
     _key_or_404(purpose, channel, locale)
-    source = store.template_source(purpose, channel, locale)
+    source = queries.template_source(purpose, channel, locale)
     values = {"subject": source.subject, "body": source.body}
     result = editor.preview(purpose, channel, locale, source.subject, source.body)
     return _page(purpose, channel, locale, values, result)
@@ -74,7 +76,7 @@ def reset(purpose: str, channel: str, locale: str):
 
 
 def _page(purpose, channel, locale, values, result, previewed=False):
-    row = store.get_template(purpose, channel, locale)
+    row = queries.get_template(purpose, channel, locale)
     sample = editor.sample_context(purpose, channel, locale)
     samples = {name: _sample_value(sample, name) for name in messages.placeholders(purpose)}
     return render_template(
@@ -89,10 +91,10 @@ def _page(purpose, channel, locale, values, result, previewed=False):
         row=row,
         changed=row is not None
         and not editor.is_default(purpose, channel, locale, messages.Source(row.subject, row.body)),
-        follows_sms=channel == "whatsapp" and row is None,
+        follows_sms=channel == Channel.WHATSAPP and row is None,
         placeholders=messages.placeholders(purpose),
         samples=samples,
-        filters=messages.FILTERS,
+        filters=checking.FILTERS,
         labels=labels,
     )
 

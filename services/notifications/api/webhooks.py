@@ -5,8 +5,9 @@ import hmac
 from flask import Blueprint, abort, current_app, request
 
 from services.notifications import service
-from services.notifications.clients.twilio import twilio_signature
-from services.notifications.clients.whatsapp import hub_signature
+from services.notifications.sending.clients.twilio import twilio_signature
+from services.notifications.sending.clients.whatsapp import hub_signature
+from shared.states import Channel, MessageStatus
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 EMPTY_TWIML = ('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', 200, {"Content-Type": "text/xml"})
@@ -41,7 +42,7 @@ def twilio_status():
 def twilio_inbound():
     """Take an SMS reply; STOP or BERHENTI opts the number out."""
     params = _check_twilio()
-    service.receive_reply(params.get("From", ""), params.get("Body", ""), "sms")
+    service.receive_reply(params.get("From", ""), params.get("Body", ""), Channel.SMS)
     return EMPTY_TWIML
 
 
@@ -66,7 +67,7 @@ def whatsapp_events():
             service.record_receipt("whatsapp_cloud", str(status.get("id", "")), str(status.get("status", "")), errors)
         for message in value.get("messages", []):
             text = (message.get("text") or {}).get("body", "")
-            service.receive_reply(str(message.get("from", "")), text, "whatsapp")
+            service.receive_reply(str(message.get("from", "")), text, Channel.WHATSAPP)
     return "", 200
 
 
@@ -80,8 +81,11 @@ def zenziva_report(token: str):
     if not _same(token, current_app.config["ZENZIVA_CALLBACK_TOKEN"]):
         abort(403)
     values = request.values
-    status = {"delivered": "delivered", "1": "delivered", "failed": "failed", "0": "failed"}.get(
-        str(values.get("status", "")).lower(), ""
-    )
+    status = {
+        "delivered": MessageStatus.DELIVERED,
+        "1": MessageStatus.DELIVERED,
+        "failed": MessageStatus.FAILED,
+        "0": MessageStatus.FAILED,
+    }.get(str(values.get("status", "")).lower(), "")
     service.record_receipt("zenziva", str(values.get("messageId", "")), status, values.get("text"))
     return {"status": "ok"}

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from marshmallow import ValidationError
 
-from services.registration import accounts, labels
+from services.registration import accounts, labels, queries
 from services.registration.models import Staff
 from services.registration.schemas import InviteFormSchema, NewPasswordSchema
 from services.registration.service import RegistrationError
@@ -167,7 +167,7 @@ def two_step():
                 accounts.stop_two_step(g.staff, request.form.get("code", ""))
                 flash(_("Verifikasi dua langkah dimatikan."), "success")
                 back = url_for(".two_step") if g.staff.is_provincial else url_for("staff.events")
-                return start_session(accounts.store.get_staff(g.staff.id), back)
+                return start_session(queries.get_staff(g.staff.id), back)
             staff = accounts.confirm_two_step(g.staff, request.form.get("code", ""))
             flash(_("Verifikasi dua langkah aktif. Saat masuk, Anda akan diminta kode dari aplikasi."), "success")
             return start_session(staff, url_for(".two_step"))

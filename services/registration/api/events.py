@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registration import posters, service, store
+from services.registration import posters, queries, service
 from services.registration.ratelimit import form_rate_limit
 from services.registration.schemas import (
     AlreadyRegisteredSchema,
@@ -61,7 +61,7 @@ class Events(MethodView):
     @bp.response(200, EventSchema(many=True))
     def get(self):
         """List the published events that have not ended, soonest first."""
-        return store.list_open_events(utcnow())
+        return queries.list_open_events(utcnow())
 
     @staff_required
     @bp.arguments(EventCreateSchema)

@@ -10,9 +10,10 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import labels, mydata, requests, service, store
+from services.registration import labels, mydata, queries, requests, service
 from services.registration.extensions import db
 from services.registration.ratelimit import my_data_rate_limit
+from shared.states import EventStatus
 from shared.text import clean_text
 from shared.timeutil import utcnow
 from shared.web import field_errors
@@ -32,7 +33,7 @@ def _private(response):
 
 def _events():
     """The events a person may pick: every one announced, the most recent first."""
-    return [event for event in store.list_events() if event.status != "draft"][:100]
+    return [event for event in queries.list_events() if event.status != EventStatus.DRAFT][:100]
 
 
 def _typed(name: str) -> str:

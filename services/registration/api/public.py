@@ -10,11 +10,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import formtime, labels, mydata, notices, service, store
+from services.registration import formtime, labels, mydata, notices, queries, service
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
 from shared import regions
+from shared.states import RegistrationStatus
 from shared.timeutil import format_when, utcnow
 from shared.web import field_errors, select_locale
 
@@ -27,7 +28,7 @@ FORM = RegistrationFormSchema()
 @bp.get("/")
 def index():
     """List the events people can still register for."""
-    return render_template("public/index.html", events=store.list_open_events(utcnow()))
+    return render_template("public/index.html", events=queries.list_open_events(utcnow()))
 
 
 @bp.get("/acara/<event_id>")
@@ -39,7 +40,7 @@ def event(event_id: str):
         event=event,
         open_=service.is_open,
         share=_share(event),
-        poster=store.poster_sizes(event.id) if event.poster_version else None,
+        poster=queries.poster_sizes(event.id) if event.poster_version else None,
         contact=_contact(event),
     )
 
@@ -172,12 +173,12 @@ def thanks():
 def confirmation(token: str):
     """Show a registration: status, and for a seat the check-in code and the QR code staff scan at the door."""
     registration = service.unsign(service.PAGE, token)
-    seat = registration.status == "confirmed"  # someone waiting has nothing to show at the door yet
+    seat = registration.status == RegistrationStatus.CONFIRMED  # someone waiting has nothing to show at the door yet
     qr = segno.make(service.checkin_url(registration.id), error="m").svg_inline(scale=5, border=2) if seat else None
     return render_template(
         "public/confirmation.html",
         registration=registration,
-        position=store.waitlist_position(registration),
+        position=queries.waitlist_position(registration),
         qr=qr,
         cancel_url=service.cancel_url(registration.id),
         my_data_url=mydata.link(registration.id),
@@ -197,7 +198,7 @@ def cancel(token: str):
     """Let a participant give up their seat with the signed link from their messages."""
     registration = service.unsign(service.CANCEL, token)
     my_data_url = mydata.link(registration.id)  # the link in every message leads here: "Data saya" is one step on
-    if request.method == "POST" and registration.status != "cancelled":
+    if request.method == "POST" and registration.status != RegistrationStatus.CANCELLED:
         registration = service.cancel_registration(registration.id)
         return render_template("public/cancelled.html", registration=registration, my_data_url=my_data_url)
     keep_url = service.page_url(registration.id)  # changed their mind: back to their registration, seat kept

@@ -15,6 +15,7 @@ from services.registration.schemas import (
 )
 from shared import regions
 from shared.staffauth import STAFF_COOKIE, staff_page
+from shared.states import EventStatus, RegistrationStatus
 from shared.web import clock, field_errors
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
@@ -149,7 +150,7 @@ def cancel_event(event_id: str):
     """Call an event off, after a confirmation step that says who will be told."""
     event = service.get_staff_event(event_id, g.staff)
     reason = request.form.get("reason", "")[:500]
-    if request.method == "GET" or request.form.get("confirm") != "ya" or event.status == "cancelled":
+    if request.method == "GET" or request.form.get("confirm") != "ya" or event.status == EventStatus.CANCELLED:
         counts = service.registration_counts(event_id)
         return render_template("staff/cancel_event.html", event=event, counts=counts, reason=reason)
     service.cancel_event(event_id, g.staff, reason)
@@ -229,7 +230,11 @@ def undo_check_in(registration_id: str):
 def cancel_registration(registration_id: str):
     """Cancel one registration, after a confirmation step (the person is told, and a seat may go to the next)."""
     registration = service.get_staff_registration(registration_id, g.staff)
-    if request.method == "GET" or request.form.get("confirm") != "ya" or registration.status == "cancelled":
+    if (
+        request.method == "GET"
+        or request.form.get("confirm") != "ya"
+        or registration.status == RegistrationStatus.CANCELLED
+    ):
         service.audit(
             "registration.view", g.staff, event_id=registration.event_id, object_id=registration_id, commit=True
         )
@@ -247,7 +252,7 @@ def promote(registration_id: str):
     registration = service.get_staff_registration(registration_id, g.staff)
     full = registration.event.seats_left <= 0
     confirmed = request.form.get("confirm") == "ya"
-    if request.method == "GET" or (full and not confirmed) or registration.status != "waitlisted":
+    if request.method == "GET" or (full and not confirmed) or registration.status != RegistrationStatus.WAITLISTED:
         service.audit(
             "registration.view", g.staff, event_id=registration.event_id, object_id=registration_id, commit=True
         )
@@ -294,7 +299,7 @@ def scanned(token: str):
     if request.method == "POST" and action == "urungkan":
         registration = service.undo_check_in(registration.id, g.staff)
         flash(_("%(name)s: catatan hadir diurungkan.", name=registration.full_name), "success")
-    elif request.method == "POST" and action == "kursi" and registration.status == "waitlisted":
+    elif request.method == "POST" and action == "kursi" and registration.status == RegistrationStatus.WAITLISTED:
         add_chair = request.form.get("confirm") == "ya"
         if registration.event.seats_left <= 0 and not add_chair:
             asking = True

@@ -4,7 +4,7 @@ from flask import g
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
-from services.reporting import store
+from services.reporting import queries
 from services.reporting.schemas import SummaryQuerySchema, SummarySchema
 from shared.staffauth import staff_required
 
@@ -22,4 +22,4 @@ def get_summary(filters: dict):
         if filters.get("kabupaten_code") not in (None, g.staff.kabupaten_code):
             abort(403, message=_("Data ini milik kabupaten/kota lain."))
         filters["kabupaten_code"] = g.staff.kabupaten_code
-    return store.summary(filters)
+    return queries.summary(filters)

@@ -12,6 +12,7 @@ from werkzeug import Response
 from services.notifications import service, store
 from services.notifications.extensions import db
 from services.notifications.models import Notification
+from services.notifications.sending import send as send_path
 from shared.messaging.names import EventNames
 from shared.timeutil import utcnow
 from tests.integration.notifications.conftest import deliver, publish_event, register, rows, run_beat, wita
@@ -148,7 +149,7 @@ def test_a_worker_dying_mid_batch_after_the_gateway_took_some_resends_those_once
             if len(calls) == 3:
                 raise WorkerDied  # as a SIGKILL would: nothing after this point runs
 
-    monkeypatch.setattr(service, "fault_point", dies_after_the_third_send)
+    monkeypatch.setattr(send_path, "fault_point", dies_after_the_third_send)
     with time_machine.travel(DUE) as clock:
         ids = due_now(app)
         with app.app_context(), pytest.raises(WorkerDied):

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from services.notifications import service
-from services.notifications.sms import measure
+from services.notifications.content.sms import measure
 from shared.messaging.names import EventNames
 from tests.integration.notifications.conftest import deliver, publish_event, register, rows, run_beat, wita
 

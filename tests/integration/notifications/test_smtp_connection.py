@@ -4,7 +4,7 @@ import pytest
 
 from devsinks.mailbox import Mailbox, start_smtp
 from scripts.redis_local import free_port
-from services.notifications.clients.email import Email, SmtpEmailClient, TransientSendError
+from services.notifications.sending.clients.email import Email, SmtpEmailClient, TransientSendError
 
 
 class CountingMailbox(Mailbox):

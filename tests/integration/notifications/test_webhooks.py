@@ -5,8 +5,8 @@ import re
 
 import time_machine
 
-from services.notifications.clients.twilio import twilio_signature
-from services.notifications.clients.whatsapp import hub_signature
+from services.notifications.sending.clients.twilio import twilio_signature
+from services.notifications.sending.clients.whatsapp import hub_signature
 from shared.messaging.names import EventNames
 from tests.integration.notifications.conftest import publish_event, register, rows, run_beat, wita
 from tests.integration.notifications.test_delivery import START, TWILIO, WHATSAPP, ZENZIVA, outbox_types

@@ -139,7 +139,7 @@ def test_a_link_to_an_anonymised_registration_has_expired(registration, time_mac
     client = registration.test_client()
     person = register(client, new_event(client, staff_header(client), OLD_START))
     with registration.app_context():
-        links = [service.page_url(person["id"]), service.cancel_url(person["id"])]
+        links = [f"/pendaftaran/{service.sign(service.PAGE, person['id'])}", service.cancel_url(person["id"])]
     assert client.get(links[0]).status_code == 200
     time_machine.move_to(OLD_START + timedelta(days=2))  # within the links' half year
     registration.config["PERSONAL_DATA_RETENTION_DAYS"] = 1  # an organisation keeping data for a day only

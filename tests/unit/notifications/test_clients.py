@@ -6,9 +6,9 @@ import hmac
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from services.notifications.clients.base import MAX_RETRY_AFTER_SECONDS, retry_after
-from services.notifications.clients.twilio import twilio_signature
-from services.notifications.clients.whatsapp import hub_signature
+from services.notifications.sending.clients.base import MAX_RETRY_AFTER_SECONDS, retry_after
+from services.notifications.sending.clients.twilio import twilio_signature
+from services.notifications.sending.clients.whatsapp import hub_signature
 
 
 def test_twilio_signature_is_hmac_sha1_of_url_and_sorted_params():

@@ -39,7 +39,7 @@ def test_daily_caps_per_channel_come_from_the_environment_and_default_to_none(mo
 
 
 def test_quiet_hours_default_to_the_night_and_an_empty_value_turns_them_off(monkeypatch):
-    from services.notifications.schedule import parse_quiet_hours
+    from services.notifications.sending.schedule import parse_quiet_hours
 
     monkeypatch.delenv("NOTIFICATIONS_QUIET_HOURS", raising=False)
     assert parse_quiet_hours(DevelopmentConfig().QUIET_HOURS) is not None

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from services.notifications.ics import CalendarEvent, calendar, escape_text, fold
-from services.notifications.messages import html_body
+from services.notifications.content.html import html_body
+from services.notifications.content.ics import CalendarEvent, calendar, escape_text, fold
 from shared.timeutil import WITA
 
 

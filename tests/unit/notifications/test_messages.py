@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.notifications import messages
+from services.notifications.content import checking, messages
 
 
 @pytest.mark.parametrize("purpose", messages.PURPOSES)
@@ -10,8 +10,8 @@ from services.notifications import messages
 def test_every_default_text_uses_only_its_purposes_placeholders(purpose, locale):
     for channel in messages.channels_for(purpose):
         source = messages.file_source(purpose, channel, locale)
-        assert messages.check(purpose, source.body) == [], (purpose, channel, locale)
-        assert messages.check(purpose, source.subject) == []
+        assert checking.check(purpose, source.body) == [], (purpose, channel, locale)
+        assert checking.check(purpose, source.subject) == []
         if channel == "email":
             assert source.subject and "\n" not in source.subject
 
@@ -32,12 +32,12 @@ def test_every_default_text_uses_only_its_purposes_placeholders(purpose, locale)
     ],
 )
 def test_the_check_refuses_unknown_placeholders_and_anything_but_simple_logic(text):
-    assert len(messages.check("confirmation", text)) >= 1
+    assert len(checking.check("confirmation", text)) >= 1
 
 
 def test_the_check_accepts_conditions_and_the_listed_filters():
     text = '{% if reason %}Alasan: {{ reason|trim }}{% else %}{{ event.title|upper }}{% endif %} {{ when|default("") }}'
-    assert messages.check("event_cancelled", text) == []
+    assert checking.check("event_cancelled", text) == []
 
 
 def _person(**overrides):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.notifications.phones import BadNumber, for_twilio, for_whatsapp, for_zenziva, to_e164
+from services.notifications.sending.phones import BadNumber, for_twilio, for_whatsapp, for_zenziva, to_e164
 
 TYPED = ["0812-3456-7890", "+62 812 3456 7890", "6281234567890", "+6281234567890", "(0812) 3456 7890"]
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.notifications.schedule import lead_key, outside_quiet_hours, parse_quiet_hours, reminder_due
+from services.notifications.sending.schedule import lead_key, outside_quiet_hours, parse_quiet_hours, reminder_due
 from shared.timeutil import WITA
 
 QUIET = parse_quiet_hours("21:00-07:00")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.notifications.sms import gsm_safe, measure
+from services.notifications.content.sms import gsm_safe, measure
 
 
 @pytest.mark.parametrize(

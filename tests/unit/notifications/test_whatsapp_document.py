@@ -6,7 +6,7 @@ import re
 import pytest
 
 from devsinks.whatsapp import approved_templates, as_on_the_phone
-from services.notifications.messages import WHATSAPP_BODY, WHATSAPP_CANCEL_BUTTON
+from services.notifications.content.messages import WHATSAPP_BODY, WHATSAPP_CANCEL_BUTTON
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

@@ -3,7 +3,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from services.notifications import phones as sender
+from services.notifications.sending import phones as sender
 from services.registration.schemas import RegistrationCreateSchema, check_textable, normalise_phone
 from shared import phones
 from tests.factories import make_registration_body

@@ -2,7 +2,7 @@
 
 import threading
 
-from services.registration.service import Nudges
+from shared.nudge import Nudges
 from tests.conftest import wait_for
 
 
@@ -41,6 +41,6 @@ def test_a_rush_widens_the_gap_and_a_quiet_gap_narrows_it_again():
     calm()  # one commit waits: no rush
     wait_for(lambda: sent.count("calm") == 2, timeout=10)
     assert calm.gap == 0.5
-    calm.next_at = 0.0  # as if the gap had passed with no commit
+    calm._state.get().next_at = 0.0  # as if the gap had passed with no commit
     calm()
     assert sent.count("calm") == 3  # sent at once

@@ -6,7 +6,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from scripts.redis_local import free_port
-from services.notifications.pacing import SendPace
+from services.notifications.sending.pacing import SendPace
 from tests.support import most_within
 
 
@@ -38,7 +38,7 @@ def test_a_sender_that_would_wait_past_its_deadline_gives_the_message_back(redis
 def test_a_channel_without_a_rate_and_a_pace_without_its_redis_do_not_hold_anything_back(caplog):
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     pace = SendPace(dead, {"sms": 1, "whatsapp": 0}, key_prefix="dead")
-    with caplog.at_level(logging.WARNING, logger="services.notifications.pacing"):
+    with caplog.at_level(logging.WARNING, logger="services.notifications.sending.pacing"):
         assert all(pace.take("sms", time.monotonic() + 1) for _ in range(3))  # unpaced, not stopped
     assert pace.take("whatsapp", time.monotonic()) and pace.take("email", time.monotonic())
     said = [record.message.split(":")[0] for record in caplog.records if record.name.endswith(".pacing")]

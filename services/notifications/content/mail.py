@@ -1,66 +1,28 @@
 """What an email carries besides its text: an HTML part, the check-in QR code inline, the seat's calendar file."""
 
 import base64
-import struct
-import zlib
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 
-from services.notifications import messages, store
-from services.notifications.clients.email import Attachment, Email
+from services.notifications import store
+from services.notifications.content.html import html_body
+from services.notifications.content.ics import CalendarEvent, calendar
+from services.notifications.content.qr import qr_png
 from services.notifications.extensions import db
-from services.notifications.ics import CalendarEvent, calendar
 from services.notifications.models import EventInfo, Notification, Recipient
-from services.notifications.qr import qr_matrix
+from services.notifications.sending.clients.email import Attachment, Email
+from shared.states import EventStatus, Purpose, RegistrationStatus
 
 #: Messages to someone holding a seat show the code staff scan at the door.
-QR_PURPOSES = ("confirmation", "promoted", "reminder", "event_changed")
+QR_PURPOSES = (Purpose.CONFIRMATION, Purpose.PROMOTED, Purpose.REMINDER, Purpose.EVENT_CHANGED)
 #: Messages that give (or change) the seat carry it as a calendar entry; its UID is the registration's.
-CALENDAR_PURPOSES = ("confirmation", "promoted", "event_changed")
+CALENDAR_PURPOSES = (Purpose.CONFIRMATION, Purpose.PROMOTED, Purpose.EVENT_CHANGED)
 DESCRIPTION = {
     "id": "Kode hadir: {code}\nTunjukkan kode ini kepada panitia saat datang.\nBatalkan pendaftaran: {cancel}",
     "en": "Attendance code: {code}\nShow this code to the organisers when you arrive.\nCancel registration: {cancel}",
 }
-
-
-#: The QR code's quiet zone, in modules (the standard's four).
-QR_BORDER = 4
-
-
-def qr_png(text: str) -> bytes:
-    """Return a PNG of the QR code of `text` (medium error correction, 8 px modules, the standard quiet zone)."""
-    return _png_of_modules(qr_matrix(text, error="m"), QR_BORDER)
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def _png_of_modules(matrix, border: int) -> bytes:
-    """Draw a module matrix (1 dark, 0 light) as a black-and-white PNG of 8 px modules.
-
-    At one bit per pixel a module 8 px wide is exactly one byte (0x00 dark, 0xFF light), so each module row is
-    one scanline repeated eight times: far cheaper than drawing pixel by pixel (segno's writer).
-    """
-    size = len(matrix) + 2 * border
-    light_row = b"\x00" + b"\xff" * size  # each scanline starts with its filter type (0: none)
-    margin = light_row * (8 * border)
-    rows = [margin]
-    for modules in matrix:
-        line = b"\xff" * border + bytes(0x00 if dark else 0xFF for dark in modules) + b"\xff" * border
-        rows.append((b"\x00" + line) * 8)
-    rows.append(margin)
-    header = struct.pack(">IIBBBBB", 8 * size, 8 * size, 1, 0, 0, 0, 0)  # 1-bit greyscale, no interlace
-    return b"".join(
-        (
-            b"\x89PNG\r\n\x1a\n",
-            _png_chunk(b"IHDR", header),
-            _png_chunk(b"IDAT", zlib.compress(b"".join(rows), 6)),
-            _png_chunk(b"IEND", b""),
-        )
-    )
 
 
 def _domain() -> str:
@@ -71,7 +33,7 @@ def _sequence(notification: Notification) -> int:
     """Count the changes this person was told of up to this message: calendars keep the entry with the highest."""
     query = sa.select(sa.func.count(Notification.id)).where(
         Notification.registration_id == notification.registration_id,
-        Notification.purpose == "event_changed",
+        Notification.purpose == Purpose.EVENT_CHANGED,
         Notification.created_at <= notification.created_at,
     )
     return int(db.session.scalar(query) or 0)
@@ -103,8 +65,8 @@ def compose(notification: Notification) -> Email:
     ]
     recipient = store.get_recipient(notification.registration_id) if notification.registration_id else None
     event = store.get_event(notification.event_id) if notification.event_id else None
-    seat = recipient is not None and event is not None and recipient.status == "confirmed"
-    seat = seat and event.status != "cancelled"
+    seat = recipient is not None and event is not None and recipient.status == RegistrationStatus.CONFIRMED
+    seat = seat and event.status != EventStatus.CANCELLED
     inline, code = [], None
     if seat and notification.purpose in QR_PURPOSES:
         code = recipient.checkin_code  # read aloud; the QR opens the check-in page for staff
@@ -113,7 +75,7 @@ def compose(notification: Notification) -> Email:
         inline.append(Attachment("kode-qr-checkin.png", "image/png", qr, content_id=cid))
     if seat and notification.purpose in CALENDAR_PURPOSES:
         attachments.append(calendar_file(notification, recipient, event))
-    html = messages.html_body(
+    html = html_body(
         notification.subject,
         notification.body,
         notification.locale,

@@ -1,6 +1,5 @@
 """Email over SMTP (HTML and text, attachments) with a deterministic Message-ID per outgoing message."""
 
-import os
 import smtplib
 import threading
 import time
@@ -10,7 +9,8 @@ from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from services.notifications.clients.base import PermanentSendError, TransientSendError
+from services.notifications.sending.clients.base import PermanentSendError, TransientSendError
+from shared.forksafe import PerProcess
 
 __all__ = ["Attachment", "Email", "PermanentSendError", "SmtpEmailClient", "TransientSendError"]
 
@@ -62,14 +62,14 @@ KEEP_IDLE_SECONDS = 30.0
 
 
 class _KeptConnections(threading.local):
-    """Each thread's open SMTP connections, by server and login; reset in a forked child (not shared with it)."""
+    """Each thread's open SMTP connections, by server and login."""
 
     def __init__(self) -> None:
-        self.pid = os.getpid()
         self.by_key: dict[tuple, tuple[smtplib.SMTP, float]] = {}
 
 
-_kept = _KeptConnections()
+#: A forked child starts with none: the parent's sockets are not ours to use.
+_kept = PerProcess(_KeptConnections)
 
 
 class SmtpEmailClient:
@@ -151,7 +151,7 @@ class SmtpEmailClient:
         except BaseException:
             _abandon(smtp)
             raise
-        _kept.by_key[self._key()] = (smtp, time.monotonic())
+        _kept.get().by_key[self._key()] = (smtp, time.monotonic())
         return message["Message-ID"]
 
     def _key(self) -> tuple:
@@ -159,9 +159,7 @@ class SmtpEmailClient:
 
     def _connection(self) -> smtplib.SMTP:
         """This thread's open connection to the server if it still answers, else a new one."""
-        if _kept.pid != os.getpid():  # forked: the parent's sockets are not ours to use
-            _kept.pid, _kept.by_key = os.getpid(), {}
-        kept = _kept.by_key.pop(self._key(), None)
+        kept = _kept.get().by_key.pop(self._key(), None)
         if kept is not None:
             smtp, last_used = kept
             if time.monotonic() - last_used > KEEP_IDLE_SECONDS:

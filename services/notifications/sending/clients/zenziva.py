@@ -1,12 +1,13 @@
 """SMS through Zenziva's console API (reguler): form-encoded credentials, a status *string* in the body."""
 
-from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
-from services.notifications.phones import for_zenziva
+from services.notifications.sending.clients.base import HttpClient, PermanentSendError, TextMessage
+from services.notifications.sending.phones import for_zenziva
+from shared.states import Channel
 
 
 class ZenzivaSmsClient(HttpClient):
     name = "zenziva"
-    channel = "sms"
+    channel = Channel.SMS
 
     def __init__(self, base_url: str, userkey: str, passkey: str, **timeouts) -> None:
         super().__init__(base_url, **timeouts)

@@ -6,8 +6,9 @@ import hmac
 
 import urllib3
 
-from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
-from services.notifications.phones import for_twilio
+from services.notifications.sending.clients.base import HttpClient, PermanentSendError, TextMessage
+from services.notifications.sending.phones import for_twilio
+from shared.states import Channel
 
 
 def twilio_signature(auth_token: str, url: str, params: dict) -> str:
@@ -19,7 +20,7 @@ def twilio_signature(auth_token: str, url: str, params: dict) -> str:
 
 class TwilioSmsClient(HttpClient):
     name = "twilio"
-    channel = "sms"
+    channel = Channel.SMS
 
     def __init__(self, base_url: str, account_sid: str, auth_token: str, sender: str, *, status_callback=None, **t):
         super().__init__(base_url, **t)

@@ -1,9 +1,10 @@
 """Provider adapters of the notifications service, each behind a small interface, chosen by config."""
 
-from services.notifications.clients.base import TextClient
-from services.notifications.clients.twilio import TwilioSmsClient
-from services.notifications.clients.whatsapp import WhatsAppCloudClient
-from services.notifications.clients.zenziva import ZenzivaSmsClient
+from services.notifications.sending.clients.base import TextClient
+from services.notifications.sending.clients.twilio import TwilioSmsClient
+from services.notifications.sending.clients.whatsapp import WhatsAppCloudClient
+from services.notifications.sending.clients.zenziva import ZenzivaSmsClient
+from shared.states import Channel
 
 
 def build_client(name: str, config) -> TextClient:
@@ -29,6 +30,6 @@ def providers_for(channel: str, app) -> list[TextClient]:
     """Return the channel's adapters in priority order, made once per app so their HTTP sessions stay alive."""
     cache = app.extensions.setdefault("notification_providers", {})
     if channel not in cache:
-        names = app.config["SMS_PROVIDERS" if channel == "sms" else "WHATSAPP_PROVIDERS"]
+        names = app.config["SMS_PROVIDERS" if channel == Channel.SMS else "WHATSAPP_PROVIDERS"]
         cache[channel] = [build_client(name, app.config) for name in names]
     return cache[channel]

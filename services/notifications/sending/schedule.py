@@ -3,10 +3,12 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.states import Channel
+
 #: H-3, H-1 and two hours before, when an event names no offsets of its own.
 DEFAULT_OFFSETS = (3 * 24 * 60, 24 * 60, 120)
 #: Channels that wake a phone; email waits in the inbox and may go at any hour.
-QUIET_CHANNELS = ("sms", "whatsapp")
+QUIET_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 
 
 def parse_quiet_hours(text: str) -> tuple[time, time] | None:

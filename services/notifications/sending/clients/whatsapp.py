@@ -3,8 +3,9 @@
 import hashlib
 import hmac
 
-from services.notifications.clients.base import HttpClient, PermanentSendError, TextMessage
-from services.notifications.phones import for_whatsapp
+from services.notifications.sending.clients.base import HttpClient, PermanentSendError, TextMessage
+from services.notifications.sending.phones import for_whatsapp
+from shared.states import Channel
 
 
 def hub_signature(app_secret: str, body: bytes) -> str:
@@ -14,7 +15,7 @@ def hub_signature(app_secret: str, body: bytes) -> str:
 
 class WhatsAppCloudClient(HttpClient):
     name = "whatsapp_cloud"
-    channel = "whatsapp"
+    channel = Channel.WHATSAPP
 
     def __init__(self, base_url: str, version: str, phone_number_id: str, access_token: str, **timeouts) -> None:
         super().__init__(base_url, **timeouts)

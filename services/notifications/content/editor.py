@@ -8,12 +8,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import URLSafeTimedSerializer
 
-from services.notifications import messages, planning, store
+from services.notifications import planning, store
+from services.notifications.content import checking, messages
+from services.notifications.content.sms import SmsLength, measure
 from services.notifications.extensions import db
 from services.notifications.models import AuditEntry
-from services.notifications.sms import SmsLength, measure
 from shared import audit as trail
 from shared.config import env
+from shared.states import Channel, Purpose
 from shared.timeutil import WITA, format_when, utcnow
 
 SAMPLE_ID = "3f6c2a9e-8b1d-4c7e-9a52-1d0e6b7f4a21"
@@ -53,7 +55,7 @@ def sample_context(purpose: str, channel: str, locale: str) -> dict:
     reporting = env("REPORTING_PUBLIC_URL", "http://127.0.0.1:8003").rstrip("/")
     token = URLSafeTimedSerializer("contoh", salt="contoh").dumps(SAMPLE_ID)
     start = _sample_start()
-    if purpose == "report":
+    if purpose == Purpose.REPORT:
         end = start.date() - timedelta(days=2)
         return {
             "subject": _("Laporan mingguan Pelita %(period)s", period=messages.format_day(end, locale)),
@@ -75,16 +77,16 @@ def sample_context(purpose: str, channel: str, locale: str) -> dict:
         cancel_url=f"{registration}/r/{token}/batal",
         waitlist_position=3,
     )
-    address = "siti.rahmah@contoh.id" if channel == "email" else "+6281234567890"
+    address = "siti.rahmah@contoh.id" if channel == Channel.EMAIL else "+6281234567890"
     context = {
         "event": event,
         "recipient": recipient,
         "opt_out_url": planning.opt_out_url(address),
         "when": format_when(start, locale),
     }
-    if purpose == "reminder":
+    if purpose == Purpose.REMINDER:
         context["lead"] = messages.lead_text("days", 3, locale)
-    if purpose == "event_cancelled":
+    if purpose == Purpose.EVENT_CANCELLED:
         context["reason"] = (
             "Gedung dipakai untuk posko banjir" if locale == "id" else "The hall is needed as a flood shelter"
         )
@@ -94,18 +96,18 @@ def sample_context(purpose: str, channel: str, locale: str) -> dict:
 def check(purpose: str, channel: str, subject: str, body: str) -> dict[str, list[str]]:
     """Return the problems of a submitted text by field (empty when it may be saved)."""
     errors: dict[str, list[str]] = {}
-    if channel == "email":
+    if channel == Channel.EMAIL:
         if not subject.strip():
             errors["subject"] = [_("Subjek wajib diisi.")]
         elif len(subject) > SUBJECT_MAX:
             errors["subject"] = [_("Subjek paling banyak %(n)s karakter.", n=SUBJECT_MAX)]
-        elif problems := messages.check(purpose, subject):
+        elif problems := checking.check(purpose, subject):
             errors["subject"] = [str(problem) for problem in problems]
     if not body.strip():
         errors["body"] = [_("Isi pesan wajib diisi.")]
     elif len(body) > BODY_MAX:
         errors["body"] = [_("Isi pesan paling banyak %(n)s karakter.", n=BODY_MAX)]
-    elif problems := messages.check(purpose, body):
+    elif problems := checking.check(purpose, body):
         errors["body"] = [str(problem) for problem in problems]
     return errors
 
@@ -115,14 +117,14 @@ def preview(purpose: str, channel: str, locale: str, subject: str, body: str) ->
     errors = check(purpose, channel, subject, body)
     if errors:
         return Preview(errors=errors)
-    source = messages.Source(subject if channel == "email" else "", _normalise(body))
+    source = messages.Source(subject if channel == Channel.EMAIL else "", _normalise(body))
     try:
         rendered_subject, rendered_body = messages.render_source(
             source, channel, **sample_context(purpose, channel, locale)
         )
     except Exception as error:  # a placeholder used in a way the sample cannot fill (e.g. arithmetic on text)
         return Preview(errors={"body": [_("Templat tidak dapat ditampilkan: %(detail)s", detail=str(error))]})
-    sms = measure(rendered_body) if channel == "sms" else None
+    sms = measure(rendered_body) if channel == Channel.SMS else None
     return Preview(rendered_subject, rendered_body, sms)
 
 
@@ -138,7 +140,7 @@ def save(purpose: str, channel: str, locale: str, subject: str, body: str, staff
     if result.errors:
         return result, 0
     store.save_template(
-        purpose, channel, locale, subject.strip() if channel == "email" else "", _normalise(body), staff.email
+        purpose, channel, locale, subject.strip() if channel == Channel.EMAIL else "", _normalise(body), staff.email
     )
     db.session.flush()
     changed = planning.rerender_pending(purpose, channel, locale)
@@ -196,7 +198,7 @@ def seed() -> int:
     for purpose in messages.PURPOSES:
         for channel in messages.channels_for(purpose):
             for locale in messages.LOCALES:
-                if channel != "whatsapp" and store.get_template(purpose, channel, locale) is None:
+                if channel != Channel.WHATSAPP and store.get_template(purpose, channel, locale) is None:
                     default = messages.file_source(purpose, channel, locale)
                     store.save_template(purpose, channel, locale, default.subject, default.body, None)
                     added += 1

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from scripts.redis_local import free_port
-from services.notifications.priorities import ProviderPriorities, resting_priorities
+from services.notifications.sending.priorities import ProviderPriorities, resting_priorities
 from tests.conftest import wait_for
 
 
@@ -49,7 +49,7 @@ def test_equal_priorities_share_the_traffic(redis_url):
 
 def test_a_provider_failing_past_the_threshold_loses_a_step_of_its_traffic_to_the_other_per_failure(redis_url, caplog):
     handle = priorities(redis_url, {"zenziva": 50, "twilio": 50})
-    with caplog.at_level(logging.WARNING, logger="services.notifications.priorities"):
+    with caplog.at_level(logging.WARNING, logger="services.notifications.sending.priorities"):
         for _ in range(2):
             handle.failed("sms", "zenziva")
         assert handle.current("sms") == {"zenziva": 50, "twilio": 50}  # under the threshold: nothing yet
@@ -106,7 +106,7 @@ def test_a_process_reads_the_priorities_at_most_once_a_second(redis_url):
 def test_without_its_redis_the_providers_keep_their_resting_order(caplog):
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     handle = priorities(dead)
-    with caplog.at_level(logging.WARNING, logger="services.notifications.priorities"):
+    with caplog.at_level(logging.WARNING, logger="services.notifications.sending.priorities"):
         for _ in range(5):
             handle.failed("sms", "zenziva")
         assert handle.order("sms", [A, B]) == [A, B]

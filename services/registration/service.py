@@ -144,6 +144,11 @@ def _random_code(length: int) -> str:
     return "".join(CHECKIN_ALPHABET[byte % 32] for byte in secrets.token_bytes(length))  # 32 letters: uniform
 
 
+def page_url(registration_id: str) -> str:
+    """The participant's own confirmation page (the cancel page's "keep my registration" leads back to it)."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/pendaftaran/{sign(PAGE, registration_id)}"
+
+
 def checkin_url(registration_id: str) -> str:
     """The staff-only check-in address the QR code on the confirmation carries."""
     return f"{current_app.config['PUBLIC_BASE_URL']}/staf/hadir/{sign(CHECKIN, registration_id)}"

@@ -58,7 +58,11 @@ def postgres_database_url(base_url: str, prefix: str, template: str | None = Non
 
 
 def copy_postgres_database(base_url: str, name: str, template: str) -> None:
-    """Make database `name` (nobody connected) a fresh copy of `template`: a file copy, no migration."""
+    """Make database `name` (nobody connected) a fresh copy of `template`: a file copy, no migration.
+
+    Only a database the tests made (named pelita_...) is ever dropped for it."""
+    if not name.startswith("pelita_"):
+        raise ValueError(f"refusing to replace database {name!r}: the tests did not make it")
     engine = _admin(base_url)
     with engine.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')

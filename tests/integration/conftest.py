@@ -33,6 +33,7 @@ def new_store(backend, tmp_path):
             return f"sqlite:///{tmp_path}/{name}.sqlite3"
         url, database = postgres_database_url(TEST_DATABASE_URL, f"pelita_{name[:8]}")
         databases.append(database)
+        _MADE_HERE.add(url)
         return url
 
     yield make
@@ -45,10 +46,18 @@ def build(factory, database_url: str, redis_url: str, **overrides):
     SQLite file copied or a PostgreSQL database made with CREATE DATABASE ... TEMPLATE."""
     if database_url.startswith("sqlite:///"):
         shutil.copyfile(_template(factory, redis_url, overrides, "sqlite"), database_url.removeprefix("sqlite:///"))
-    else:
+    elif database_url in _MADE_HERE:  # only a database new_store made is replaced by a copy of the template
         name = sa.make_url(database_url).database
         copy_postgres_database(TEST_DATABASE_URL, name, _template(factory, redis_url, overrides, "postgresql"))
-    return factory("test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **overrides)
+    app = factory("test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url, OUTBOX_NUDGE=False, **overrides)
+    if not database_url.startswith("sqlite:///") and database_url not in _MADE_HERE:
+        with app.app_context():  # a store elsewhere (a test's own PostgreSQL server): migrated in place
+            flask_migrate.upgrade()
+    return app
+
+
+#: The PostgreSQL databases new_store made in this run: the only ones build may drop and make again as a copy.
+_MADE_HERE: set[str] = set()
 
 
 #: Migrated (and, for registration, seeded) stores, made once per test run and copied for each test: a SQLite

@@ -5,6 +5,8 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from services.registration.notices import CURRENT as CURRENT_NOTICE
+
 _numbers = itertools.count(1)
 
 
@@ -25,7 +27,7 @@ def make_registration_body(**overrides) -> dict:
         "institution": "TP PKK Desa Sungai Tabuk",
         "preferred_channel": "email",
         "consents": {"training": True, "messages": True, "statistics": True},
-        "notice_version": "2026-12-04",
+        "notice_version": CURRENT_NOTICE,
     }
     body.update(overrides)
     return body

@@ -15,7 +15,7 @@ from services.registration.extensions import db as registration_db
 from services.registration.models import AuditEntry, Consent, Registration
 from services.reporting.extensions import db as reporting_db
 from services.reporting.models import RegistrationFact
-from tests.factories import make_event_body, make_registration_body
+from tests.factories import CURRENT_NOTICE, make_event_body, make_registration_body
 from tests.integration.notifications.test_my_data import Bus
 
 CAHYA = {"full_name": "Cahya Ningrum", "phone": "0813-5151-2020", "email": "cahya.ningrum@contoh.id"}
@@ -86,7 +86,7 @@ def test_withdrawing_the_statistics_consent_stops_the_disability_being_counted_a
                 Consent.registration_id == world["people"]["cahya"]["id"], Consent.purpose == "statistics"
             )
         )
-        assert consent.notice_version == "2026-12-04" and consent.given_at < consent.withdrawn_at
+        assert consent.notice_version == CURRENT_NOTICE and consent.given_at < consent.withdrawn_at
         assert registration_db.session.get(Registration, consent.registration_id).disability == "sensory"  # kept
         actions = registration_db.session.scalars(
             sa.select(AuditEntry.action).where(AuditEntry.object_id == consent.registration_id)
@@ -95,7 +95,7 @@ def test_withdrawing_the_statistics_consent_stops_the_disability_being_counted_a
     page_text = client.get(page).text
     assert "ditarik" in page_text and f"{page}/tarik/statistics" not in page_text
     [given] = [c for c in client.get(page + "/unduh").json["registration"]["consents"] if c["purpose"] == "statistics"]
-    assert given["notice_version"] == "2026-12-04" and given["withdrawn_at"]
+    assert given["notice_version"] == CURRENT_NOTICE and given["withdrawn_at"]
 
     # a later correction does not bring the answer back into the statistics
     form = {"full_name": "Cahya Ningrum", "phone": CAHYA["phone"], "email": CAHYA["email"],

@@ -149,6 +149,9 @@ def test_the_notice_names_controller_processors_retention_and_rights_in_both_lan
         for name in ("Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan", "Zenziva", "Twilio", "Meta"):
             assert name in text
         assert "180" in text and 'name="viewport"' in text
-    assert "Hak Anda" in indonesian and "Your rights" in english and "halaman konfirmasi" in indonesian
+    assert "Hak Anda" in indonesian and "Your rights" in english
+    # where to exercise them: "Data saya", at once for most, within 3 x 24 hours where staff must decide
+    assert "Data saya" in indonesian and "menarik persetujuan" in indonesian and "3 × 24 jam" in indonesian
+    assert "withdraw the statistics or reminders consent" in english and "3 × 24 hours" in english
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Consent)) == 0

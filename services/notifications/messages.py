@@ -19,6 +19,7 @@ from jinja2.exceptions import TemplateAssertionError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from services.notifications.replies import button_payloads
 from services.notifications.sms import gsm_safe, measure
 from shared.timeutil import format_when
 
@@ -331,6 +332,8 @@ WHATSAPP_BODY = {
 #: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
 #: dynamic suffix the registration's cancel code.
 WHATSAPP_CANCEL_BUTTON = ("confirmation", "promoted", "reminder", "waitlisted", "event_changed")
+#: Templates with the quick-reply buttons "Hadir" and "Batal" after the URL button (replies.button_payloads).
+WHATSAPP_REPLY_BUTTONS = ("reminder",)
 _SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
 
 
@@ -348,6 +351,9 @@ def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[
     # A registration made before short links has none: its template goes without the button and Meta refuses it,
     # so the message falls back to SMS, which carries the long link.
     buttons = [match.group(1)] if match and purpose in WHATSAPP_CANCEL_BUTTON else []
+    recipient = context.get("recipient")
+    if purpose in WHATSAPP_REPLY_BUTTONS and getattr(recipient, "registration_id", None):
+        return {"body": values, "buttons": buttons, "quick_replies": button_payloads(recipient.registration_id)}
     return {"body": values, "buttons": buttons}
 
 

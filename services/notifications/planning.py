@@ -21,6 +21,9 @@ FALLBACK = {"whatsapp": "sms", "sms": "email"}
 #: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
 #: (quiet hours are for the rest).
 ANSWERS = ("confirmation", "waitlisted", "access_code")
+#: The short answers to a participant's own reply (service.receive_reply): sent at once, on the channel the reply
+#: came by, as free text on WhatsApp (allowed within 24 hours of the person writing).
+REPLY_ANSWERS = ("reply_help", "reply_ask")
 OPT_OUT_SALT = "pelita-opt-out"
 #: Messages not tried again on another channel: a "Data saya" code is kept nowhere but in its text (only its hash
 #: in registration), and the person asks for a new one within its 10 minutes anyway.

@@ -1,5 +1,7 @@
 """Use cases of the notifications service: plan messages from events, send each once, track receipts and opt-outs."""
 
+import hashlib
+import hmac
 import logging
 import os
 import random
@@ -13,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature
 
-from services.notifications import mail, messages, planning, retention, store
+from services.notifications import mail, messages, planning, replies, retention, store
 from services.notifications.clients import providers_for
 from services.notifications.clients.base import PermanentSendError, TextMessage, TransientSendError
 from services.notifications.clients.email import SmtpEmailClient
@@ -27,6 +29,7 @@ from services.notifications.models import (
     StaffAccess,
 )
 from services.notifications.phones import BadNumber, mobile, refusal, to_e164
+from services.notifications.sms import gsm_safe
 from shared import audit as trail
 from shared.bus import ServiceBus
 from shared.faults import fault_point
@@ -443,6 +446,7 @@ def _prepare(notification: Notification) -> Callable[[], tuple[str, str]]:
             template=current_app.config["WHATSAPP_TEMPLATE_PREFIX"] + notification.purpose,
             **_whatsapp_parts(notification.params),
             locale=notification.locale,
+            free_text=notification.purpose in planning.REPLY_ANSWERS,
         )
     except BadNumber as error:  # a landline or a region texts may not go to: the next channel down, or failed
         reason = refusal(error)
@@ -459,7 +463,11 @@ def _whatsapp_parts(params) -> dict[str, list[str]]:
     """A WhatsApp message's body parameters and button suffixes, stored as {"body": [...], "buttons": [...]} (a bare
     list of body parameters before buttons existed)."""
     if isinstance(params, dict):
-        return {"params": list(params.get("body", [])), "buttons": list(params.get("buttons", []))}
+        return {
+            "params": list(params.get("body", [])),
+            "buttons": list(params.get("buttons", [])),
+            "quick_replies": list(params.get("quick_replies", [])),
+        }
     return {"params": list(params or []), "buttons": []}
 
 
@@ -792,18 +800,103 @@ def record_receipt(provider: str, reference: str, status: str, error: str | None
     return "delivered"
 
 
-STOP_WORDS = ("STOP", "BERHENTI", "UNSUBSCRIBE")
+def receive_reply(
+    sender: str, text: str, channel: str, *, provider: str, message_id: str = "", payload: str = ""
+) -> str:
+    """Act once on a participant's reply (docs/messages-to-participants.md, "Replies"); return what was done.
 
-
-def receive_reply(sender: str, text: str, channel: str) -> bool:
-    """Opt a number out when its reply is STOP or BERHENTI; return whether it did."""
-    if text.strip().upper().rstrip(".!") not in STOP_WORDS:
-        return False
+    STOP/BERHENTI opts the number out. "1"/"ya" and "2"/"batal" go to registration as reply.received for the one
+    registration of this number still ahead ("1A"/"2B" or a WhatsApp button's payload names one of several). A
+    number with several gets asked which one; anything else gets one short answer. Each automatic answer goes at
+    most once per number and kind per day, so two machines answering each other cannot loop.
+    """
     try:
         address = to_e164(sender.removeprefix("whatsapp:"))
     except BadNumber:
-        return False
-    return set_opt_out(address, active=True, source=channel)
+        return "ignored"
+    key = f"{provider}:{message_id[:150]}" if message_id else f"{provider}:h:{_fingerprint(address, text, payload)}"
+    if store.reply_seen(key):
+        return "duplicate"
+    reply = replies.from_button(payload) or replies.parse(text)
+    if reply.kind == "stop":
+        outcome, registration_id, answer = "stop", None, None
+        store.upsert_opt_out(address, active=True, source=channel)
+    else:
+        outcome, registration_id, answer = _act_on_reply(reply, address, channel, key)
+    if not store.add_reply(key, channel, outcome, registration_id):
+        db.session.rollback()  # the same message, taken by a concurrent webhook: it had its effect there
+        return "duplicate"
+    db.session.commit()
+    if answer is not None and answer.due_at <= utcnow():
+        enqueue(answer.id)
+    bus.nudge()
+    logger.info("reply %s on %s: %s", key.split(":", 1)[0], channel, outcome)
+    return outcome
+
+
+def _fingerprint(address: str, text: str, payload: str) -> str:
+    """A stand-in for a provider message id (a provider that sends none): the same delivery, the same value."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{address}|{text}|{payload}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _act_on_reply(reply, address: str, channel: str, key: str):
+    """Return (outcome, registration id, answer to send) for a yes, no or unknown reply from `address`."""
+    ahead = store.recipients_ahead(address)
+    if not ahead:
+        return "ignored", None, None  # a number Pelita has nothing ahead for is not answered (and learns nothing)
+    if reply.kind == "unknown":
+        return "help", None, _answer(ahead, address, channel, "help")
+    chosen = _chosen(reply, ahead)
+    if chosen is None and reply.registration_id is not None:  # a button of a registration not this number's
+        return "help", None, _answer(ahead, address, channel, "help")
+    if chosen is None:
+        return "ask", None, _answer(ahead, address, channel, "ask")
+    bus.emit(
+        EventNames.REPLY_RECEIVED,
+        {
+            "registration_id": chosen.registration_id,
+            "event_id": chosen.event_id,
+            "intent": reply.kind,
+            "channel": channel,
+            "message_id": key,
+            "received_at": utcnow(),
+        },
+    )
+    return reply.kind, chosen.registration_id, None
+
+
+def _chosen(reply, ahead):
+    """The registration a yes/no is for: named by id (a button), by letter, or the only one; else None."""
+    if reply.registration_id is not None:
+        return next((row for row in ahead if row.registration_id == reply.registration_id), None)
+    if reply.letter is not None:
+        index = ord(reply.letter) - ord("A")
+        return ahead[index] if 0 <= index < len(ahead) else None
+    return ahead[0] if len(ahead) == 1 else None
+
+
+def _answer(ahead, address: str, channel: str, kind: str):
+    """Stage the short answer of `kind` ("help" or "ask"), once per number, kind and local day."""
+    first = ahead[0]
+    locale = first.locale if first.locale in messages.LOCALES else "id"
+    events = [(row, store.get_event(row.event_id)) for row in ahead]
+    body = replies.answer_text(kind, locale, [(event.title, event.starts_at) for _row, event in events])
+    secret = current_app.config["SECRET_KEY"].encode()
+    number = hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:24]
+    single = len(ahead) == 1
+    return store.add_notification_once(
+        {
+            "idempotency_key": f"reply-{kind}:{number}:{_local_day().isoformat()}:{channel}",
+            "registration_id": first.registration_id if single else None,
+            "event_id": first.event_id if single else None,
+            "purpose": f"reply_{kind}",
+            "channel": channel,
+            "to": address,
+            "locale": locale,
+            "body": gsm_safe(body) if channel == "sms" else body,
+        }
+    )
 
 
 def opt_out_by_token(token: str) -> str | None:

@@ -5,11 +5,20 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql
 import sqlalchemy.dialects.sqlite
+import sqlalchemy.exc
 from flask import g
 
 from services.notifications.extensions import db
 from services.notifications.messages import Source, file_source
-from services.notifications.models import DailySend, EventInfo, MessageTemplate, Notification, OptOut, Recipient
+from services.notifications.models import (
+    DailySend,
+    EventInfo,
+    InboundReply,
+    MessageTemplate,
+    Notification,
+    OptOut,
+    Recipient,
+)
 from services.notifications.retention import hashed_address
 from shared.timeutil import utcnow
 
@@ -540,3 +549,37 @@ def oldest_overdue_reminder(now: datetime) -> datetime | None:
             Notification.due_at <= now,
         )
     )
+
+
+def reply_seen(message_id: str) -> bool:
+    """Whether the inbound message `message_id` ("<provider>:<id>") was acted on already."""
+    return db.session.scalar(sa.select(InboundReply.id).where(InboundReply.message_id == message_id)) is not None
+
+
+def add_reply(message_id: str, channel: str, outcome: str, registration_id: str | None) -> bool:
+    """Record an inbound message as acted on; False when a concurrent delivery of the same message did first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                InboundReply(message_id=message_id, channel=channel, outcome=outcome, registration_id=registration_id)
+            )
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def recipients_ahead(phone: str) -> list[Recipient]:
+    """The registrations (confirmed or waiting) of `phone` whose event has not ended nor been cancelled, soonest
+    first: what a reply from that number can be about."""
+    query = (
+        sa.select(Recipient)
+        .join(EventInfo, EventInfo.event_id == Recipient.event_id)
+        .where(
+            Recipient.phone == phone,
+            Recipient.status.in_(("confirmed", "waitlisted")),
+            EventInfo.status != "cancelled",
+            EventInfo.ends_at > utcnow(),
+        )
+        .order_by(EventInfo.starts_at, Recipient.registration_id)
+    )
+    return list(db.session.scalars(query))

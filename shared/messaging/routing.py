@@ -28,6 +28,8 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.REPORT_GENERATED: (_NOTIFICATIONS,),
     EventNames.STAFF_CHANGED: (_NOTIFICATIONS, _REPORTING),
     EventNames.STAFF_INVITED: (_NOTIFICATIONS,),
+    #: A participant answered the reminder ("1"/"ya": will attend, "2"/"batal": cancel); registration applies it.
+    EventNames.REPLY_RECEIVED: (_REGISTRATION,),
 }
 
 #: Payload fields a subscriber is never sent (dropped at relay time, publisher.for_subscriber), per task and event

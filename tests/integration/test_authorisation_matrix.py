@@ -234,6 +234,8 @@ ROUTES = {
             "POST /webhooks/whatsapp",
             "GET /webhooks/zenziva/<token>",
             "POST /webhooks/zenziva/<token>",
+            "GET /webhooks/zenziva/<token>/masuk",
+            "POST /webhooks/zenziva/<token>/masuk",
         ],
         "staff api": ["GET /api/v1/notifications"],
         "kabupaten api": [

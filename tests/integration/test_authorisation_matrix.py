@@ -189,6 +189,7 @@ ROUTES = {
             "GET /staf/acara/<event_id>/batalkan",
             "POST /staf/acara/<event_id>/batalkan",
             "GET /staf/acara/<event_id>/peserta.<fmt>",
+            "GET /staf/acara/<event_id>/daftar-hadir.pdf",
             "POST /staf/acara/<event_id>/publikasikan",
             "GET /staf/acara/<event_id>/ubah",
             "POST /staf/acara/<event_id>/ubah",

@@ -884,12 +884,12 @@ def _answer(ahead, address: str, channel: str, kind: str):
     body = replies.answer_text(kind, locale, [(event.title, event.starts_at) for _row, event in events])
     secret = current_app.config["SECRET_KEY"].encode()
     number = hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:24]
-    single = len(ahead) == 1
+    # Filed under the soonest registration: its event's message log shows it, and erasing that person erases it.
     return store.add_notification_once(
         {
             "idempotency_key": f"reply-{kind}:{number}:{_local_day().isoformat()}:{channel}",
-            "registration_id": first.registration_id if single else None,
-            "event_id": first.event_id if single else None,
+            "registration_id": first.registration_id,
+            "event_id": first.event_id,
             "purpose": f"reply_{kind}",
             "channel": channel,
             "to": address,

@@ -19,4 +19,6 @@ MESSAGE_PURPOSES = {
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "access_code": _l("Kode Data saya"),
+    "reply_help": _l("Jawaban atas balasan"),
+    "reply_ask": _l("Pertanyaan acara mana"),
 }

@@ -72,9 +72,12 @@ def test_a_reminder_on_whatsapp_carries_hadir_and_batal_buttons_whose_tap_names_
         event = publish_event(app, START, reminder_offsets_minutes=[24 * 60])
         person = register(app, event, phone=PHONE, preferred_channel="whatsapp", cancel_url="http://x/k/B7QW2MXK4N")
     with time_machine.travel(wita(2026, 3, 16, 9, 0)):
-        run_beat(app)
-    reminder = [json.loads(request.data) for request, _ in gateway.log][-1]["template"]
-    assert reminder["name"] == "pelita_reminder"
+        assert set(run_beat(app)) == {"sent"}  # the reminder (and the confirmation, when not sent before)
+    [reminder] = [
+        body["template"]
+        for body in (json.loads(request.data) for request, _ in gateway.log)
+        if body["template"]["name"] == "pelita_reminder"
+    ]
     buttons = [c for c in reminder["components"] if c["type"] == "button"]
     assert [(b["sub_type"], b["index"]) for b in buttons] == [("url", "0"), ("quick_reply", "1"), ("quick_reply", "2")]
     batal = buttons[2]["parameters"][0]["payload"]
@@ -104,3 +107,18 @@ def test_malformed_whatsapp_bodies_are_answered_200_and_change_nothing(app):
         headers = {"X-Hub-Signature-256": hub_signature("dev-whatsapp-app-secret", body)}
         assert client.post("/webhooks/whatsapp", data=body, headers=headers).status_code == 200
     assert replies_sent(app) == []
+
+
+def test_an_interactive_button_reply_and_a_typed_text_are_read_as_well(app, gateway):
+    with time_machine.travel(NOW):
+        event = publish_event(app, START, reminder_offsets_minutes=[])
+        person = register(app, event, phone=PHONE, preferred_channel="email")
+        reply_id = f"hadir:{person['registration_id']}"
+        tap = {"from": PHONE[1:], "id": "wamid.I1", "type": "interactive",
+               "interactive": {"type": "button_reply", "button_reply": {"id": reply_id, "title": "Hadir"}}}  # fmt: skip
+        typed = {"from": PHONE[1:], "id": "wamid.I2", "type": "text", "text": {"body": "Tdk bisa hadir, maaf"}}
+        assert post_whatsapp(app, tap, typed).status_code == 200
+    assert [(p["intent"], p["message_id"]) for p in replies_sent(app)] == [
+        ("yes", "whatsapp_cloud:wamid.I1"),
+        ("no", "whatsapp_cloud:wamid.I2"),
+    ]

@@ -25,7 +25,7 @@ FILLER = frozenset(
     {"saya", "sy", "aku", "bisa", "akan", "jadi", "insya", "insha", "allah", "pak", "bu", "bapak", "maaf", "mohon"}
 )
 FILLER |= frozenset({"ibu", "kak", "min", "terima", "kasih", "makasih", "trims", "thanks", "thank", "you", "mas"})
-FILLER |= frozenset({"mbak", "dik", "datang", "will", "attend", "i", "can", "sudah", "mau", "ingin"})
+FILLER |= frozenset({"mbak", "dik", "datang", "will", "attend", "i", "can", "sudah", "mau", "ingin", "baik"})
 EMOJI_YES = ("👍", "✅", "🙏", "👌")
 EMOJI_NO = ("👎", "❌")
 #: "1A", "1 a", "2-b", "1.B": the answer for the registration with that letter (several registrations on one phone).
@@ -34,7 +34,8 @@ CHOICE = re.compile(r"^([12])\s*([a-z])$")
 
 @dataclass(frozen=True)
 class Reply:
-    """What a reply says: kind is "yes", "no", "stop" or "unknown"; `letter` picks one of several registrations."""
+    """What a reply says: kind is "yes", "no", "stop", "courtesy" (thanks, nothing to do) or "unknown"; `letter`
+    picks one of several registrations."""
 
     kind: str
     letter: str | None = None
@@ -87,6 +88,8 @@ def parse(text: str) -> Reply:
             kinds.add("yes")
         elif token not in _FILLER:
             return UNKNOWN
+    if tokens and not kinds:  # only courtesy ("terima kasih", "baik pak"): nothing to act on, nothing to answer
+        return Reply("courtesy")
     if {"1", "2"} <= set(tokens) or not kinds:
         return UNKNOWN
     return Reply("no") if "no" in kinds else Reply("yes")

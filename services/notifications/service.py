@@ -843,8 +843,8 @@ def _fingerprint(address: str, text: str, payload: str) -> str:
 def _act_on_reply(reply, address: str, channel: str, key: str):
     """Return (outcome, registration id, answer to send) for a yes, no or unknown reply from `address`."""
     ahead = store.recipients_ahead(address)
-    if not ahead:
-        return "ignored", None, None  # a number Pelita has nothing ahead for is not answered (and learns nothing)
+    if not ahead or reply.kind == "courtesy":  # nothing ahead: not answered (and learns nothing); thanks: nothing to do
+        return "ignored", None, None
     if reply.kind == "unknown":
         return "help", None, _answer(ahead, address, channel, "help")
     chosen = _chosen(reply, ahead)

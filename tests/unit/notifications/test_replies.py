@@ -30,6 +30,11 @@ def test_what_is_not_clearly_one_answer_is_never_guessed(text):
     assert parse(text).kind == "unknown"
 
 
+@pytest.mark.parametrize("text", ["Terima kasih", "makasih pak 🙂", "baik bu, terima kasih"])
+def test_thanks_alone_is_courtesy_that_needs_no_answer(text):
+    assert parse(text) == Reply("courtesy")
+
+
 @pytest.mark.parametrize("text", ["STOP", "berhenti", "Berhenti ya", "stop!! batal", "UNSUBSCRIBE"])
 def test_stop_or_berhenti_opts_out_whatever_else_the_message_says(text):
     assert parse(text) == Reply("stop")
@@ -58,7 +63,7 @@ def test_spaces_punctuation_and_capitals_do_not_change_the_answer(text, noise, u
 
 @given(st.text(max_size=400))
 def test_any_text_gets_one_of_the_four_readings_and_never_an_error(text):
-    assert parse(text).kind in ("yes", "no", "stop", "unknown")
+    assert parse(text).kind in ("yes", "no", "stop", "courtesy", "unknown")
 
 
 def test_the_question_for_several_registrations_names_each_event_with_its_letter():

@@ -19,10 +19,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('will_attend_at', shared.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('registrations', sa.Column('will_attend_at', shared.db.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_column('will_attend_at')
+    op.drop_column('registrations', 'will_attend_at')  # SQLite 3.35+ drops a plain column in place

@@ -1,6 +1,7 @@
 """The daftar hadir: a printable A4 attendance list of one event and day, with the letterhead, numbered rows, a
-signature column and totals by gender and disability. Blank (for signatures) before the event starts; from then
-on each person checked in that day is marked present (docs/organiser.md, "Daftar hadir")."""
+signature column and totals by gender and disability. Blank (for signatures) before the event starts and before
+anyone is checked in; from then on each person checked in that day is marked present (docs/organiser.md,
+"Daftar hadir")."""
 
 import base64
 import logging
@@ -48,11 +49,13 @@ def present_on(registration: Registration, day: date, single_day: bool) -> bool:
 def sheet(event: Event, registrations: list[Registration], day: date, now: datetime | None = None) -> dict:
     """What the list shows: its rows (confirmed people by name), whether attendance is marked, and the totals."""
     now = now or utcnow()
-    marked = now >= event.starts_at and to_local(now).date() >= day
     single = len(days(event)) == 1
     people = sorted(
         (r for r in registrations if r.status == "confirmed"), key=lambda r: ((r.full_name or "").casefold(), r.id)
     )
+    # Marked once the day has begun, or as soon as the door has checked someone in for it (doors open early).
+    begun = now >= event.starts_at and to_local(now).date() >= day
+    marked = begun or any(present_on(r, day, single) for r in people)
     rows = [
         Row(
             number=n,

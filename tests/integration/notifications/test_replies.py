@@ -122,3 +122,19 @@ def test_an_interactive_button_reply_and_a_typed_text_are_read_as_well(app, gate
         ("yes", "whatsapp_cloud:wamid.I1"),
         ("no", "whatsapp_cloud:wamid.I2"),
     ]
+
+
+def test_a_whatsapp_text_nobody_understands_is_answered_once_as_free_text_within_the_window(app, gateway):
+    gateway.expect_request(WHATSAPP).respond_with_json({"messages": [{"id": "wamid.A"}]})
+    with time_machine.travel(NOW):
+        event = publish_event(app, START, reminder_offsets_minutes=[])
+        register(app, event, phone=PHONE, preferred_channel="email")
+        for n in range(3):
+            post_whatsapp(
+                app, {"from": PHONE[1:], "id": f"wamid.Q{n}", "type": "text", "text": {"body": "jam berapa?"}}
+            )
+        run_beat(app)
+    sent = [json.loads(request.data) for request, _ in gateway.log]
+    assert len(sent) == 1 and sent[0]["type"] == "text" and "template" not in sent[0]
+    assert sent[0]["text"]["body"].startswith("Maaf, balasan Anda belum kami pahami. Balas 1 jika hadir, 2 jika batal")
+    assert replies_sent(app) == []

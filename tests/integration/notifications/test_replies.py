@@ -3,6 +3,7 @@ to a number with several registrations, WhatsApp's quick-reply buttons, and the 
 
 import json
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -32,6 +33,7 @@ def post_whatsapp(app, *messages):
     return app.test_client().post("/webhooks/whatsapp", data=body, headers=headers)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_zenziva_reply_needs_the_secret_in_its_address_and_goes_to_registration_once(app, gateway):
     with time_machine.travel(NOW):
         event = publish_event(app, START, reminder_offsets_minutes=[])

@@ -4,6 +4,7 @@ and promotes the next person once; "yes" shows "will attend" to organisers and i
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from services.registration import service
@@ -40,6 +41,7 @@ def status(registration, person: dict) -> str:
         return db.session.get(Registration, person["id"]).status
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_no_cancels_and_promotes_the_next_once_even_when_said_twice(registration, auth):
     client = registration.test_client()
     event = client.post("/api/v1/events", json=make_event_body(capacity=1), headers=auth).json

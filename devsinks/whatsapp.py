@@ -16,7 +16,9 @@ from markupsafe import Markup, escape
 DOC = Path(__file__).resolve().parent.parent / "docs" / "whatsapp-templates.md"
 _SECTION = re.compile(r"^### `(?P<name>[a-z_]+)`", re.MULTILINE)
 _LANGUAGE = re.compile(r"^\w+ \(`(?P<code>[a-z]{2})`\):\s*\n\s*```\n(?P<body>.*?)\n```", re.MULTILINE | re.DOTALL)
-_BUTTON = re.compile(r"^Button text: `(?P<text>[^`]+)`", re.MULTILINE)
+#: "Button text: `…`", or "Button texts: `…`, `…`" for a template with quick replies after it: the first is the URL
+#: button's (the quick replies carry no link).
+_BUTTON = re.compile(r"^Button texts?: `(?P<text>[^`]+)`", re.MULTILINE)
 _VARIABLE = re.compile(r"\{\{(\d+)\}\}")
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 DOC_PREFIX = "pelita_"

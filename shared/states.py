@@ -57,3 +57,5 @@ class Purpose(StrEnum):
     STAFF_INVITE = "staff_invite"
     ACCESS_CODE = "access_code"
     DATA_REQUEST = "data_request"
+    REPLY_HELP = "reply_help"
+    REPLY_ASK = "reply_ask"

@@ -20,4 +20,6 @@ MESSAGE_PURPOSES = {
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "access_code": _l("Kode Data saya"),
     "data_request": _l("Jawaban permintaan data"),
+    "reply_help": _l("Jawaban atas balasan"),
+    "reply_ask": _l("Pertanyaan acara mana"),
 }

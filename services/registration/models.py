@@ -162,6 +162,8 @@ class Registration(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the person answered the reminder "1"/"ya" (will attend): organisers see it and count it.
+    will_attend_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When a confirmation was last asked for (the registration itself, then a repeat of it): paces the resends.
     confirmation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The partner system's API key that registered this person (null: the public form or the API without a key).

@@ -255,13 +255,14 @@ def count_by_status(event_id: str) -> dict[str, int]:
         .where(Registration.event_id == event_id)
         .group_by(Registration.status)
     )
+    counted = sa.select(sa.func.count()).select_from(Registration).where(Registration.event_id == event_id)
     return dict(rows.all()) | {
-        "checked_in": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Registration)
-            .where(Registration.event_id == event_id, Registration.checked_in_at.is_not(None))
+        "checked_in": db.session.scalar(counted.where(Registration.checked_in_at.is_not(None))) or 0,
+        #: Confirmed people who answered the reminder "1"/"ya": the rest of the confirmed are likelier no-shows.
+        "will_attend": db.session.scalar(
+            counted.where(Registration.will_attend_at.is_not(None), Registration.status == RegistrationStatus.CONFIRMED)
         )
-        or 0
+        or 0,
     }
 
 

@@ -299,6 +299,26 @@ class StaffInvitedV1(Contract):
     locale = fields.String(load_default="id", dump_default="id", validate=validate.OneOf(LOCALES))
 
 
+#: What a participant's reply to a reminder means: "yes" (will attend) or "no" (cancel, as the cancel link does).
+REPLY_INTENTS = ("yes", "no")
+
+
+class ReplyReceivedV1(Contract):
+    """A participant answered a reminder by SMS or WhatsApp, and notifications knew which registration it was for.
+
+    `message_id` is the provider's id of the inbound message ("twilio:SM…", "whatsapp_cloud:wamid…"): the same
+    webhook delivered twice carries the same id, so it has one effect.
+    """
+
+    NAME = EventNames.REPLY_RECEIVED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    intent = fields.String(required=True, validate=validate.OneOf(REPLY_INTENTS))
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    message_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    received_at = _when(required=True)
+
+
 CONTRACTS: dict[tuple[str, int], type[Contract]] = {
     (schema.NAME, schema.VERSION): schema
     for schema in (
@@ -321,6 +341,7 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         ReportGeneratedV1,
         StaffChangedV1,
         StaffInvitedV1,
+        ReplyReceivedV1,
     )
 }
 

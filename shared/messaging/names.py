@@ -62,6 +62,7 @@ class EventNames:
     REPORT_GENERATED: Final = "report.generated"
     STAFF_CHANGED: Final = "staff.changed"
     STAFF_INVITED: Final = "staff.invited"
+    REPLY_RECEIVED: Final = "reply.received"
 
     @classmethod
     def all(cls) -> list[str]:

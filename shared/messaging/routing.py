@@ -33,6 +33,8 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.REPORT_GENERATED: (_NOTIFICATIONS,),
     EventNames.STAFF_CHANGED: (_NOTIFICATIONS, _REPORTING),
     EventNames.STAFF_INVITED: (_NOTIFICATIONS,),
+    #: A participant answered the reminder ("1"/"ya": will attend, "2"/"batal": cancel); registration applies it.
+    EventNames.REPLY_RECEIVED: (_REGISTRATION,),
 }
 
 #: Events about one registration that reporting counts. Registration sends each with a `pseudonym` of the

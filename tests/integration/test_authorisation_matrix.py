@@ -194,6 +194,7 @@ ROUTES = {
             "GET /staf/acara/<event_id>/batalkan",
             "POST /staf/acara/<event_id>/batalkan",
             "GET /staf/acara/<event_id>/peserta.<fmt>",
+            "GET /staf/acara/<event_id>/daftar-hadir.pdf",
             "POST /staf/acara/<event_id>/publikasikan",
             "GET /staf/acara/<event_id>/ubah",
             "POST /staf/acara/<event_id>/ubah",
@@ -241,6 +242,8 @@ ROUTES = {
             "POST /webhooks/whatsapp",
             "GET /webhooks/zenziva/<token>",
             "POST /webhooks/zenziva/<token>",
+            "GET /webhooks/zenziva/<token>/masuk",
+            "POST /webhooks/zenziva/<token>/masuk",
         ],
         "staff api": ["GET /api/v1/notifications"],
         "kabupaten api": [

@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from services.notifications import store
 from services.notifications.content.sms import gsm_safe, measure
+from services.notifications.replies import button_payloads
 from shared.states import Channel, Purpose
 from shared.timeutil import format_when
 
@@ -235,6 +236,8 @@ WHATSAPP_CANCEL_BUTTON = (
     Purpose.WAITLISTED,
     Purpose.EVENT_CHANGED,
 )
+#: Templates with the quick-reply buttons "Hadir" and "Batal" after the URL button (replies.button_payloads).
+WHATSAPP_REPLY_BUTTONS = (Purpose.REMINDER,)
 _SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
 
 
@@ -252,6 +255,9 @@ def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[
     # A registration made before short links has none: its template goes without the button and Meta refuses it,
     # so the message falls back to SMS, which carries the long link.
     buttons = [match.group(1)] if match and purpose in WHATSAPP_CANCEL_BUTTON else []
+    recipient = context.get("recipient")
+    if purpose in WHATSAPP_REPLY_BUTTONS and getattr(recipient, "registration_id", None):
+        return {"body": values, "buttons": buttons, "quick_replies": button_payloads(recipient.registration_id)}
     return {"body": values, "buttons": buttons}
 
 

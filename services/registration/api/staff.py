@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import accounts, exports, labels, posters, service
+from services.registration import accounts, attendance, exports, labels, posters, service
 from services.registration.api.accounts import start_session
 from services.registration.schemas import (
     ApiKeyCreateSchema,
@@ -176,7 +176,15 @@ def event(event_id: str):
         labels=labels,
         can_undo=service.can_undo_check_in,
         phone_text=exports.phone_text,
+        attendance_days=[(day.isoformat(), _day_label(day)) for day in attendance.days(event)],
     )
+
+
+def _day_label(day) -> str:
+    from babel.dates import format_date
+    from flask_babel import get_locale
+
+    return format_date(day, "EEEE, d MMMM y", locale=str(get_locale() or "id"))
 
 
 def _filters(args) -> dict:
@@ -205,6 +213,23 @@ def export(event_id: str, fmt: str):
         body, mimetype = exports.to_xlsx(registrations, event), exports.XLSX_MIMETYPE
     disposition = f'attachment; filename="peserta-{event.id[:8]}.{fmt}"'
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+@bp.get("/acara/<event_id>/daftar-hadir.pdf")
+@staff_page
+def attendance_sheet(event_id: str):
+    """The printable attendance list (daftar hadir) of one day of the event: A4, letterhead, signature column."""
+    event = service.get_staff_event(event_id, g.staff)
+    event_days = attendance.days(event)
+    wanted = request.args.get("hari", "")[:10]
+    day = next((d for d in event_days if d.isoformat() == wanted), None) if wanted else event_days[0]
+    if day is None:
+        abort(404)
+    registrations = service.list_registrations(event_id, {"status": RegistrationStatus.CONFIRMED}, g.staff)
+    service.audit("registrations.export", g.staff, event_id=event_id, object_id=f"daftar-hadir:{day}", commit=True)
+    body = attendance.to_pdf(event, registrations, day, labels, day_label=_day_label(day))
+    disposition = f'attachment; filename="daftar-hadir-{event.id[:8]}-{day.isoformat()}.pdf"'
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @bp.post("/pendaftaran/<registration_id>/hadir")

@@ -116,6 +116,14 @@ SAMPLES = {
         "expires_at": "2026-03-20T00:30:00+00:00",
         "locale": "id",
     },
+    EventNames.REPLY_RECEIVED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "intent": "no",
+        "channel": "sms",
+        "message_id": "twilio:SM0123456789",
+        "received_at": "2026-03-16T02:00:00+00:00",
+    },
 }
 
 

@@ -37,6 +37,7 @@ PURPOSES = (
     "event_changed",
     "event_cancelled",
     "registration_cancelled",
+    "certificate",
     "report",
 )
 
@@ -56,6 +57,10 @@ EXTRA_PLACEHOLDERS = {
     "waitlisted": {"recipient.waitlist_position": _l("Urutan peserta di daftar tunggu")},
     "reminder": {"lead": _l("Sisa waktu sebelum acara, mis. 3 hari lagi, besok, 2 jam lagi")},
     "event_cancelled": {"reason": _l("Alasan pembatalan dari panitia (bisa kosong)")},
+    "certificate": {
+        "certificate_url": _l("Tautan pendek untuk mengunduh sertifikat (PDF)"),
+        "certificate_number": _l("Nomor sertifikat"),
+    },
 }
 REPORT_PLACEHOLDERS = {
     "subject": _l("Judul laporan dari layanan pelaporan"),
@@ -327,11 +332,16 @@ WHATSAPP_BODY = {
     "event_changed": ("recipient.full_name", "event.title", "when", "event.venue"),
     "event_cancelled": ("recipient.full_name", "event.title", "when"),
     "registration_cancelled": ("recipient.full_name", "event.title"),
+    "certificate": ("recipient.full_name", "event.title", "certificate_number"),
 }
 #: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
 #: dynamic suffix the registration's cancel code.
 WHATSAPP_CANCEL_BUTTON = ("confirmation", "promoted", "reminder", "waitlisted", "event_changed")
 _SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
+#: Templates with a "Unduh sertifikat" URL button: its fixed part is the registration service's /s/, the dynamic
+#: suffix the certificate's download code.
+WHATSAPP_CERTIFICATE_BUTTON = ("certificate",)
+_CERTIFICATE_LINK = re.compile(r"/s/([A-Za-z0-9]{4,20})$")
 
 
 def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[str]]:
@@ -348,6 +358,9 @@ def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[
     # A registration made before short links has none: its template goes without the button and Meta refuses it,
     # so the message falls back to SMS, which carries the long link.
     buttons = [match.group(1)] if match and purpose in WHATSAPP_CANCEL_BUTTON else []
+    if purpose in WHATSAPP_CERTIFICATE_BUTTON:
+        link = _CERTIFICATE_LINK.search(context.get("certificate_url") or "")
+        buttons = [link.group(1)] if link else []
     return {"body": values, "buttons": buttons}
 
 

@@ -202,6 +202,17 @@ def _on_confirmation_requested(envelope: dict, payload: dict):
     return _after_commit([again], send_here=again)
 
 
+def _on_certificate_issued(envelope: dict, payload: dict):
+    """Send the person their certificate by their channel: the short link to the PDF (docs/certificates.md says why
+    email carries the link too, not an attachment). One message per version: a corrected certificate goes again."""
+    recipient = _known_recipient(payload)
+    if recipient.full_name is None:  # erased: nobody to send it to
+        return None
+    context = {"certificate_url": payload["download_url"], "certificate_number": payload["number"]}
+    row = planning.plan(recipient, "certificate", tag=f"v{payload['version']}", **context)
+    return _after_commit([row])
+
+
 def _on_report_generated(envelope: dict, payload: dict):
     locale = current_app.config["DEFAULT_LOCALE"]
     context = {key: payload[key] for key in ("subject", "download_url")}
@@ -274,6 +285,7 @@ HANDLERS = {
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: _on_access_code_requested,
     EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
     EventNames.REGISTRATION_ERASED: _on_registration_erased,
+    EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
     EventNames.REPORT_GENERATED: _on_report_generated,
     EventNames.STAFF_CHANGED: _on_staff_changed,
     EventNames.STAFF_INVITED: _on_staff_invited,

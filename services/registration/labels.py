@@ -18,5 +18,6 @@ MESSAGE_PURPOSES = {
     "event_changed": _l("Perubahan acara"),
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
+    "certificate": _l("Sertifikat"),
     "access_code": _l("Kode Data saya"),
 }

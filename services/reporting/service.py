@@ -223,6 +223,19 @@ def _on_registration_erased(envelope: dict, payload: dict) -> None:
     and keeps them so the figures already reported do not change. Recorded (and acknowledged) like any event."""
 
 
+def _on_certificate_issued(envelope: dict, payload: dict) -> None:
+    """Count the certificate once: a reissue (a corrected name, a higher version) is the same certificate."""
+    fact = store.get_registration(str(payload["registration_id"]))
+    if fact is not None and fact.certificate_issued_at is None:
+        fact.certificate_issued_at = payload["issued_at"]
+
+
+def _on_certificate_revoked(envelope: dict, payload: dict) -> None:
+    fact = store.get_registration(str(payload["registration_id"]))
+    if fact is not None and fact.certificate_revoked_at is None:
+        fact.certificate_revoked_at = payload["revoked_at"]
+
+
 def _on_checked_in(envelope: dict, payload: dict) -> None:
     """Record the check-in; a later one (checked in again after an undo) wins over an earlier one."""
     fact = store.get_registration(str(payload["registration_id"]))
@@ -273,6 +286,8 @@ HANDLERS = {
     EventNames.REGISTRATION_CORRECTED: _on_registration_corrected,
     EventNames.REGISTRATION_ERASED: _on_registration_erased,
     EventNames.ATTENDANCE_CHECKED_IN: _on_checked_in,
+    EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
+    EventNames.CERTIFICATE_REVOKED: _on_certificate_revoked,
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery("delivered"),
     EventNames.NOTIFICATION_FAILED: _on_delivery("failed"),

@@ -22,6 +22,8 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.REGISTRATION_ERASED: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
+    EventNames.CERTIFICATE_ISSUED: (_NOTIFICATIONS, _REPORTING),
+    EventNames.CERTIFICATE_REVOKED: (_REPORTING,),
     #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".
     EventNames.NOTIFICATION_DELIVERED: (_REPORTING, _REGISTRATION),
     EventNames.NOTIFICATION_FAILED: (_REPORTING, _REGISTRATION),
@@ -40,6 +42,8 @@ WITHHELD: Final[dict[str, dict[str, frozenset[str]]]] = {
         ),
         EventNames.REGISTRATION_CORRECTED: frozenset({"full_name", "phone", "email"}),
         EventNames.EVENT_PUBLISHED: frozenset({"url"}),
+        #: Whoever holds these links reads the certificate, and with it the person's name.
+        EventNames.CERTIFICATE_ISSUED: frozenset({"download_url", "verify_url"}),
         EventNames.EVENT_UPDATED: frozenset({"url"}),
         #: A provider's error text may quote the number or address it refused.
         EventNames.NOTIFICATION_FAILED: frozenset({"reason"}),

@@ -7,6 +7,7 @@ from services.registration.api import (
     apikeys,
     audit,
     auth,
+    certificates,
     events,
     health,
     metrics,
@@ -21,7 +22,7 @@ from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth.bp, events.bp, registrations.bp, apikeys.bp):
+    for blueprint in (auth.bp, events.bp, registrations.bp, apikeys.bp, certificates.bp):
         csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

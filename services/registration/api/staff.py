@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import accounts, exports, labels, posters, service
+from services.registration import accounts, certificates, exports, labels, posters, service
 from services.registration.api.accounts import start_session
 from services.registration.schemas import (
     ApiKeyCreateSchema,
@@ -132,6 +132,8 @@ def _event_values(event) -> dict:
         "capacity": str(event.capacity), "waitlist_enabled": "ya" if event.waitlist_enabled else "",
         "reminder_hours": hours, "map_url": event.map_url, "contact_name": event.contact_name,
         "contact_whatsapp": event.contact_whatsapp or "",
+        "jp_hours": str(event.jp_hours or ""), "signatory_name": event.signatory_name,
+        "signatory_title": event.signatory_title, "signatory_nip": event.signatory_nip,
     }  # fmt: skip
 
 
@@ -336,3 +338,38 @@ def revoke_api_key(key_id: int):
     row = service.revoke_api_key(key_id, g.staff)
     flash(_("Kunci %(name)s dicabut: permintaan dengannya ditolak mulai sekarang.", name=row.name), "success")
     return redirect(url_for(".api_keys"), 303)
+
+
+@bp.get("/acara/<event_id>/sertifikat")
+@staff_page
+def certificates_page(event_id: str):
+    """An event's certificates: each one's number, name and state, with correcting the name and revoking."""
+    event = service.get_staff_event(event_id, g.staff)
+    rows = certificates.list_for_event(event_id, g.staff)
+    service.audit("certificates.list", g.staff, event_id=event_id, commit=True)
+    return render_template("staff/certificates.html", event=event, rows=rows, verify_url=certificates.verify_url,
+                           download_url=certificates.download_url)  # fmt: skip
+
+
+@bp.post("/sertifikat/<certificate_id>/ubah")
+@staff_page
+def reissue_certificate(certificate_id: str):
+    """Correct the name on a certificate and reissue it (same number, next version); the person is sent it."""
+    name = " ".join(request.form.get("full_name", "")[:201].split())
+    if not 2 <= len(name) <= 200:
+        flash(_("Isi nama peserta (2 sampai 200 huruf)."), "error")
+        certificate = certificates.for_staff(certificate_id, g.staff)
+    else:
+        certificate = certificates.reissue(certificate_id, name, g.staff)
+        flash(_("Sertifikat %(number)s diterbitkan ulang (versi %(version)s).", number=certificate.number,
+                version=certificate.version), "success")  # fmt: skip
+    return redirect(url_for(".certificates_page", event_id=certificate.event_id), 303)
+
+
+@bp.post("/sertifikat/<certificate_id>/cabut")
+@staff_page
+def revoke_certificate(certificate_id: str):
+    """Revoke a certificate: its verification page and its link say so from now on."""
+    certificate = certificates.revoke(certificate_id, request.form.get("reason", "")[:500], g.staff)
+    flash(_("Sertifikat %(number)s dicabut.", number=certificate.number), "success")
+    return redirect(url_for(".certificates_page", event_id=certificate.event_id), 303)

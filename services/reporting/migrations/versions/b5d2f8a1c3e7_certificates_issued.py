@@ -1,0 +1,30 @@
+"""registration facts: when the person's certificate was issued and revoked (certificates issued, in the figures)
+
+Revision ID: b5d2f8a1c3e7
+Revises: e9a3b7d1f5c2
+Create Date: 2026-12-04 23:55:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import shared.db
+
+
+# revision identifiers, used by Alembic.
+revision = 'b5d2f8a1c3e7'
+down_revision = 'e9a3b7d1f5c2'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('registration_facts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('certificate_issued_at', shared.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('certificate_revoked_at', shared.db.UTCDateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('registration_facts', schema=None) as batch_op:
+        batch_op.drop_column('certificate_revoked_at')
+        batch_op.drop_column('certificate_issued_at')

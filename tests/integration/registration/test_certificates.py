@@ -1,0 +1,219 @@
+"""E-sertifikat in the registration service: issued once to exactly those present when a training has ended, with
+a number that verifies; the verification page shows only the certificate; corrections and revocations are scoped."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from services.registration import certificates
+from services.registration.extensions import db
+from services.registration.models import Certificate, Staff
+from tests.factories import make_event_body, make_registration_body
+from tests.integration.registration.test_staff_api import events_of, today
+
+SIGNATORY = {
+    "jp_hours": 32,
+    "signatory_name": "Dr. H. Nurliani, M.AP",
+    "signatory_title": "Kepala Dinas Perpustakaan dan Kearsipan",
+    "signatory_nip": "196805121990032004",
+}
+
+
+def ended_training(registration, auth, *, present: int = 2, absent: int = 1, **overrides) -> tuple[dict, list]:
+    """A training today whose people came (`present`) or not; returns (event, people)."""
+    client = registration.test_client()
+    body = make_event_body(title="Pelatihan Literasi Digital", **today(), **SIGNATORY) | overrides
+    event = client.post("/api/v1/events", json=body, headers=auth).json
+    people = []
+    for index in range(present + absent):
+        person = client.post(
+            f"/api/v1/events/{event['id']}/registrations",
+            json=make_registration_body(full_name=f"Peserta Nomor {index + 1}"),
+        ).json
+        people.append(person)
+        if index < present:
+            assert client.post(f"/api/v1/registrations/{person['id']}/check-in", headers=auth).status_code == 200
+    return event, people
+
+
+def after(event: dict, minutes: float = 5) -> datetime:
+    return datetime.fromisoformat(event["ends_at"]).astimezone(UTC) + timedelta(minutes=minutes)
+
+
+def issue(registration, now):
+    with registration.app_context():
+        return certificates.issue_due(now)
+
+
+def all_certificates(registration) -> list[Certificate]:
+    with registration.app_context():
+        rows = list(db.session.scalars(sa.select(Certificate).order_by(Certificate.seq)))
+        db.session.expunge_all()
+        return rows
+
+
+def verify_path(url: str) -> str:
+    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def test_certificates_go_once_to_exactly_those_present_after_the_training_ends(registration, auth):
+    event, people = ended_training(registration, auth, present=2, absent=1)
+    assert issue(registration, after(event, -30)).numbered == 0  # not yet ended: nothing
+    done = issue(registration, after(event))
+    assert (done.numbered, done.rendered) == (2, 2)
+    rows = all_certificates(registration)
+    assert {row.registration_id for row in rows} == {people[0]["id"], people[1]["id"]}
+    year = datetime.fromisoformat(event["ends_at"]).astimezone(UTC).year
+    assert [row.number.split("/")[0] for row in rows] == ["001", "002"] and rows[0].number.endswith(f"/{year}")
+    assert re.fullmatch(r"\d{3}/DISPERSIP-KS/[IVX]+/\d{4}", rows[0].number)
+    assert issue(registration, after(event, 10)).numbered == 0  # the job run again issues nothing new
+    assert len(all_certificates(registration)) == 2
+    issued = events_of(registration, "certificate.issued")
+    assert len(issued) == 2 and {p["version"] for p in issued} == {1}
+    assert set(issued[0]) >= {"download_url", "verify_url", "number"}
+
+
+def test_an_event_without_a_signatory_gives_no_certificates(registration, auth):
+    event, _ = ended_training(registration, auth, signatory_name="")
+    assert issue(registration, after(event)).numbered == 0
+
+
+def test_the_pdf_is_served_by_its_short_link_and_the_qr_address_verifies(registration, auth):
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    client = registration.test_client()
+    payload = events_of(registration, "certificate.issued")[0]
+    pdf = client.get(verify_path(payload["download_url"]))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    page = client.get(verify_path(payload["verify_url"]))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Sertifikat ini asli" in text and "Peserta Nomor 1" in text and payload["number"] in text
+    assert "32 JP" in text and "Dr. H. Nurliani, M.AP" in text
+
+
+def test_the_verification_page_shows_nothing_beyond_the_certificate(registration, auth):
+    event, people = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    payload = events_of(registration, "certificate.issued")[0]
+    text = registration.test_client().get(verify_path(payload["verify_url"])).get_data(as_text=True)
+    body = make_registration_body(full_name="Peserta Nomor 1")
+    for private in (body["phone"][-8:], body["email"], people[0]["id"], "checkin", "Martapura"):
+        assert private not in text
+
+
+def test_a_wrong_or_missing_check_code_is_the_same_404_as_an_unknown_number(registration, auth):
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    client = registration.test_client()
+    row = all_certificates(registration)[0]
+    good = certificates_check(registration, row.number, 1)
+    wrong = "A" * 10 if good != "A" * 10 else "B" * 10
+    answers = [
+        client.get(f"/sertifikat/{row.slug}?c={wrong}"),
+        client.get(f"/sertifikat/{row.slug}"),
+        client.get(f"/sertifikat/999-DISPERSIP-KS-I-2020?c={good}"),
+        client.get(f"/sertifikat/{row.slug}?c={good}&v=2"),
+    ]
+    assert [answer.status_code for answer in answers] == [404, 404, 404, 404]
+    assert len({answer.get_data(as_text=True) for answer in answers}) == 1
+    assert client.get(f"/sertifikat/{row.slug}?c={good.lower()}").status_code == 200
+
+
+def certificates_check(registration, number: str, version: int) -> str:
+    with registration.app_context():
+        return certificates.check_code(number, version)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sertifikat/" + "A" * 5000 + "?c=ABCDEFGHJK",
+        "/sertifikat/%00%ff?c=ABCDEFGHJK",
+        "/sertifikat/001-X?c=" + "Z" * 5000,
+        "/sertifikat/001-X?c=ABCDEFGHJK&v=" + "9" * 5000,
+        "/sertifikat/001-X?c=ABCDEFGHJK&v=-1",
+        "/s/" + "A" * 5000,
+        "/s/%00%ff",
+        "/s/abc",
+    ],
+)
+def test_malformed_certificate_addresses_get_a_4xx_never_a_500(registration, path):
+    assert 400 <= registration.test_client().get(path).status_code < 500
+
+
+def test_a_corrected_name_is_reissued_with_the_same_number_and_the_old_code_says_replaced(registration, auth):
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    client = registration.test_client()
+    row = all_certificates(registration)[0]
+    response = client.post(f"/api/v1/certificates/{row.id}/reissue", json={"full_name": "Peserta Nomer Satu"},
+                           headers=auth)  # fmt: skip
+    assert response.status_code == 200, response.json
+    assert response.json["number"] == row.number and response.json["version"] == 2
+    old = client.get(f"/sertifikat/{row.slug}?c={certificates_check(registration, row.number, 1)}&v=1")
+    assert old.status_code == 200 and "sudah diganti" in old.get_data(as_text=True)
+    new = client.get(verify_path(response.json["verify_url"])).get_data(as_text=True)
+    assert "Sertifikat ini asli" in new and "Peserta Nomer Satu" in new
+    issued = events_of(registration, "certificate.issued")
+    assert [p["version"] for p in issued] == [1, 2] and issued[0]["number"] == issued[1]["number"]
+
+
+def test_a_revoked_certificate_says_so_and_its_link_no_longer_serves_it(registration, auth):
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    client = registration.test_client()
+    payload = events_of(registration, "certificate.issued")[0]
+    row = all_certificates(registration)[0]
+    reason = "Peserta tidak mengikuti sesi hari kedua"
+    response = client.post(f"/api/v1/certificates/{row.id}/revoke", json={"reason": reason}, headers=auth)
+    assert response.status_code == 200 and response.json["revoked_at"]
+    page = client.get(verify_path(payload["verify_url"]))
+    assert page.status_code == 200 and "sudah dicabut" in page.get_data(as_text=True)
+    assert reason not in page.get_data(as_text=True)
+    assert client.get(verify_path(payload["download_url"])).status_code == 410
+    assert client.post(f"/api/v1/certificates/{row.id}/reissue", json={"full_name": "Nama Lain"},
+                       headers=auth).status_code == 409  # fmt: skip
+    assert len(events_of(registration, "certificate.revoked")) == 1
+    client.post(f"/api/v1/certificates/{row.id}/revoke", json={}, headers=auth)
+    assert len(events_of(registration, "certificate.revoked")) == 1
+
+
+def organiser_headers(registration, kabupaten_code: str) -> dict:
+    email = f"org-{kabupaten_code}@contoh.id"
+    with registration.app_context():
+        db.session.add(Staff(email=email, name="Org", role="regency_organiser", kabupaten_code=kabupaten_code,
+                             password_hash=generate_password_hash("pw-organiser")))  # fmt: skip
+        db.session.commit()
+    token = registration.test_client().post("/api/v1/auth/token", json={"email": email, "password": "pw-organiser"})
+    return {"Authorization": f"Bearer {token.json['token']}"}
+
+
+def test_organisers_correct_and_revoke_only_their_kabupatens_certificates(registration, auth):
+    event, _ = ended_training(registration, auth, present=1, absent=0, kabupaten_code="63.03")
+    issue(registration, after(event))
+    row = all_certificates(registration)[0]
+    client = registration.test_client()
+    elsewhere, home = organiser_headers(registration, "63.09"), organiser_headers(registration, "63.03")
+    assert client.get(f"/api/v1/events/{event['id']}/certificates", headers=elsewhere).status_code == 403
+    assert client.post(f"/api/v1/certificates/{row.id}/reissue", json={"full_name": "Nama Lain"},
+                       headers=elsewhere).status_code == 403  # fmt: skip
+    assert client.post(f"/api/v1/certificates/{row.id}/revoke", json={}, headers=elsewhere).status_code == 403
+    assert client.post(f"/api/v1/certificates/{row.id}/revoke", json={}).status_code == 401
+    listed = client.get(f"/api/v1/events/{event['id']}/certificates", headers=home)
+    assert listed.status_code == 200 and [c["number"] for c in listed.json] == [row.number]
+    assert client.post(f"/api/v1/certificates/{row.id}/reissue", json={"full_name": "Nama Benar"},
+                       headers=home).status_code == 200  # fmt: skip
+    assert client.post(f"/api/v1/certificates/{'x' * 500}/revoke", json={}, headers=home).status_code == 404
+    assert client.post(f"/api/v1/certificates/{row.id}/reissue", json={"full_name": "x" * 201},
+                       headers=home).status_code == 422  # fmt: skip
+
+
+def test_numbers_run_on_across_events_of_the_same_year(registration, auth):
+    first, _ = ended_training(registration, auth, present=2, absent=0)
+    second, _ = ended_training(registration, auth, present=1, absent=0, title="Pelatihan Kedua")
+    issue(registration, max(after(first), after(second)))
+    assert sorted(row.seq for row in all_certificates(registration)) == [1, 2, 3]

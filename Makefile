@@ -30,7 +30,7 @@ test: $(STAMP) system-deps node_modules/.installed lint
 	$(BIN)/python -m pytest
 	$(MAKE) bench-smoke
 
-BENCHMARKS := registration pipeline reminders reports memory
+BENCHMARKS := registration pipeline reminders reports memory certificates
 
 ## bench: every benchmark at full size (minutes; figures in bench/results/<name>.json and a table on stdout)
 bench: $(STAMP)

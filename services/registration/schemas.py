@@ -435,6 +435,13 @@ class EventSchema(Schema):
     )
 
 
+class PublicEventSchema(EventSchema):
+    """An event as anyone may read it: the signatory's NIP (a civil servant's number) is for staff only."""
+
+    class Meta:
+        exclude = ("signatory_nip",)
+
+
 class TokenRequestSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1000))

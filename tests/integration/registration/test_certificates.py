@@ -217,3 +217,56 @@ def test_numbers_run_on_across_events_of_the_same_year(registration, auth):
     second, _ = ended_training(registration, auth, present=1, absent=0, title="Pelatihan Kedua")
     issue(registration, max(after(first), after(second)))
     assert sorted(row.seq for row in all_certificates(registration)) == [1, 2, 3]
+
+
+def test_organisers_correct_and_revoke_on_the_certificates_page_without_javascript(registration, auth):
+    from tests.integration.registration.test_public_form import csrf
+    from tests.integration.registration.test_staff_pages import add_regency_organiser, sign_in
+
+    event, _ = ended_training(registration, auth, present=2, absent=0)
+    issue(registration, after(event))
+    first, second = all_certificates(registration)
+    client = registration.test_client()
+    sign_in(client)
+    page = client.get(f"/staf/acara/{event['id']}/sertifikat")
+    assert page.status_code == 200 and first.number in page.text and "Peserta Nomor 2" in page.text
+    token = csrf(page.text)
+    answer = client.post(
+        f"/staf/sertifikat/{first.id}/ubah", data={"full_name": "Peserta  Nomer Satu", "csrf_token": token}
+    )
+    assert answer.status_code == 303
+    page = client.get(f"/staf/acara/{event['id']}/sertifikat")
+    assert "Peserta Nomer Satu" in page.text and "versi 2" in page.text
+    client.post(f"/staf/sertifikat/{second.id}/cabut", data={"reason": "", "csrf_token": token})
+    assert "dicabut" in client.get(f"/staf/acara/{event['id']}/sertifikat").text
+    other = registration.test_client()
+    add_regency_organiser(registration, "63.06")
+    sign_in(other, "org@contoh.id", "pw-org")
+    assert other.get(f"/staf/acara/{event['id']}/sertifikat").status_code == 403
+    token = csrf(other.get("/staf").text)
+    assert other.post(f"/staf/sertifikat/{first.id}/cabut", data={"csrf_token": token}).status_code == 403
+    assert all_certificates(registration)[0].revoked_at is None
+
+
+def test_the_event_form_takes_the_hours_and_the_signatory(registration, auth):
+    from tests.integration.registration.test_public_form import csrf
+    from tests.integration.registration.test_staff_pages import sign_in
+
+    client = registration.test_client()
+    event = client.post("/api/v1/events", json=make_event_body(), headers=auth).json
+    assert event["jp_hours"] is None and event["signatory_name"] == ""
+    sign_in(client)
+    form = client.get(f"/staf/acara/{event['id']}/ubah")
+    values = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', form.text))
+    values |= {"jp_hours": "32", "signatory_name": "Dr. H. Nurliani, M.AP", "signatory_title": "Kepala Dinas",
+               "signatory_nip": "12345", "csrf_token": csrf(form.text)}  # fmt: skip
+    refused = client.post(f"/staf/acara/{event['id']}/ubah", data=values)
+    assert refused.status_code == 400 and "18 angka" in refused.text
+    values["signatory_nip"] = "196805121990032004"
+    assert client.post(f"/staf/acara/{event['id']}/ubah", data=values).status_code == 303
+    saved = client.get("/api/v1/events/managed", headers=auth).json[0]
+    assert (saved["jp_hours"], saved["signatory_nip"]) == (32, "196805121990032004")
+    public = client.get(f"/api/v1/events/{event['id']}").json
+    assert public["jp_hours"] == 32 and "signatory_nip" not in public  # a civil servant's number: staff only
+    too_many = client.patch(f"/api/v1/events/{event['id']}", json={"jp_hours": 201}, headers=auth)
+    assert too_many.status_code == 422

@@ -59,6 +59,7 @@ def verify_path(url: str) -> str:
     return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_certificates_go_once_to_exactly_those_present_after_the_training_ends(registration, auth):
     event, people = ended_training(registration, auth, present=2, absent=1)
     assert issue(registration, after(event, -30)).numbered == 0  # not yet ended: nothing
@@ -270,3 +271,26 @@ def test_the_event_form_takes_the_hours_and_the_signatory(registration, auth):
     assert public["jp_hours"] == 32 and "signatory_nip" not in public  # a civil servant's number: staff only
     too_many = client.patch(f"/api/v1/events/{event['id']}", json={"jp_hours": 201}, headers=auth)
     assert too_many.status_code == 422
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_two_runs_at_once_issue_one_certificate_each_with_numbers_taken_once(registration, auth):
+    import threading
+
+    event, people = ended_training(registration, auth, present=6, absent=0)
+    now, barrier, outcomes = after(event), threading.Barrier(2), []
+
+    def run():
+        barrier.wait()
+        outcomes.append(issue(registration, now))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    rows = all_certificates(registration)
+    assert sorted(row.registration_id for row in rows) == sorted(person["id"] for person in people)
+    assert [row.seq for row in rows] == list(range(1, 7))  # no number twice, none skipped
+    assert sum(outcome.rendered for outcome in outcomes) == 6
+    assert len(events_of(registration, "certificate.issued")) == 6

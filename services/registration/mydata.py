@@ -17,7 +17,14 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import service, store
 from services.registration.extensions import db
-from services.registration.models import AccessCode, AuditEntry, MessageRecord, OutboxMessage, Registration
+from services.registration.models import (
+    AccessCode,
+    AuditEntry,
+    Certificate,
+    MessageRecord,
+    OutboxMessage,
+    Registration,
+)
 from services.registration.retention import ANONYMOUS
 from services.registration.schemas import RegistrationCreateSchema, normalise_email, normalise_phone
 from shared.messaging.names import EventNames
@@ -301,6 +308,8 @@ def erase(registration_id: str) -> bool:
         setattr(registration, key, value)
     db.session.execute(sa.delete(MessageRecord).where(MessageRecord.registration_id == registration.id))
     db.session.execute(sa.delete(AccessCode).where(AccessCode.registration_id == registration.id))
+    # The certificate goes too: its page and link answer "not found"; its number is never handed out again.
+    db.session.execute(sa.delete(Certificate).where(Certificate.registration_id == registration.id))
     _scrub_outbox(registration.id)
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "erased_at": now}
     service.bus.emit(EventNames.REGISTRATION_ERASED, payload)

@@ -294,3 +294,18 @@ def test_two_runs_at_once_issue_one_certificate_each_with_numbers_taken_once(reg
     assert [row.seq for row in rows] == list(range(1, 7))  # no number twice, none skipped
     assert sum(outcome.rendered for outcome in outcomes) == 6
     assert len(events_of(registration, "certificate.issued")) == 6
+
+
+def test_a_person_who_erases_their_data_takes_their_certificate_with_them(registration, auth):
+    from services.registration import mydata
+
+    event, people = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    payload = events_of(registration, "certificate.issued")[0]
+    with registration.app_context():
+        assert mydata.erase(people[0]["id"])
+    client = registration.test_client()
+    assert client.get(verify_path(payload["verify_url"])).status_code == 404
+    assert client.get(verify_path(payload["download_url"])).status_code == 404
+    assert all_certificates(registration) == []
+    assert issue(registration, after(event, 10)).numbered == 0  # and the job does not make it again

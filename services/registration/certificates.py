@@ -86,8 +86,10 @@ def format_days(starts_at: datetime, ends_at: datetime) -> str:
     return f"{format_date(first, 'd MMMM y', locale='id')} – {format_date(last, 'd MMMM y', locale='id')}"
 
 
-def page_html(certificate: Certificate) -> str:
-    """The certificate's page as HTML (templates/certificates/certificate.html): Indonesian, an official document."""
+def page_html(certificate: Certificate, signature: bytes | None = None) -> str:
+    """The certificate's page as HTML (templates/certificates/certificate.html): Indonesian, an official document.
+
+    `signature`: the event's scanned signature (a PNG), printed above the signatory's name."""
     import segno
 
     # A fixed data mask: any of the eight reads alike, and choosing the best costs segno 13 ms a code (scoring all
@@ -101,6 +103,7 @@ def page_html(certificate: Certificate) -> str:
         letterhead=[line.strip() for line in current_app.config["CERTIFICATE_LETTERHEAD"].split("|") if line.strip()],
         check=check_code(certificate.number, certificate.version),
         qr=qr,
+        signature=f"data:image/png;base64,{base64.b64encode(signature).decode()}" if signature else None,
     )
 
 
@@ -110,8 +113,8 @@ def to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def render(certificate: Certificate) -> bytes:
-    return to_pdf(page_html(certificate))
+def render(certificate: Certificate, signature: bytes | None = None) -> bytes:
+    return to_pdf(page_html(certificate, signature))
 
 
 # --- issuing ------------------------------------------------------------------------------------------------------
@@ -195,12 +198,13 @@ def render_pending() -> int:
     total = 0
     while True:
         rows = store.certificates_to_render(current_app.config["CERTIFICATE_BATCH"])
+        signatures = store.event_signatures({row.event_id for row in rows})
         for row in rows:
             db.session.expunge(row)  # plain values from here on: reading them opens no transaction
         db.session.rollback()
         if not rows:
             return total
-        documents = [(row, render(row)) for row in rows]
+        documents = [(row, render(row, signatures.get(row.event_id))) for row in rows]
         for row, pdf in documents:
             if store.store_certificate_pdf(row.id, pdf):
                 _emit_issued(row)
@@ -250,10 +254,11 @@ def reissue(certificate_id: str, full_name: str, staff: StaffClaims) -> Certific
     if certificate.pdf is None:
         raise RegistrationError("not_ready", _("Sertifikat ini sedang dibuat. Coba lagi sebentar lagi."))
     version, now = certificate.version, utcnow()
+    signature = store.event_signatures({certificate.event_id}).get(certificate.event_id)
     db.session.expunge(certificate)
     db.session.rollback()
     certificate.full_name, certificate.version, certificate.version_at = full_name, version + 1, now
-    pdf = render(certificate)  # no transaction open while WeasyPrint works
+    pdf = render(certificate, signature)  # no transaction open while WeasyPrint works
     if not store.reissue_certificate(certificate.id, version, full_name, pdf, now):
         db.session.rollback()
         raise RegistrationError("changed", _("Sertifikat ini baru saja diubah orang lain. Muat ulang halaman."))

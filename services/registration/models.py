@@ -102,6 +102,8 @@ class Event(db.Model):
     signatory_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
     signatory_title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
     signatory_nip: Mapped[str] = mapped_column(sa.String(18), default="", server_default="", nullable=False)
+    #: The signatory's scanned signature as a small PNG (posters.prepare_signature), printed on the certificates.
+    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)

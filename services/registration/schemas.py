@@ -465,7 +465,7 @@ class EventFormSchema(EventCreateSchema):
 def clean_event_form(data) -> dict:
     """Turn the event form's strings into API values (blank is unset; reminders in hours become minutes)."""
     cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str) and value.strip() != ""}
-    for key in ("csrf_token", "remove_poster"):  # the poster is a file, read by the view apart
+    for key in ("csrf_token", "remove_poster", "remove_signature"):  # files (poster, signature): read by the view
         cleaned.pop(key, None)
     cleaned["waitlist_enabled"] = cleaned.get("waitlist_enabled") in ("ya", "on")
     cleaned["publish"] = "publish" in cleaned

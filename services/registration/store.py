@@ -368,6 +368,14 @@ _TAKE_NUMBERS = (
 )
 
 
+def event_signatures(event_ids: set[str]) -> dict[str, bytes]:
+    """The scanned signatures of the events that have one, by event id."""
+    if not event_ids:
+        return {}
+    query = sa.select(Event.id, Event.signature_png).where(Event.id.in_(event_ids), Event.signature_png.is_not(None))
+    return dict(db.session.execute(query).all())
+
+
 def certificates_to_render(limit: int) -> list[Certificate]:
     """Certificates numbered but not yet rendered (a run that stopped between the two steps leaves some)."""
     query = sa.select(Certificate).where(Certificate.pdf.is_(None)).order_by(Certificate.issued_at).limit(limit)

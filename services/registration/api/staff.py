@@ -108,6 +108,15 @@ def _read_event_form(schema) -> tuple[dict | None, posters.Poster | None, dict]:
             poster = posters.prepare(upload.read(posters.MAX_BYTES + 1))
         except posters.PosterRefused as refused:
             errors["poster"] = [str(refused.message)]
+    signature = request.files.get("signature")
+    if signature and signature.filename:  # the signatory's scan, printed on the certificates
+        try:
+            png = posters.prepare_signature(signature.read(posters.SIGNATURE_MAX_BYTES + 1))
+            data = None if data is None else data | {"signature_png": png}
+        except posters.PosterRefused as refused:
+            errors["signature"] = [str(refused.message)]
+    elif request.form.get("remove_signature") and data is not None:
+        data["signature_png"] = None
     return data, poster, errors
 
 

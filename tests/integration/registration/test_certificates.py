@@ -309,3 +309,32 @@ def test_a_person_who_erases_their_data_takes_their_certificate_with_them(regist
     assert client.get(verify_path(payload["download_url"])).status_code == 404
     assert all_certificates(registration) == []
     assert issue(registration, after(event, 10)).numbered == 0  # and the job does not make it again
+
+
+def test_a_scanned_signature_from_the_event_form_is_printed_on_the_certificates(registration, auth):
+    import io
+
+    from PIL import Image
+
+    from tests.integration.registration.test_public_form import csrf
+    from tests.integration.registration.test_staff_pages import sign_in
+
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    client = registration.test_client()
+    sign_in(client)
+    form = client.get(f"/staf/acara/{event['id']}/ubah")
+    values = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', form.text)) | {"csrf_token": csrf(form.text)}
+    refused = client.post(
+        f"/staf/acara/{event['id']}/ubah", data=values | {"signature": (io.BytesIO(b"%PDF bukan"), "ttd.pdf")}
+    )
+    assert refused.status_code == 400 and "bukan gambar" in refused.text
+    scan = io.BytesIO()
+    Image.new("RGB", (900, 300), "white").save(scan, "PNG")
+    saved = client.post(
+        f"/staf/acara/{event['id']}/ubah", data=values | {"signature": (io.BytesIO(scan.getvalue()), "ttd.png")}
+    )
+    assert saved.status_code == 303
+    issue(registration, after(event))
+    with registration.app_context():
+        pdf = db.session.scalar(sa.select(Certificate.pdf))
+    assert b"/Subtype /Image" in pdf  # the scan (the QR code is drawn, not a picture)

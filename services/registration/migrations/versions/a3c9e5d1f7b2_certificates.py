@@ -24,6 +24,7 @@ def upgrade():
         batch_op.add_column(sa.Column('signatory_name', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('signatory_title', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('signatory_nip', sa.String(length=18), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('signature_png', sa.LargeBinary(), nullable=True))
     op.create_table('certificate_counters',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
@@ -71,6 +72,7 @@ def downgrade():
     op.drop_table('certificates')
     op.drop_table('certificate_counters')
     with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_column('signature_png')
         batch_op.drop_column('signatory_nip')
         batch_op.drop_column('signatory_title')
         batch_op.drop_column('signatory_name')

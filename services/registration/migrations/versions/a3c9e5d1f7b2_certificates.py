@@ -19,12 +19,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('jp_hours', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('signatory_name', sa.String(length=200), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('signatory_title', sa.String(length=200), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('signatory_nip', sa.String(length=18), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('signature_png', sa.LargeBinary(), nullable=True))
+    # Plain columns, added (and dropped) in place: SQLite would otherwise rebuild events, which the registrations
+    # referring to it refuse once they hold rows.
+    op.add_column('events', sa.Column('jp_hours', sa.Integer(), nullable=True))
+    op.add_column('events', sa.Column('signatory_name', sa.String(length=200), server_default='', nullable=False))
+    op.add_column('events', sa.Column('signatory_title', sa.String(length=200), server_default='', nullable=False))
+    op.add_column('events', sa.Column('signatory_nip', sa.String(length=18), server_default='', nullable=False))
+    op.add_column('events', sa.Column('signature_png', sa.LargeBinary(), nullable=True))
     op.create_table('certificate_counters',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
@@ -71,9 +72,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_certificates_event_id'))
     op.drop_table('certificates')
     op.drop_table('certificate_counters')
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_column('signature_png')
-        batch_op.drop_column('signatory_nip')
-        batch_op.drop_column('signatory_title')
-        batch_op.drop_column('signatory_name')
-        batch_op.drop_column('jp_hours')
+    for column in ('signature_png', 'signatory_nip', 'signatory_title', 'signatory_name', 'jp_hours'):
+        op.drop_column('events', column)  # SQLite 3.35+ drops a plain column in place

@@ -19,12 +19,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('registration_facts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('certificate_issued_at', shared.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('certificate_revoked_at', shared.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('registration_facts', sa.Column('certificate_issued_at', shared.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('registration_facts', sa.Column('certificate_revoked_at', shared.db.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('registration_facts', schema=None) as batch_op:
-        batch_op.drop_column('certificate_revoked_at')
-        batch_op.drop_column('certificate_issued_at')
+    op.drop_column('registration_facts', 'certificate_revoked_at')  # SQLite 3.35+ drops a plain column in place
+    op.drop_column('registration_facts', 'certificate_issued_at')

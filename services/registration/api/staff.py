@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, ValidationError
 
 from services.registration import accounts, certificates, exports, labels, posters, service
 from services.registration.api.accounts import start_session
+from services.registration.api.certificates import ReissueSchema
 from services.registration.schemas import (
     ApiKeyCreateSchema,
     EventEditFormSchema,
@@ -364,8 +365,9 @@ def certificates_page(event_id: str):
 @staff_page
 def reissue_certificate(certificate_id: str):
     """Correct the name on a certificate and reissue it (same number, next version); the person is sent it."""
-    name = " ".join(request.form.get("full_name", "")[:201].split())
-    if not 2 <= len(name) <= 200:
+    try:  # the API's checks: one line, 2-200 letters, no control or invisible characters
+        name = ReissueSchema().load({"full_name": request.form.get("full_name", "")[:1000]})["full_name"]
+    except ValidationError:
         flash(_("Isi nama peserta (2 sampai 200 huruf)."), "error")
         certificate = certificates.for_staff(certificate_id, g.staff)
     else:

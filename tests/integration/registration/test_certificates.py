@@ -233,7 +233,7 @@ def test_organisers_correct_and_revoke_on_the_certificates_page_without_javascri
     assert page.status_code == 200 and first.number in page.text and "Peserta Nomor 2" in page.text
     token = csrf(page.text)
     answer = client.post(
-        f"/staf/sertifikat/{first.id}/ubah", data={"full_name": "Peserta  Nomer Satu", "csrf_token": token}
+        f"/staf/sertifikat/{first.id}/ubah", data={"full_name": "Peserta Nomer Satu", "csrf_token": token}
     )
     assert answer.status_code == 303
     page = client.get(f"/staf/acara/{event['id']}/sertifikat")
@@ -338,3 +338,20 @@ def test_a_scanned_signature_from_the_event_form_is_printed_on_the_certificates(
     with registration.app_context():
         pdf = db.session.scalar(sa.select(Certificate.pdf))
     assert b"/Subtype /Image" in pdf  # the scan (the QR code is drawn, not a picture)
+
+
+def test_a_name_the_form_refuses_changes_nothing(registration, auth):
+    from tests.integration.registration.test_public_form import csrf
+    from tests.integration.registration.test_staff_pages import sign_in
+
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    row = all_certificates(registration)[0]
+    client = registration.test_client()
+    sign_in(client)
+    token = csrf(client.get(f"/staf/acara/{event['id']}/sertifikat").text)
+    for name in ("x", "Nama\u202eTerbalik", "Nama\nDua Baris", "y" * 5000):
+        answer = client.post(f"/staf/sertifikat/{row.id}/ubah", data={"full_name": name, "csrf_token": token})
+        assert answer.status_code == 303
+    assert all_certificates(registration)[0].version == 1
+    assert "Isi nama peserta" in client.get(f"/staf/acara/{event['id']}/sertifikat").text

@@ -60,7 +60,8 @@ def check_code(number: str, version: int) -> str:
     """The code printed under the QR code: without the service's secret, nobody can make one for a number."""
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, f"certificate:{number}:{version}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:CHECK_LENGTH]
+    # The check-in alphabet (32 letters and digits without 0/O or 1/I): a code read off paper is typed right.
+    return "".join(CHECKIN_ALPHABET[byte % 32] for byte in digest[:CHECK_LENGTH])
 
 
 def verify_url(certificate: Certificate, version: int | None = None) -> str:

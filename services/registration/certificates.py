@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -127,23 +128,30 @@ class Issued:
     rendered: int = 0
 
 
-def issue_due(now: datetime | None = None) -> Issued:
+#: A run starts no new batch after this many seconds, well inside the task's time limit (shared/celery.py); the next
+#: run (CERTIFICATE_SWEEP_SECONDS later) carries on where it stopped.
+RUN_SECONDS = 150.0
+
+
+def issue_due(now: datetime | None = None, seconds: float = RUN_SECONDS) -> Issued:
     """Issue the certificates of every training that has ended and gives them (safe to run twice, or at once).
 
-    `now` is the clock (tests pass their own). Return how many were numbered and how many rendered and announced.
+    `now` is the clock (tests pass their own); no batch starts after `seconds`. Return how many were numbered and
+    how many rendered and announced.
     """
     now = now or utcnow()
+    deadline = time.monotonic() + seconds
     config = current_app.config
     ended_before = now - timedelta(minutes=config["CERTIFICATE_DELAY_MINUTES"])
     ended_after = now - timedelta(days=config["CERTIFICATE_WINDOW_DAYS"])
     done = Issued()
+    done.rendered += render_pending(deadline)  # what an earlier run numbered and did not finish
     event_ids = [event.id for event in store.events_giving_certificates(ended_after, ended_before)]
     db.session.rollback()
     for event_id in event_ids:
-        while (numbered := _number_batch(event_id, now)) > 0:
+        while time.monotonic() < deadline and (numbered := _number_batch(event_id, now)) > 0:
             done.numbered += numbered
-            done.rendered += render_pending()
-    done.rendered += render_pending()  # what an earlier run numbered and did not finish
+            done.rendered += render_pending()  # a batch numbered is rendered in the same run
     return done
 
 
@@ -193,11 +201,12 @@ def _certificate(event: Event, registration: Registration, year: int, seq: int, 
     )
 
 
-def render_pending() -> int:
+def render_pending(deadline: float | None = None) -> int:
     """Render the certificates numbered and not yet rendered, a batch at a time, each stored with its
-    certificate.issued; return how many. Rendering runs with no transaction open."""
+    certificate.issued, starting no batch after `deadline` (time.monotonic); return how many. Rendering runs with
+    no transaction open."""
     total = 0
-    while True:
+    while deadline is None or time.monotonic() < deadline:
         rows = store.certificates_to_render(current_app.config["CERTIFICATE_BATCH"])
         signatures = store.event_signatures({row.event_id for row in rows})
         for row in rows:
@@ -212,6 +221,7 @@ def render_pending() -> int:
                 total += 1
         db.session.commit()
         nudge()
+    return total
 
 
 def _emit_issued(certificate: Certificate) -> None:

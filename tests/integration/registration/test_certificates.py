@@ -355,3 +355,12 @@ def test_a_name_the_form_refuses_changes_nothing(registration, auth):
         assert answer.status_code == 303
     assert all_certificates(registration)[0].version == 1
     assert "Isi nama peserta" in client.get(f"/staf/acara/{event['id']}/sertifikat").text
+
+
+def test_a_run_out_of_time_leaves_the_rest_to_the_next_run(registration, auth):
+    event, _ = ended_training(registration, auth, present=3, absent=0)
+    with registration.app_context():
+        registration.config["CERTIFICATE_BATCH"] = 2
+        assert certificates.issue_due(after(event), seconds=0).numbered == 0  # no time: nothing started
+        rest = certificates.issue_due(after(event))
+    assert (rest.numbered, rest.rendered) == (3, 3) and len(all_certificates(registration)) == 3

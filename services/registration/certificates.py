@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 from babel.dates import format_date
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from services.registration import store
+from services.registration import certtext, store
 from services.registration.extensions import db
-from services.registration.models import Certificate, Event, Registration, new_id
+from services.registration.models import Certificate, CertificateWording, Event, Registration, new_id
 from services.registration.service import (
     CANCEL_CODE_LENGTH,
     CHECKIN_ALPHABET,
@@ -88,19 +89,25 @@ def format_days(starts_at: datetime, ends_at: datetime) -> str:
     return f"{format_date(first, 'd MMMM y', locale='id')} – {format_date(last, 'd MMMM y', locale='id')}"
 
 
-def page_html(certificate: Certificate, signature: bytes | None = None) -> str:
+def page_html(certificate: Certificate, signature: bytes | None = None, wording: certtext.Wording | None = None) -> str:
     """The certificate's page as HTML (templates/certificates/certificate.html): Indonesian, an official document.
 
-    `signature`: the event's scanned signature (a PNG), printed above the signatory's name."""
+    `signature`: the event's scanned signature (a PNG), printed above the signatory's name; `wording`: the texts as
+    staff set them (current_wording), else the defaults."""
     import segno
 
     # A fixed data mask: any of the eight reads alike, and choosing the best costs segno 13 ms a code (scoring all
     # eight), a tenth of a certificate's whole render.
     qr = segno.make(verify_url(certificate), error="m", mask=0).svg_data_uri(scale=3, border=1)
+    wording = wording or certtext.default()
+    days = format_days(certificate.starts_at, certificate.ends_at)
+    facts = {"title": certificate.title, "place": certificate.kabupaten_name, "days": days, "jp": certificate.jp_hours}
     return render_template(
         "certificates/certificate.html",
         certificate=certificate,
-        days=format_days(certificate.starts_at, certificate.ends_at),
+        heading=certtext.render(wording.heading, **facts),
+        given_to=certtext.render(wording.given_to, **facts),
+        body=certtext.render(wording.body, **facts),
         issued_on=format_date(to_local(certificate.version_at).date(), "d MMMM y", locale="id"),
         letterhead=[line.strip() for line in current_app.config["CERTIFICATE_LETTERHEAD"].split("|") if line.strip()],
         check=check_code(certificate.number, certificate.version),
@@ -115,8 +122,40 @@ def to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def render(certificate: Certificate, signature: bytes | None = None) -> bytes:
-    return to_pdf(page_html(certificate, signature))
+def render(certificate: Certificate, signature: bytes | None = None, wording: certtext.Wording | None = None) -> bytes:
+    return to_pdf(page_html(certificate, signature, wording))
+
+
+def preview_html(wording: certtext.Wording) -> str:
+    """The three texts filled with a sample training, as staff check them before saving."""
+    facts = {"title": "Pelatihan Literasi Digital", "place": "Kabupaten Banjar", "days": "15 – 17 Desember 2026",
+             "jp": 32}  # fmt: skip
+    return certtext.render(wording.heading, **facts) + Markup("<br>") + certtext.render(wording.given_to, **facts) + \
+        Markup("<br><em>Siti Aminah</em><br>") + certtext.render(wording.body, **facts)  # fmt: skip
+
+
+def current_wording() -> certtext.Wording:
+    """The certificate's texts: as a provincial admin last saved them, else the defaults (reads the store)."""
+    row = store.get_certificate_wording()
+    if row is None:
+        return certtext.default()
+    return certtext.Wording(heading=row.heading, given_to=row.given_to, body=row.body)
+
+
+def save_wording(texts: dict, staff: StaffClaims) -> dict[str, list[str]]:
+    """Save the certificate's texts if each passes certtext.check (provincial admins only); return the problems."""
+    if not staff.is_provincial:
+        raise RegistrationError("forbidden", _("Hanya admin provinsi yang dapat mengubah teks sertifikat."), 403)
+    problems = {key: found for key in certtext.DEFAULTS if (found := certtext.check(key, texts.get(key, "")))}
+    if problems:
+        return problems
+    row = store.get_certificate_wording() or CertificateWording(id=1)
+    row.heading, row.given_to, row.body = texts["heading"], texts["given_to"], texts["body"]
+    row.updated_by, row.updated_at = staff.email, utcnow()
+    db.session.add(row)
+    audit("certificate.wording", staff)
+    db.session.commit()
+    return {}
 
 
 # --- issuing ------------------------------------------------------------------------------------------------------
@@ -209,12 +248,13 @@ def render_pending(deadline: float | None = None) -> int:
     while deadline is None or time.monotonic() < deadline:
         rows = store.certificates_to_render(current_app.config["CERTIFICATE_BATCH"])
         signatures = store.event_signatures({row.event_id for row in rows})
+        wording = current_wording()
         for row in rows:
             db.session.expunge(row)  # plain values from here on: reading them opens no transaction
         db.session.rollback()
         if not rows:
             return total
-        documents = [(row, render(row, signatures.get(row.event_id))) for row in rows]
+        documents = [(row, render(row, signatures.get(row.event_id), wording)) for row in rows]
         for row, pdf in documents:
             if store.store_certificate_pdf(row.id, pdf):
                 _emit_issued(row)
@@ -266,10 +306,11 @@ def reissue(certificate_id: str, full_name: str, staff: StaffClaims) -> Certific
         raise RegistrationError("not_ready", _("Sertifikat ini sedang dibuat. Coba lagi sebentar lagi."))
     version, now = certificate.version, utcnow()
     signature = store.event_signatures({certificate.event_id}).get(certificate.event_id)
+    wording = current_wording()
     db.session.expunge(certificate)
     db.session.rollback()
     certificate.full_name, certificate.version, certificate.version_at = full_name, version + 1, now
-    pdf = render(certificate, signature)  # no transaction open while WeasyPrint works
+    pdf = render(certificate, signature, wording)  # no transaction open while WeasyPrint works
     if not store.reissue_certificate(certificate.id, version, full_name, pdf, now):
         db.session.rollback()
         raise RegistrationError("changed", _("Sertifikat ini baru saja diubah orang lain. Muat ulang halaman."))

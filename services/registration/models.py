@@ -272,6 +272,19 @@ class CertificateCounter(db.Model):
     last_seq: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
 
 
+class CertificateWording(db.Model):
+    """The certificate's texts as a provincial admin changed them (certtext.py; one row, id 1; none: the defaults)."""
+
+    __tablename__ = "certificate_wording"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    heading: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    given_to: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    body: Mapped[str] = mapped_column(sa.String(600), nullable=False)
+    updated_by: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class Certificate(db.Model):
     """A participant's e-sertifikat (docs/certificates.md): one per registration, numbered once, never renumbered.
 

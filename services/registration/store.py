@@ -9,6 +9,7 @@ from services.registration.models import (
     ApiKey,
     Certificate,
     CertificateCounter,
+    CertificateWording,
     Consent,
     Event,
     EventPoster,
@@ -419,3 +420,7 @@ def get_certificate_by_download_code(code: str) -> Certificate | None:
 def list_certificates(event_id: str) -> list[Certificate]:
     return list(db.session.scalars(sa.select(Certificate).where(Certificate.event_id == event_id).order_by(
         Certificate.year, Certificate.seq)))  # fmt: skip
+
+
+def get_certificate_wording() -> CertificateWording | None:
+    return db.session.get(CertificateWording, 1)

@@ -221,6 +221,8 @@ ROUTES = {
             "POST /staf/kunci-api",
             "POST /staf/kunci-api/<int:key_id>/cabut",
             "GET /staf/jejak",  # the audit trail
+            "GET /staf/sertifikat/teks",  # the certificate's wording, for every certificate of the province
+            "POST /staf/sertifikat/teks",
         ],
     },
     "notifications": {
@@ -322,6 +324,11 @@ def form(key: str) -> dict:
         "POST /staf/pendaftaran/<registration_id>/batalkan": {"confirm": "ya"},
         "POST /staf/pendaftaran/<registration_id>/naikkan": {"confirm": "ya"},
         "POST /staf/sertifikat/<certificate_id>/ubah": {"full_name": "Ahmad Fauzi Rahman"},
+        "POST /staf/sertifikat/teks": {
+            "heading": "SERTIFIKAT",
+            "given_to": "diberikan kepada",
+            "body": "peserta {{ title }}",
+        },
         "POST /staf/akun": {
             "name": "Rina Kartika",
             "email": "rina@contoh.id",

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import accounts, certificates, exports, labels, posters, service
+from services.registration import accounts, certificates, certtext, exports, labels, posters, service
 from services.registration.api.accounts import start_session
 from services.registration.api.certificates import ReissueSchema
 from services.registration.schemas import (
@@ -384,3 +384,27 @@ def revoke_certificate(certificate_id: str):
     certificate = certificates.revoke(certificate_id, request.form.get("reason", "")[:500], g.staff)
     flash(_("Sertifikat %(number)s dicabut.", number=certificate.number), "success")
     return redirect(url_for(".certificates_page", event_id=certificate.event_id), 303)
+
+
+@bp.route("/sertifikat/teks", methods=["GET", "POST"])
+@staff_page
+def certificate_wording():
+    """The certificate's heading, the line before the name and the sentence after it (provincial admins only),
+    checked by the template editor's rules before they are saved; certificates rendered from then on use them."""
+    if not g.staff.is_provincial:
+        raise service.RegistrationError(
+            "forbidden", _("Hanya admin provinsi yang dapat mengubah teks sertifikat."), 403
+        )
+    wording = certificates.current_wording()
+    values, errors = vars(wording), {}
+    if request.method == "POST":
+        values = {key: request.form.get(key, "")[:2000] for key in certtext.DEFAULTS}
+        if request.form.get("action") == "bawaan":
+            values = vars(certtext.default())
+        errors = certificates.save_wording(values, g.staff)
+        if not errors:
+            flash(_("Teks sertifikat tersimpan. Sertifikat yang dibuat mulai sekarang memakainya."), "success")
+            return redirect(url_for(".certificate_wording"), 303)
+    preview = None if errors else certificates.preview_html(certtext.Wording(**values))
+    return render_template("staff/certificate_wording.html", values=values, errors=errors,
+                           placeholders=certtext.PLACEHOLDERS, preview=preview), 400 if errors else 200  # fmt: skip

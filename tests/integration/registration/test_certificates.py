@@ -364,3 +364,41 @@ def test_a_run_out_of_time_leaves_the_rest_to_the_next_run(registration, auth):
         assert certificates.issue_due(after(event), seconds=0).numbered == 0  # no time: nothing started
         rest = certificates.issue_due(after(event))
     assert (rest.numbered, rest.rendered) == (3, 3) and len(all_certificates(registration)) == 3
+
+
+def test_an_admin_changes_the_wording_within_the_editors_rules_and_new_certificates_use_it(registration, auth):
+    from tests.integration.registration.test_public_form import csrf
+    from tests.integration.registration.test_staff_pages import add_regency_organiser, sign_in
+
+    client = registration.test_client()
+    sign_in(client)
+    page = client.get("/staf/sertifikat/teks")
+    assert page.status_code == 200 and "diberikan kepada" in page.text
+    token = csrf(page.text)
+    base = {"heading": "PIAGAM", "given_to": "dengan bangga diberikan kepada", "csrf_token": token}
+    for bad in ("{{ config }}", "{% for x in jp %}x{% endfor %}", "{{ title.__class__ }}", "{{ title", "x" * 601,
+                "<script>alert(1)</script>{{ title|safe }}"):  # fmt: skip
+        refused = client.post("/staf/sertifikat/teks", data=base | {"body": bad})
+        assert refused.status_code == 400, bad
+    good = "atas partisipasinya dalam {{ title }} di {{ place }}, {{ days }}{% if jp %} ({{ jp }} JP){% endif %}."
+    assert client.post("/staf/sertifikat/teks", data=base | {"body": good}).status_code == 303
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    row = all_certificates(registration)[0]
+    with registration.app_context():
+        html = certificates.page_html(row, wording=certificates.current_wording())
+    assert "PIAGAM" in html and "dengan bangga diberikan kepada" in html
+    assert "atas partisipasinya dalam <strong>Pelatihan Literasi Digital</strong>" in html and "(32 JP)" in html
+    other = registration.test_client()
+    add_regency_organiser(registration, "63.03")
+    sign_in(other, "org@contoh.id", "pw-org")
+    assert other.get("/staf/sertifikat/teks").status_code == 403
+
+
+def test_staff_text_cannot_put_markup_on_the_certificate(registration):
+    from services.registration import certtext
+
+    with registration.app_context():
+        assert certtext.check("body", "<b>{{ title }}</b>")  # refused: no markup in the wording
+        rendered = certtext.render("peserta {{ title }} di {{ place }}", title="<i>Judul</i>", place="<b>X</b>")
+    assert "<i>" not in rendered and "<b>" not in rendered and "&lt;i&gt;Judul&lt;/i&gt;" in rendered

@@ -26,6 +26,15 @@ def upgrade():
     op.add_column('events', sa.Column('signatory_title', sa.String(length=200), server_default='', nullable=False))
     op.add_column('events', sa.Column('signatory_nip', sa.String(length=18), server_default='', nullable=False))
     op.add_column('events', sa.Column('signature_png', sa.LargeBinary(), nullable=True))
+    op.create_table('certificate_wording',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('heading', sa.String(length=40), nullable=False),
+    sa.Column('given_to', sa.String(length=100), nullable=False),
+    sa.Column('body', sa.String(length=600), nullable=False),
+    sa.Column('updated_by', sa.String(length=254), nullable=False),
+    sa.Column('updated_at', shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('certificate_counters',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
@@ -72,5 +81,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_certificates_event_id'))
     op.drop_table('certificates')
     op.drop_table('certificate_counters')
+    op.drop_table('certificate_wording')
     for column in ('signature_png', 'signatory_nip', 'signatory_title', 'signatory_name', 'jp_hours'):
         op.drop_column('events', column)  # SQLite 3.35+ drops a plain column in place

@@ -117,8 +117,12 @@ def page_html(certificate: Certificate, signature: bytes | None = None, wording:
 
 
 def to_pdf(html: str) -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML  # imported late: it loads Pango, which only the certificate and report builders need
 
+    # WeasyPrint turns on Pillow's loading of truncated images for the whole process when it is imported; a poster
+    # or signature cut short must still be refused (posters.py), and WeasyPrint here only reads our own PNGs.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return HTML(string=html).write_pdf()
 
 

@@ -64,6 +64,13 @@ def test_a_participant_gets_a_certificate_that_verifies_until_it_is_revoked(peli
     assert axe_violations(phone) == []
     screenshot(phone, "sertifikat-03-daftar-panitia")
 
+    # 2b. The certificate's wording, which a provincial admin may change (text, placeholders, {% if %}), previewed.
+    phone.get_by_role("link", name="Teks sertifikat").click()
+    assert "diberikan kepada" in phone.inner_text("main")
+    assert axe_violations(phone) == []
+    screenshot(phone, "sertifikat-03b-teks")
+    phone.goto(f"{base}/staf/acara/{event['id']}/sertifikat")
+
     # 3. The verification page the QR code opens: genuine, and only what the certificate shows.
     verify = phone.get_by_role("link", name="berlaku").first.get_attribute("href")
     phone.goto(verify)

@@ -402,3 +402,19 @@ def test_staff_text_cannot_put_markup_on_the_certificate(registration):
         assert certtext.check("body", "<b>{{ title }}</b>")  # refused: no markup in the wording
         rendered = certtext.render("peserta {{ title }} di {{ place }}", title="<i>Judul</i>", place="<b>X</b>")
     assert "<i>" not in rendered and "<b>" not in rendered and "&lt;i&gt;Judul&lt;/i&gt;" in rendered
+
+
+def test_rendering_certificates_leaves_a_truncated_poster_refused(registration, auth):
+    """WeasyPrint, once imported, tells Pillow to load truncated images: posters must still refuse them."""
+    import io
+
+    from PIL import Image
+
+    from services.registration import posters
+
+    event, _ = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))  # WeasyPrint imported and used in this process
+    photo = io.BytesIO()
+    Image.effect_noise((800, 600), 60).convert("RGB").save(photo, "JPEG", quality=90)
+    with pytest.raises(posters.PosterRefused):
+        posters.prepare(photo.getvalue()[:5000])

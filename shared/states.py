@@ -53,6 +53,7 @@ class Purpose(StrEnum):
     EVENT_CHANGED = "event_changed"
     EVENT_CANCELLED = "event_cancelled"
     REGISTRATION_CANCELLED = "registration_cancelled"
+    CERTIFICATE = "certificate"
     REPORT = "report"
     STAFF_INVITE = "staff_invite"
     ACCESS_CODE = "access_code"

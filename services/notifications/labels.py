@@ -21,6 +21,7 @@ PURPOSES = {
     "event_changed": _l("Perubahan acara"),
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
+    "certificate": _l("Sertifikat"),
     "report": _l("Kiriman laporan"),
     "staff_invite": _l("Undangan staf"),
     "access_code": _l("Kode Data saya"),

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from shared.config import BaseConfig, env, env_float, env_int
+from shared.config import BaseConfig, ConfigError, env, env_float, env_int
 
 #: The attendance list's logo when REPORT_LOGO_PATH names none: the reporting service's plain emblem, copied here
 #: (services share no files).
@@ -69,6 +69,31 @@ class Config(BaseConfig):
         self.REPORTING_PSEUDONYM_KEY = env("REPORTING_PSEUDONYM_KEY")
         #: How long an invitation's set-password link works (it also stops working once used).
         self.STAFF_INVITE_HOURS = env_float("STAFF_INVITE_HOURS", 72.0)
+        # E-sertifikat (docs/certificates.md)
+        #: The certificate number; placeholders seq, month, roman_month and year (of the training's last day, WITA).
+        self.CERTIFICATE_NUMBER_FORMAT = env("CERTIFICATE_NUMBER_FORMAT", "{seq:03d}/DISPERSIP-KS/{roman_month}/{year}")
+        #: The letterhead's lines, separated by "|".
+        self.CERTIFICATE_LETTERHEAD = env(
+            "CERTIFICATE_LETTERHEAD",
+            "PEMERINTAH PROVINSI KALIMANTAN SELATAN|DINAS PERPUSTAKAAN DAN KEARSIPAN|"
+            "Jl. A. Yani Km. 6,4 Banjarmasin, Kalimantan Selatan",
+        )
+        #: How often the issuing job looks for ended trainings; how long after the end it waits; how far back it looks.
+        self.CERTIFICATE_SWEEP_SECONDS = env_float("CERTIFICATE_SWEEP_SECONDS", 300.0)
+        self.CERTIFICATE_DELAY_MINUTES = env_float("CERTIFICATE_DELAY_MINUTES", 0.0)
+        self.CERTIFICATE_WINDOW_DAYS = env_float("CERTIFICATE_WINDOW_DAYS", 30.0)
+        #: Certificates numbered (and later rendered and announced) per transaction.
+        self.CERTIFICATE_BATCH = env_int("CERTIFICATE_BATCH", 25)
+
+    def check(self) -> None:
+        super().check()
+        fmt = self.CERTIFICATE_NUMBER_FORMAT or ""
+        try:
+            sample = fmt.format(seq=45, month=12, roman_month="XII", year=2026)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ConfigError(f"registration: CERTIFICATE_NUMBER_FORMAT is not a valid format ({error})") from error
+        if "{seq" not in fmt or not 1 <= len(sample) <= 60:
+            raise ConfigError("registration: CERTIFICATE_NUMBER_FORMAT must contain {seq} and give 1-60 characters")
 
     def beat_schedule(self) -> dict:
         return {
@@ -77,6 +102,12 @@ class Config(BaseConfig):
                 "task": "registration.relay_outbox",
                 "schedule": self.OUTBOX_SWEEP_SECONDS,
                 "options": {"queue": "registration", "expires": self.OUTBOX_SWEEP_SECONDS * 4},
+            },
+            # services/registration/certificates.py: certificates for the attendees of trainings that ended
+            "issue-certificates": {
+                "task": "registration.issue_certificates",
+                "schedule": self.CERTIFICATE_SWEEP_SECONDS,
+                "options": {"queue": "registration", "expires": self.CERTIFICATE_SWEEP_SECONDS},
             },
             **self.purge_schedule(),
         }

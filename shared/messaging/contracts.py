@@ -235,6 +235,36 @@ class AttendanceCheckInUndoneV1(Contract):
     undone_at = _when(required=True)
 
 
+class CertificateIssuedV1(Contract):
+    """A certificate was issued (version 1) or reissued with a corrected name (the same number, a higher version).
+
+    Only what notifications needs to send it: the person's address and name are already known there. Reporting
+    gets the pseudonym instead of the registration id, and neither link (routing.WITHHELD).
+    """
+
+    NAME = EventNames.CERTIFICATE_ISSUED
+    certificate_id = fields.UUID(required=True)
+    registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
+    event_id = fields.UUID(required=True)
+    number = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    issued_at = _when(required=True)
+    #: The short link serving the PDF (/s/<code>); not sent to reporting.
+    download_url = fields.Url(required=True, require_tld=False)
+    #: The verification page the QR code opens; not sent to reporting.
+    verify_url = fields.Url(required=True, require_tld=False)
+
+
+class CertificateRevokedV1(Contract):
+    NAME = EventNames.CERTIFICATE_REVOKED
+    certificate_id = fields.UUID(required=True)
+    registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
+    event_id = fields.UUID(required=True)
+    revoked_at = _when(required=True)
+
+
 class NotificationDeliveredV1(Contract):
     NAME = EventNames.NOTIFICATION_DELIVERED
     notification_id = fields.UUID(required=True)
@@ -336,6 +366,8 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationRequestAnsweredV1,
         AttendanceCheckedInV1,
         AttendanceCheckInUndoneV1,
+        CertificateIssuedV1,
+        CertificateRevokedV1,
         NotificationDeliveredV1,
         NotificationFailedV1,
         ReportGeneratedV1,

@@ -4,7 +4,14 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import accounts, attendance, exports, labels, posters, service
+from services.registration import (
+    accounts,
+    attendance,
+    exports,
+    labels,
+    posters,
+    service,
+)
 from services.registration.api.accounts import start_session
 from services.registration.schemas import (
     ApiKeyCreateSchema,
@@ -109,6 +116,15 @@ def _read_event_form(schema) -> tuple[dict | None, posters.Poster | None, dict]:
             poster = posters.prepare(upload.read(posters.MAX_BYTES + 1))
         except posters.PosterRefused as refused:
             errors["poster"] = [str(refused.message)]
+    signature = request.files.get("signature")
+    if signature and signature.filename:  # the signatory's scan, printed on the certificates
+        try:
+            png = posters.prepare_signature(signature.read(posters.SIGNATURE_MAX_BYTES + 1))
+            data = None if data is None else data | {"signature_png": png}
+        except posters.PosterRefused as refused:
+            errors["signature"] = [str(refused.message)]
+    elif request.form.get("remove_signature") and data is not None:
+        data["signature_png"] = None
     return data, poster, errors
 
 
@@ -133,6 +149,8 @@ def _event_values(event) -> dict:
         "capacity": str(event.capacity), "waitlist_enabled": "ya" if event.waitlist_enabled else "",
         "reminder_hours": hours, "map_url": event.map_url, "contact_name": event.contact_name,
         "contact_whatsapp": event.contact_whatsapp or "",
+        "jp_hours": str(event.jp_hours or ""), "signatory_name": event.signatory_name,
+        "signatory_title": event.signatory_title, "signatory_nip": event.signatory_nip,
     }  # fmt: skip
 
 

@@ -1,11 +1,35 @@
-"""Queries and inserts of the registration service on the session (never commits)."""
+"""Queries and inserts of the registration service on the session (never commits).
+
+The certificates' queries are in store/certificates.py, read as part of this module (`store`).
+"""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from services.registration.extensions import db
-from services.registration.models import ApiKey, Consent, Event, EventPoster, Registration, Staff
+from services.registration.models import (
+    ApiKey,
+    Consent,
+    Event,
+    EventPoster,
+    Registration,
+    Staff,
+)
+from services.registration.store.certificates import (  # noqa: F401 (the certificates' queries, part of `store`)
+    attendees_without_certificate,
+    certificates_to_render,
+    event_signatures,
+    events_giving_certificates,
+    get_certificate,
+    get_certificate_by_download_code,
+    get_certificate_by_slug,
+    get_certificate_wording,
+    list_certificates,
+    reissue_certificate,
+    store_certificate_pdf,
+    take_certificate_numbers,
+)
 from shared.states import EventStatus, RegistrationStatus
 
 

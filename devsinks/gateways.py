@@ -137,7 +137,11 @@ def template_summary(template: dict | None) -> dict | None:
     components = [part for part in template.get("components") or [] if isinstance(part, dict)]
     body = [p.get("text", "") for c in components if c.get("type") == "body" for p in c.get("parameters") or []]
     buttons = [
-        {"index": str(c.get("index", "")), "sub_type": c.get("sub_type", ""), "text": p.get("text", "")}
+        {
+            "index": str(c.get("index", "")),
+            "sub_type": c.get("sub_type", ""),
+            "text": p.get("text") or p.get("payload", ""),
+        }
         for c in components
         if c.get("type") == "button"
         for p in c.get("parameters") or []

@@ -16,7 +16,9 @@ from markupsafe import Markup, escape
 DOC = Path(__file__).resolve().parent.parent / "docs" / "whatsapp-templates.md"
 _SECTION = re.compile(r"^### `(?P<name>[a-z_]+)`", re.MULTILINE)
 _LANGUAGE = re.compile(r"^\w+ \(`(?P<code>[a-z]{2})`\):\s*\n\s*```\n(?P<body>.*?)\n```", re.MULTILINE | re.DOTALL)
-_BUTTON = re.compile(r"^Button text: `(?P<text>[^`]+)`", re.MULTILINE)
+#: "Button text: `…`", or "Button texts: `…`, `…`" for a template with quick replies after it: the first is the URL
+#: button's (the quick replies carry no link).
+_BUTTON = re.compile(r"^Button texts?: `(?P<text>[^`]+)`", re.MULTILINE)
 _VARIABLE = re.compile(r"\{\{(\d+)\}\}")
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 DOC_PREFIX = "pelita_"
@@ -73,8 +75,10 @@ def as_on_the_phone(template: dict | None) -> dict | None:
     # and put in after, so an asterisk in a name makes nothing bold.
     html = _BOLD.sub(r"<strong>\1</strong>", str(escape(approved.body)))
     html = _VARIABLE.sub(lambda match: str(escape(fill(match))), html)
+    # The certificate's button opens its download (/s/), every other one the cancel link (/k/).
+    path = "s" if purpose == "certificate" else "k"
     buttons = [
-        (approved.button, f"{registration_url()}/k/{button['text']}")
+        (approved.button, f"{registration_url()}/{path}/{button['text']}")
         for button in template.get("buttons") or []
         if approved.button and button.get("sub_type") == "url"
     ]

@@ -47,3 +47,10 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler.addFilter(ContextFilter(service))
     root.addHandler(handler)
     root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+
+
+#: Libraries that log every step at INFO: WeasyPrint writes five lines per page it renders (a batch of 300
+#: certificates would be 1,500 lines saying nothing), fontTools one per font it subsets.
+QUIET_LOGGERS = ("weasyprint.progress", "fontTools")

@@ -128,6 +128,17 @@ def _on_confirmation_requested(envelope: dict, payload: dict):
     return after_commit([again], send_here=again)
 
 
+def _on_certificate_issued(envelope: dict, payload: dict):
+    """Send the person their certificate by their channel: the short link to the PDF (docs/certificates.md says why
+    email carries the link too, not an attachment). One message per version: a corrected certificate goes again."""
+    recipient = known_recipient(payload)
+    if recipient.full_name is None:  # erased: nobody to send it to
+        return None
+    context = {"certificate_url": payload["download_url"], "certificate_number": payload["number"]}
+    row = planning.plan(recipient, Purpose.CERTIFICATE, tag=f"v{payload['version']}", **context)
+    return after_commit([row])
+
+
 def _on_report_generated(envelope: dict, payload: dict):
     locale = current_app.config["DEFAULT_LOCALE"]
     context = {key: payload[key] for key in ("subject", "download_url")}
@@ -199,6 +210,7 @@ HANDLERS = {
     EventNames.REGISTRATION_CONFIRMATION_REQUESTED: _on_confirmation_requested,
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: _on_access_code_requested,
     **RIGHTS_HANDLERS,
+    EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
     EventNames.REPORT_GENERATED: _on_report_generated,
     EventNames.STAFF_CHANGED: _on_staff_changed,
     EventNames.STAFF_INVITED: _on_staff_invited,

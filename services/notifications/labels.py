@@ -21,10 +21,13 @@ PURPOSES = {
     "event_changed": _l("Perubahan acara"),
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
+    "certificate": _l("Sertifikat"),
     "report": _l("Kiriman laporan"),
     "staff_invite": _l("Undangan staf"),
     "access_code": _l("Kode Data saya"),
     "data_request": _l("Jawaban permintaan data"),
+    "reply_help": _l("Jawaban atas balasan"),
+    "reply_ask": _l("Pertanyaan acara mana"),
 }
 #: Providers by their config names (PROVIDER_PRIORITIES, SMS_PROVIDERS), as staff know them.
 PROVIDERS = {"zenziva": "Zenziva", "twilio": "Twilio", "whatsapp_cloud": "WhatsApp Cloud API"}

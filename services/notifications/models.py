@@ -157,6 +157,22 @@ class OptOut(db.Model):
     changed_by: Mapped[str | None] = mapped_column(sa.String(254))
 
 
+class InboundReply(db.Model):
+    """A participant's reply by SMS or WhatsApp, once per provider message id: a webhook delivered twice has one
+    effect. Neither the number nor the text is kept; `outcome` says what was done with it."""
+
+    __tablename__ = "inbound_replies"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    #: "<provider>:<the provider's message id>" (twilio:SM…, whatsapp_cloud:wamid…, zenziva:…).
+    message_id: Mapped[str] = mapped_column(sa.String(200), unique=True, nullable=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    #: yes, no, stop, ask (which registration?), help (one short answer), ignored.
+    outcome: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    registration_id: Mapped[str | None] = mapped_column(sa.String(36))
+
+
 class OutboxMessage(OutboxMixin, db.Model):
     SOURCE = "notifications"
 

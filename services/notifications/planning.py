@@ -23,6 +23,9 @@ FALLBACK = {Channel.WHATSAPP: Channel.SMS, Channel.SMS: Channel.EMAIL}
 #: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
 #: (quiet hours are for the rest).
 ANSWERS = (Purpose.CONFIRMATION, Purpose.WAITLISTED, Purpose.ACCESS_CODE, Purpose.DATA_REQUEST)
+#: The short answers to a participant's own reply (receipts.receive_reply): sent at once, on the channel the reply
+#: came by, as free text on WhatsApp (allowed within 24 hours of the person writing).
+REPLY_ANSWERS = (Purpose.REPLY_HELP, Purpose.REPLY_ASK)
 OPT_OUT_SALT = "pelita-opt-out"
 #: Messages not tried again on another channel: a "Data saya" code is kept nowhere but in its text (only its hash
 #: in registration), and the person asks for a new one within its 10 minutes anyway.

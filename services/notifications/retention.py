@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from services.notifications.extensions import db
-from services.notifications.models import AuditEntry, EventInfo, Notification, OptOut, Recipient
+from services.notifications.models import AuditEntry, EventInfo, InboundReply, Notification, OptOut, Recipient
 from services.notifications.store import HASH_PREFIX, hashed_address
 from shared import audit
 from shared.retention import BATCH_SIZE, cutoff, update_in_batches
@@ -116,6 +116,13 @@ def erase_registration(registration_id: str) -> bool:
     return recipient is not None
 
 
+def purge_replies(before: datetime) -> int:
+    """Forget inbound replies received before `before`: a provider redelivers a webhook within hours, not weeks."""
+    result = db.session.execute(sa.delete(InboundReply).where(InboundReply.received_at < before))
+    db.session.commit()
+    return result.rowcount or 0
+
+
 def purge_old_data(now: datetime | None = None) -> dict[str, int]:
     """Run every retention rule of this service once; log one line of counts (no personal data) and return them."""
     from services.notifications.service import bus
@@ -128,6 +135,7 @@ def purge_old_data(now: datetime | None = None) -> dict[str, int]:
         "recipients_anonymised": anonymise_recipients(personal),
         "opt_outs_hashed": hash_opt_outs(personal),
         "audit_rows_deleted": audit.purge(db.session, AuditEntry, config["AUDIT_RETENTION_DAYS"], now),
+        "replies_deleted": purge_replies(cutoff(config["PROCESSED_RETENTION_DAYS"], now)),
     }
     counts |= bus.purge(now)
     logger.info("retention purge done: %s", " ".join(f"{key}={value}" for key, value in counts.items()))

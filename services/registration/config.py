@@ -1,6 +1,12 @@
 """Configuration of the registration service."""
 
-from shared.config import BaseConfig, env, env_float, env_int
+from pathlib import Path
+
+from shared.config import BaseConfig, ConfigError, env, env_float, env_int
+
+#: The attendance list's logo when REPORT_LOGO_PATH names none: the reporting service's plain emblem, copied here
+#: (services share no files).
+DEFAULT_LOGO = Path(__file__).resolve().parent / "assets" / "logo-dispersip.svg"
 
 #: The public form's shipped limit per address (a hall of 55 behind one Wi-Fi passes; see Config).
 DEFAULT_FORM_RATE_LIMIT = "120 per minute;600 per hour"
@@ -13,6 +19,14 @@ class Config(BaseConfig):
     def __init__(self) -> None:
         super().__init__()
         self.ADMIN_EMAIL = env("ADMIN_EMAIL", "admin@pelita.local")
+        #: The letterhead (kop surat) of the printed attendance list: the same settings, and defaults, as the
+        #: reporting service's official report, so one value serves both (set them for both services).
+        self.REPORT_INSTITUTION = env(
+            "REPORT_INSTITUTION", "Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan"
+        )
+        self.REPORT_ADDRESS = env("REPORT_ADDRESS", "Jl. Jenderal Ahmad Yani Km 6,4, Banjarmasin, Kalimantan Selatan")
+        self.REPORT_LOGO_PATH = env("REPORT_LOGO_PATH") or str(DEFAULT_LOGO)
+        self.REPORT_PROGRAMME = env("REPORT_PROGRAMME", "Transformasi Perpustakaan Berbasis Inklusi Sosial (TPBIS)")
         self.ADMIN_PASSWORD = env("ADMIN_PASSWORD")
         #: Per address on the public form's submissions (refreshing the kecamatan/desa lists is not one). A hall of
         #: 55 behind one Wi-Fi address, each sending once or twice (a typo fixed) in the same minute, is 110: it
@@ -55,6 +69,31 @@ class Config(BaseConfig):
         self.REPORTING_PSEUDONYM_KEY = env("REPORTING_PSEUDONYM_KEY")
         #: How long an invitation's set-password link works (it also stops working once used).
         self.STAFF_INVITE_HOURS = env_float("STAFF_INVITE_HOURS", 72.0)
+        # E-sertifikat (docs/certificates.md)
+        #: The certificate number; placeholders seq, month, roman_month and year (of the training's last day, WITA).
+        self.CERTIFICATE_NUMBER_FORMAT = env("CERTIFICATE_NUMBER_FORMAT", "{seq:03d}/DISPERSIP-KS/{roman_month}/{year}")
+        #: The letterhead's lines, separated by "|".
+        self.CERTIFICATE_LETTERHEAD = env(
+            "CERTIFICATE_LETTERHEAD",
+            "PEMERINTAH PROVINSI KALIMANTAN SELATAN|DINAS PERPUSTAKAAN DAN KEARSIPAN|"
+            "Jl. A. Yani Km. 6,4 Banjarmasin, Kalimantan Selatan",
+        )
+        #: How often the issuing job looks for ended trainings; how long after the end it waits; how far back it looks.
+        self.CERTIFICATE_SWEEP_SECONDS = env_float("CERTIFICATE_SWEEP_SECONDS", 300.0)
+        self.CERTIFICATE_DELAY_MINUTES = env_float("CERTIFICATE_DELAY_MINUTES", 0.0)
+        self.CERTIFICATE_WINDOW_DAYS = env_float("CERTIFICATE_WINDOW_DAYS", 30.0)
+        #: Certificates numbered (and later rendered and announced) per transaction.
+        self.CERTIFICATE_BATCH = env_int("CERTIFICATE_BATCH", 25)
+
+    def check(self) -> None:
+        super().check()
+        fmt = self.CERTIFICATE_NUMBER_FORMAT or ""
+        try:
+            sample = fmt.format(seq=45, month=12, roman_month="XII", year=2026)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ConfigError(f"registration: CERTIFICATE_NUMBER_FORMAT is not a valid format ({error})") from error
+        if "{seq" not in fmt or not 1 <= len(sample) <= 60:
+            raise ConfigError("registration: CERTIFICATE_NUMBER_FORMAT must contain {seq} and give 1-60 characters")
 
     def beat_schedule(self) -> dict:
         return {
@@ -63,6 +102,12 @@ class Config(BaseConfig):
                 "task": "registration.relay_outbox",
                 "schedule": self.OUTBOX_SWEEP_SECONDS,
                 "options": {"queue": "registration", "expires": self.OUTBOX_SWEEP_SECONDS * 4},
+            },
+            # services/registration/certificates.py: certificates for the attendees of trainings that ended
+            "issue-certificates": {
+                "task": "registration.issue_certificates",
+                "schedule": self.CERTIFICATE_SWEEP_SECONDS,
+                "options": {"queue": "registration", "expires": self.CERTIFICATE_SWEEP_SECONDS},
             },
             **self.purge_schedule(),
         }

@@ -18,6 +18,9 @@ MESSAGE_PURPOSES = {
     "event_changed": _l("Perubahan acara"),
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
+    "certificate": _l("Sertifikat"),
     "access_code": _l("Kode Data saya"),
     "data_request": _l("Jawaban permintaan data"),
+    "reply_help": _l("Jawaban atas balasan"),
+    "reply_ask": _l("Pertanyaan acara mana"),
 }

@@ -97,6 +97,14 @@ class Event(db.Model):
     contact_whatsapp: Mapped[str | None] = mapped_column(sa.String(20))
     #: The current poster's version (EventPoster.version), in its addresses so a new poster is never cached as old.
     poster_version: Mapped[str | None] = mapped_column(sa.String(16))
+    #: The training's hours (jam pelajaran, JP) printed on its certificates; None leaves the line out.
+    jp_hours: Mapped[int | None] = mapped_column(sa.Integer)
+    #: Who signs the certificates. An event gives certificates only once its signatory is set (docs/certificates.md).
+    signatory_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
+    signatory_title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
+    signatory_nip: Mapped[str] = mapped_column(sa.String(18), default="", server_default="", nullable=False)
+    #: The signatory's scanned signature as a small PNG (posters.prepare_signature), printed on the certificates.
+    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -162,6 +170,8 @@ class Registration(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the person answered the reminder "1"/"ya" (will attend): organisers see it and count it.
+    will_attend_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When a confirmation was last asked for (the registration itself, then a repeat of it): paces the resends.
     confirmation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The partner system's API key that registered this person (null: the public form or the API without a key).
@@ -291,6 +301,71 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CertificateCounter(db.Model):
+    """The last certificate number handed out in a year: taken by one conditional UPDATE, so never twice."""
+
+    __tablename__ = "certificate_counters"
+
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+
+class CertificateWording(db.Model):
+    """The certificate's texts as a provincial admin changed them (certtext.py; one row, id 1; none: the defaults)."""
+
+    __tablename__ = "certificate_wording"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    heading: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    given_to: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    body: Mapped[str] = mapped_column(sa.String(600), nullable=False)
+    updated_by: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class Certificate(db.Model):
+    """A participant's e-sertifikat (docs/certificates.md): one per registration, numbered once, never renumbered.
+
+    What it shows is kept on the row as issued (name, training, dates, hours, signatory), so the verification page
+    shows what the PDF shows even after the event is edited; a correction is a new version of the same number.
+    """
+
+    __tablename__ = "certificates"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    #: Unique: however often (or however concurrently) the issuing job runs, one certificate per attendee.
+    registration_id: Mapped[str] = mapped_column(sa.String(36), unique=True, nullable=False)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("events.id"), nullable=False, index=True)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    seq: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    number: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
+    #: The number as it appears in the verification address (letters and digits, the rest "-").
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
+    #: The random part of the short download link (/s/<code>).
+    download_code: Mapped[str] = mapped_column(sa.String(12), unique=True, nullable=False)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    jp_hours: Mapped[int | None] = mapped_column(sa.Integer)
+    kabupaten_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    signatory_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    signatory_title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    signatory_nip: Mapped[str] = mapped_column(sa.String(18), nullable=False, default="")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: When the current version was made (issued_at for version 1).
+    version_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: For staff only: never shown on the public page.
+    revoke_reason: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
+    #: The current version's PDF, deferred: listing certificates does not read the documents. None while it is being
+    #: rendered: the row (and its number) is committed first, the PDF and certificate.issued after (certificates.py).
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+
+    __table_args__ = (sa.UniqueConstraint("year", "seq", name="uq_certificates_year_seq"),)
 
 
 class OutboxMessage(OutboxMixin, db.Model):

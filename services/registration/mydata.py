@@ -20,6 +20,7 @@ from services.registration.extensions import db
 from services.registration.models import (
     AccessCode,
     AuditEntry,
+    Certificate,
     DataRequest,
     MessageRecord,
     OutboxMessage,
@@ -354,6 +355,8 @@ def erase(registration_id: str) -> bool:
     db.session.execute(sa.delete(AccessCode).where(AccessCode.registration_id == registration.id))
     forget_requests = sa.update(DataRequest).where(DataRequest.registration_id == registration.id)
     db.session.execute(forget_requests.values(details="", answer=""))
+    # The certificate goes too: its page and link answer "not found"; its number is never handed out again.
+    db.session.execute(sa.delete(Certificate).where(Certificate.registration_id == registration.id))
     _scrub_outbox(registration.id)
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "erased_at": now}
     service.bus.emit(EventNames.REGISTRATION_ERASED, payload)

@@ -89,3 +89,21 @@ def _encode(picture: Image.Image, box: tuple[int, int]) -> tuple[bytes, tuple[in
     out = io.BytesIO()
     copy.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)  # no exif=, xmp=, icc_profile=
     return out.getvalue(), copy.size
+
+
+#: A scanned signature: at most 1 MB uploaded, kept as a PNG of at most 600 x 240 px (printed about 5 cm wide).
+SIGNATURE_MAX_BYTES = 1024 * 1024
+SIGNATURE_BOX = (600, 240)
+SIGNATURE_TOO_LARGE = _l("Gambar tanda tangan terlalu besar: paling besar 1 MB.")
+
+
+def prepare_signature(data: bytes) -> bytes:
+    """Decode an uploaded scan of a signature and return it as a small PNG without metadata (PosterRefused if not)."""
+    if len(data) > SIGNATURE_MAX_BYTES:
+        raise PosterRefused(SIGNATURE_TOO_LARGE)
+    picture = _decode(data)
+    picture.thumbnail(SIGNATURE_BOX, Image.Resampling.LANCZOS)
+    picture.info = {}
+    out = io.BytesIO()
+    picture.save(out, "PNG", optimize=True)
+    return out.getvalue()

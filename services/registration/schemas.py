@@ -256,6 +256,26 @@ VENUE_LENGTH = _l("Isi tempat acara (3 sampai 300 huruf).")
 DESCRIPTION_MAX, NOTES_MAX = 10_000, 2_000
 
 
+def jp_hours_field(**kwargs) -> fields.Integer:
+    """The training's hours (jam pelajaran) printed on its certificates."""
+    return fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=200, error=_l("Isi jam pelajaran (JP) dari 1 sampai 200.")),
+        metadata={"description": "Hours (JP) printed on the certificates"},
+        **kwargs,
+    )
+
+
+def nip_field(**kwargs) -> fields.String:
+    """A civil servant's number (NIP): 18 digits, or empty for a signatory without one."""
+    return fields.String(
+        validate=validate.Regexp(r"^(\d{18})?$", error=_l("NIP terdiri atas 18 angka (atau kosongkan).")),
+        metadata={"description": "The signatory's NIP (18 digits), or empty"},
+        **kwargs,
+    )
+
+
 class EventCreateSchema(Schema):
     """What staff give to create an event; times without an offset are WITA."""
 
@@ -278,6 +298,10 @@ class EventCreateSchema(Schema):
     map_url = HttpsUrlField(load_default="", validate=validate.Length(max=500))
     contact_name = SingleLineText(load_default="", max_length=200)
     contact_whatsapp = PhoneField(load_default=None, allow_none=True, metadata={"description": "WhatsApp number"})
+    jp_hours = jp_hours_field(load_default=None)
+    signatory_name = SingleLineText(load_default="", max_length=200)
+    signatory_title = SingleLineText(load_default="", max_length=200)
+    signatory_nip = nip_field(load_default="")
 
     @validates_schema
     def times_in_order(self, data: dict, **kwargs) -> None:
@@ -319,6 +343,10 @@ class EventUpdateSchema(Schema):
     map_url = HttpsUrlField(validate=validate.Length(max=500))
     contact_name = SingleLineText(max_length=200)
     contact_whatsapp = PhoneField(allow_none=True, metadata={"description": "WhatsApp number"})
+    jp_hours = jp_hours_field()
+    signatory_name = SingleLineText(max_length=200)
+    signatory_title = SingleLineText(max_length=200)
+    signatory_nip = nip_field()
 
     @validates_schema
     def times_in_order(self, data: dict, **kwargs) -> None:
@@ -403,9 +431,20 @@ class EventSchema(Schema):
     map_url = fields.String()
     contact_name = fields.String()
     contact_whatsapp = fields.String(allow_none=True)
+    jp_hours = fields.Integer(allow_none=True)
+    signatory_name = fields.String()
+    signatory_title = fields.String()
+    signatory_nip = fields.String()
     poster_url = fields.Function(
         poster_url, allow_none=True, metadata={"description": "Absolute; null without a poster"}
     )
+
+
+class PublicEventSchema(EventSchema):
+    """An event as anyone may read it: the signatory's NIP (a civil servant's number) is for staff only."""
+
+    class Meta:
+        exclude = ("signatory_nip",)
 
 
 class TokenRequestSchema(Schema):
@@ -431,12 +470,13 @@ class EventFormSchema(EventCreateSchema):
 def clean_event_form(data) -> dict:
     """Turn the event form's strings into API values (blank is unset; reminders in hours become minutes)."""
     cleaned = {key: value.strip() for key, value in data.items() if isinstance(value, str) and value.strip() != ""}
-    for key in ("csrf_token", "remove_poster"):  # the poster is a file, read by the view apart
+    for key in ("csrf_token", "remove_poster", "remove_signature"):  # files (poster, signature): read by the view
         cleaned.pop(key, None)
     cleaned["waitlist_enabled"] = cleaned.get("waitlist_enabled") in ("ya", "on")
     cleaned["publish"] = "publish" in cleaned
-    if "capacity" in cleaned:
-        cleaned["capacity"] = int(cleaned["capacity"]) if cleaned["capacity"].isdigit() else cleaned["capacity"]
+    for key in ("capacity", "jp_hours"):
+        if key in cleaned and cleaned[key].isdigit() and len(cleaned[key]) <= 9:
+            cleaned[key] = int(cleaned[key])
     if "reminder_hours" in cleaned:
         hours = [part.strip() for part in cleaned.pop("reminder_hours").replace(";", ",").split(",")]
         cleaned["reminder_offsets"] = [int(float(h) * 60) if _number(h) else h for h in hours if h]
@@ -467,9 +507,15 @@ class EventEditFormSchema(EventUpdateSchema):
     def from_form(self, data, **kwargs) -> dict:
         cleaned = clean_event_form(data)
         cleaned.pop("publish", None)
-        for key in ("registration_opens_at", "registration_closes_at", "contact_whatsapp"):
+        for key in ("registration_opens_at", "registration_closes_at", "contact_whatsapp", "jp_hours"):
             cleaned.setdefault(key, None)
-        for key in ("map_url", "contact_name"):  # emptied on the form: removed from the event
+        for key in (
+            "map_url",
+            "contact_name",
+            "signatory_name",
+            "signatory_title",
+            "signatory_nip",
+        ):  # emptied on the form: removed from the event
             cleaned.setdefault(key, "")
         return cleaned
 

@@ -373,10 +373,11 @@ def nudge() -> None:
 
 
 def handle_event(message: dict) -> str:
-    """Apply an incoming message once: notifications' delivery outcomes become each participant's message history."""
-    from services.registration import mydata  # it builds on this module's use cases
+    """Apply an incoming message once: notifications' delivery outcomes become each participant's message history,
+    and participants' replies to the reminder confirm or cancel their registration."""
+    from services.registration import mydata, replies  # they build on this module's use cases
 
-    return bus.handle(message, mydata.HANDLERS)
+    return bus.handle(message, mydata.HANDLERS | replies.HANDLERS)
 
 
 def get_public_event(event_id: str) -> Event:

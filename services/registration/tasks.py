@@ -1,6 +1,6 @@
 """Celery tasks of the registration service."""
 
-from services.registration import retention, service
+from services.registration import certificates, retention, service
 from services.registration.extensions import celery
 from shared.messaging.names import TaskNames
 
@@ -27,3 +27,10 @@ def handle_event(message: dict) -> str:
 def purge_old_data() -> dict:
     """Anonymise past events' registrations and delete old bus records (beat, daily; safe to run twice)."""
     return retention.purge_old_data()
+
+
+@celery.task(name=TaskNames.REGISTRATION_ISSUE_CERTIFICATES)
+def issue_certificates() -> dict:
+    """Issue the certificates of trainings that ended (beat; safe to run twice: one certificate per attendee)."""
+    done = certificates.issue_due()
+    return {"numbered": done.numbered, "rendered": done.rendered}

@@ -65,6 +65,10 @@ class RegistrationFact(db.Model):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the person's certificate was first issued (certificate.issued version 1; a reissue is the same one),
+    #: and when it was revoked (certificate.revoked).
+    certificate_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certificate_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeliveryFact(db.Model):

@@ -27,6 +27,7 @@ class SummarySchema(Schema):
     waitlisted = fields.Integer()
     cancelled = fields.Integer()
     attended = fields.Integer()
+    certificates = fields.Integer(metadata={"description": "Certificates issued and not revoked"})
 
 
 DATE_ERRORS = {"invalid": _l("Isi tanggal dengan format tahun-bulan-hari, misalnya 2026-03-09.")}

@@ -236,6 +236,19 @@ def _on_consent_withdrawn(envelope: dict, payload: dict) -> None:
         fact.disability = figures.NOT_SAID
 
 
+def _on_certificate_issued(envelope: dict, payload: dict) -> None:
+    """Count the certificate once: a reissue (a corrected name, a higher version) is the same certificate."""
+    fact = store.get_registration(payload.get("pseudonym"))
+    if fact is not None and fact.certificate_issued_at is None:
+        fact.certificate_issued_at = payload["issued_at"]
+
+
+def _on_certificate_revoked(envelope: dict, payload: dict) -> None:
+    fact = store.get_registration(payload.get("pseudonym"))
+    if fact is not None and fact.certificate_revoked_at is None:
+        fact.certificate_revoked_at = payload["revoked_at"]
+
+
 def _on_checked_in(envelope: dict, payload: dict) -> None:
     """Record the check-in; a later one (checked in again after an undo) wins over an earlier one."""
     fact = store.get_registration(payload.get("pseudonym"))
@@ -287,6 +300,8 @@ HANDLERS = {
     EventNames.REGISTRATION_ERASED: _on_registration_erased,
     EventNames.REGISTRATION_CONSENT_WITHDRAWN: _on_consent_withdrawn,
     EventNames.ATTENDANCE_CHECKED_IN: _on_checked_in,
+    EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
+    EventNames.CERTIFICATE_REVOKED: _on_certificate_revoked,
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery(MessageStatus.DELIVERED),
     EventNames.NOTIFICATION_FAILED: _on_delivery(MessageStatus.FAILED),

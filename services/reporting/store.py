@@ -51,10 +51,13 @@ def summary(filters: dict) -> dict:
             sa.func.count().filter(RegistrationFact.status == RegistrationStatus.WAITLISTED),
             sa.func.count().filter(RegistrationFact.status == RegistrationStatus.CANCELLED),
             sa.func.count().filter(RegistrationFact.checked_in_at.is_not(None)),
+            sa.func.count().filter(
+                RegistrationFact.certificate_issued_at.is_not(None), RegistrationFact.certificate_revoked_at.is_(None)
+            ),
         ).where(in_scope)
     ).one()
     event_count = db.session.scalar(sa.select(sa.func.count()).select_from(events.subquery()))
-    keys = ("registrations", "confirmed", "waitlisted", "cancelled", "attended")
+    keys = ("registrations", "confirmed", "waitlisted", "cancelled", "attended", "certificates")
     return {"events": event_count, **dict(zip(keys, counts, strict=True))}
 
 

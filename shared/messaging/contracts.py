@@ -235,6 +235,36 @@ class AttendanceCheckInUndoneV1(Contract):
     undone_at = _when(required=True)
 
 
+class CertificateIssuedV1(Contract):
+    """A certificate was issued (version 1) or reissued with a corrected name (the same number, a higher version).
+
+    Only what notifications needs to send it: the person's address and name are already known there. Reporting
+    gets the pseudonym instead of the registration id, and neither link (routing.WITHHELD).
+    """
+
+    NAME = EventNames.CERTIFICATE_ISSUED
+    certificate_id = fields.UUID(required=True)
+    registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
+    event_id = fields.UUID(required=True)
+    number = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    issued_at = _when(required=True)
+    #: The short link serving the PDF (/s/<code>); not sent to reporting.
+    download_url = fields.Url(required=True, require_tld=False)
+    #: The verification page the QR code opens; not sent to reporting.
+    verify_url = fields.Url(required=True, require_tld=False)
+
+
+class CertificateRevokedV1(Contract):
+    NAME = EventNames.CERTIFICATE_REVOKED
+    certificate_id = fields.UUID(required=True)
+    registration_id = fields.UUID(required=True)
+    pseudonym = _pseudonym()
+    event_id = fields.UUID(required=True)
+    revoked_at = _when(required=True)
+
+
 class NotificationDeliveredV1(Contract):
     NAME = EventNames.NOTIFICATION_DELIVERED
     notification_id = fields.UUID(required=True)
@@ -299,6 +329,26 @@ class StaffInvitedV1(Contract):
     locale = fields.String(load_default="id", dump_default="id", validate=validate.OneOf(LOCALES))
 
 
+#: What a participant's reply to a reminder means: "yes" (will attend) or "no" (cancel, as the cancel link does).
+REPLY_INTENTS = ("yes", "no")
+
+
+class ReplyReceivedV1(Contract):
+    """A participant answered a reminder by SMS or WhatsApp, and notifications knew which registration it was for.
+
+    `message_id` is the provider's id of the inbound message ("twilio:SM…", "whatsapp_cloud:wamid…"): the same
+    webhook delivered twice carries the same id, so it has one effect.
+    """
+
+    NAME = EventNames.REPLY_RECEIVED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    intent = fields.String(required=True, validate=validate.OneOf(REPLY_INTENTS))
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    message_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    received_at = _when(required=True)
+
+
 CONTRACTS: dict[tuple[str, int], type[Contract]] = {
     (schema.NAME, schema.VERSION): schema
     for schema in (
@@ -316,11 +366,14 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         RegistrationRequestAnsweredV1,
         AttendanceCheckedInV1,
         AttendanceCheckInUndoneV1,
+        CertificateIssuedV1,
+        CertificateRevokedV1,
         NotificationDeliveredV1,
         NotificationFailedV1,
         ReportGeneratedV1,
         StaffChangedV1,
         StaffInvitedV1,
+        ReplyReceivedV1,
     )
 }
 

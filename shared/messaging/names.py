@@ -18,6 +18,7 @@ class TaskNames:
     REGISTRATION_HANDLE_EVENT: Final = "registration.handle_event"
     REGISTRATION_RELAY_OUTBOX: Final = "registration.relay_outbox"
     REGISTRATION_ACK_OUTBOX: Final = "registration.ack_outbox"
+    REGISTRATION_ISSUE_CERTIFICATES: Final = "registration.issue_certificates"
     # notifications
     NOTIFICATIONS_HANDLE_EVENT: Final = "notifications.handle_event"
     NOTIFICATIONS_RELAY_OUTBOX: Final = "notifications.relay_outbox"
@@ -57,11 +58,14 @@ class EventNames:
     REGISTRATION_REQUEST_ANSWERED: Final = "registration.request_answered"
     ATTENDANCE_CHECKED_IN: Final = "attendance.checked_in"
     ATTENDANCE_CHECK_IN_UNDONE: Final = "attendance.check_in_undone"
+    CERTIFICATE_ISSUED: Final = "certificate.issued"
+    CERTIFICATE_REVOKED: Final = "certificate.revoked"
     NOTIFICATION_DELIVERED: Final = "notification.delivered"
     NOTIFICATION_FAILED: Final = "notification.failed"
     REPORT_GENERATED: Final = "report.generated"
     STAFF_CHANGED: Final = "staff.changed"
     STAFF_INVITED: Final = "staff.invited"
+    REPLY_RECEIVED: Final = "reply.received"
 
     @classmethod
     def all(cls) -> list[str]:

@@ -27,12 +27,16 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.REGISTRATION_REQUEST_ANSWERED: (_NOTIFICATIONS,),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
+    EventNames.CERTIFICATE_ISSUED: (_NOTIFICATIONS, _REPORTING),
+    EventNames.CERTIFICATE_REVOKED: (_REPORTING,),
     #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".
     EventNames.NOTIFICATION_DELIVERED: (_REPORTING, _REGISTRATION),
     EventNames.NOTIFICATION_FAILED: (_REPORTING, _REGISTRATION),
     EventNames.REPORT_GENERATED: (_NOTIFICATIONS,),
     EventNames.STAFF_CHANGED: (_NOTIFICATIONS, _REPORTING),
     EventNames.STAFF_INVITED: (_NOTIFICATIONS,),
+    #: A participant answered the reminder ("1"/"ya": will attend, "2"/"batal": cancel); registration applies it.
+    EventNames.REPLY_RECEIVED: (_REGISTRATION,),
 }
 
 #: Events about one registration that reporting counts. Registration sends each with a `pseudonym` of the
@@ -49,6 +53,8 @@ PSEUDONYMISED: Final[frozenset[str]] = frozenset(
         EventNames.REGISTRATION_CONSENT_WITHDRAWN,
         EventNames.ATTENDANCE_CHECKED_IN,
         EventNames.ATTENDANCE_CHECK_IN_UNDONE,
+        EventNames.CERTIFICATE_ISSUED,
+        EventNames.CERTIFICATE_REVOKED,
     }
 )
 _ID = frozenset({"registration_id"})
@@ -63,6 +69,8 @@ WITHHELD: Final[dict[str, dict[str, frozenset[str]]]] = {
         | frozenset({"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"}),
         EventNames.REGISTRATION_CORRECTED: _ID | frozenset({"full_name", "phone", "email"}),
         EventNames.EVENT_PUBLISHED: frozenset({"url"}),
+        #: Whoever holds these links reads the certificate, and with it the person's name.
+        EventNames.CERTIFICATE_ISSUED: _ID | frozenset({"download_url", "verify_url"}),
         EventNames.EVENT_UPDATED: frozenset({"url"}),
         #: Delivery figures count messages, not people: no registration id. A provider's error text may quote the
         #: number or address it refused.

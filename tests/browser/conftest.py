@@ -58,6 +58,7 @@ class Pelita:
             "ADMIN_PASSWORD": ADMIN_PASSWORD,
             "OUTBOX_SWEEP_SECONDS": "1",
             "NOTIFICATIONS_DISPATCH_SECONDS": "1",
+            "CERTIFICATE_SWEEP_SECONDS": "2",  # certificates a moment after a training ends, not five minutes
         }
         self.log = tmp / "make-run.log"
         self.process: subprocess.Popen | None = None

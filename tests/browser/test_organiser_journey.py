@@ -15,10 +15,11 @@ import requests
 from itsdangerous import URLSafeTimedSerializer
 from openpyxl import load_workbook
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from services.registration import service
 from services.registration.config import DevelopmentConfig
-from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, pdf_screenshots, screenshot
+from tests.browser.conftest import ADMIN_PASSWORD, ARTIFACTS, axe_violations, pdf_screenshots, screenshot
 from tests.browser.test_participant_journey import mails_to, staff_token
 from tests.conftest import wait_for
 from tests.factories import make_event_body, make_registration_body
@@ -53,6 +54,15 @@ def scanned_link(pelita, registration_id: str) -> str:
     """The address the QR code on a confirmation carries (signed with `make run`'s development key)."""
     signer = URLSafeTimedSerializer(DevelopmentConfig().SECRET_KEY, salt=service.CHECKIN)
     return f"{pelita.urls['registration']}/staf/hadir/{signer.dumps(registration_id)}"
+
+
+def pdf_page_one(pdf: bytes, name: str) -> None:
+    """Page 1 of a PDF as a PNG beside the screenshots (pdftoppm, when installed), to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        command = ["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", "1", "-l", "1", f"{name}.pdf", name]
+        subprocess.run(command, cwd=ARTIFACTS, check=True)
 
 
 def fits_the_screen(page) -> bool:
@@ -128,7 +138,18 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     ).json()
     assert checked["status"] == "confirmed" and checked["checked_in_at"]
 
-    # 6. The same navigation on the messages and reports pages.
+    # 6. The daftar hadir of the event, printed at the door: Ahmad, seated and checked in, is marked present.
+    page.goto(f"{base}/staf")
+    page.get_by_role("link", name=title).click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Daftar hadir (PDF)").click()
+    pdf = download.value.path().read_bytes()
+    text = " ".join(page_text for page_text in (p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert "DAFTAR HADIR PESERTA" in text and "Ahmad Fauzi" in text and "Siti Rahmah" in " ".join(text.split())
+    assert "✓" in text and "Seluruhnya 2 1" in " ".join(text.split())
+    pdf_page_one(pdf, f"organiser-{name}-10-daftar-hadir")
+
+    # 7. The same navigation on the messages and reports pages.
     page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Laporan").click()
     expect(page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Acara")).to_be_visible()
     assert fits_the_screen(page)

@@ -121,6 +121,9 @@ ROUTES = {
             "GET /privasi",  # the privacy notice, current and earlier versions
             "GET /privasi/<version>",
             "GET /k/<code>",  # the short cancel link: the code is the secret, as the signed link's token
+            # e-sertifikat: the verification page (number and check code) and the PDF's short link
+            "GET /sertifikat/<slug>",
+            "GET /s/<code>",
             # "Data saya": a participant's own data, by a signed link or a one-time code (no staff role involved)
             "GET /data-saya",
             "POST /data-saya",
@@ -174,6 +177,9 @@ ROUTES = {
             "POST /api/v1/registrations/<registration_id>/check-in",
             "DELETE /api/v1/registrations/<registration_id>/check-in",
             "POST /api/v1/registrations/<registration_id>/promote",
+            "GET /api/v1/events/<event_id>/certificates",
+            "POST /api/v1/certificates/<certificate_id>/reissue",
+            "POST /api/v1/certificates/<certificate_id>/revoke",
         ],
         "admin api": [  # partner systems' keys register people in every kabupaten
             "GET /api/v1/api-keys",
@@ -194,6 +200,7 @@ ROUTES = {
             "GET /staf/acara/<event_id>/batalkan",
             "POST /staf/acara/<event_id>/batalkan",
             "GET /staf/acara/<event_id>/peserta.<fmt>",
+            "GET /staf/acara/<event_id>/daftar-hadir.pdf",
             "POST /staf/acara/<event_id>/publikasikan",
             "GET /staf/acara/<event_id>/ubah",
             "POST /staf/acara/<event_id>/ubah",
@@ -207,6 +214,9 @@ ROUTES = {
             "POST /staf/pendaftaran/<registration_id>/naikkan",
             "GET /staf/permintaan-data/<int:request_id>",  # a data request about a registration in HERE
             "POST /staf/permintaan-data/<int:request_id>",
+            "GET /staf/acara/<event_id>/sertifikat",
+            "POST /staf/sertifikat/<certificate_id>/ubah",
+            "POST /staf/sertifikat/<certificate_id>/cabut",
         ],
         "admin page": [
             "GET /staf/akun",  # staff accounts
@@ -219,6 +229,8 @@ ROUTES = {
             "POST /staf/kunci-api",
             "POST /staf/kunci-api/<int:key_id>/cabut",
             "GET /staf/jejak",  # the audit trail
+            "GET /staf/sertifikat/teks",  # the certificate's wording, for every certificate of the province
+            "POST /staf/sertifikat/teks",
         ],
     },
     "notifications": {
@@ -241,6 +253,8 @@ ROUTES = {
             "POST /webhooks/whatsapp",
             "GET /webhooks/zenziva/<token>",
             "POST /webhooks/zenziva/<token>",
+            "GET /webhooks/zenziva/<token>/masuk",
+            "POST /webhooks/zenziva/<token>/masuk",
         ],
         "staff api": ["GET /api/v1/notifications"],
         "kabupaten api": [
@@ -319,6 +333,12 @@ def form(key: str) -> dict:
         "POST /staf/acara/<event_id>/ubah": make_event_form(),
         "POST /staf/pendaftaran/<registration_id>/batalkan": {"confirm": "ya"},
         "POST /staf/pendaftaran/<registration_id>/naikkan": {"confirm": "ya"},
+        "POST /staf/sertifikat/<certificate_id>/ubah": {"full_name": "Ahmad Fauzi Rahman"},
+        "POST /staf/sertifikat/teks": {
+            "heading": "SERTIFIKAT",
+            "given_to": "diberikan kepada",
+            "body": "peserta {{ title }}",
+        },
         "POST /staf/akun": {
             "name": "Rina Kartika",
             "email": "rina@contoh.id",
@@ -378,6 +398,7 @@ def api_body(key: str):
         "POST /api/v1/schedules": {"kind": "weekly", "kabupaten": HERE, "recipients": ["laporan@contoh.id"]},
         "POST /api/v1/events/<event_id>/cancel": {"reason": "Hujan deras"},
         "POST /api/v1/api-keys": {"name": "Sistem Informasi Desa"},
+        "POST /api/v1/certificates/<certificate_id>/reissue": {"full_name": "Ahmad Fauzi Rahman"},
     }.get(key, {})
 
 
@@ -498,6 +519,7 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         asked = requests.open_request(store.get_registration(registration["id"]), "other", "Mohon penjelasan.")
         db.session.commit()
         request_id = asked.id
+        certificate_id = add_certificate(event["id"], registration["id"])
     schedule = (
         apps["reporting"]
         .test_client()
@@ -518,6 +540,7 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         "key_id": key.json["api_key"]["id"],
         "request_id": request_id,
         "staff_id": spare,
+        "certificate_id": certificate_id,
         "token": checkin_token,  # the check-in link's (the only signed link a staff route takes)
         "purpose": "confirmation",
         "channel": "email",
@@ -526,6 +549,24 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         "fmt": "csv",
         "filename": "pelita.css",
     }
+
+
+def add_certificate(event_id: str, registration_id: str) -> str:
+    """A certificate of the registration, as the issuing job leaves it (its PDF a stand-in: nothing renders it)."""
+    from services.registration.extensions import db
+    from services.registration.models import Certificate
+    from shared.timeutil import utcnow
+
+    seq, now = int(registration_id[:7], 16), utcnow()
+    row = Certificate(
+        registration_id=registration_id, event_id=event_id, year=2026, seq=seq, number=f"{seq}/MATRIX/XII/2026",
+        slug=f"{seq}-MATRIX-XII-2026", download_code=registration_id[:10], full_name="Ahmad Fauzi",
+        title="Pelatihan", starts_at=now, ends_at=now, kabupaten_name="Kabupaten Banjar", signatory_name="Kepala",
+        signatory_title="Kepala Dinas", issued_at=now, version_at=now, pdf=b"%PDF-1.4 matrix",
+    )  # fmt: skip
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 #: What an organiser of another kabupaten must never see of HERE's objects, on any page or in any answer.

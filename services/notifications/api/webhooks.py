@@ -40,10 +40,25 @@ def twilio_status():
 
 @bp.post("/twilio/inbound")
 def twilio_inbound():
-    """Take an SMS reply; STOP or BERHENTI opts the number out."""
+    """Take an SMS reply (1/ya, 2/batal, STOP/BERHENTI, ...); any answer goes through Pelita's own send path."""
     params = _check_twilio()
-    service.receive_reply(params.get("From", ""), params.get("Body", ""), Channel.SMS)
+    service.receive_reply(
+        _limited(params.get("From")),
+        _limited(params.get("Body"), MAX_TEXT),
+        Channel.SMS,
+        provider="twilio",
+        message_id=_limited(params.get("MessageSid")),
+    )
     return EMPTY_TWIML
+
+
+#: What a webhook's sender, id and text are cut to (a reply to "Balas 1 atau 2" is short; the rest is not read).
+MAX_FIELD = 200
+MAX_TEXT = 1000
+
+
+def _limited(value, limit: int = MAX_FIELD) -> str:
+    return str(value or "")[:limit]
 
 
 @bp.get("/whatsapp")
@@ -66,13 +81,43 @@ def whatsapp_events():
             errors = "; ".join(str(error.get("title") or error.get("code")) for error in status.get("errors", []))
             service.record_receipt("whatsapp_cloud", str(status.get("id", "")), str(status.get("status", "")), errors)
         for message in value.get("messages", []):
-            text = (message.get("text") or {}).get("body", "")
-            service.receive_reply(str(message.get("from", "")), text, Channel.WHATSAPP)
+            if isinstance(message, dict):
+                _whatsapp_reply(message)
     return "", 200
 
 
-def _changes(body: dict) -> list[dict]:
-    return [change.get("value", {}) for entry in body.get("entry", []) for change in entry.get("changes", [])]
+def _whatsapp_reply(message: dict) -> None:
+    """A typed reply (text), a tap on a template's quick-reply button (button) or on an interactive one."""
+    text, payload = _dict(message.get("text")).get("body", ""), ""
+    if message.get("type") == "button":
+        button = _dict(message.get("button"))
+        text, payload = button.get("text", ""), button.get("payload", "")
+    elif message.get("type") == "interactive":
+        reply = _dict(_dict(message.get("interactive")).get("button_reply"))
+        text, payload = reply.get("title", ""), reply.get("id", "")
+    service.receive_reply(
+        _limited(message.get("from")),
+        _limited(text, MAX_TEXT),
+        Channel.WHATSAPP,
+        provider="whatsapp_cloud",
+        message_id=_limited(message.get("id")),
+        payload=_limited(payload),
+    )
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _changes(body) -> list[dict]:
+    """The `value` of every change in a webhook body; anything not shaped as Meta sends it is skipped."""
+    entries = _dict(body).get("entry")
+    return [
+        _dict(change).get("value") or {}
+        for entry in (entries if isinstance(entries, list) else [])
+        for change in (_dict(entry).get("changes") or [])
+        if isinstance(_dict(change).get("value"), dict)
+    ]
 
 
 @bp.route("/zenziva/<token>", methods=["GET", "POST"])
@@ -88,4 +133,23 @@ def zenziva_report(token: str):
         "0": MessageStatus.FAILED,
     }.get(str(values.get("status", "")).lower(), "")
     service.record_receipt("zenziva", str(values.get("messageId", "")), status, values.get("text"))
+    return {"status": "ok"}
+
+
+@bp.route("/zenziva/<token>/masuk", methods=["GET", "POST"])
+def zenziva_inbound(token: str):
+    """Take an SMS reply forwarded by Zenziva (two-way SMS); its URL carries our secret, as Zenziva signs nothing.
+
+    Zenziva's inbox forward names its fields differently by product; the ones read here are documented in
+    docs/messages-to-participants.md.
+    """
+    if not _same(token, current_app.config["ZENZIVA_CALLBACK_TOKEN"]):
+        abort(403)
+    values = request.values
+    sender = values.get("from") or values.get("nohp") or values.get("sender") or ""
+    text = values.get("message") or values.get("pesan") or values.get("text") or ""
+    message_id = values.get("id") or values.get("messageId") or ""
+    service.receive_reply(
+        _limited(sender), _limited(text, MAX_TEXT), Channel.SMS, provider="zenziva", message_id=_limited(message_id)
+    )
     return {"status": "ok"}

@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from services.notifications import store
 from services.notifications.content.sms import gsm_safe, measure
+from services.notifications.replies import button_payloads
 from shared.states import Channel, Purpose
 from shared.timeutil import format_when
 
@@ -36,6 +37,7 @@ PURPOSES = (
     Purpose.EVENT_CHANGED,
     Purpose.EVENT_CANCELLED,
     Purpose.REGISTRATION_CANCELLED,
+    Purpose.CERTIFICATE,
     Purpose.REPORT,
 )
 
@@ -55,6 +57,10 @@ EXTRA_PLACEHOLDERS = {
     Purpose.WAITLISTED: {"recipient.waitlist_position": _l("Urutan peserta di daftar tunggu")},
     Purpose.REMINDER: {"lead": _l("Sisa waktu sebelum acara, mis. 3 hari lagi, besok, 2 jam lagi")},
     "event_cancelled": {"reason": _l("Alasan pembatalan dari panitia (bisa kosong)")},
+    Purpose.CERTIFICATE: {
+        "certificate_url": _l("Tautan pendek untuk mengunduh sertifikat (PDF)"),
+        "certificate_number": _l("Nomor sertifikat"),
+    },
 }
 REPORT_PLACEHOLDERS = {
     "subject": _l("Judul laporan dari layanan pelaporan"),
@@ -225,6 +231,7 @@ WHATSAPP_BODY = {
     Purpose.EVENT_CHANGED: ("recipient.full_name", "event.title", "when", "event.venue"),
     Purpose.EVENT_CANCELLED: ("recipient.full_name", "event.title", "when"),
     Purpose.REGISTRATION_CANCELLED: ("recipient.full_name", "event.title"),
+    Purpose.CERTIFICATE: ("recipient.full_name", "event.title", "certificate_number"),
 }
 #: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
 #: dynamic suffix the registration's cancel code.
@@ -235,7 +242,13 @@ WHATSAPP_CANCEL_BUTTON = (
     Purpose.WAITLISTED,
     Purpose.EVENT_CHANGED,
 )
+#: Templates with the quick-reply buttons "Hadir" and "Batal" after the URL button (replies.button_payloads).
+WHATSAPP_REPLY_BUTTONS = (Purpose.REMINDER,)
 _SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
+#: Templates with a "Unduh sertifikat" URL button: its fixed part is the registration service's /s/, the dynamic
+#: suffix the certificate's download code.
+WHATSAPP_CERTIFICATE_BUTTON = (Purpose.CERTIFICATE,)
+_CERTIFICATE_LINK = re.compile(r"/s/([A-Za-z0-9]{4,20})$")
 
 
 def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[str]]:
@@ -252,6 +265,12 @@ def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[
     # A registration made before short links has none: its template goes without the button and Meta refuses it,
     # so the message falls back to SMS, which carries the long link.
     buttons = [match.group(1)] if match and purpose in WHATSAPP_CANCEL_BUTTON else []
+    if purpose in WHATSAPP_CERTIFICATE_BUTTON:
+        link = _CERTIFICATE_LINK.search(context.get("certificate_url") or "")
+        buttons = [link.group(1)] if link else []
+    recipient = context.get("recipient")
+    if purpose in WHATSAPP_REPLY_BUTTONS and getattr(recipient, "registration_id", None):
+        return {"body": values, "buttons": buttons, "quick_replies": button_payloads(recipient.registration_id)}
     return {"body": values, "buttons": buttons}
 
 

@@ -91,6 +91,7 @@ def prepare_hand_over(notification: Notification) -> Callable[[], tuple[str, str
             template=current_app.config["WHATSAPP_TEMPLATE_PREFIX"] + notification.purpose,
             **_whatsapp_parts(notification.params),
             locale=notification.locale,
+            free_text=notification.purpose in planning.REPLY_ANSWERS,
         )
     except BadNumber as error:  # a landline or a region texts may not go to: the next channel down, or failed
         reason = refusal(error)
@@ -104,10 +105,14 @@ def prepare_hand_over(notification: Notification) -> Callable[[], tuple[str, str
 
 
 def _whatsapp_parts(params) -> dict[str, list[str]]:
-    """A WhatsApp message's body parameters and button suffixes, stored as {"body": [...], "buttons": [...]} (a bare
-    list of body parameters before buttons existed)."""
+    """A WhatsApp message's body parameters, button suffixes and quick-reply payloads, stored as {"body": [...],
+    "buttons": [...], "quick_replies": [...]} (a bare list of body parameters before buttons existed)."""
     if isinstance(params, dict):
-        return {"params": list(params.get("body", [])), "buttons": list(params.get("buttons", []))}
+        return {
+            "params": list(params.get("body", [])),
+            "buttons": list(params.get("buttons", [])),
+            "quick_replies": list(params.get("quick_replies", [])),
+        }
     return {"params": list(params or []), "buttons": []}
 
 

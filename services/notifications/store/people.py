@@ -1,4 +1,5 @@
-"""What the notifications store keeps of events, recipients and opt-outs (on the session, never commits)."""
+"""What the notifications store keeps of events, recipients, opt-outs and the replies acted on (on the session,
+never commits)."""
 
 import hashlib
 import hmac
@@ -7,11 +8,12 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql
 import sqlalchemy.dialects.sqlite
+import sqlalchemy.exc
 from flask import current_app
 
 from services.notifications.extensions import db
-from services.notifications.models import EventInfo, OptOut, Recipient
-from shared.states import RegistrationStatus
+from services.notifications.models import EventInfo, InboundReply, OptOut, Recipient
+from shared.states import EventStatus, RegistrationStatus
 from shared.timeutil import utcnow
 
 #: How an opt-out kept only as a keyed hash begins (an address never does).
@@ -102,3 +104,37 @@ def event_starts(event_ids: set[str]) -> dict[str, datetime]:
         return {}
     query = sa.select(EventInfo.event_id, EventInfo.starts_at).where(EventInfo.event_id.in_(event_ids))
     return dict(db.session.execute(query).all())
+
+
+def reply_seen(message_id: str) -> bool:
+    """Whether the inbound message `message_id` ("<provider>:<id>") was acted on already."""
+    return db.session.scalar(sa.select(InboundReply.id).where(InboundReply.message_id == message_id)) is not None
+
+
+def add_reply(message_id: str, channel: str, outcome: str, registration_id: str | None) -> bool:
+    """Record an inbound message as acted on; False when a concurrent delivery of the same message did first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                InboundReply(message_id=message_id, channel=channel, outcome=outcome, registration_id=registration_id)
+            )
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def recipients_ahead(phone: str) -> list[Recipient]:
+    """The registrations (confirmed or waiting) of `phone` whose event has not ended nor been cancelled, soonest
+    first: what a reply from that number can be about."""
+    query = (
+        sa.select(Recipient)
+        .join(EventInfo, EventInfo.event_id == Recipient.event_id)
+        .where(
+            Recipient.phone == phone,
+            Recipient.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+            EventInfo.status != EventStatus.CANCELLED,
+            EventInfo.ends_at > utcnow(),
+        )
+        .order_by(EventInfo.starts_at, Recipient.registration_id)
+    )
+    return list(db.session.scalars(query))

@@ -7,6 +7,7 @@ from services.registration.api import (
     apikeys,
     audit,
     auth,
+    certificates,
     events,
     health,
     metrics,
@@ -15,6 +16,7 @@ from services.registration.api import (
     registrations,
     requests,
     staff,
+    staff_certificates,  # noqa: F401 (its routes join the staff blueprint)
 )
 from services.registration.extensions import api
 from services.registration.ratelimit import form_rate_limit, link_rate_limit, my_data_rate_limit
@@ -22,7 +24,7 @@ from shared.web import csrf
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth.bp, events.bp, registrations.bp, apikeys.bp):
+    for blueprint in (auth.bp, events.bp, registrations.bp, apikeys.bp, certificates.bp):
         csrf.exempt(blueprint)  # bearer-token JSON API: no cookies, so no CSRF
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

@@ -15,6 +15,7 @@ from services.registration.schemas import (
     EventSchema,
     EventUpdateSchema,
     PosterUploadSchema,
+    PublicEventSchema,
     RegistrationCreateSchema,
     RegistrationQuerySchema,
     RegistrationSchema,
@@ -58,7 +59,7 @@ def limited_or_keyed(view):
 
 @bp.route("")
 class Events(MethodView):
-    @bp.response(200, EventSchema(many=True))
+    @bp.response(200, PublicEventSchema(many=True))
     def get(self):
         """List the published events that have not ended, soonest first."""
         return queries.list_open_events(utcnow())
@@ -83,7 +84,7 @@ def managed_events():
 
 @bp.route("/<event_id>")
 class OneEvent(MethodView):
-    @bp.response(200, EventSchema)
+    @bp.response(200, PublicEventSchema)
     @bp.alt_response(404, description="No such published event")
     def get(self, event_id: str):
         """Show one published event with its seats left."""

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import formtime, labels, mydata, notices, queries, service
+from services.registration import certdoc, certificates, formtime, labels, mydata, notices, queries, service
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas import RegistrationFormSchema
@@ -203,3 +203,37 @@ def cancel(token: str):
         return render_template("public/cancelled.html", registration=registration, my_data_url=my_data_url)
     keep_url = service.page_url(registration.id)  # changed their mind: back to their registration, seat kept
     return render_template("public/cancel.html", registration=registration, my_data_url=my_data_url, keep_url=keep_url)
+
+
+@bp.get("/sertifikat/<slug>")
+def certificate(slug: str):
+    """The verification page a certificate's QR code opens: genuine, replaced or revoked, and only what it shows."""
+    link_rate_limit.check()
+    verdict = certificates.verify(slug[: certdoc.SLUG_MAX + 1], request.args.get("c", "")[:20],
+                                  request.args.get("v"))  # fmt: skip
+    response = make_response(
+        render_template(
+            "public/certificate.html",
+            verdict=verdict,
+            certificate=verdict.certificate,
+            days=certdoc.format_days(verdict.certificate.starts_at, verdict.certificate.ends_at),
+            revoked_on=service.format_day(verdict.certificate.revoked_at) if verdict.certificate.revoked_at else "",
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/s/<code>")
+def certificate_pdf(code: str):
+    """The PDF of the certificate a short link in a message names (its current version)."""
+    link_rate_limit.check()
+    certificate = certificates.by_download_code(code[:20])
+    response = make_response(certificate.pdf)
+    response.mimetype = "application/pdf"
+    name = certdoc.slug_for(certificate.number)
+    response.headers["Content-Disposition"] = f'inline; filename="sertifikat-{name}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -4,7 +4,14 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import accounts, exports, labels, posters, service
+from services.registration import (
+    accounts,
+    attendance,
+    exports,
+    labels,
+    posters,
+    service,
+)
 from services.registration.api.accounts import start_session
 from services.registration.schemas import (
     ApiKeyCreateSchema,
@@ -109,6 +116,15 @@ def _read_event_form(schema) -> tuple[dict | None, posters.Poster | None, dict]:
             poster = posters.prepare(upload.read(posters.MAX_BYTES + 1))
         except posters.PosterRefused as refused:
             errors["poster"] = [str(refused.message)]
+    signature = request.files.get("signature")
+    if signature and signature.filename:  # the signatory's scan, printed on the certificates
+        try:
+            png = posters.prepare_signature(signature.read(posters.SIGNATURE_MAX_BYTES + 1))
+            data = None if data is None else data | {"signature_png": png}
+        except posters.PosterRefused as refused:
+            errors["signature"] = [str(refused.message)]
+    elif request.form.get("remove_signature") and data is not None:
+        data["signature_png"] = None
     return data, poster, errors
 
 
@@ -133,6 +149,8 @@ def _event_values(event) -> dict:
         "capacity": str(event.capacity), "waitlist_enabled": "ya" if event.waitlist_enabled else "",
         "reminder_hours": hours, "map_url": event.map_url, "contact_name": event.contact_name,
         "contact_whatsapp": event.contact_whatsapp or "",
+        "jp_hours": str(event.jp_hours or ""), "signatory_name": event.signatory_name,
+        "signatory_title": event.signatory_title, "signatory_nip": event.signatory_nip,
     }  # fmt: skip
 
 
@@ -176,7 +194,15 @@ def event(event_id: str):
         labels=labels,
         can_undo=service.can_undo_check_in,
         phone_text=exports.phone_text,
+        attendance_days=[(day.isoformat(), _day_label(day)) for day in attendance.days(event)],
     )
+
+
+def _day_label(day) -> str:
+    from babel.dates import format_date
+    from flask_babel import get_locale
+
+    return format_date(day, "EEEE, d MMMM y", locale=str(get_locale() or "id"))
 
 
 def _filters(args) -> dict:
@@ -205,6 +231,23 @@ def export(event_id: str, fmt: str):
         body, mimetype = exports.to_xlsx(registrations, event), exports.XLSX_MIMETYPE
     disposition = f'attachment; filename="peserta-{event.id[:8]}.{fmt}"'
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+@bp.get("/acara/<event_id>/daftar-hadir.pdf")
+@staff_page
+def attendance_sheet(event_id: str):
+    """The printable attendance list (daftar hadir) of one day of the event: A4, letterhead, signature column."""
+    event = service.get_staff_event(event_id, g.staff)
+    event_days = attendance.days(event)
+    wanted = request.args.get("hari", "")[:10]
+    day = next((d for d in event_days if d.isoformat() == wanted), None) if wanted else event_days[0]
+    if day is None:
+        abort(404)
+    registrations = service.list_registrations(event_id, {"status": RegistrationStatus.CONFIRMED}, g.staff)
+    service.audit("registrations.export", g.staff, event_id=event_id, object_id=f"daftar-hadir:{day}", commit=True)
+    body = attendance.to_pdf(event, registrations, day, labels, day_label=_day_label(day))
+    disposition = f'attachment; filename="daftar-hadir-{event.id[:8]}-{day.isoformat()}.pdf"'
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @bp.post("/pendaftaran/<registration_id>/hadir")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from devsinks.whatsapp import approved_templates, as_on_the_phone
-from services.notifications.content.messages import WHATSAPP_BODY, WHATSAPP_CANCEL_BUTTON
+from services.notifications.content.messages import WHATSAPP_BODY, WHATSAPP_CANCEL_BUTTON, WHATSAPP_CERTIFICATE_BUTTON
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -16,7 +16,8 @@ def test_every_template_the_code_fills_is_in_the_document_with_its_variables_and
         template = approved[(purpose, language)]
         numbers = sorted({int(n) for n in re.findall(r"\{\{(\d+)\}\}", template.body)})
         assert numbers == list(range(1, len(parameters) + 1)), (purpose, language)
-        assert bool(template.button) == (purpose in WHATSAPP_CANCEL_BUTTON), (purpose, language)
+        with_button = purpose in WHATSAPP_CANCEL_BUTTON + WHATSAPP_CERTIFICATE_BUTTON
+        assert bool(template.button) == with_button, (purpose, language)
 
 
 def test_the_phone_view_fills_the_approved_text_escapes_the_values_and_links_the_button(monkeypatch):

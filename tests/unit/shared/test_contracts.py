@@ -83,6 +83,22 @@ SAMPLES = {
         "checked_in_at": "2026-03-17T00:30:00+00:00",
         "undone_at": "2026-03-17T00:32:00+00:00",
     },
+    EventNames.CERTIFICATE_ISSUED: {
+        "certificate_id": str(uuid.uuid4()),
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "number": "045/DISPERSIP-KS/XII/2026",
+        "version": 1,
+        "issued_at": "2026-12-17T09:00:00+00:00",
+        "download_url": "http://localhost:8001/s/B7QW2MXK4N",
+        "verify_url": "http://localhost:8001/sertifikat/045-DISPERSIP-KS-XII-2026?c=ABCDEFGHJK&v=1",
+    },
+    EventNames.CERTIFICATE_REVOKED: {
+        "certificate_id": str(uuid.uuid4()),
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "revoked_at": "2026-12-18T09:00:00+00:00",
+    },
     EventNames.NOTIFICATION_DELIVERED: {
         "notification_id": str(uuid.uuid4()),
         "registration_id": str(uuid.uuid4()),
@@ -115,6 +131,14 @@ SAMPLES = {
         "link": "http://127.0.0.1:8001/staf/atur-sandi/x",
         "expires_at": "2026-03-20T00:30:00+00:00",
         "locale": "id",
+    },
+    EventNames.REPLY_RECEIVED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "intent": "no",
+        "channel": "sms",
+        "message_id": "twilio:SM0123456789",
+        "received_at": "2026-03-16T02:00:00+00:00",
     },
 }
 

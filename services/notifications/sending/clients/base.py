@@ -38,6 +38,11 @@ class TextMessage:
     params: list[str] = field(default_factory=list)
     buttons: list[str] = field(default_factory=list)
     locale: str = "id"
+    #: Each quick-reply button's payload, after the URL buttons in the template's order (the reminder: Hadir, Batal).
+    quick_replies: list[str] = field(default_factory=list)
+    #: A free-form WhatsApp text (`body`) instead of a template: only as the answer to the person's own message,
+    #: within the 24 hours WhatsApp allows it.
+    free_text: bool = False
 
 
 class TextClient(Protocol):

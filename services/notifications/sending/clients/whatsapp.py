@@ -24,15 +24,23 @@ class WhatsAppCloudClient(HttpClient):
 
     def send(self, message: TextMessage) -> str:
         """Send one template message (business-initiated messages must be approved templates); return its wamid."""
+        if message.free_text:
+            return self._sent(self._base(message) | {"type": "text", "text": {"body": message.body}})
         components = [{"type": "body", "parameters": [{"type": "text", "text": value} for value in message.params]}]
         components += [
             {"type": "button", "sub_type": "url", "index": str(index), "parameters": [{"type": "text", "text": suffix}]}
             for index, suffix in enumerate(message.buttons)
         ]
-        payload = {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": for_whatsapp(message.to),
+        components += [
+            {
+                "type": "button",
+                "sub_type": "quick_reply",
+                "index": str(index),
+                "parameters": [{"type": "payload", "payload": payload}],
+            }
+            for index, payload in enumerate(message.quick_replies, start=len(message.buttons))
+        ]
+        payload = self._base(message) | {
             "type": "template",
             "template": {
                 "name": message.template,
@@ -40,6 +48,13 @@ class WhatsAppCloudClient(HttpClient):
                 "components": components,
             },
         }
+        return self._sent(payload)
+
+    @staticmethod
+    def _base(message: TextMessage) -> dict:
+        return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": for_whatsapp(message.to)}
+
+    def _sent(self, payload: dict) -> str:
         body = self.json(self.post(self.path, json=payload))
         messages = body.get("messages") or []
         if not messages or not messages[0].get("id"):

@@ -1,11 +1,35 @@
-"""Queries and inserts of the registration service on the session (never commits)."""
+"""Queries and inserts of the registration service on the session (never commits).
+
+The certificates' queries are in store/certificates.py, read as part of this module (`store`).
+"""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from services.registration.extensions import db
-from services.registration.models import ApiKey, Consent, Event, EventPoster, Registration, Staff
+from services.registration.models import (
+    ApiKey,
+    Consent,
+    Event,
+    EventPoster,
+    Registration,
+    Staff,
+)
+from services.registration.store.certificates import (  # noqa: F401 (the certificates' queries, part of `store`)
+    attendees_without_certificate,
+    certificates_to_render,
+    event_signatures,
+    events_giving_certificates,
+    get_certificate,
+    get_certificate_by_download_code,
+    get_certificate_by_slug,
+    get_certificate_wording,
+    list_certificates,
+    reissue_certificate,
+    store_certificate_pdf,
+    take_certificate_numbers,
+)
 from shared.states import EventStatus, RegistrationStatus
 
 
@@ -255,13 +279,14 @@ def count_by_status(event_id: str) -> dict[str, int]:
         .where(Registration.event_id == event_id)
         .group_by(Registration.status)
     )
+    counted = sa.select(sa.func.count()).select_from(Registration).where(Registration.event_id == event_id)
     return dict(rows.all()) | {
-        "checked_in": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Registration)
-            .where(Registration.event_id == event_id, Registration.checked_in_at.is_not(None))
+        "checked_in": db.session.scalar(counted.where(Registration.checked_in_at.is_not(None))) or 0,
+        #: Confirmed people who answered the reminder "1"/"ya": the rest of the confirmed are likelier no-shows.
+        "will_attend": db.session.scalar(
+            counted.where(Registration.will_attend_at.is_not(None), Registration.status == RegistrationStatus.CONFIRMED)
         )
-        or 0
+        or 0,
     }
 
 

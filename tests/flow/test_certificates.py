@@ -1,0 +1,82 @@
+"""E-sertifikat through the real workers, Redis and SMTP: a training ends, certificates go out once to exactly those
+present, their numbers verify, a revoked one says so, the job run twice issues nothing new, reporting counts them."""
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from services.registration.models import Certificate, OutboxMessage
+from shared.messaging.names import TaskNames
+from tests.flow.conftest import staff_headers, wait_for
+from tests.flow.test_thin_slice import publish_event, register, stays_true
+
+SIGNATORY = {"jp_hours": 24, "signatory_name": "Dra. Hj. Rusmiati", "signatory_title": "Kepala Bidang Pembinaan"}
+
+
+def issue_certificates(stack) -> None:
+    """Ask the registration worker to run the issuing job now (beat runs it every CERTIFICATE_SWEEP_SECONDS)."""
+    stack.app("registration").extensions["celery"].send_task(
+        TaskNames.REGISTRATION_ISSUE_CERTIFICATES, queue="registration"
+    )
+
+
+def issued_payloads(stack) -> list[dict]:
+    query = sa.select(OutboxMessage.envelope).where(OutboxMessage.type == "certificate.issued")
+    return [row[0]["payload"] for row in stack.rows("registration", query)]
+
+
+def local_path(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_a_training_ends_and_certificates_go_once_to_those_present(stack):
+    now = datetime.now(UTC).replace(microsecond=0)
+    ends = now + timedelta(seconds=12)
+    event = publish_event(
+        stack,
+        title="Pelatihan Literasi Informasi",
+        starts_at=(now - timedelta(hours=2)).isoformat(),
+        ends_at=ends.isoformat(),
+        registration_closes_at=(ends - timedelta(seconds=2)).isoformat(),
+        **SIGNATORY,
+    )
+    client, headers = stack.app("registration").test_client(), staff_headers(stack)
+    came = [register(stack, event["id"], email=f"hadir{n}@contoh.id", full_name=f"Hadir {n}") for n in (1, 2)]
+    register(stack, event["id"], email="absen@contoh.id", full_name="Tidak Datang")
+    for person in came:
+        assert client.post(f"/api/v1/registrations/{person['id']}/check-in", headers=headers).status_code == 200
+    time.sleep(max((ends - datetime.now(UTC)).total_seconds() + 0.5, 0))
+
+    issue_certificates(stack)
+    issue_certificates(stack)  # the job twice (or beat and a hand at once): one certificate each all the same
+    for n in (1, 2):
+        wait_for(lambda n=n: [m for m in stack.smtp.mails_to(f"hadir{n}@contoh.id") if "Sertifikat" in m.subject],
+                 timeout=60, message=f"the certificate mail of Hadir {n}")  # fmt: skip
+    assert stack.count("registration", Certificate) == 2
+    issue_certificates(stack)
+    assert stays_true(lambda: stack.count("registration", Certificate) == 2, 3)
+    for n in (1, 2):
+        mails = [m for m in stack.smtp.mails_to(f"hadir{n}@contoh.id") if "Sertifikat" in m.subject]
+        assert len(mails) == 1
+        link = re.search(r"https?://\S+/s/[A-Z0-9]{10}", mails[0].text()).group(0)
+        pdf = client.get(local_path(link))
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert not [m for m in stack.smtp.mails_to("absen@contoh.id") if "Sertifikat" in m.subject]
+
+    payloads = issued_payloads(stack)
+    assert len(payloads) == 2 and len({p["number"] for p in payloads}) == 2
+    for payload in payloads:
+        page = client.get(local_path(payload["verify_url"]))
+        assert page.status_code == 200 and "Sertifikat ini asli" in page.get_data(as_text=True)
+
+    revoked = payloads[0]
+    answer = client.post(f"/api/v1/certificates/{revoked['certificate_id']}/revoke", json={"reason": "salah orang"},
+                         headers=headers)  # fmt: skip
+    assert answer.status_code == 200
+    assert "sudah dicabut" in client.get(local_path(revoked["verify_url"])).get_data(as_text=True)
+
+    reporting = stack.app("reporting").test_client()
+    wait_for(lambda: reporting.get("/api/v1/summary", headers=headers).json["certificates"] == 1,
+             message="reporting to count one certificate standing (two issued, one revoked)")  # fmt: skip

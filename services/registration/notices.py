@@ -210,6 +210,8 @@ NOTICE_2026_12_05 = Notice(
                     [
                         "Nama, nomor HP, email, kebutuhan pendampingan, dan kode Anda dihapus {days} hari setelah "
                         "acara selesai. Setelah itu hanya tersisa angka tanpa nama untuk laporan.",
+                        "Sertifikat yang terbit untuk Anda (nomor, nama, pelatihan) disimpan agar tetap dapat "
+                        "diverifikasi, sampai Anda memintanya dihapus di \u201cData saya\u201d.",
                     ],
                 ),
                 (
@@ -263,6 +265,8 @@ NOTICE_2026_12_05 = Notice(
                     [
                         "Your name, phone number, email, assistance needs and codes are erased {days} days after "
                         "the event ends. After that only anonymous figures remain for the reports.",
+                        "A certificate issued to you (number, name, training) is kept so it can still be verified, "
+                        "until you ask for it to be erased on \u201cData saya\u201d.",
                     ],
                 ),
                 (

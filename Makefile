@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 UV_VERSION := 0.13.8
 
-.PHONY: run test test-other-python lint bench bench-smoke prod-smoke lock clean system-deps translations
+.PHONY: run test test-processes test-in-process test-other-python lint bench bench-smoke prod-smoke lock clean system-deps translations
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Pelita needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)" >&2; exit 1; }
@@ -40,12 +40,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch node_modules/.installed
 
-## test: lint, architecture rules, then unit, integration, flow and browser tests against a real Redis
+## test: lint, architecture rules, then three streams side by side (each prints its output when it ends):
+## browser and flow tests (mostly waiting on processes) then prod-smoke; unit and integration tests (one core);
+## unit and integration again under a second Python when there is one (the other core). Then bench-smoke.
+## Each stream has its own Redis database (flow, browser and prod-smoke start Redis servers of their own).
 test: $(DEV_STAMP) system-deps node_modules/.installed lint
-	$(BIN)/python -m pytest
-	$(MAKE) prod-smoke
-	$(MAKE) bench-smoke
-	$(MAKE) test-other-python
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-processes test-in-process test-other-python
+	$(MAKE) --no-print-directory bench-smoke
+
+## test-processes: the browser journeys and the flow tests (real Redis, Celery workers, `make run` itself), then prod-smoke
+test-processes: $(DEV_STAMP) system-deps node_modules/.installed
+	$(BIN)/python -m pytest tests/browser tests/flow
+	$(MAKE) --no-print-directory prod-smoke
+
+## test-in-process: the unit and integration tests (stores, SMTP and HTTP stand-ins, a real Redis)
+test-in-process: $(DEV_STAMP)
+	TEST_REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/python -m pytest tests/unit tests/integration
 
 ## test-other-python: the unit and integration suites again under a second Python (3.11 to 3.13, on PATH or pyenv's)
 ## in var/venv-<version>, when the machine has one besides the venv's; otherwise it only says so.
@@ -61,7 +71,7 @@ test-other-python: $(DEV_STAMP)
 	if [ ! -f $$venv/.installed-dev ] || [ requirements/dev.txt -nt $$venv/.installed-dev ]; then \
 	  $$venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt; \
 	  touch $$venv/.installed-dev; fi; \
-	$$venv/bin/python -m pytest -q tests/unit tests/integration
+	TEST_REDIS_URL=$${OTHER_TEST_REDIS_URL:-redis://127.0.0.1:6379/5} $$venv/bin/python -m pytest -q tests/unit tests/integration
 
 ## prod-smoke: docker-compose.yml's services started as plain processes (APP_ENV=production, per-service database
 ## roles, Redis with a password, gunicorn, Celery), someone registered through the form and mailed (docs/operations.md)

@@ -88,7 +88,7 @@ def populate(database_url: str, n_events: int, n_regs: int) -> None:
 
 EVENT_COLUMNS = ("event_id", "title", "kabupaten_code", "venue", "starts_at", "ends_at", "capacity", "status")
 REGISTRATION_COLUMNS = (
-    "registration_id",
+    "pseudonym",
     "event_id",
     "status",
     "kabupaten_code",
@@ -130,7 +130,7 @@ def _facts(rng: random.Random, events: list[tuple], first: int, last: int) -> tu
         kecamatan = f"{kabupaten_code}.{i % 20:02d}"
         regs.append(
             (
-                f"{i:08x}-0000-4000-8000-{rng.getrandbits(48):012x}",
+                f"{i:08x}{rng.getrandbits(96):024x}",  # a pseudonym: 32 hex digits, as registration makes them
                 event_id,
                 status,
                 kabupaten_code,

@@ -25,9 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.registration import store
+from services.registration.bus import bus, nudge
+from services.registration.common import RegistrationError, audit
 from services.registration.extensions import db
 from services.registration.models import Staff
-from services.registration.service import RegistrationError, audit, bus, nudge
 from shared import regions
 from shared.messaging.names import EventNames
 from shared.staffauth import ROLES, StaffClaims, issue_token

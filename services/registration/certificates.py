@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import certtext, store
+from services.registration.bus import bus, nudge
 from services.registration.certdoc import (
     CHECK_LENGTH,
     SLUG_MAX,
@@ -26,18 +27,10 @@ from services.registration.certdoc import (
     slug_for,
     verify_url,
 )
+from services.registration.common import RegistrationError, _event_for_staff, audit
 from services.registration.extensions import db
+from services.registration.links import CANCEL_CODE_LENGTH, CHECKIN_ALPHABET, _random_code
 from services.registration.models import Certificate, CertificateWording, Event, Registration, new_id
-from services.registration.service import (
-    CANCEL_CODE_LENGTH,
-    CHECKIN_ALPHABET,
-    RegistrationError,
-    _event_for_staff,
-    _random_code,
-    audit,
-    bus,
-    nudge,
-)
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
 from shared.timeutil import to_local, utcnow

@@ -73,7 +73,7 @@ def take_open_seat(event_id: str, now: datetime) -> bool:
     """Take one confirmed seat if the event takes registrations at `now` and has one left: one conditional UPDATE.
 
     It is the whole check for most submissions; why one was refused (closed, full, not found...) is read only then.
-    The conditions are service._check_open's, in SQL.
+    The conditions are events._check_open's, in SQL.
     """
     return _run(_TAKE_OPEN_SEAT, event_id=event_id, now=now).rowcount == 1
 
@@ -132,7 +132,7 @@ _TAKE_TICKET = (
     .returning(Event.waitlist_seq, Event.waitlist_count)
 )
 _NOW = sa.bindparam("now", type_=Event.starts_at.type)
-#: service._check_open's conditions, in SQL: published, and `now` inside the registration window.
+#: events._check_open's conditions, in SQL: published, and `now` inside the registration window.
 _OPEN = (
     Event.status == EventStatus.PUBLISHED,
     sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= _NOW),

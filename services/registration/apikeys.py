@@ -17,8 +17,6 @@ from shared.timeutil import utcnow
 
 #: Every key starts so (staff and secret scanners recognise one); the rest is 32 random bytes, URL-safe.
 API_KEY_START = "pelita_"
-
-
 #: A key's last use is written at most this often.
 API_KEY_TOUCH_PACE = timedelta(minutes=1)
 

@@ -16,8 +16,6 @@ from services.registration.models import (
 from shared.timeutil import utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
-
-
 #: Letters of a short cancel link's code (/k/<code>): 32^10, about 10^15 codes for a rate-limited visitor to guess.
 CANCEL_CODE_LENGTH = 10
 
@@ -34,8 +32,6 @@ def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
 
 #: Salts keep each kind of signed link from being used as another kind.
 CANCEL, PAGE, CHECKIN = "cancel-registration", "registration-page", "staff-check-in"
-
-
 #: Links in messages stay valid for half a year; the event's own dates end them sooner.
 LINK_MAX_AGE = 183 * 24 * 3600
 

@@ -56,7 +56,6 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
 
 _CONFIRMED = {"status": RegistrationStatus.CONFIRMED, "waitlist_position": None}
 
-
 #: A registration's confirmation goes again at most this often, however many times it is asked for.
 CONFIRMATION_PACE = timedelta(minutes=10)
 

@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from services.reporting import figures, reports
+from services.reporting import figures, report_pdf, report_xlsx, reports, suppression
 from services.reporting.labels import area_label
 from services.reporting.scopes import compute_figures
 from shared.timeutil import utcnow
@@ -45,21 +45,21 @@ def render_report(
     """Return the suppressed figures and the documents rendered from them."""
     generated_at = utcnow()
     with force_locale(locale):
-        public = figures.suppress(compute_figures(scope, now=generated_at))
+        public = suppression.suppress(compute_figures(scope, now=generated_at))
         subject = report_subject(scope, kind)
-        html = reports.report_html(public, generated_at, subject, locale, kind)
-        xlsx = reports.to_xlsx(public, generated_at, locale)
+        html = report_pdf.report_html(public, generated_at, subject, locale, kind)
+        xlsx = report_xlsx.to_xlsx(public, generated_at, locale)
     stem = file_stem(scope)
     return public, {
         "xlsx": Document(f"{stem}.xlsx", MIMETYPES["xlsx"], xlsx),
-        "pdf": Document(f"{stem}.pdf", MIMETYPES["pdf"], reports.to_pdf(html)),
+        "pdf": Document(f"{stem}.pdf", MIMETYPES["pdf"], report_pdf.to_pdf(html)),
     }
 
 
 def build_csv(scope: figures.Scope, table: str, locale: str = "id") -> Document:
     """Render one table of a period and area as CSV (small counts suppressed)."""
     with force_locale(locale):
-        public = figures.suppress(compute_figures(scope))
+        public = suppression.suppress(compute_figures(scope))
         chosen = next(t for t in reports.tables(public, locale) if t.key == table)
         return Document(f"{file_stem(scope)}-{table}.csv", MIMETYPES["csv"], reports.to_csv(chosen).encode())
 

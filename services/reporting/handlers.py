@@ -21,7 +21,6 @@ from shared.states import EventStatus, MessageStatus, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
-
 REPORTED_REGISTRATION_FIELDS = (
     "status",
     "kabupaten_code",

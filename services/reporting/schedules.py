@@ -11,7 +11,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from services.reporting import figures, periods, reports, store
+from services.reporting import figures, periods, report_pdf, reports, store
 from services.reporting.bus import bus
 from services.reporting.common import ReportingError, audit
 from services.reporting.documents import MIMETYPES, Document, file_stem, render_report, report_subject
@@ -125,9 +125,9 @@ def _report_payload(
 def _body_text(public: figures.Figures, subject: str, link: str) -> str:
     """The mail's text: the headline of the figures the attached documents show (computed once, not again)."""
     locale = str(get_locale() or "id")
-    lines = [_("Yth. Bapak/Ibu,"), "", subject, "", reports.narrative(public, locale), ""]
+    lines = [_("Yth. Bapak/Ibu,"), "", subject, "", report_pdf.narrative(public, locale), ""]
     for label_text, value in reports.headline(public).rows:
-        rate = isinstance(value, float) or (value is None and label_text in reports._rate_labels())
+        rate = isinstance(value, float) or (value is None and label_text in reports.rate_row_labels())
         lines.append(f"- {label_text}: {reports.display(value, locale, rate=rate)}")
     days = int(current_app.config["REPORT_LINK_DAYS"])
     lines += ["", _("Unduh laporan (XLSX dan PDF; tautan berlaku %(days)s hari):", days=days), link, ""]

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
-from services.reporting import figures, store
+from services.reporting import figures, store, suppression
 from services.reporting.common import ReportingError
 from shared.staffauth import StaffClaims
 from shared.timeutil import WITA, utcnow
@@ -55,5 +55,5 @@ def figures_for(staff: StaffClaims, scope: figures.Scope) -> tuple[figures.Figur
     """Compute the figures for the dashboard, and those files and mails carry (small counts suppressed): provincial
     staff see every count, others what is shared."""
     computed = compute_figures(scope)
-    public = figures.suppress(computed)
+    public = suppression.suppress(computed)
     return (computed if staff.is_provincial else public), public

@@ -37,7 +37,7 @@ TOTP_ISSUER = "Pelita Dispersip Kalsel"
 SET_PASSWORD, SECOND_STEP = "staff-set-password", "staff-second-step"
 
 
-def _refuse(code: str, message: str, status: int = 400) -> RegistrationError:
+def refuse(code: str, message: str, status: int = 400) -> RegistrationError:
     return RegistrationError(code, message, status)
 
 
@@ -86,7 +86,7 @@ def _claims(staff: Staff) -> StaffClaims:
     return StaffClaims(id=staff.id, email=staff.email, role=staff.role, kabupaten_code=staff.kabupaten_code)
 
 
-def _changed(staff: Staff, *, bump: bool = True) -> None:
+def mark_changed(staff: Staff, *, bump: bool = True) -> None:
     """Raise the token version (ending every session of the account) and tell the other services; no commit."""
     if bump:
         staff.token_version += 1
@@ -101,7 +101,7 @@ def announce_all() -> int:
     """Tell the other services every account's state again (after an upgrade, or to rebuild their copies)."""
     accounts = store.list_staff()
     for staff in accounts:
-        _changed(staff, bump=False)
+        mark_changed(staff, bump=False)
     db.session.commit()
     nudge()
     return len(accounts)
@@ -113,11 +113,11 @@ def add_account(email: str, name: str, role: str, kabupaten_code: str | None, pa
     staff.password_hash = generate_password_hash(password) if password else _unusable_hash()
     db.session.add(staff)
     db.session.flush()
-    _changed(staff, bump=False)
+    mark_changed(staff, bump=False)
     return staff
 
 
-def _signer(salt: str) -> URLSafeTimedSerializer:
+def account_signer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
@@ -127,32 +127,32 @@ def _fingerprint(staff: Staff) -> str:
 
 
 def set_password_link(staff: Staff) -> tuple[str, datetime]:
-    token = _signer(SET_PASSWORD).dumps({"id": staff.id, "p": _fingerprint(staff)})
+    token = account_signer(SET_PASSWORD).dumps({"id": staff.id, "p": _fingerprint(staff)})
     expires_at = utcnow() + timedelta(hours=current_app.config["STAFF_INVITE_HOURS"])
     return f"{current_app.config['PUBLIC_BASE_URL']}/staf/atur-sandi/{token}", expires_at
 
 
-def _require_admin(by: StaffClaims) -> None:
+def require_admin(by: StaffClaims) -> None:
     if not by.is_provincial:
-        raise _refuse("forbidden", _("Hanya admin provinsi yang dapat mengelola akun staf."), 403)
+        raise refuse("forbidden", _("Hanya admin provinsi yang dapat mengelola akun staf."), 403)
 
 
 def _check_account_fields(data: dict) -> tuple[str, str, str, str | None]:
     email, name, role = data["email"].strip().lower(), data["name"].strip(), data["role"]
     kabupaten = data.get("kabupaten_code") or None
     if role not in ROLES:
-        raise _refuse("invalid_role", _("Peran tidak dikenal."))
+        raise refuse("invalid_role", _("Peran tidak dikenal."))
     if role == "regency_organiser" and kabupaten not in {area.code for area in regions.kabupaten()}:
-        raise _refuse("kabupaten_required", _("Pilih kabupaten/kota untuk panitia kabupaten."))
+        raise refuse("kabupaten_required", _("Pilih kabupaten/kota untuk panitia kabupaten."))
     return email, name, role, (kabupaten if role == "regency_organiser" else None)
 
 
 def invite(data: dict, by: StaffClaims, locale: str = "id") -> Staff:
     """Create an account for a new staff member and mail them a one-time link to set their password."""
-    _require_admin(by)
+    require_admin(by)
     email, name, role, kabupaten = _check_account_fields(data)
     if store.get_staff_by_email(email) is not None:
-        raise _refuse("email_taken", _("Email ini sudah punya akun staf."), 409)
+        raise refuse("email_taken", _("Email ini sudah punya akun staf."), 409)
     try:
         staff = add_account(email, name, role, kabupaten)
         _send_invitation(staff, locale)
@@ -160,7 +160,7 @@ def invite(data: dict, by: StaffClaims, locale: str = "id") -> Staff:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise _refuse("email_taken", _("Email ini sudah punya akun staf."), 409) from None
+        raise refuse("email_taken", _("Email ini sudah punya akun staf."), 409) from None
     nudge()
     logger.info("staff_invited", extra={"staff_id": staff.id, "by": by.id})
     return staff
@@ -168,10 +168,10 @@ def invite(data: dict, by: StaffClaims, locale: str = "id") -> Staff:
 
 def send_invitation_again(staff_id: int, by: StaffClaims, locale: str = "id") -> Staff:
     """Mail a fresh set-password link (a forgotten password, or a lost invitation)."""
-    _require_admin(by)
-    staff = _account(staff_id)
+    require_admin(by)
+    staff = get_account(staff_id)
     if not staff.active:
-        raise _refuse("account_disabled", _("Aktifkan akun ini dulu."), 409)
+        raise refuse("account_disabled", _("Aktifkan akun ini dulu."), 409)
     _send_invitation(staff, locale)
     audit("account.invite_again", by, object_id=staff.id)
     db.session.commit()
@@ -190,12 +190,12 @@ def invited_account(token: str) -> Staff:
     """The account a set-password link is for, if the link is genuine, unexpired and not used yet."""
     max_age = int(current_app.config["STAFF_INVITE_HOURS"] * 3600)
     try:
-        data = _signer(SET_PASSWORD).loads(token[:1000], max_age=max_age)
+        data = account_signer(SET_PASSWORD).loads(token[:1000], max_age=max_age)
         staff = store.get_staff(int(data["id"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         staff = None
     if staff is None or not staff.active or not hmac.compare_digest(str(data.get("p")), _fingerprint(staff)):
-        raise _refuse(
+        raise refuse(
             "link_invalid",
             _("Tautan ini sudah dipakai atau tidak berlaku lagi. Minta admin provinsi mengirim tautan baru."),
             410,
@@ -206,7 +206,7 @@ def invited_account(token: str) -> Staff:
 def set_password_from_link(token: str, password: str) -> Staff:
     """Set the password of an invited account; the link is used up, and older sessions end."""
     staff = invited_account(token)
-    _set_password(staff, password)
+    store_new_password(staff, password)
     audit("account.password_set", _claims(staff), object_id=staff.id)
     db.session.commit()
     nudge()
@@ -214,44 +214,44 @@ def set_password_from_link(token: str, password: str) -> Staff:
     return staff
 
 
-def _set_password(staff: Staff, password: str) -> None:
+def store_new_password(staff: Staff, password: str) -> None:
     problem = password_problem(password, staff)
     if problem:
-        raise _refuse("weak_password", problem)
+        raise refuse("weak_password", problem)
     staff.password_hash = generate_password_hash(password)
-    _changed(staff)
+    mark_changed(staff)
 
 
 # -- administration -------------------------------------------------------------------------------------------------
 
 
-def _account(staff_id: int) -> Staff:
+def get_account(staff_id: int) -> Staff:
     staff = store.get_staff(staff_id)
     if staff is None:
-        raise _refuse("not_found", _("Akun staf tidak ditemukan."), 404)
+        raise refuse("not_found", _("Akun staf tidak ditemukan."), 404)
     return staff
 
 
 def account_for_admin(staff_id: int, by: StaffClaims) -> Staff:
-    _require_admin(by)
-    return _account(staff_id)
+    require_admin(by)
+    return get_account(staff_id)
 
 
 def list_accounts(by: StaffClaims) -> list[Staff]:
-    _require_admin(by)
+    require_admin(by)
     return store.list_staff()
 
 
 def set_role(staff_id: int, data: dict, by: StaffClaims) -> Staff:
     """Change an account's role or kabupaten; its sessions end, so its tokens never carry the old rights."""
-    _require_admin(by)
-    staff = _account(staff_id)
+    require_admin(by)
+    staff = get_account(staff_id)
     role, kabupaten = _check_account_fields({**data, "email": staff.email, "name": staff.name})[2:]
     if staff.id == by.id and role != staff.role:
-        raise _refuse("own_account", _("Anda tidak dapat mengubah peran akun Anda sendiri."), 409)
+        raise refuse("own_account", _("Anda tidak dapat mengubah peran akun Anda sendiri."), 409)
     if (staff.role, staff.kabupaten_code) != (role, kabupaten):
         staff.role, staff.kabupaten_code = role, kabupaten
-        _changed(staff)
+        mark_changed(staff)
         audit("account.role_change", by, object_id=staff.id)
         db.session.commit()
         nudge()
@@ -261,13 +261,13 @@ def set_role(staff_id: int, data: dict, by: StaffClaims) -> Staff:
 
 def set_active(staff_id: int, active: bool, by: StaffClaims) -> Staff:
     """Disable (every session ends at once, everywhere) or enable an account."""
-    _require_admin(by)
-    staff = _account(staff_id)
+    require_admin(by)
+    staff = get_account(staff_id)
     if staff.id == by.id and not active:
-        raise _refuse("own_account", _("Anda tidak dapat menonaktifkan akun Anda sendiri."), 409)
+        raise refuse("own_account", _("Anda tidak dapat menonaktifkan akun Anda sendiri."), 409)
     if staff.active != active:
         staff.active = active
-        _changed(staff)
+        mark_changed(staff)
         audit("account.enable" if active else "account.disable", by, object_id=staff.id)
         db.session.commit()
         nudge()

@@ -9,9 +9,7 @@ from flask_babel import gettext as _
 from services.registration import store
 from services.registration.common import RegistrationError, audit
 from services.registration.extensions import db
-from services.registration.models import (
-    ApiKey,
-)
+from services.registration.models import ApiKey
 from shared.staffauth import StaffClaims
 from shared.timeutil import utcnow
 

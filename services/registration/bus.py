@@ -7,11 +7,7 @@ import hmac
 from flask import current_app
 
 from services.registration.extensions import celery, db
-from services.registration.models import (
-    DeadLetter,
-    OutboxMessage,
-    ProcessedMessage,
-)
+from services.registration.models import DeadLetter, OutboxMessage, ProcessedMessage
 from shared.bus import ServiceBus
 from shared.messaging.routing import PSEUDONYMISED
 
@@ -46,7 +42,7 @@ def _with_pseudonym(event_type: str, payload: dict) -> dict:
 bus = RegistrationBus("registration", db, celery, OutboxMessage, ProcessedMessage, DeadLetter)
 
 
-def _emit(event_type: str, payload: dict) -> None:
+def emit(event_type: str, payload: dict) -> None:
     bus.emit(event_type, payload)
 
 

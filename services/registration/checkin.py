@@ -6,14 +6,11 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from services.registration import store
-from services.registration.bus import _emit, nudge
+from services.registration.bus import emit, nudge
 from services.registration.common import RegistrationError, audit, format_day
 from services.registration.extensions import db
-from services.registration.models import (
-    Event,
-    Registration,
-)
-from services.registration.waitlist import _seat, _waitlisted_for_staff
+from services.registration.models import Event, Registration
+from services.registration.waitlist import seat_waitlisted, waitlisted_for_staff
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
 from shared.states import RegistrationStatus
@@ -25,9 +22,9 @@ def seat_at_door(registration_id: str, staff: StaffClaims, add_chair: bool = Fal
 
     A free seat is taken; a full room gets one more chair only when staff said so (`add_chair`).
     """
-    registration, event = _waitlisted_for_staff(registration_id, staff)
+    registration, event = waitlisted_for_staff(registration_id, staff)
     _check_in_window(event)
-    _seat(registration, event, add_chair)
+    seat_waitlisted(registration, event, add_chair)
     _record_check_in(registration)
     audit("registration.promote_check_in", staff, event_id=event.id, object_id=registration.id)
     db.session.commit()
@@ -60,7 +57,7 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
 def _record_check_in(registration: Registration) -> None:
     registration.checked_in_at = utcnow()
     payload = {"registration_id": registration.id, "event_id": registration.event_id}
-    _emit(EventNames.ATTENDANCE_CHECKED_IN, payload | {"checked_in_at": registration.checked_in_at})
+    emit(EventNames.ATTENDANCE_CHECKED_IN, payload | {"checked_in_at": registration.checked_in_at})
 
 
 def check_in_window(event: Event) -> tuple[date, date]:
@@ -116,7 +113,7 @@ def undo_check_in(registration_id: str, staff: StaffClaims) -> Registration:
             "undo_too_late", _("Catatan hadir hanya dapat diurungkan dalam %(n)s menit.", n=minutes)
         )
     checked_in_at, registration.checked_in_at = registration.checked_in_at, None
-    _emit(
+    emit(
         EventNames.ATTENDANCE_CHECK_IN_UNDONE,
         {
             "registration_id": registration.id,

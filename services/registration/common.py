@@ -7,10 +7,7 @@ from flask_babel import gettext as _
 
 from services.registration import store
 from services.registration.extensions import db
-from services.registration.models import (
-    AuditEntry,
-    Event,
-)
+from services.registration.models import AuditEntry, Event
 from shared import audit as trail
 from shared.staffauth import StaffClaims
 from shared.timeutil import to_local
@@ -24,7 +21,7 @@ class RegistrationError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
-def _event_for_staff(event_id: str, staff: StaffClaims) -> Event:
+def event_for_staff(event_id: str, staff: StaffClaims) -> Event:
     event = store.get_event(event_id)
     if event is None:
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)

@@ -3,16 +3,12 @@
 from flask_babel import gettext as _
 
 from services.registration import posters, store
-from services.registration.bus import _emit, nudge
-from services.registration.common import RegistrationError, _event_for_staff, audit
+from services.registration.bus import emit, nudge
+from services.registration.common import RegistrationError, audit, event_for_staff
 from services.registration.extensions import db
 from services.registration.links import event_url
-from services.registration.models import (
-    DEFAULT_REMINDER_OFFSETS,
-    Event,
-    EventPoster,
-)
-from services.registration.waitlist import _promote_next
+from services.registration.models import DEFAULT_REMINDER_OFFSETS, Event, EventPoster
+from services.registration.waitlist import promote_next
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
 from shared.states import EventStatus
@@ -44,7 +40,7 @@ def create_event(data: dict, staff: StaffClaims) -> Event:
     store.add(event)
     if publish:
         event.status = EventStatus.PUBLISHED
-        _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
+        emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     db.session.flush()
     audit("event.create", staff, event_id=event.id)
     db.session.commit()
@@ -54,20 +50,20 @@ def create_event(data: dict, staff: StaffClaims) -> Event:
 
 def publish_event(event_id: str, staff: StaffClaims) -> Event:
     """Open a draft event to the public and announce it."""
-    event = _event_for_staff(event_id, staff)
+    event = event_for_staff(event_id, staff)
     if event.status == EventStatus.PUBLISHED:
         return event
     if event.status != EventStatus.DRAFT:
         raise RegistrationError("not_draft", _("Hanya draf yang dapat dipublikasikan."))
     event.status = EventStatus.PUBLISHED
-    _emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
+    emit(EventNames.EVENT_PUBLISHED, event_snapshot(event))
     audit("event.publish", staff, event_id=event.id)
     db.session.commit()
     nudge()
     return event
 
 
-def _check_open(event):
+def check_open(event):
     """Refuse registration with the reason unless `event` (an Event, or a row of store.get_event_window) takes it."""
     if event is None or event.status == EventStatus.DRAFT:
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
@@ -84,12 +80,12 @@ def _check_open(event):
 
 def open_event(event_id: str) -> Event:
     """Return the event if people can register for it now; else refuse with the reason."""
-    return _check_open(store.get_event(event_id))
+    return check_open(store.get_event(event_id))
 
 
 def is_open(event: Event) -> bool:
     try:
-        _check_open(event)
+        check_open(event)
     except RegistrationError:
         return False
     return True
@@ -104,7 +100,7 @@ def get_public_event(event_id: str) -> Event:
 
 def set_poster(event_id: str, poster: posters.Poster, staff: StaffClaims) -> Event:
     """Give an event its poster (replacing the one it had): the page and link previews show it from now on."""
-    event = _event_for_staff(event_id, staff)
+    event = event_for_staff(event_id, staff)
     row = store.get_poster(event_id) or EventPoster(event_id=event_id)
     row.version, row.large, row.small = poster.version, poster.large, poster.small
     (row.large_width, row.large_height), (row.small_width, row.small_height) = poster.large_size, poster.small_size
@@ -117,7 +113,7 @@ def set_poster(event_id: str, poster: posters.Poster, staff: StaffClaims) -> Eve
 
 
 def remove_poster(event_id: str, staff: StaffClaims) -> Event:
-    event = _event_for_staff(event_id, staff)
+    event = event_for_staff(event_id, staff)
     if (row := store.get_poster(event_id)) is not None:
         db.session.delete(row)
     event.poster_version = None
@@ -141,7 +137,7 @@ ANNOUNCED_FIELDS = ("title", "venue", "starts_at", "ends_at", "reminder_offsets"
 
 def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
     """Edit an event; on a published one, announce changed time/venue and fill any new seats from the waitlist."""
-    event = _event_for_staff(event_id, staff)
+    event = event_for_staff(event_id, staff)
     moving = data.get("kabupaten_code") not in (None, event.kabupaten_code)
     if moving and not staff.is_provincial:  # an organiser would hand their event (and its people) to another regency
         raise RegistrationError(
@@ -160,11 +156,11 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
         setattr(event, key, data[key])
     db.session.flush()
     if event.status == EventStatus.PUBLISHED:
-        while event.seats_left > 0 and _promote_next(event):
+        while event.seats_left > 0 and promote_next(event):
             db.session.refresh(event)
         announced = [key for key in changed if key in ANNOUNCED_FIELDS]
         if announced:
-            _emit(EventNames.EVENT_UPDATED, event_snapshot(event) | {"changed": announced})
+            emit(EventNames.EVENT_UPDATED, event_snapshot(event) | {"changed": announced})
     audit("event.update", staff, event_id=event.id)
     db.session.commit()
     nudge()
@@ -173,12 +169,12 @@ def update_event(event_id: str, data: dict, staff: StaffClaims) -> Event:
 
 def cancel_event(event_id: str, staff: StaffClaims, reason: str = "") -> Event:
     """Call off an event: registration closes and everyone registered is told (event.cancelled)."""
-    event = _event_for_staff(event_id, staff)
+    event = event_for_staff(event_id, staff)
     if event.status == EventStatus.CANCELLED:
         return event
     was_published, event.status = event.status == EventStatus.PUBLISHED, EventStatus.CANCELLED
     if was_published:
-        _emit(EventNames.EVENT_CANCELLED, {"event_id": event.id, "title": event.title, "reason": reason})
+        emit(EventNames.EVENT_CANCELLED, {"event_id": event.id, "title": event.title, "reason": reason})
     audit("event.cancel", staff, event_id=event.id)
     db.session.commit()
     nudge()
@@ -192,4 +188,4 @@ def list_staff_events(staff: StaffClaims) -> list[Event]:
 
 
 def get_staff_event(event_id: str, staff: StaffClaims) -> Event:
-    return _event_for_staff(event_id, staff)
+    return event_for_staff(event_id, staff)

@@ -9,10 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from services.registration import store
 from services.registration.common import RegistrationError
-from services.registration.models import (
-    Event,
-    Registration,
-)
+from services.registration.models import Event, Registration
 from shared.timeutil import utcnow
 
 CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
@@ -79,7 +76,7 @@ def by_cancel_code(code: str) -> Registration:
     return registration
 
 
-def _random_code(length: int) -> str:
+def random_code(length: int) -> str:
     return "".join(CHECKIN_ALPHABET[byte % 32] for byte in secrets.token_bytes(length))  # 32 letters: uniform
 
 

@@ -16,12 +16,7 @@ from marshmallow import ValidationError
 
 from services.registration import requests, service, store
 from services.registration.extensions import db
-from services.registration.models import (
-    AccessCode,
-    AuditEntry,
-    MessageRecord,
-    Registration,
-)
+from services.registration.models import AccessCode, AuditEntry, MessageRecord, Registration
 from services.registration.schemas import normalise_email, normalise_phone
 from shared.messaging.names import EventNames
 from shared.states import MessageStatus

@@ -6,16 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import store
-from services.registration.bus import _emit, bus, nudge
+from services.registration.bus import bus, emit, nudge
 from services.registration.common import RegistrationError
-from services.registration.events import _check_open
+from services.registration.events import check_open
 from services.registration.extensions import db
-from services.registration.links import CANCEL_CODE_LENGTH, _random_code, checkin_url, short_cancel_url
-from services.registration.models import (
-    Consent,
-    Registration,
-    new_id,
-)
+from services.registration.links import CANCEL_CODE_LENGTH, checkin_url, random_code, short_cancel_url
+from services.registration.models import Consent, Registration, new_id
 from shared.messaging.names import EventNames
 from shared.states import RegistrationStatus
 from shared.timeutil import utcnow
@@ -73,7 +69,7 @@ def request_confirmation(registration: Registration) -> bool:
         db.session.rollback()
         return False
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "requested_at": now}
-    _emit(EventNames.REGISTRATION_CONFIRMATION_REQUESTED, payload)
+    emit(EventNames.REGISTRATION_CONFIRMATION_REQUESTED, payload)
     db.session.commit()
     nudge()
     return True
@@ -90,8 +86,8 @@ def _new_registration(event_id: str, data: dict) -> Registration:
         event_id=event_id,
         consents=[Consent(purpose=purpose, notice_version=version, given_at=now) for purpose in data["consents"]],
         registered_at=now,
-        checkin_code=_random_code(8),
-        cancel_code=_random_code(CANCEL_CODE_LENGTH),
+        checkin_code=random_code(8),
+        cancel_code=random_code(CANCEL_CODE_LENGTH),
         confirmation_requested_at=now,  # its confirmation goes now: a repeat soon after does not send another
     )
 
@@ -108,7 +104,7 @@ def _take_place(event_id: str) -> tuple[str, int | None, int | None]:
         return RegistrationStatus.CONFIRMED, None, None
     if (ticket := store.take_open_waitlist_ticket(event_id, now)) is not None:
         return RegistrationStatus.WAITLISTED, *ticket
-    event = _check_open(store.get_event_window(event_id))
+    event = check_open(store.get_event_window(event_id))
     if event.seats_left > 0 and store.take_seat(event_id):
         return RegistrationStatus.CONFIRMED, None, None
     if not event.waitlist_enabled:

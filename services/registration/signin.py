@@ -21,17 +21,17 @@ from services.registration import store
 from services.registration.accounts import (
     PASSWORD_MAX,
     SECOND_STEP,
-    _account,
-    _changed,
-    _refuse,
-    _set_password,
-    _signer,
+    account_signer,
+    get_account,
+    mark_changed,
+    refuse,
+    store_new_password,
 )
 from services.registration.bus import nudge
 from services.registration.common import audit
 from services.registration.extensions import db
 from services.registration.models import Staff
-from services.registration.twostep import _take_code
+from services.registration.twostep import take_code
 from shared.staffauth import StaffClaims, issue_token
 from shared.timeutil import utcnow
 
@@ -108,7 +108,7 @@ def _locked_out(keys: dict[str, str], staff_id: int | None = None) -> None:
         logger.warning("staff_signin_locked", extra={"scope": kind, "account": keys["account"], "staff_id": staff_id})
         minutes = max(1, round(_limiter().limits[kind].get_expiry() / 60))
         message = _("Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi %(n)d menit lagi.", n=minutes)
-        raise _refuse("signin_locked", message, 429)
+        raise refuse("signin_locked", message, 429)
 
 
 @dataclass
@@ -129,11 +129,11 @@ def check_password(email: str, password: str, address: str) -> SignIn:
     if staff is None or not right:
         _limiter().failed(keys)
         logger.info("staff_signin_failed", extra={"account": keys["account"], "staff_id": staff and staff.id})
-        raise _refuse("invalid_credentials", _("Email atau kata sandi salah."), 401)
+        raise refuse("invalid_credentials", _("Email atau kata sandi salah."), 401)
     if not staff.active:
-        raise _refuse("account_disabled", _("Akun ini sudah dinonaktifkan. Hubungi admin provinsi."), 403)
+        raise refuse("account_disabled", _("Akun ini sudah dinonaktifkan. Hubungi admin provinsi."), 403)
     if staff.totp_enabled:
-        pending = _signer(SECOND_STEP).dumps({"id": staff.id, "v": staff.token_version})
+        pending = account_signer(SECOND_STEP).dumps({"id": staff.id, "v": staff.token_version})
         return SignIn(staff, pending)
     _limiter().succeeded(keys)
     return SignIn(staff)
@@ -142,18 +142,18 @@ def check_password(email: str, password: str, address: str) -> SignIn:
 def check_second_step(pending: str, code: str, address: str) -> Staff:
     """Finish a two-step sign-in with the code from the authenticator app (each code works once)."""
     try:
-        data = _signer(SECOND_STEP).loads(pending[:500], max_age=SECOND_STEP_SECONDS)
+        data = account_signer(SECOND_STEP).loads(pending[:500], max_age=SECOND_STEP_SECONDS)
         staff = store.get_staff(int(data["id"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         staff = None
     if staff is None or not staff.active or data.get("v") != staff.token_version:
-        raise _refuse("second_step_expired", _("Langkah masuk sudah kedaluwarsa. Silakan masuk lagi."), 401)
+        raise refuse("second_step_expired", _("Langkah masuk sudah kedaluwarsa. Silakan masuk lagi."), 401)
     keys = _keys(staff.email, address)
     _locked_out(keys, staff.id)
-    if not _take_code(staff, code):
+    if not take_code(staff, code):
         _limiter().failed(keys)
         db.session.rollback()
-        raise _refuse("invalid_code", _("Kode verifikasi salah atau sudah dipakai."), 401)
+        raise refuse("invalid_code", _("Kode verifikasi salah atau sudah dipakai."), 401)
     _limiter().succeeded(keys)
     return staff
 
@@ -171,7 +171,7 @@ def token_for(email: str, password: str, code: str | None, address: str) -> dict
     signed = check_password(email, password, address)
     if signed.pending is not None:
         if not code:
-            raise _refuse("code_required", _("Akun ini memakai verifikasi dua langkah: sertakan kode."), 401)
+            raise refuse("code_required", _("Akun ini memakai verifikasi dua langkah: sertakan kode."), 401)
         return issue_session(check_second_step(signed.pending, code, address))
     return issue_session(signed.staff)
 
@@ -180,7 +180,7 @@ def sign_out(claims: StaffClaims) -> None:
     """End every session of the account, in every service (its token version goes up)."""
     staff = store.get_staff(claims.id)
     if staff is not None:
-        _changed(staff)
+        mark_changed(staff)
         db.session.commit()
         nudge()
 
@@ -188,13 +188,13 @@ def sign_out(claims: StaffClaims) -> None:
 def change_password(claims: StaffClaims, current: str, new: str, address: str = "") -> Staff:
     """Change one's own password after giving the current one (guesses count as failed sign-ins); every other
     session ends."""
-    staff = _account(claims.id)
+    staff = get_account(claims.id)
     keys = _keys(staff.email, address)
     _locked_out(keys, staff.id)
     if not check_password_hash(staff.password_hash, current[: PASSWORD_MAX * 4]):
         _limiter().failed(keys)
-        raise _refuse("invalid_credentials", _("Kata sandi saat ini salah."), 400)
-    _set_password(staff, new)
+        raise refuse("invalid_credentials", _("Kata sandi saat ini salah."), 400)
+    store_new_password(staff, new)
     audit("account.password_change", claims, object_id=staff.id)
     db.session.commit()
     nudge()

@@ -7,7 +7,7 @@ from datetime import datetime
 import pyotp
 from flask_babel import gettext as _
 
-from services.registration.accounts import TOTP_ISSUER, _account, _changed, _refuse, _require_admin
+from services.registration.accounts import TOTP_ISSUER, get_account, mark_changed, refuse, require_admin
 from services.registration.bus import nudge
 from services.registration.common import audit
 from services.registration.extensions import db
@@ -18,7 +18,7 @@ from shared.timeutil import utcnow
 logger = logging.getLogger(__name__)
 
 
-def _take_code(staff: Staff, code: str) -> bool:
+def take_code(staff: Staff, code: str) -> bool:
     """Accept a current code (one step of clock drift either way) not used before; remember its step (no commit)."""
     code = "".join((code or "").split())
     if staff.totp_secret is None or len(code) != 6 or not code.isdigit():
@@ -42,10 +42,10 @@ def start_two_step(claims: StaffClaims) -> tuple[Staff, str]:
 
     An account that has two-step sign-in on (an admin since made an organiser, say) is shown it, to turn it off.
     """
-    staff = _account(claims.id)
+    staff = get_account(claims.id)
     if staff.totp_enabled:
         return staff, ""
-    _require_admin(claims)
+    require_admin(claims)
     if staff.totp_secret is None:
         staff.totp_secret = pyotp.random_base32()
         db.session.commit()
@@ -55,15 +55,15 @@ def start_two_step(claims: StaffClaims) -> tuple[Staff, str]:
 
 def confirm_two_step(claims: StaffClaims, code: str) -> Staff:
     """Turn two-step sign-in on once the app's code matches; other sessions end."""
-    _require_admin(claims)
-    staff = _account(claims.id)
+    require_admin(claims)
+    staff = get_account(claims.id)
     if staff.totp_enabled or staff.totp_secret is None:
         return staff
-    if not _take_code(staff, code):
+    if not take_code(staff, code):
         db.session.rollback()
-        raise _refuse("invalid_code", _("Kode verifikasi salah. Periksa jam ponsel Anda, lalu coba lagi."), 400)
+        raise refuse("invalid_code", _("Kode verifikasi salah. Periksa jam ponsel Anda, lalu coba lagi."), 400)
     staff.totp_enabled = True
-    _changed(staff)
+    mark_changed(staff)
     audit("account.two_step_on", claims, object_id=staff.id)
     db.session.commit()
     nudge()
@@ -73,14 +73,14 @@ def confirm_two_step(claims: StaffClaims, code: str) -> Staff:
 
 def stop_two_step(claims: StaffClaims, code: str) -> Staff:
     """Turn two-step sign-in off, with a current code (a stolen session alone cannot)."""
-    staff = _account(claims.id)
+    staff = get_account(claims.id)
     if not staff.totp_enabled:
         return staff
-    if not _take_code(staff, code):
+    if not take_code(staff, code):
         db.session.rollback()
-        raise _refuse("invalid_code", _("Kode verifikasi salah atau sudah dipakai."), 400)
+        raise refuse("invalid_code", _("Kode verifikasi salah atau sudah dipakai."), 400)
     staff.totp_enabled, staff.totp_secret = False, None
-    _changed(staff)
+    mark_changed(staff)
     audit("account.two_step_off", claims, object_id=staff.id)
     db.session.commit()
     nudge()

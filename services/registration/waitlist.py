@@ -4,13 +4,10 @@ hand; staff's lists of an event's registrations."""
 from flask_babel import gettext as _
 
 from services.registration import store
-from services.registration.bus import _emit, nudge
-from services.registration.common import RegistrationError, _event_for_staff, audit
+from services.registration.bus import emit, nudge
+from services.registration.common import RegistrationError, audit, event_for_staff
 from services.registration.extensions import db
-from services.registration.models import (
-    Event,
-    Registration,
-)
+from services.registration.models import Event, Registration
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
 from shared.states import RegistrationStatus
@@ -48,10 +45,10 @@ def cancel_locked(registration: Registration, event: Event, *, erasure: bool = F
     if was_waiting:
         store.leave_waitlist(event.id)
     payload = _cancelled_payload(registration, was_confirmed)
-    _emit(EventNames.REGISTRATION_CANCELLED, payload | ({"erasure": True} if erasure else {}))
+    emit(EventNames.REGISTRATION_CANCELLED, payload | ({"erasure": True} if erasure else {}))
     if was_confirmed:
         store.release_seat(event.id)
-        _promote_next(event)
+        promote_next(event)
 
 
 def _cancelled_payload(registration: Registration, was_confirmed: bool) -> dict:
@@ -63,7 +60,7 @@ def _cancelled_payload(registration: Registration, was_confirmed: bool) -> dict:
     }
 
 
-def _promote_next(event: Event) -> Registration | None:
+def promote_next(event: Event) -> Registration | None:
     """Give a free seat to the first person on the waitlist, if there is one (inside the caller's transaction)."""
     waiting = store.first_waitlisted(event.id)
     if waiting is None or not store.take_seat(event.id):
@@ -75,7 +72,7 @@ def _promote_next(event: Event) -> Registration | None:
 def _promote(registration: Registration) -> None:
     registration.status = RegistrationStatus.CONFIRMED
     store.leave_waitlist(registration.event_id)
-    _emit(
+    emit(
         EventNames.REGISTRATION_PROMOTED,
         {"registration_id": registration.id, "event_id": registration.event_id, "promoted_at": utcnow()},
     )
@@ -88,20 +85,20 @@ def promote_registration(registration_id: str, staff: StaffClaims, add_chair: bo
     a place near the interpreter, say) means one more chair: capacity grows by one, never overselling. With
     `add_chair` false a full room refuses instead (the staff page asks first, and the room may have filled since).
     """
-    registration, event = _waitlisted_for_staff(registration_id, staff)
-    _seat(registration, event, add_chair)
+    registration, event = waitlisted_for_staff(registration_id, staff)
+    seat_waitlisted(registration, event, add_chair)
     audit("registration.promote", staff, event_id=event.id, object_id=registration.id)
     db.session.commit()
     nudge()
     return registration
 
 
-def _waitlisted_for_staff(registration_id: str, staff: StaffClaims) -> tuple[Registration, Event]:
+def waitlisted_for_staff(registration_id: str, staff: StaffClaims) -> tuple[Registration, Event]:
     """The waitlisted registration and its event, both locked until commit; refuse anyone else."""
     registration = store.get_registration(registration_id)
     if registration is None:
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
-    event = _event_for_staff(registration.event_id, staff)
+    event = event_for_staff(registration.event_id, staff)
     store.lock_event(event.id)
     registration = store.get_registration(registration_id, lock=True)
     if registration.status != RegistrationStatus.WAITLISTED:
@@ -109,7 +106,7 @@ def _waitlisted_for_staff(registration_id: str, staff: StaffClaims) -> tuple[Reg
     return registration, event
 
 
-def _seat(registration: Registration, event: Event, add_chair: bool) -> None:
+def seat_waitlisted(registration: Registration, event: Event, add_chair: bool) -> None:
     if not store.take_seat(event.id):
         if not add_chair:
             raise RegistrationError("full", _("Kursi sudah penuh. Memberi kursi sekarang berarti menambah satu kursi."))
@@ -120,7 +117,7 @@ def _seat(registration: Registration, event: Event, add_chair: bool) -> None:
 
 def list_registrations(event_id: str, filters: dict, staff: StaffClaims) -> list[Registration]:
     """Return an event's registrations for staff, each waitlisted one with its current `waitlist_position`."""
-    _event_for_staff(event_id, staff)
+    event_for_staff(event_id, staff)
     registrations = store.list_registrations(event_id, filters)
     waiting = sorted(
         (r for r in store.list_registrations(event_id, {"status": RegistrationStatus.WAITLISTED})),
@@ -136,7 +133,7 @@ def get_staff_registration(registration_id: str, staff: StaffClaims) -> Registra
     registration = store.get_registration(registration_id)
     if registration is None:
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
-    _event_for_staff(registration.event_id, staff)
+    event_for_staff(registration.event_id, staff)
     registration.waitlist_position = store.waitlist_position(registration)
     return registration
 

@@ -2,9 +2,7 @@
 
 from services.reporting import figures
 from services.reporting.extensions import db
-from services.reporting.models import (
-    AuditEntry,
-)
+from services.reporting.models import AuditEntry
 from shared import audit as trail
 from shared.staffauth import StaffClaims
 

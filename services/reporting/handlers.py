@@ -8,13 +8,7 @@ import sqlalchemy as sa
 from services.reporting import figures, store
 from services.reporting.bus import bus
 from services.reporting.extensions import db
-from services.reporting.models import (
-    DeliveryFact,
-    EventFact,
-    ProcessedMessage,
-    RegistrationFact,
-    StaffAccess,
-)
+from services.reporting.models import DeliveryFact, EventFact, ProcessedMessage, RegistrationFact, StaffAccess
 from shared.messaging.names import EventNames
 from shared.staffauth import apply_staff_changed
 from shared.states import EventStatus, MessageStatus, RegistrationStatus

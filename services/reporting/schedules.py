@@ -16,10 +16,7 @@ from services.reporting.bus import bus
 from services.reporting.common import ReportingError, audit
 from services.reporting.documents import MIMETYPES, Document, file_stem, render_report, report_subject
 from services.reporting.extensions import celery, db
-from services.reporting.models import (
-    ReportRun,
-    ReportSchedule,
-)
+from services.reporting.models import ReportRun, ReportSchedule
 from services.reporting.states import RunStatus
 from shared.faults import fault_point
 from shared.messaging.names import EventNames, TaskNames

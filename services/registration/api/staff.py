@@ -4,14 +4,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
-from services.registration import (
-    attendance,
-    exports,
-    labels,
-    posters,
-    service,
-    signin,
-)
+from services.registration import attendance, exports, labels, posters, service, signin
 from services.registration.api.accounts import start_session
 from services.registration.schemas.accounts import ApiKeyCreateSchema, LoginSchema
 from services.registration.schemas.events import EventEditFormSchema, EventFormSchema

@@ -18,7 +18,7 @@ from shared.timeutil import LocalDateTime
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
-def _when(**kwargs) -> LocalDateTime:
+def when_field(**kwargs) -> LocalDateTime:
     message = _l("Isi tanggal dan jam yang masuk akal (tahun 2000–2099).")
     return LocalDateTime(validate=validate.Range(min=EARLIEST, max=LATEST, error=message), **kwargs)
 

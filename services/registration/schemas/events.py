@@ -5,7 +5,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from services.registration.links import poster_url
-from services.registration.schemas import KABUPATEN_CODES, HttpsUrlField, PhoneField, _when
+from services.registration.schemas import KABUPATEN_CODES, HttpsUrlField, PhoneField, when_field
 from shared.text import MultiLineText, SingleLineText
 from shared.timeutil import LocalDateTime
 
@@ -47,10 +47,10 @@ class EventCreateSchema(Schema):
     target_audience = MultiLineText(load_default="", max_length=NOTES_MAX)
     kabupaten_code = fields.String(required=True, validate=validate.OneOf(KABUPATEN_CODES))
     venue = SingleLineText(required=True, min_length=3, max_length=300, length_error=VENUE_LENGTH)
-    starts_at = _when(required=True)
-    ends_at = _when(required=True)
-    registration_opens_at = _when(load_default=None, allow_none=True)
-    registration_closes_at = _when(load_default=None, allow_none=True)
+    starts_at = when_field(required=True)
+    ends_at = when_field(required=True)
+    registration_opens_at = when_field(load_default=None, allow_none=True)
+    registration_closes_at = when_field(load_default=None, allow_none=True)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100_000))
     waitlist_enabled = fields.Boolean(load_default=True)
     reminder_offsets = fields.List(
@@ -95,10 +95,10 @@ class EventUpdateSchema(Schema):
     target_audience = MultiLineText(max_length=NOTES_MAX)
     kabupaten_code = fields.String(validate=validate.OneOf(KABUPATEN_CODES))
     venue = SingleLineText(min_length=3, max_length=300, length_error=VENUE_LENGTH)
-    starts_at = _when()
-    ends_at = _when()
-    registration_opens_at = _when(allow_none=True)
-    registration_closes_at = _when(allow_none=True)
+    starts_at = when_field()
+    ends_at = when_field()
+    registration_opens_at = when_field(allow_none=True)
+    registration_closes_at = when_field(allow_none=True)
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     waitlist_enabled = fields.Boolean()
     reminder_offsets = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=60 * 24 * 60)))

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from services.registration import notices
-from services.registration.schemas import KABUPATEN_CODES, EmailField, PhoneField, _when, check_textable
+from services.registration.schemas import KABUPATEN_CODES, EmailField, PhoneField, check_textable, when_field
 from shared.messaging.vocabulary import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, LOCALES, PARTICIPANT_TYPES
 from shared.regions import is_child
 from shared.states import Channel, RegistrationStatus
@@ -230,5 +230,5 @@ class StaffRegistrationSchema(Schema):
     preferred_channel = fields.String()
     checkin_code = fields.String()
     registered_at = LocalDateTime()
-    cancelled_at = _when(allow_none=True)
-    checked_in_at = _when(allow_none=True)
+    cancelled_at = when_field(allow_none=True)
+    checked_in_at = when_field(allow_none=True)

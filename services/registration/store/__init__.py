@@ -8,13 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.registration.extensions import db
-from services.registration.models import (
-    ApiKey,
-    Event,
-    EventPoster,
-    Registration,
-    Staff,
-)
+from services.registration.models import ApiKey, Event, EventPoster, Registration, Staff
 from services.registration.store.certificates import (  # noqa: F401 (the certificates' queries, part of `store`)
     attendees_without_certificate,
     certificates_to_render,

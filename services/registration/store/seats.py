@@ -6,11 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.registration.extensions import db
-from services.registration.models import (
-    Consent,
-    Event,
-    Registration,
-)
+from services.registration.models import Consent, Event, Registration
 from services.registration.store.certificates import (  # noqa: F401 (the certificates' queries, part of `store`)
     attendees_without_certificate,
     certificates_to_render,
@@ -37,7 +33,7 @@ def take_open_seat(event_id: str, now: datetime) -> bool:
     """Take one confirmed seat if the event takes registrations at `now` and has one left: one conditional UPDATE.
 
     It is the whole check for most submissions; why one was refused (closed, full, not found...) is read only then.
-    The conditions are events._check_open's, in SQL.
+    The conditions are events.check_open's, in SQL.
     """
     return _run(_TAKE_OPEN_SEAT, event_id=event_id, now=now).rowcount == 1
 
@@ -96,7 +92,7 @@ _TAKE_TICKET = (
     .returning(Event.waitlist_seq, Event.waitlist_count)
 )
 _NOW = sa.bindparam("now", type_=Event.starts_at.type)
-#: events._check_open's conditions, in SQL: published, and `now` inside the registration window.
+#: events.check_open's conditions, in SQL: published, and `now` inside the registration window.
 _OPEN = (
     Event.status == EventStatus.PUBLISHED,
     sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= _NOW),

@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from services.notifications.models import STATUSES
 from services.notifications.sending.phones import BadNumber, to_e164
-from shared.messaging.contracts import CHANNELS
+from shared.messaging.vocabulary import CHANNELS
 from shared.timeutil import LocalDateTime
 
 

@@ -14,8 +14,8 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from services.registration import certtext
+from services.registration.links import CHECKIN_ALPHABET
 from services.registration.models import Certificate
-from services.registration.service import CHECKIN_ALPHABET
 from shared.timeutil import to_local
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from services.registration import certtext, store
+from services.registration.bus import bus, nudge
 from services.registration.certdoc import (
     CHECK_LENGTH,
     SLUG_MAX,
@@ -26,18 +27,10 @@ from services.registration.certdoc import (
     slug_for,
     verify_url,
 )
+from services.registration.common import RegistrationError, audit, event_for_staff
 from services.registration.extensions import db
+from services.registration.links import CANCEL_CODE_LENGTH, CHECKIN_ALPHABET, random_code
 from services.registration.models import Certificate, CertificateWording, Event, Registration, new_id
-from services.registration.service import (
-    CANCEL_CODE_LENGTH,
-    CHECKIN_ALPHABET,
-    RegistrationError,
-    _event_for_staff,
-    _random_code,
-    audit,
-    bus,
-    nudge,
-)
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
 from shared.timeutil import to_local, utcnow
@@ -135,7 +128,7 @@ def _certificate(event: Event, registration: Registration, year: int, seq: int, 
         seq=seq,
         number=number,
         slug=slug_for(number)[:SLUG_MAX],
-        download_code=_random_code(CANCEL_CODE_LENGTH),
+        download_code=random_code(CANCEL_CODE_LENGTH),
         version=1,
         full_name=registration.full_name,
         title=event.title,
@@ -195,7 +188,7 @@ def _emit_issued(certificate: Certificate) -> None:
 
 
 def list_for_event(event_id: str, staff: StaffClaims) -> list[Certificate]:
-    _event_for_staff(event_id, staff)
+    event_for_staff(event_id, staff)
     return store.list_certificates(event_id)
 
 
@@ -204,7 +197,7 @@ def for_staff(certificate_id: str, staff: StaffClaims) -> Certificate:
     certificate = store.get_certificate(certificate_id) if len(certificate_id) <= 36 else None
     if certificate is None:
         raise RegistrationError("not_found", _("Sertifikat tidak ditemukan."), 404)
-    _event_for_staff(certificate.event_id, staff)
+    event_for_staff(certificate.event_id, staff)
     return certificate
 
 

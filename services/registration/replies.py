@@ -3,8 +3,9 @@ exactly as the cancel link does (the seat freed, the next person on the waitlist
 will attend, which organisers see in the participant list and count."""
 
 from services.registration import store
+from services.registration.bus import nudge
 from services.registration.extensions import db
-from services.registration.service import cancel_locked, nudge
+from services.registration.waitlist import cancel_locked
 from shared.messaging.names import EventNames
 from shared.states import RegistrationStatus
 

@@ -134,13 +134,13 @@ def _apply_name(registration: Registration, name: str, now: datetime) -> None:
 
 def carry_out_erasure(request_id: int) -> bool:
     """Run an agreed erasure (once): the registration is erased as "Data saya" erases it."""
-    from services.registration import mydata
+    from services.registration import rights
 
     request = db.session.get(DataRequest, request_id)
     if request is None or request.outcome != "done" or request.kind != "erasure" or request.carried_out_at:
         return False
     registration_id = request.registration_id
-    mydata.erase(registration_id)  # commits; nothing when erased meanwhile
+    rights.erase(registration_id)  # commits; nothing when erased meanwhile
     request = db.session.get(DataRequest, request_id)
     request.carried_out_at = utcnow()
     db.session.commit()

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from services.registration import requests
+from services.registration.bus import bus
 from services.registration.extensions import db
 from services.registration.models import AccessCode, AuditEntry, DataRequest, Event, MessageRecord, Registration
-from services.registration.service import bus
 from shared import audit
 from shared.retention import cutoff, update_in_batches
 from shared.timeutil import utcnow

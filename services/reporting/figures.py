@@ -12,24 +12,21 @@ Definitions (what the reports and the dashboard promise):
 - breakdowns count each participant by the attributes they registered with: registered (not cancelled) and
   attended;
 - villages reached = distinct desa/kelurahan codes of registered participants (and of those who attended);
-- delivery rate = delivered / (delivered + failed) messages about the events in scope.
-"""
+- delivery rate = delivered / (delivered + failed) messages about the events in scope."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.messaging.contracts import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, PARTICIPANT_TYPES
+from shared.messaging.vocabulary import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, PARTICIPANT_TYPES
 from shared.regions import kabupaten
 from shared.states import EventStatus, MessageStatus, RegistrationStatus
 from shared.timeutil import WITA
 
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
-#: What a suppressed small count shows (1 to 4 people with a disability), per UU PDP data minimisation.
-SMALL = "<5"
-#: A cell hidden only so that a suppressed one cannot be worked out by subtraction.
-HIDDEN = "*"
+
+
 #: "prefer_not_to_say" (an answer withheld, or not consented to for statistics) counts neither as a disability nor as
 #: none: it is a category of its own in the breakdown, outside both.
 NOT_SAID = "prefer_not_to_say"
@@ -290,41 +287,4 @@ def _event_row(event, tally: Counter, mail: Counter, now: datetime) -> EventRow:
         disability_registered=tally["disability_registered"],
         delivered=mail["delivered"],
         failed=mail["failed"],
-    )
-
-
-def protect(cells: list[int], total: int) -> tuple[list[int | str], int | str]:
-    """Suppress counts of 1-4 people, and one more cell when a lone suppressed cell could be subtracted out."""
-    shown: list[int | str] = [SMALL if 1 <= value <= 4 else value for value in cells]
-    shown_total: int | str = SMALL if 1 <= total <= 4 else total
-    hidden = [i for i, value in enumerate(shown) if value == SMALL]
-    if shown_total != SMALL and len(hidden) == 1:
-        others = sorted((value, i) for i, value in enumerate(cells) if i not in hidden and value > 0)
-        if others:
-            shown[others[0][1]] = HIDDEN
-    return shown, shown_total
-
-
-def suppress(figures: Figures) -> Figures:
-    """Return the figures as they may leave the service: small counts of people with a disability suppressed.
-
-    The "none" row of the disability breakdown is left out, since registrations minus it would give the total
-    (minus "prefer not to say", which is shown as it is: it tells nothing about anyone's disability).
-    """
-    if figures.suppressed:
-        return figures
-    kinds = [row for row in figures.breakdowns["disability"] if row.key in DISABILITY_KINDS]
-    registered, disability_registered = protect([r.registered for r in kinds], figures.disability_registered)
-    attended, disability_attended = protect([r.attended for r in kinds], figures.disability_attended)
-    rows = [BreakdownRow(r.key, reg, att) for r, reg, att in zip(kinds, registered, attended, strict=True)]
-    rows += [row for row in figures.breakdowns["disability"] if row.key == NOT_SAID]
-    per_event, _ = protect([e.disability_registered for e in figures.events], figures.disability_registered)
-    events = [replace(e, disability_registered=v) for e, v in zip(figures.events, per_event, strict=True)]
-    return replace(
-        figures,
-        breakdowns={**figures.breakdowns, "disability": rows},
-        disability_registered=disability_registered,
-        disability_attended=disability_attended,
-        events=events,
-        suppressed=True,
     )

@@ -5,12 +5,14 @@ holds them to it): a view cannot change data but through a use case, which check
 """
 
 from services.reporting.store import (
+    get_schedule,
     paused_schedule_count,
     run_counts,
     summary,
 )
 
 __all__ = [
+    "get_schedule",
     "paused_schedule_count",
     "run_counts",
     "summary",

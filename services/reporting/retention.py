@@ -10,9 +10,9 @@ from datetime import datetime
 
 from flask import current_app
 
+from services.reporting.bus import bus
 from services.reporting.extensions import db
 from services.reporting.models import AuditEntry
-from services.reporting.service import bus
 from shared import audit
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import json
 import redis
 import sqlalchemy as sa
 
-from services.registration import mydata
+from services.registration import rights
 from services.reporting.models import RegistrationFact
 from tests.flow.conftest import assert_invariants, wait_for
 from tests.flow.test_thin_slice import publish_event, register, stays_true
@@ -30,7 +30,7 @@ def test_an_erased_participant_is_forgotten_everywhere_and_sent_nothing_more(sta
     texts_before = len(stack.gateways.requests)
     registration = stack.app("registration")
     with registration.app_context():
-        assert mydata.erase(aisyah["id"]) is True
+        assert rights.erase(aisyah["id"]) is True
 
     wait_for(lambda: len(stack.smtp.mails_to("budi@contoh.id")) == 2, message="Budi's seat, freed by the erasure")
     secrets = [AISYAH["full_name"], AISYAH["email"], "+6281322227777"]
@@ -51,7 +51,7 @@ def test_an_erased_participant_is_forgotten_everywhere_and_sent_nothing_more(sta
     assert not [r for r in stack.gateways.requests[texts_before:] if r[1] in (AISYAH["phone"], "+6281322227777")]
     assert counted(stack) == before  # reporting counts her still, by attributes that name no one
     with registration.app_context():
-        assert mydata.erase(aisyah["id"]) is False
+        assert rights.erase(aisyah["id"]) is False
     assert_invariants(stack)
 
 

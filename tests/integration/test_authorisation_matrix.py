@@ -476,12 +476,12 @@ class Tokens(dict):
         self.registration = apps["registration"]
 
     def renew(self) -> None:
-        from services.registration import accounts, store
+        from services.registration import signin, store
 
         with self.registration.app_context():
             for role in ROLES:
                 if role.name in self and role.ended is None:
-                    self[role.name] = accounts.issue_session(store.get_staff_by_email(email_of(role)))["token"]
+                    self[role.name] = signin.issue_session(store.get_staff_by_email(email_of(role)))["token"]
 
 
 def email_of(role: Role) -> str:

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from marshmallow import ValidationError
 
-from services.registration import accounts, labels, queries
+from services.registration import accounts, labels, queries, signin, twostep
 from services.registration.models import Staff
-from services.registration.schemas import InviteFormSchema, NewPasswordSchema
+from services.registration.schemas.accounts import InviteFormSchema, NewPasswordSchema
 from services.registration.service import RegistrationError
 from shared import regions
 from shared.staffauth import STAFF_COOKIE, staff_page
@@ -20,7 +20,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/staf")
 
 def start_session(staff: Staff, target: str | None):
     """Sign a staff member in on this browser: the cookie opens every service's staff pages (never their API)."""
-    token = accounts.issue_session(staff)["token"]
+    token = signin.issue_session(staff)["token"]
     response = redirect(safe_redirect_target(target, url_for("staff.events")), 303)
     hours = current_app.config["STAFF_TOKEN_HOURS"]
     secure = current_app.config["SESSION_COOKIE_SECURE"]  # as the form's session cookie: production, or https
@@ -33,7 +33,7 @@ def second_step():
     """The second step of signing in for accounts with two-step sign-in: the authenticator app's code."""
     pending, target = request.form.get("pending", ""), request.form.get("next", "")[:2000]
     try:
-        staff = accounts.check_second_step(pending, request.form.get("code", ""), request.remote_addr)
+        staff = signin.check_second_step(pending, request.form.get("code", ""), request.remote_addr)
     except RegistrationError as error:
         if error.code == "second_step_expired":
             return render_template("staff/login.html", values={"next": target}, error=error.message), error.status
@@ -127,7 +127,7 @@ def change_password():
         return render_template("staff/password.html", errors={})
     try:
         data = NewPasswordSchema().load(request.form.to_dict(), unknown="exclude")
-        staff = accounts.change_password(g.staff, data["current"], data["password"], request.remote_addr)
+        staff = signin.change_password(g.staff, data["current"], data["password"], request.remote_addr)
     except ValidationError as error:
         return render_template("staff/password.html", errors=field_errors(error.messages)), 400
     except RegistrationError as error:
@@ -164,18 +164,18 @@ def two_step():
     if request.method == "POST":
         try:
             if request.form.get("action") == "matikan":
-                accounts.stop_two_step(g.staff, request.form.get("code", ""))
+                twostep.stop_two_step(g.staff, request.form.get("code", ""))
                 flash(_("Verifikasi dua langkah dimatikan."), "success")
                 back = url_for(".two_step") if g.staff.is_provincial else url_for("staff.events")
                 return start_session(queries.get_staff(g.staff.id), back)
-            staff = accounts.confirm_two_step(g.staff, request.form.get("code", ""))
+            staff = twostep.confirm_two_step(g.staff, request.form.get("code", ""))
             flash(_("Verifikasi dua langkah aktif. Saat masuk, Anda akan diminta kode dari aplikasi."), "success")
             return start_session(staff, url_for(".two_step"))
         except RegistrationError as error:
             if error.status == 403:
                 raise
             problem = error.message
-    staff, uri = accounts.start_two_step(g.staff)
+    staff, uri = twostep.start_two_step(g.staff)
     title = _("Kode QR untuk aplikasi autentikator")
     qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, title=title)) if uri else ""
     key = " ".join(staff.totp_secret[i : i + 4] for i in range(0, len(staff.totp_secret), 4)) if uri else ""

@@ -4,7 +4,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from services.registration import service
-from services.registration.schemas import ApiKeyCreateSchema, ApiKeySchema, NewApiKeySchema
+from services.registration.schemas.accounts import ApiKeyCreateSchema, ApiKeySchema, NewApiKeySchema
 from shared.staffauth import staff_required
 
 bp = Blueprint("api_keys", __name__, url_prefix="/api/v1/api-keys", description="Partner systems' API keys")

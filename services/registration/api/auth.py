@@ -3,8 +3,8 @@
 from flask import g, request
 from flask_smorest import Blueprint
 
-from services.registration import accounts
-from services.registration.schemas import TokenRequestSchema, TokenSchema
+from services.registration import signin
+from services.registration.schemas.accounts import TokenRequestSchema, TokenSchema
 from shared.staffauth import staff_required
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Staff bearer tokens")
@@ -19,7 +19,7 @@ def create_token(credentials: dict):
     """Exchange a staff email and password (and the authenticator code, if two-step sign-in is on) for a bearer
     token, valid in every Pelita service until it expires or the account signs out, changes its password or is
     disabled."""
-    return accounts.token_for(credentials["email"], credentials["password"], credentials["code"], request.remote_addr)
+    return signin.token_for(credentials["email"], credentials["password"], credentials["code"], request.remote_addr)
 
 
 @bp.post("/logout")
@@ -28,4 +28,4 @@ def create_token(credentials: dict):
 @staff_required
 def logout():
     """End every session of this account in every service: this token and all others it holds stop working."""
-    accounts.sign_out(g.staff)
+    signin.sign_out(g.staff)

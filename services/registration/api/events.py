@@ -8,14 +8,16 @@ from flask_smorest import Blueprint
 
 from services.registration import posters, queries, service
 from services.registration.ratelimit import form_rate_limit
-from services.registration.schemas import (
-    AlreadyRegisteredSchema,
+from services.registration.schemas.events import (
     EventCancelSchema,
     EventCreateSchema,
     EventSchema,
     EventUpdateSchema,
     PosterUploadSchema,
     PublicEventSchema,
+)
+from services.registration.schemas.registrations import (
+    AlreadyRegisteredSchema,
     RegistrationCreateSchema,
     RegistrationQuerySchema,
     RegistrationSchema,

@@ -10,7 +10,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import labels, mydata, queries, requests, service
+from services.registration import labels, mydata, queries, requests, rights, service
 from services.registration.extensions import db
 from services.registration.ratelimit import my_data_rate_limit
 from shared.states import EventStatus
@@ -79,7 +79,7 @@ def show(token: str):
         processing=mydata.processing_trail(registration),
         registration=registration,
         labels=labels,
-        withdrawable=mydata.WITHDRAWABLE,
+        withdrawable=rights.WITHDRAWABLE,
         open_requests=requests.open_requests_of(registration.id),
     )
 
@@ -101,13 +101,13 @@ def correct(token: str):
     """Correct contact details and answers; notifications and reporting are told (registration.corrected)."""
     registration = mydata.open_link(token)
     if request.method == "GET":
-        values = {key: getattr(registration, key) or "" for key in mydata.CORRECTABLE}
+        values = {key: getattr(registration, key) or "" for key in rights.CORRECTABLE}
         return _correction_form(token, values, {})
     try:
-        data = mydata.CORRECTION.load(request.form.to_dict())
+        data = rights.CORRECTION.load(request.form.to_dict())
     except ValidationError as error:
         return _correction_form(token, request.form, field_errors(error.messages)), 400
-    mydata.correct(registration.id, data)
+    rights.correct(registration.id, data)
     return redirect(url_for(".show", token=token, diubah=1), 303)
 
 
@@ -119,13 +119,13 @@ def _correction_form(token: str, values, errors: dict):
 def withdraw(token: str, purpose: str):
     """Withdraw an optional consent (statistics, or reminders by the person's channel): asked first, then at once."""
     registration = mydata.open_link(token)
-    if purpose not in mydata.WITHDRAWABLE:
+    if purpose not in rights.WITHDRAWABLE:
         return render_template("public/mydata/withdraw.html", token=token, purpose=None, registration=registration), 404
     if request.method == "GET":
         return render_template(
             "public/mydata/withdraw.html", token=token, purpose=purpose, registration=registration, labels=labels
         )
-    mydata.withdraw(registration.id, purpose)
+    rights.withdraw(registration.id, purpose)
     return redirect(url_for(".show", token=token, ditarik=purpose), 303)
 
 
@@ -142,7 +142,7 @@ def erase(token: str):
         asked = requests.open_request(registration, "erasure")
         db.session.commit()
         return render_template("public/mydata/request_received.html", token=token, request=asked)
-    mydata.erase(registration.id)
+    rights.erase(registration.id)
     return render_template("public/mydata/erased.html")
 
 

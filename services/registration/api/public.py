@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from services.registration import certdoc, certificates, formtime, labels, mydata, notices, queries, service
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
-from services.registration.schemas import RegistrationFormSchema
+from services.registration.schemas.registrations import RegistrationFormSchema
 from shared import regions
 from shared.states import RegistrationStatus
 from shared.timeutil import format_when, utcnow

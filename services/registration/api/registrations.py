@@ -4,7 +4,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from services.registration import service
-from services.registration.schemas import StaffRegistrationSchema
+from services.registration.schemas.registrations import StaffRegistrationSchema
 from shared.staffauth import staff_required
 
 bp = Blueprint("registrations", __name__, url_prefix="/api/v1/registrations", description="One registration")

@@ -4,7 +4,7 @@ from flask import Blueprint, g, redirect, render_template, request, send_file, u
 from flask_babel import get_locale
 from marshmallow import ValidationError
 
-from services.reporting import reports, service
+from services.reporting import report_pdf, reports, service
 from services.reporting.schemas import ExportQuerySchema, ReportQuerySchema, field_errors
 from shared.regions import kabupaten
 from shared.staffauth import staff_page
@@ -30,7 +30,7 @@ def show():
     scope = service.scope_for(g.staff, query)
     figures, public = service.figures_for(g.staff, scope)
     locale = str(get_locale() or "id")
-    context = reports.context(figures, utcnow(), locale)
+    context = report_pdf.context(figures, utcnow(), locale)
     shared = reports.shared_view(context["tables"], public, locale) if figures is not public else {}
     return render_template(
         "reporting/dashboard.html", scope=scope, figures=figures, areas=kabupaten(), shared=shared, **context

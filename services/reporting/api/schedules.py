@@ -4,7 +4,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.reporting import service
+from services.reporting import queries, service
 from services.reporting.schemas import RecipientsFormSchema, ScheduleFormSchema, SendNowFormSchema, field_errors
 from shared.regions import kabupaten
 from shared.staffauth import staff_page
@@ -65,7 +65,7 @@ def send_now(schedule_id: int):
     run, added = service.send_now(g.staff, schedule_id, data["period"])
     if added:
         start, end = run.period_start.strftime("%d-%m-%Y"), run.period_end.strftime("%d-%m-%Y")
-        to = ", ".join(run.recipients or service.send_now_recipients(g.staff, service.store.get_schedule(schedule_id)))
+        to = ", ".join(run.recipients or service.send_now_recipients(g.staff, queries.get_schedule(schedule_id)))
         flash(
             _(
                 "Laporan %(start)s – %(end)s sedang dibuat dan akan dikirim lewat email ke %(to)s.",

@@ -16,7 +16,7 @@ from services.notifications import service as notifications_service
 from services.notifications.extensions import db as notifications_db
 from services.notifications.models import Notification, Recipient
 from services.notifications.models import OutboxMessage as NotificationsOutbox
-from services.registration import mydata
+from services.registration import mydata, rights
 from services.registration import service as registration_service
 from services.registration.extensions import db as registration_db
 from services.registration.models import AuditEntry, OutboxMessage, Registration
@@ -281,7 +281,7 @@ def test_erasure_leaves_no_name_phone_or_email_anywhere_and_counts_unchanged(wor
     assert client.get(page).status_code == 410  # the link shows nothing any more
     assert client.post(page + "/hapus").status_code == 410
     with world["registration"].app_context():
-        assert mydata.erase(aisyah) is False  # a second erasure changes nothing
+        assert rights.erase(aisyah) is False  # a second erasure changes nothing
     assert world["bus"]() == []
     with world["notifications"].app_context():  # a redelivered erasure is a duplicate: nothing happens twice
         envelope = next(e for e in world["bus"]._envelopes() if e["type"] == "registration.erased")

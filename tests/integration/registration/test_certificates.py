@@ -297,13 +297,13 @@ def test_two_runs_at_once_issue_one_certificate_each_with_numbers_taken_once(reg
 
 
 def test_a_person_who_erases_their_data_takes_their_certificate_with_them(registration, auth):
-    from services.registration import mydata
+    from services.registration import rights
 
     event, people = ended_training(registration, auth, present=1, absent=0)
     issue(registration, after(event))
     payload = events_of(registration, "certificate.issued")[0]
     with registration.app_context():
-        assert mydata.erase(people[0]["id"])
+        assert rights.erase(people[0]["id"])
     client = registration.test_client()
     assert client.get(verify_path(payload["verify_url"])).status_code == 404
     assert client.get(verify_path(payload["download_url"])).status_code == 404

@@ -3,7 +3,7 @@ whether the email is known or not."""
 
 import logging
 
-from services.registration import accounts
+from services.registration import signin
 from tests.integration.registration.test_public_form import csrf
 from tests.integration.registration.test_staff_pages import sign_in
 
@@ -45,8 +45,8 @@ def test_one_address_trying_many_accounts_is_locked_out(make_registration_app):
 
 def test_an_unknown_email_costs_the_same_password_check_as_a_known_one(registration, monkeypatch):
     checked = []
-    real = accounts.check_password_hash
-    monkeypatch.setattr(accounts, "check_password_hash", lambda *args: checked.append(args[0]) or real(*args))
+    real = signin.check_password_hash
+    monkeypatch.setattr(signin, "check_password_hash", lambda *args: checked.append(args[0]) or real(*args))
     assert token(registration, email="tidak-ada@contoh.id", password="apa-saja").status_code == 401
     assert token(registration, password="salah-sekali").status_code == 401
     assert len(checked) == 2 and checked[0].split("$")[0] == checked[1].split("$")[0]  # the same method and cost

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from services.registration.extensions import db
 from services.registration.models import OutboxMessage
 from services.reporting import service
-from services.reporting.figures import Scope, suppress
+from services.reporting.figures import Scope
+from services.reporting.suppression import suppress
 from shared.messaging.names import EventNames
 from shared.timeutil import to_local, utcnow
 from tests.factories import make_registration_body

@@ -8,9 +8,9 @@ import pypdf
 import pytest
 from flask_babel import force_locale
 
-from services.reporting import reports, service
-from services.reporting.figures import SMALL, suppress
+from services.reporting import report_pdf, report_xlsx, reports, service
 from services.reporting.labels import label
+from services.reporting.suppression import SMALL, suppress
 from tests.integration.reporting import scenario
 
 BREAKDOWN_SHEETS = {
@@ -56,14 +56,14 @@ def expected_rows(name: str) -> dict:
 def documents(fed, week):
     with fed.app_context(), force_locale("id"):
         public = suppress(service.compute_figures(week, now=scenario.NOW))
-        xlsx = reports.to_xlsx(public, scenario.NOW)
-        pdf = reports.to_pdf(reports.report_html(public, scenario.NOW, "Laporan mingguan"))
+        xlsx = report_xlsx.to_xlsx(public, scenario.NOW)
+        pdf = report_pdf.to_pdf(report_pdf.report_html(public, scenario.NOW, "Laporan mingguan"))
         csvs = {table.key: reports.to_csv(table) for table in reports.tables(public)}
     return xlsx, pdf, csvs
 
 
 def sheet_rows(sheet) -> dict:
-    return {row[0]: row[1:] for row in sheet.iter_rows(min_row=reports.HEADER_ROW + 1, values_only=True) if row[0]}
+    return {row[0]: row[1:] for row in sheet.iter_rows(min_row=report_xlsx.HEADER_ROW + 1, values_only=True) if row[0]}
 
 
 def test_every_figure_in_the_xlsx_equals_the_hand_count(documents):
@@ -121,11 +121,11 @@ def test_the_csv_tables_hold_the_same_figures_and_no_formula(documents):
 
 
 def test_the_pdf_lists_the_first_events_and_says_the_xlsx_has_them_all(fed, week, monkeypatch):
-    monkeypatch.setattr(reports, "PDF_EVENT_ROWS", 2)
+    monkeypatch.setattr(report_pdf, "PDF_EVENT_ROWS", 2)
     with fed.app_context(), force_locale("id"):
         public = suppress(service.compute_figures(week, now=scenario.NOW))
-        pdf = reports.to_pdf(reports.report_html(public, scenario.NOW, "Laporan bulanan"))
-        xlsx = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx(public, scenario.NOW)))
+        pdf = report_pdf.to_pdf(report_pdf.report_html(public, scenario.NOW, "Laporan bulanan"))
+        xlsx = openpyxl.load_workbook(io.BytesIO(report_xlsx.to_xlsx(public, scenario.NOW)))
     total = len(public.events)
     assert total > 2
     text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)

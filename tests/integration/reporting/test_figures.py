@@ -5,8 +5,9 @@ import sqlalchemy as sa
 
 from services.reporting import service
 from services.reporting.extensions import db
-from services.reporting.figures import HIDDEN, SMALL, Scope, compute, suppress
+from services.reporting.figures import Scope, compute
 from services.reporting.models import DeliveryFact, EventFact, RegistrationFact
+from services.reporting.suppression import HIDDEN, SMALL, suppress
 from tests.integration.reporting import scenario
 from tests.integration.reporting.conftest import feed
 

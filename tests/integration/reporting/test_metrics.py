@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from services.reporting import service
+from services.reporting import schedules
 from tests.integration.reporting.test_schedules import MONDAY_8, beat_and_build
 from tests.support import read_metrics
 
@@ -26,7 +26,7 @@ def test_a_schedule_paused_after_failing_again_and_again_shows_for_the_alert(fed
     def broken(*args, **kwargs):
         raise RuntimeError("disk penuh")
 
-    monkeypatch.setattr(service, "render_report", broken)
+    monkeypatch.setattr(schedules, "render_report", broken)
     now = MONDAY_8
     for _ in range(5):
         beat_and_build(fed, now)

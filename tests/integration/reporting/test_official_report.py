@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from flask_babel import force_locale
 
-from services.reporting import reports, service, store
+from services.reporting import report_pdf, reports, service, store
 from services.reporting.extensions import db
-from services.reporting.figures import SMALL, Scope, suppress
+from services.reporting.figures import Scope
 from services.reporting.models import OutboxMessage, ReportSchedule
+from services.reporting.suppression import SMALL, suppress
 from shared.messaging.contracts import consume
 from tests.integration.reporting import scenario
 from tests.integration.reporting.conftest import staff_client
@@ -50,8 +51,8 @@ def weekly_report(fed, week):
     with fed.app_context(), force_locale("id"):
         public = suppress(service.compute_figures(week, now=scenario.NOW))
         subject = service.report_subject(week, "weekly")
-        html = reports.report_html(public, scenario.NOW, subject, "id", "weekly")
-    return html, reports.to_pdf(html), public
+        html = report_pdf.report_html(public, scenario.NOW, subject, "id", "weekly")
+    return html, report_pdf.to_pdf(html), public
 
 
 def test_the_report_has_the_letterhead_programme_period_and_signature_from_config(fed, week):
@@ -68,8 +69,8 @@ def test_the_report_has_the_letterhead_programme_period_and_signature_from_confi
     with fed.app_context(), force_locale("id"):
         public = suppress(service.compute_figures(week, now=scenario.NOW))
         subject = service.report_subject(week, "monthly")
-        html = reports.report_html(public, scenario.NOW, subject, "id", "monthly")
-    text = pdf_text(reports.to_pdf(html))
+        html = report_pdf.report_html(public, scenario.NOW, subject, "id", "monthly")
+    text = pdf_text(report_pdf.to_pdf(html))
     assert subject.startswith("Laporan bulanan Program Contoh (PC): 9 Maret 2026 – 15 Maret 2026")
     assert "DINAS PERPUSTAKAAN KABUPATEN CONTOH" in text and "Jl. Contoh No. 1, Martapura" in text
     assert "LAPORAN BULANAN PROGRAM PROGRAM CONTOH (PC)" in text
@@ -85,9 +86,9 @@ def test_an_unreadable_logo_leaves_the_letterhead_without_it(fed, week):
     fed.config["REPORT_LOGO_PATH"] = "/nonexistent/logo.png"
     with fed.app_context(), force_locale("id"):
         public = suppress(service.compute_figures(week, now=scenario.NOW))
-        html = reports.report_html(public, scenario.NOW, "Laporan", "id", "weekly")
+        html = report_pdf.report_html(public, scenario.NOW, "Laporan", "id", "weekly")
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.select_one(".letterhead img") is None and "KALIMANTAN SELATAN" in pdf_text(reports.to_pdf(html))
+    assert soup.select_one(".letterhead img") is None and "KALIMANTAN SELATAN" in pdf_text(report_pdf.to_pdf(html))
 
 
 def test_the_narrative_percentages_match_a_hand_count(fed, weekly_report):
@@ -109,7 +110,7 @@ def test_the_narrative_percentages_match_a_hand_count(fed, weekly_report):
     assert f"Peserta berasal dari {len(areas)} dari 13 kabupaten/kota di Kalimantan Selatan." in text
     assert "3 kegiatan telah terlaksana. 1 kegiatan dibatalkan." in text
     with fed.app_context(), force_locale("en"):
-        english = reports.narrative(public, "en")
+        english = report_pdf.narrative(public, "en")
     assert english.startswith("3 activities have been held. 1 activity was cancelled.")
     assert (
         f"Of 22 registered participants, 14 ({percent(14, 22, '.')}) are women and 9 ({percent(9, 22, '.')}) "
@@ -153,10 +154,10 @@ def test_a_long_list_of_events_breaks_across_pages_without_leaving_gaps(fed, wee
     _html, _pdf, public = weekly_report
     with fed.app_context(), force_locale("id"):
         many = replace(public, events=public.events * 12)
-        html = reports.report_html(many, scenario.NOW, "Laporan mingguan", "id", "weekly")
+        html = report_pdf.report_html(many, scenario.NOW, "Laporan mingguan", "id", "weekly")
     fills = page_fill(html)
     assert len(fills) > 5 and min(fills[:-1]) >= 0.5, [round(f, 2) for f in fills]
-    assert pdf_text(reports.to_pdf(html)).count("Kegiatan Kabupaten/ kota Mulai (WITA)") >= 3  # header repeated
+    assert pdf_text(report_pdf.to_pdf(html)).count("Kegiatan Kabupaten/ kota Mulai (WITA)") >= 3  # header repeated
 
 
 def save_pages(pdf: bytes, name: str, count: int) -> None:
@@ -309,7 +310,7 @@ def test_a_period_with_nothing_in_it_draws_no_empty_charts_and_leaves_no_empty_p
     quiet = Scope(date(2026, 1, 5), date(2026, 1, 11))
     with fed.app_context(), force_locale("id"):
         public = suppress(service.compute_figures(quiet, now=scenario.NOW))
-        html = reports.report_html(public, scenario.NOW, service.report_subject(quiet, "weekly"), "id", "weekly")
+        html = report_pdf.report_html(public, scenario.NOW, service.report_subject(quiet, "weekly"), "id", "weekly")
     assert "<svg" not in html
     fills = page_fill(html)
     assert len(fills) <= 3 and min(fills[:-1], default=1) >= 0.5, [round(f, 2) for f in fills]

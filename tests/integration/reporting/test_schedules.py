@@ -7,7 +7,7 @@ from datetime import timedelta
 import openpyxl
 import sqlalchemy as sa
 
-from services.reporting import service
+from services.reporting import schedules, service
 from services.reporting.extensions import db
 from services.reporting.models import OutboxMessage, ReportRun, ReportSchedule
 from shared.messaging.contracts import consume
@@ -80,7 +80,7 @@ def test_a_failing_schedule_retries_and_is_paused_after_five_failures_in_a_row(f
     def broken(*args, **kwargs):
         raise RuntimeError("disk penuh")
 
-    monkeypatch.setattr(service, "render_report", broken)
+    monkeypatch.setattr(schedules, "render_report", broken)
     now = MONDAY_8
     outcomes = []
     for _ in range(6):

@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from services.registration.schemas import RegistrationCreateSchema, normalise_phone
+from services.registration.schemas import normalise_phone
+from services.registration.schemas.registrations import RegistrationCreateSchema
 from tests.factories import make_registration_body
 
 

@@ -3,7 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
-from services.reporting.figures import HIDDEN, SMALL, Scope, compute, protect, suppress
+from services.reporting.figures import Scope, compute
+from services.reporting.suppression import HIDDEN, SMALL, protect, suppress
 
 
 def event(event_id: str, starts_at: datetime, kabupaten: str = "63.03", status: str = "published"):

@@ -4,7 +4,8 @@ import pytest
 from marshmallow import ValidationError
 
 from services.notifications.sending import phones as sender
-from services.registration.schemas import RegistrationCreateSchema, check_textable, normalise_phone
+from services.registration.schemas import check_textable, normalise_phone
+from services.registration.schemas.registrations import RegistrationCreateSchema
 from shared import phones
 from tests.factories import make_registration_body
 

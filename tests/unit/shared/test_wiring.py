@@ -65,6 +65,7 @@ def test_every_beat_entry_names_its_own_services_task_and_queue(celery_apps):
 
 def test_every_service_has_the_same_rooms():
     rooms = ["app.py", "config.py", "models.py", "schemas.py", "store.py", "queries.py", "service.py", "tasks.py"]
+    rooms += ["handlers.py", "bus.py"]  # the bus and the handlers of its incoming messages
     rooms += ["api/__init__.py", "wsgi.py", "worker.py", "migrations/env.py"]
     for service in QueueNames.all():
         for room in rooms:

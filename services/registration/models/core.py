@@ -1,4 +1,5 @@
-"""Tables of the registration service (and only of this service)."""
+"""Tables of the registration service (and only of this service): regions, staff, events, registrations and their
+consents, API keys, and the outbox, inbox and audit trail. Read through `models` (models/__init__.py)."""
 
 import uuid
 from datetime import datetime
@@ -214,74 +215,6 @@ class Consent(db.Model):
     __table_args__ = (sa.UniqueConstraint("registration_id", "purpose", name="uq_consents_registration_purpose"),)
 
 
-class MessageRecord(db.Model):
-    """A message notifications sent a participant, as its notification.delivered/failed told: what a participant's
-    "Data saya" page lists. Channel, purpose, status and time only: never the address or the text."""
-
-    __tablename__ = "message_history"
-
-    notification_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    registration_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
-    channel: Mapped[str] = mapped_column(sa.String(20), nullable=False)
-    purpose: Mapped[str] = mapped_column(sa.String(30), nullable=False)
-    #: "delivered" or "failed": the latest word on the message.
-    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-
-
-class DataRequest(db.Model):
-    """A participant's request about their data that a person must decide (services/registration/requests.py):
-    answered within 3 x 24 hours (`due_at`), then closed by staff with an outcome the person is told by their channel.
-
-    `details` holds what was asked (a new name, the person's own words): emptied when the registration is erased or
-    anonymised, like the registration's own free text.
-    """
-
-    __tablename__ = "data_requests"
-
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    registration_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
-    event_id: Mapped[str] = mapped_column(sa.ForeignKey("events.id"), nullable=False, index=True)
-    #: "name_correction", "erasure" or "other" (requests.KINDS).
-    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
-    details: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_by: Mapped[int | None] = mapped_column(sa.Integer)
-    #: "done" or "refused", set when closed.
-    outcome: Mapped[str | None] = mapped_column(sa.String(20))
-    #: What staff told the person (sent by their channel); emptied with `details`.
-    answer: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
-    #: An erasure agreed to runs once the person has been told (or a day later at the latest): when it ran.
-    carried_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    event: Mapped[Event] = relationship()
-    registration_row: Mapped[Registration] = relationship(
-        primaryjoin="foreign(DataRequest.registration_id) == Registration.id", viewonly=True
-    )
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-
-class AccessCode(db.Model):
-    """A one-time code sent to a participant's stored contact to open their "Data saya" page, bound to one
-    registration; only its hash is kept. It works once, until `expires_at`, and only for a few wrong tries."""
-
-    __tablename__ = "access_codes"
-
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    registration_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
-    code_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Wrong codes typed while this one was the registration's latest: past a few, it no longer works.
-    failed_attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
-
-
 class ApiKey(db.Model):
     """A partner system's key to register people through the API (a provincial admin issues and revokes it).
 
@@ -301,71 +234,6 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class CertificateCounter(db.Model):
-    """The last certificate number handed out in a year: taken by one conditional UPDATE, so never twice."""
-
-    __tablename__ = "certificate_counters"
-
-    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    last_seq: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-
-
-class CertificateWording(db.Model):
-    """The certificate's texts as a provincial admin changed them (certtext.py; one row, id 1; none: the defaults)."""
-
-    __tablename__ = "certificate_wording"
-
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    heading: Mapped[str] = mapped_column(sa.String(40), nullable=False)
-    given_to: Mapped[str] = mapped_column(sa.String(100), nullable=False)
-    body: Mapped[str] = mapped_column(sa.String(600), nullable=False)
-    updated_by: Mapped[str] = mapped_column(sa.String(254), nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-
-
-class Certificate(db.Model):
-    """A participant's e-sertifikat (docs/certificates.md): one per registration, numbered once, never renumbered.
-
-    What it shows is kept on the row as issued (name, training, dates, hours, signatory), so the verification page
-    shows what the PDF shows even after the event is edited; a correction is a new version of the same number.
-    """
-
-    __tablename__ = "certificates"
-
-    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
-    #: Unique: however often (or however concurrently) the issuing job runs, one certificate per attendee.
-    registration_id: Mapped[str] = mapped_column(sa.String(36), unique=True, nullable=False)
-    event_id: Mapped[str] = mapped_column(sa.ForeignKey("events.id"), nullable=False, index=True)
-    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    seq: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    number: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
-    #: The number as it appears in the verification address (letters and digits, the rest "-").
-    slug: Mapped[str] = mapped_column(sa.String(100), unique=True, nullable=False)
-    #: The random part of the short download link (/s/<code>).
-    download_code: Mapped[str] = mapped_column(sa.String(12), unique=True, nullable=False)
-    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
-    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    jp_hours: Mapped[int | None] = mapped_column(sa.Integer)
-    kabupaten_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
-    signatory_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    signatory_title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    signatory_nip: Mapped[str] = mapped_column(sa.String(18), nullable=False, default="")
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    #: When the current version was made (issued_at for version 1).
-    version_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: For staff only: never shown on the public page.
-    revoke_reason: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
-    #: The current version's PDF, deferred: listing certificates does not read the documents. None while it is being
-    #: rendered: the row (and its number) is committed first, the PDF and certificate.issued after (certificates.py).
-    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
-
-    __table_args__ = (sa.UniqueConstraint("year", "seq", name="uq_certificates_year_seq"),)
 
 
 class OutboxMessage(OutboxMixin, db.Model):

@@ -1,0 +1,42 @@
+"""Tables of the registration service (and only of this service), in one place for the rest of it: the core tables
+(core.py), e-sertifikat's (certificates.py) and those of a participant's own data (rights.py)."""
+
+from services.registration.models.certificates import Certificate, CertificateCounter, CertificateWording
+from services.registration.models.core import (
+    DEFAULT_REMINDER_OFFSETS,
+    ApiKey,
+    AuditEntry,
+    Consent,
+    DeadLetter,
+    Event,
+    EventPoster,
+    OutboxMessage,
+    ProcessedMessage,
+    Region,
+    Registration,
+    Staff,
+    new_id,
+)
+from services.registration.models.rights import AccessCode, DataRequest, MessageRecord
+
+__all__ = [
+    "DEFAULT_REMINDER_OFFSETS",
+    "AccessCode",
+    "ApiKey",
+    "AuditEntry",
+    "Certificate",
+    "CertificateCounter",
+    "CertificateWording",
+    "Consent",
+    "DataRequest",
+    "DeadLetter",
+    "Event",
+    "EventPoster",
+    "MessageRecord",
+    "OutboxMessage",
+    "ProcessedMessage",
+    "Region",
+    "Registration",
+    "Staff",
+    "new_id",
+]

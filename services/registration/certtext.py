@@ -71,7 +71,7 @@ def check(key: str, source: str) -> list[str]:
     problems = []
     for node in _walk(tree):
         if not isinstance(node, ALLOWED_NODES):
-            problems.append(_l("Hanya teks, placeholder dan {% if %} yang dapat dipakai."))
+            problems.append(_l("Hanya teks, isian dan {% if %} yang dapat dipakai."))
         elif isinstance(node, nodes.Name) and node.name not in PLACEHOLDERS:
             problems.append(_l("Placeholder {{ %(name)s }} tidak dikenal.", name=node.name))
     return list(dict.fromkeys(str(problem) for problem in problems))

@@ -7,20 +7,6 @@ import sqlalchemy as sa
 
 from services.registration.extensions import db
 from services.registration.models import Consent, Event, Registration
-from services.registration.store.certificates import (  # noqa: F401 (the certificates' queries, part of `store`)
-    attendees_without_certificate,
-    certificates_to_render,
-    event_signatures,
-    events_giving_certificates,
-    get_certificate,
-    get_certificate_by_download_code,
-    get_certificate_by_slug,
-    get_certificate_wording,
-    list_certificates,
-    reissue_certificate,
-    store_certificate_pdf,
-    take_certificate_numbers,
-)
 from shared.states import EventStatus, RegistrationStatus
 
 

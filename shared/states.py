@@ -60,3 +60,5 @@ class Purpose(StrEnum):
     DATA_REQUEST = "data_request"
     REPLY_HELP = "reply_help"
     REPLY_ASK = "reply_ask"
+    EVALUATION = "evaluation"
+    ANNOUNCEMENT = "announcement"

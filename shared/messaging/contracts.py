@@ -17,6 +17,8 @@ from shared.messaging.from_registration import (
     AttendanceCheckInUndoneV1,
     CertificateIssuedV1,
     CertificateRevokedV1,
+    EvaluationRequestedV1,
+    EvaluationSubmittedV1,
     EventCancelledV1,
     EventPublishedV1,
     EventUpdatedV1,
@@ -60,6 +62,8 @@ CONTRACTS: dict[tuple[str, int], type[Contract]] = {
         StaffChangedV1,
         StaffInvitedV1,
         ReplyReceivedV1,
+        EvaluationRequestedV1,
+        EvaluationSubmittedV1,
     )
 }
 

@@ -226,6 +226,38 @@ class CertificateRevokedV1(Contract):
     revoked_at = when_field(required=True)
 
 
+class EvaluationRequestedV1(Contract):
+    """A training ended and this attendee is asked for their evaluation: send them the form's short link by their
+    channel. Registration makes one request per attendee and event, however often its job runs."""
+
+    NAME = EventNames.EVALUATION_REQUESTED
+    registration_id = fields.UUID(required=True)
+    event_id = fields.UUID(required=True)
+    #: The form's short link (/e/<code>): no account, works once per participant.
+    evaluation_url = fields.Url(required=True, require_tld=False)
+    requested_at = when_field(required=True)
+
+
+class EvaluationSubmittedV1(Contract):
+    """An attendee answered the evaluation (once; a second answer changes nothing). Scores only: the free text may
+    name people and stays in registration. Reporting gets it under the registration's pseudonym.
+
+    `pre_score`/`post_score`: how many of the event's `questions` knowledge-test questions the person answered
+    right before (on the registration form) and after (on this form); None when not asked or not answered."""
+
+    NAME = EventNames.EVALUATION_SUBMITTED
+    registration_id = fields.UUID(required=True)
+    pseudonym = pseudonym_field()
+    event_id = fields.UUID(required=True)
+    material = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    trainer = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    venue = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    questions = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=50))
+    pre_score = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=50))
+    post_score = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=50))
+    submitted_at = when_field(required=True)
+
+
 class StaffChangedV1(Contract):
     """A staff account's state every service checks tokens against: older token versions and inactive accounts are
     refused. Sent at creation and on every sign-out, password change, disabling or enabling."""

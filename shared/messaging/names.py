@@ -66,6 +66,8 @@ class EventNames:
     STAFF_CHANGED: Final = "staff.changed"
     STAFF_INVITED: Final = "staff.invited"
     REPLY_RECEIVED: Final = "reply.received"
+    EVALUATION_REQUESTED: Final = "evaluation.requested"
+    EVALUATION_SUBMITTED: Final = "evaluation.submitted"
 
     @classmethod
     def all(cls) -> list[str]:

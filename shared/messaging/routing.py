@@ -37,6 +37,10 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     EventNames.STAFF_INVITED: (_NOTIFICATIONS,),
     #: A participant answered the reminder ("1"/"ya": will attend, "2"/"batal": cancel); registration applies it.
     EventNames.REPLY_RECEIVED: (_REGISTRATION,),
+    #: A training ended: notifications sends the attendee the evaluation form's link.
+    EventNames.EVALUATION_REQUESTED: (_NOTIFICATIONS,),
+    #: The scores (no free text), counted by reporting under the pseudonym.
+    EventNames.EVALUATION_SUBMITTED: (_REPORTING,),
 }
 
 #: Events about one registration that reporting counts. Registration sends each with a `pseudonym` of the
@@ -55,6 +59,7 @@ PSEUDONYMISED: Final[frozenset[str]] = frozenset(
         EventNames.ATTENDANCE_CHECK_IN_UNDONE,
         EventNames.CERTIFICATE_ISSUED,
         EventNames.CERTIFICATE_REVOKED,
+        EventNames.EVALUATION_SUBMITTED,
     }
 )
 _ID = frozenset({"registration_id"})

@@ -140,6 +140,23 @@ SAMPLES = {
         "message_id": "twilio:SM0123456789",
         "received_at": "2026-03-16T02:00:00+00:00",
     },
+    EventNames.EVALUATION_REQUESTED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "evaluation_url": "http://localhost:8001/e/ABCD2345",
+        "requested_at": "2026-12-18T09:00:00+00:00",
+    },
+    EventNames.EVALUATION_SUBMITTED: {
+        "registration_id": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
+        "material": 5,
+        "trainer": 4,
+        "venue": 3,
+        "questions": 5,
+        "pre_score": 2,
+        "post_score": 4,
+        "submitted_at": "2026-12-19T02:00:00+00:00",
+    },
 }
 
 

@@ -37,8 +37,8 @@ TOTP_ISSUER = "Pelita Dispersip Kalsel"
 SET_PASSWORD, SECOND_STEP = "staff-set-password", "staff-second-step"
 
 
-def refuse(code: str, message: str, status: int = 400) -> RegistrationError:
-    return RegistrationError(code, message, status)
+def refuse(code: str, message: str, status: int = 400, retry_after: int | None = None) -> RegistrationError:
+    return RegistrationError(code, message, status, retry_after)
 
 
 # -- passwords ------------------------------------------------------------------------------------------------------

@@ -88,9 +88,10 @@ def _too_large(error):
 
 
 def _refused(error: RegistrationError):
+    headers = error.headers
     if request.path.startswith("/staf/") and g.get("staff"):
-        return render_template("staff/refused.html", error=error), error.status
+        return render_template("staff/refused.html", error=error), error.status, headers
     if not request.path.startswith("/api/"):
-        return render_template("public/refused.html", error=error), error.status
+        return render_template("public/refused.html", error=error), error.status, headers
     body = {"code": error.status, "status": HTTP_STATUS_CODES.get(error.status), "message": error.message}
-    return jsonify(body | {"reason": error.code}), error.status
+    return jsonify(body | {"reason": error.code}), error.status, headers

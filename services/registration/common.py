@@ -16,9 +16,16 @@ from shared.timeutil import to_local
 class RegistrationError(Exception):
     """A request the rules refuse; `code` is stable for the API, `message` is for people."""
 
-    def __init__(self, code: str, message: str, status: int = 409) -> None:
+    def __init__(self, code: str, message: str, status: int = 409, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+        #: Seconds until trying again makes sense (a 429's Retry-After header), when the refusal is for a while.
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a response refusing with this error carries besides its body."""
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 def event_for_staff(event_id: str, staff: StaffClaims) -> Event:

@@ -106,9 +106,10 @@ def _locked_out(keys: dict[str, str], staff_id: int | None = None) -> None:
     kind = _limiter().locked(keys)
     if kind is not None:
         logger.warning("staff_signin_locked", extra={"scope": kind, "account": keys["account"], "staff_id": staff_id})
-        minutes = max(1, round(_limiter().limits[kind].get_expiry() / 60))
+        seconds = _limiter().limits[kind].get_expiry()
+        minutes = max(1, round(seconds / 60))
         message = _("Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi %(n)d menit lagi.", n=minutes)
-        raise refuse("signin_locked", message, 429)
+        raise refuse("signin_locked", message, 429, retry_after=seconds)
 
 
 @dataclass

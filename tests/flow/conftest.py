@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -121,18 +120,27 @@ class Stack:
 
     # --- workers and beat --------------------------------------------------------------------------------
     def start_worker(self, service: str, **extra_env: str) -> subprocess.Popen:
+        process, ready = self._spawn_worker(service, **extra_env)
+        ready()
+        return process
+
+    def _spawn_worker(self, service: str, **extra_env: str):
+        """Start a worker; return it and a function that waits until it is ready (so several start at once)."""
         node = f"{service}-{uuid.uuid4().hex[:6]}@flow"
         command = [sys.executable, "-m", "celery", "-A", f"services.{service}.worker:celery", "worker", "-Q", service]
         command += ["-n", node, "--concurrency", "1", "--without-mingle", "--without-gossip", "-l", "INFO"]
         log = self.tmp / f"{service}-worker.log"
         process = self._spawn(f"{service}_worker", command, log, extra_env)
-        wait_for(
-            lambda: f"{node} ready" in log.read_text(errors="replace") or process.poll() is not None,
-            timeout=60,
-            message=f"{service} worker to start",
-        )
-        assert process.poll() is None, log.read_text()[-3000:]
-        return process
+
+        def ready() -> None:
+            wait_for(
+                lambda: f"{node} ready" in log.read_text(errors="replace") or process.poll() is not None,
+                timeout=60,
+                message=f"{service} worker to start",
+            )
+            assert process.poll() is None, log.read_text()[-3000:]
+
+        return process, ready
 
     def start_beat(self, service: str, suffix: str = "", **extra_env: str) -> subprocess.Popen:
         name = f"{service}-beat{suffix}"
@@ -151,9 +159,13 @@ class Stack:
             process.wait(10)
 
     def start_all(self) -> None:
+        """Every worker and beat, started side by side (each takes seconds to import and connect)."""
+        waits = []
         for service in FACTORIES:
-            self.start_worker(service)
+            waits.append(self._spawn_worker(service)[1])
             self.start_beat(service)
+        for ready in waits:
+            ready()
 
     def _spawn(self, name: str, command: list[str], log: Path, extra_env: dict) -> subprocess.Popen:
         handle = log.open("ab")
@@ -164,16 +176,13 @@ class Stack:
         return process
 
     def stop(self) -> None:
+        """The end of a test, once its invariants are checked: every process goes at once (a warm shutdown would
+        only cost each test seconds; the tests that need one stop a process themselves, with stop_process)."""
         for process in self.processes.values():
             if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 15
-        for process in self.processes.values():
-            try:
-                process.wait(max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
                 process.kill()
-                process.wait(5)
+        for process in self.processes.values():
+            process.wait(10)
         if self.redis is not None and self.redis.poll() is None:
             self.redis.terminate()
             self.redis.wait(10)

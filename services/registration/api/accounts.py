@@ -36,9 +36,13 @@ def second_step():
         staff = signin.check_second_step(pending, request.form.get("code", ""), request.remote_addr)
     except RegistrationError as error:
         if error.code == "second_step_expired":
-            return render_template("staff/login.html", values={"next": target}, error=error.message), error.status
+            return (
+                render_template("staff/login.html", values={"next": target}, error=error.message),
+                error.status,
+                error.headers,
+            )
         context = {"pending": pending, "next": target, "error": error.message}
-        return render_template("staff/login_code.html", **context), error.status
+        return render_template("staff/login_code.html", **context), error.status, error.headers
     return start_session(staff, target)
 
 
@@ -132,7 +136,7 @@ def change_password():
         return render_template("staff/password.html", errors=field_errors(error.messages)), 400
     except RegistrationError as error:
         field = "current" if error.code in ("invalid_credentials", "signin_locked") else "password"
-        return render_template("staff/password.html", errors={field: [error.message]}), error.status
+        return render_template("staff/password.html", errors={field: [error.message]}), error.status, error.headers
     flash(_("Kata sandi diganti. Sesi di perangkat lain sudah berakhir."), "success")
     return start_session(staff, url_for(".change_password"))
 

@@ -29,7 +29,7 @@ def login():
     except ValidationError:
         return render_template("staff/login.html", values=values, error=_("Isi email dan kata sandi Anda.")), 400
     except service.RegistrationError as error:
-        return render_template("staff/login.html", values=values, error=error.message), error.status
+        return render_template("staff/login.html", values=values, error=error.message), error.status, error.headers
     if signed.pending is not None:
         return render_template("staff/login_code.html", pending=signed.pending, next=credentials["next"], error=None)
     return start_session(signed.staff, credentials["next"])

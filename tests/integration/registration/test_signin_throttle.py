@@ -20,8 +20,10 @@ def test_an_account_is_locked_after_five_wrong_passwords_even_against_the_right_
         assert token(registration, password=f"tebakan-{n}", address=f"10.0.0.{n}").status_code == 401
     locked = token(registration, address="10.9.9.9")  # the right password, from yet another address
     assert locked.status_code == 429 and "Terlalu banyak percobaan" in locked.json["message"]
+    assert locked.headers["Retry-After"] == "900"  # a client or script knows when to try again: in 15 minutes
     page = sign_in(registration.test_client())
     assert page.status_code == 429 and "coba lagi 15 menit lagi" in page.text
+    assert page.headers["Retry-After"] == "900"
     assert "admin@pelita.local" not in caplog.text
     assert any(record.getMessage() == "staff_signin_locked" for record in caplog.records)
 
@@ -72,3 +74,4 @@ def test_guessing_the_current_password_on_the_change_page_counts_as_failed_sign_
         assert client.post("/staf/kata-sandi", data=form | {"current": f"tebakan-{n}"}).status_code == 400
     locked = client.post("/staf/kata-sandi", data=form | {"current": "rahasia-admin"})
     assert locked.status_code == 429 and "Terlalu banyak percobaan" in locked.text
+    assert int(locked.headers["Retry-After"]) > 0

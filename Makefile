@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 UV_VERSION := 0.13.8
 
-.PHONY: run test test-processes test-in-process test-other-python lint bench bench-smoke prod-smoke lock clean system-deps translations
+.PHONY: run test test-browser test-flow test-in-process test-other-python lint bench bench-smoke prod-smoke lock clean system-deps translations
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Pelita needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)" >&2; exit 1; }
@@ -40,17 +40,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch node_modules/.installed
 
-## test: lint, architecture rules, then three streams side by side (each prints its output when it ends):
-## browser and flow tests (mostly waiting on processes) then prod-smoke; unit and integration tests (one core);
-## unit and integration again under a second Python when there is one (the other core). Then bench-smoke.
-## Each stream has its own Redis database (flow, browser and prod-smoke start Redis servers of their own).
+## test: lint, architecture rules, then four streams side by side (each prints its output when it ends): the
+## browser journeys and the flow tests (both mostly waiting on processes; the flow stream then runs prod-smoke); the
+## unit and integration tests (one core); the same again under a second Python when there is one (the other core).
+## Then bench-smoke. Each stream has its own Redis database (flow, browser and prod-smoke start Redis servers of
+## their own).
 test: $(DEV_STAMP) system-deps node_modules/.installed lint
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-processes test-in-process test-other-python
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-browser test-flow test-in-process test-other-python
 	$(MAKE) --no-print-directory bench-smoke
 
-## test-processes: the browser journeys and the flow tests (real Redis, Celery workers, `make run` itself), then prod-smoke
-test-processes: $(DEV_STAMP) system-deps node_modules/.installed
-	$(BIN)/python -m pytest tests/browser tests/flow
+## test-browser: the journeys in Debian's chromium against `make run` itself
+test-browser: $(DEV_STAMP) system-deps node_modules/.installed
+	$(BIN)/python -m pytest tests/browser
+
+## test-flow: the flow tests (real Redis, Celery workers and beats, the SMTP sink), then prod-smoke
+test-flow: $(DEV_STAMP)
+	$(BIN)/python -m pytest tests/flow
 	$(MAKE) --no-print-directory prod-smoke
 
 ## test-in-process: the unit and integration tests (stores, SMTP and HTTP stand-ins, a real Redis)

@@ -4,13 +4,37 @@ import os
 import uuid
 
 from flask import Flask, g, request
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
 from shared.config import BaseConfig
 from shared.logging import configure_logging, request_id_var
 
 
+class CompiledTemplates(BytecodeCache):
+    """The compiled code of a service's templates, kept for the life of the process and shared by every app of that
+    service it creates: a test suite creates hundreds and would otherwise parse and compile each template again
+    for each. A template whose source changes is compiled again (the bucket checks the source's checksum)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+#: One per service: the services' Jinja environments may be set up differently, so they never share code.
+_COMPILED: dict[str, CompiledTemplates] = {}
+
+
 def load_config(app: Flask, configs: dict[str, type[BaseConfig]], config: str | None, overrides: dict) -> BaseConfig:
-    """Build the config named `config` (default $APP_ENV, else production), apply overrides, check, load."""
+    """Build the config named `config` (default $APP_ENV, else production), apply overrides, check, load; the app's
+    templates then compile once per process (CompiledTemplates)."""
     name = config or os.environ.get("APP_ENV", "production")
     settings = configs[name]().apply(overrides)
     settings.check()
@@ -18,6 +42,7 @@ def load_config(app: Flask, configs: dict[str, type[BaseConfig]], config: str | 
     app.config["SERVICE"] = settings.SERVICE
     app.config["CELERY"] = settings.CELERY
     configure_logging(settings.SERVICE, settings.LOG_LEVEL)
+    app.jinja_env.bytecode_cache = _COMPILED.setdefault(settings.SERVICE, CompiledTemplates())
     return settings
 
 

@@ -67,9 +67,14 @@ def password_problem(password: str, staff: Staff | None = None) -> str | None:
     return None
 
 
+def hash_password(password: str) -> str:
+    """The stored hash of a staff password (scrypt; PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _unusable_hash() -> str:
     """The password hash of an account whose owner has not chosen one yet: nobody knows what it was made from."""
-    return generate_password_hash(secrets.token_urlsafe(32))
+    return hash_password(secrets.token_urlsafe(32))
 
 
 # -- the registration service's own token check ---------------------------------------------------------------------
@@ -110,7 +115,7 @@ def announce_all() -> int:
 def add_account(email: str, name: str, role: str, kabupaten_code: str | None, password: str | None = None) -> Staff:
     """Create an account (no commit); the other services hear of it, so its tokens are known everywhere."""
     staff = Staff(email=email.strip().lower(), name=name.strip(), role=role, kabupaten_code=kabupaten_code)
-    staff.password_hash = generate_password_hash(password) if password else _unusable_hash()
+    staff.password_hash = hash_password(password) if password else _unusable_hash()
     db.session.add(staff)
     db.session.flush()
     mark_changed(staff, bump=False)
@@ -218,7 +223,7 @@ def store_new_password(staff: Staff, password: str) -> None:
     problem = password_problem(password, staff)
     if problem:
         raise refuse("weak_password", problem)
-    staff.password_hash = generate_password_hash(password)
+    staff.password_hash = hash_password(password)
     mark_changed(staff)
 
 

@@ -43,9 +43,9 @@ SECOND_STEP_SECONDS = 300
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """A hash to check unknown emails against, so they take as long as known ones."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 class SignInLimiter:
@@ -126,7 +126,10 @@ def check_password(email: str, password: str, address: str) -> SignIn:
     keys = _keys(email, address)
     _locked_out(keys)
     staff = store.get_staff_by_email(email) if email else None
-    right = check_password_hash(staff.password_hash if staff else _dummy_hash(), password[: PASSWORD_MAX * 4])
+    right = check_password_hash(
+        staff.password_hash if staff else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+        password[: PASSWORD_MAX * 4],
+    )
     if staff is None or not right:
         _limiter().failed(keys)
         logger.info("staff_signin_failed", extra={"account": keys["account"], "staff_id": staff and staff.id})

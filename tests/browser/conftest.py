@@ -101,13 +101,15 @@ def running_pelita(tmp: Path, public_host: str = "127.0.0.1"):
         running.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pelita(tmp_path_factory):
+    """One `make run` for every journey that needs no other host (starting one takes a while on a busy machine):
+    each journey makes its own events and people, and finds its own messages by their addresses."""
     with running_pelita(tmp_path_factory.mktemp("make-run")) as running:
         yield running
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     _require(CHROMIUM, "Debian's chromium")
     from playwright.sync_api import sync_playwright

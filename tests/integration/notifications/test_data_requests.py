@@ -20,6 +20,7 @@ from services.registration.models import AuditEntry, DataRequest, Registration, 
 from tests.factories import make_event_body, make_registration_body
 from tests.integration.notifications.conftest import run_beat
 from tests.integration.notifications.test_my_data import Bus
+from tests.integration.registration.test_audit import admin_id, exposure, window
 from tests.integration.registration.test_staff_pages import add_regency_organiser, csrf, sign_in
 from tests.integration.retention import leftovers
 
@@ -171,3 +172,18 @@ def test_a_request_in_the_persons_own_words_is_answered_by_staff_with_a_refusal_
     assert reason in answer.text() and "tidak dapat kami penuhi" in answer.text()
     with world["registration"].app_context():
         assert registration_db.session.get(Registration, asked.registration_id).full_name == "Eka Wulandari"
+
+
+def test_opening_a_persons_request_counts_as_seeing_them_in_the_breach_list(world):
+    """If the admin's account were stolen, the controller's list (`flask audit exposure`) must show that it opened
+    Eka's request (her name, what she asked), and not that it opened Fajar's."""
+    page = page_of(world, "eka")
+    assert world["client"].post(page + "/permintaan", data={"details": "Apakah foto saya disimpan?"}).status_code == 200
+    [asked] = requests_in_store(world)
+    admin = staff(world)
+    assert admin.get(f"/staf/permintaan-data/{asked.id}").status_code == 200
+    since, until = window()
+    rows = exposure(world["registration"], "--staff-id", str(admin_id(world["registration"])), "--since", since,
+                    "--until", until)  # fmt: skip
+    viewed = {row["registration_id"]: row["viewed"] for row in rows}
+    assert viewed == {world["people"]["eka"]["id"]: "ya", world["people"]["fajar"]["id"]: ""}

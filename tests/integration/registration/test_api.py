@@ -189,7 +189,7 @@ def test_bad_input_gets_field_messages_and_nothing_is_stored(registration, auth)
 
 
 def test_regency_organiser_cannot_create_events_elsewhere(registration):
-    from werkzeug.security import generate_password_hash
+    from services.registration.accounts import hash_password
 
     with registration.app_context():
         db.session.add(
@@ -198,7 +198,7 @@ def test_regency_organiser_cannot_create_events_elsewhere(registration):
                 name="Org",
                 role="regency_organiser",
                 kabupaten_code="63.09",
-                password_hash=generate_password_hash("pw-tabalong"),
+                password_hash=hash_password("pw-tabalong"),
             )
         )
         db.session.commit()

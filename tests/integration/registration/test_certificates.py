@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from services.registration import certdoc, certificates
+from services.registration.accounts import hash_password
 from services.registration.extensions import db
 from services.registration.models import Certificate, Staff
 from tests.factories import make_event_body, make_registration_body
@@ -187,7 +187,7 @@ def organiser_headers(registration, kabupaten_code: str) -> dict:
     email = f"org-{kabupaten_code}@contoh.id"
     with registration.app_context():
         db.session.add(Staff(email=email, name="Org", role="regency_organiser", kabupaten_code=kabupaten_code,
-                             password_hash=generate_password_hash("pw-organiser")))  # fmt: skip
+                             password_hash=hash_password("pw-organiser")))  # fmt: skip
         db.session.commit()
     token = registration.test_client().post("/api/v1/auth/token", json={"email": email, "password": "pw-organiser"})
     return {"Authorization": f"Bearer {token.json['token']}"}

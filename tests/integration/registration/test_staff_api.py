@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
+from services.registration.accounts import hash_password
 from services.registration.extensions import db
 from services.registration.models import OutboxMessage, Staff
 from tests.factories import make_event_body, make_registration_body
@@ -140,7 +140,7 @@ def test_regency_organiser_cannot_see_another_kabupatens_registrations(registrat
                 name="Org HST",
                 role="regency_organiser",
                 kabupaten_code="63.06",
-                password_hash=generate_password_hash("pw-hst"),
+                password_hash=hash_password("pw-hst"),
             )
         )
         db.session.commit()

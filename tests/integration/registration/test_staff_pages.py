@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from openpyxl import load_workbook
-from werkzeug.security import generate_password_hash
 
 from services.registration import service
+from services.registration.accounts import hash_password
 from services.registration.extensions import db
 from services.registration.models import Staff
 from tests.factories import make_event_body, make_registration_body
@@ -24,7 +24,7 @@ def sign_in(client, email="admin@pelita.local", password="rahasia-admin"):
 def add_regency_organiser(app, kabupaten_code="63.06"):
     with app.app_context():
         db.session.add(Staff(email="org@contoh.id", name="Org", role="regency_organiser", kabupaten_code=kabupaten_code,
-                             password_hash=generate_password_hash("pw-org")))  # fmt: skip
+                             password_hash=hash_password("pw-org")))  # fmt: skip
         db.session.commit()
 
 

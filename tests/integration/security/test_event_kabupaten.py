@@ -2,8 +2,8 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from werkzeug.security import generate_password_hash
 
+from services.registration.accounts import hash_password
 from services.registration.extensions import db
 from services.registration.models import Staff
 from shared.staffauth import STAFF_COOKIE
@@ -19,7 +19,7 @@ def banjar_organiser(registration):
                 name="Panitia Banjar",
                 role="regency_organiser",
                 kabupaten_code="63.03",
-                password_hash=generate_password_hash("pw-banjar"),
+                password_hash=hash_password("pw-banjar"),
             )
         )
         db.session.commit()

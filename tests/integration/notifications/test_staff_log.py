@@ -193,3 +193,18 @@ def test_staff_see_when_a_failing_provider_has_lost_part_of_its_share_of_the_mes
     assert zenziva in (80, 90)
     assert f"SMS lewat Twilio: prioritas {100 - zenziva} (biasanya 0)" in said
     assert f"SMS through Zenziva: priority {zenziva} (usually 100)" in staff.get("/staf?lang=en").text
+
+
+def test_an_admin_reading_the_log_sees_neither_an_invitations_link_nor_a_data_access_code(app, smtp_server):
+    """Whoever holds an invitation's link sets the new account's password: only the invitee may see it, as only
+    the participant may see the code to their "Data saya" page."""
+    link = "http://127.0.0.1:8001/staf/undangan/rahasia-undangan-7Kq2"
+    deliver(app, EventNames.STAFF_INVITED, {
+        "invitation_id": "6f1c7a52-4c1e-4a5e-9a55-0b6a3c4d2e10", "email": "rina@banjarkab.go.id", "name": "Rina",
+        "link": link, "expires_at": "2026-03-20T00:00:00+00:00"})  # fmt: skip
+    run_beat(app)
+    [invite] = rows(app, purpose="staff_invite")
+    assert link in smtp_server.mails_to("rina@banjarkab.go.id")[0].text()  # the invitee has it
+    page = signed_in(app).get(f"/staf/pesan/{invite.id}")
+    assert page.status_code == 200 and "rina@banjarkab.go.id" in page.text
+    assert "rahasia-undangan" not in page.text and "tidak ditampilkan" in page.text

@@ -5,7 +5,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -49,16 +48,19 @@ def registration_web(tmp_path, redis_url):
             start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def answers() -> bool:
         try:
             urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-            break
+            return True
         except OSError:
-            time.sleep(0.2)
-    else:
+            return process.poll() is not None and pytest.fail(f"gunicorn stopped:\n{log.read_text()}")
+
+    try:
+        wait_for(answers, timeout=90, interval=0.2, message="gunicorn to answer")  # 4 workers boot on a busy machine
+    except BaseException:
         os.killpg(process.pid, signal.SIGTERM)
-        pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
+        raise
     yield base, log
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(20)

@@ -223,15 +223,15 @@ def narrative(figures: Figures, locale: str = "id") -> str:
 def impact_sentences(figures: Figures, locale: str = "id") -> list[str]:
     """What the training left: certificates, the evaluation's response and satisfaction, the knowledge gain (none
     of it about people with a disability, so nothing here is suppressed)."""
-    total, shown = figures.impact.total, lambda value: display(value, locale)  # noqa: E731
+    total, shown = figures.impact.total, lambda value: display(value, locale)
     sentences = []
     if total.certificates:
         sentences.append(_("Sertifikat terbit untuk %(count)s peserta.", count=shown(total.certificates)))
     if total.answers:
         sentences.append(
             _(
-                "%(answers)s dari %(attended)s peserta yang hadir (%(rate)s) mengisi evaluasi, dengan kepuasan rata-rata "
-                "(skala 1–5) %(material)s untuk materi, %(trainer)s untuk pelatih, dan %(venue)s untuk tempat.",
+                "%(answers)s dari %(attended)s peserta yang hadir (%(rate)s) mengisi evaluasi, dengan kepuasan "
+                "rata-rata (skala 1–5) %(material)s untuk materi, %(trainer)s untuk pelatih, dan %(venue)s untuk tempat.",
                 answers=shown(total.answers),
                 attended=shown(total.attended),
                 rate=display(total.response_rate, locale, rate=True),

@@ -46,7 +46,7 @@ def test_the_pdf_tells_the_impact_in_its_narrative_and_its_table(evaluated):
     assert "Kota Banjarmasin 3 3 2 66,7% 4,5 3,0 4,5 2 1,0" in text
     assert f"Disabilitas fisik {SMALL} {SMALL} {SMALL} {HIDDEN} {HIDDEN} {HIDDEN} {HIDDEN} {SMALL} {HIDDEN}" in text
     save_pages(pdf, "impact-weekly", len(pdf_pages(pdf)))
-    _html, english = report(evaluated, "en")  # noqa
+    _html, english = report(evaluated, "en")
     assert "5 of the 7 participants who attended (71.4%) answered the evaluation" in pdf_text(english)
 
 

@@ -231,7 +231,8 @@ def impact_sentences(figures: Figures, locale: str = "id") -> list[str]:
         sentences.append(
             _(
                 "%(answers)s dari %(attended)s peserta yang hadir (%(rate)s) mengisi evaluasi, dengan kepuasan "
-                "rata-rata (skala 1–5) %(material)s untuk materi, %(trainer)s untuk pelatih, dan %(venue)s untuk tempat.",
+                "rata-rata (skala 1–5) %(material)s untuk materi, %(trainer)s untuk pelatih, "
+                "dan %(venue)s untuk tempat.",
                 answers=shown(total.answers),
                 attended=shown(total.attended),
                 rate=display(total.response_rate, locale, rate=True),

@@ -64,6 +64,7 @@ def test_the_impact_figures_are_learnt_and_rebuilt_from_the_replayed_history(sta
     flask(stack, "reporting", "rebuild-read-model", "--yes")
     assert stack.count("reporting", EvaluationFact) == 0
     assert "dikirim ulang" in flask(stack, "registration", "replay-events", "--to", "reporting")
+    assert "dikirim ulang" in flask(stack, "notifications", "replay-events", "--to", "reporting")
     after = wait_for(impact, message="the replayed history to be applied")
     assert after.impact == before.impact
     assert_invariants(stack)

@@ -4,13 +4,20 @@ everything that leaves Pelita."""
 
 import csv
 import io
+from datetime import datetime, timedelta
 
 import openpyxl
+import pypdf
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale
 
 from services.reporting import report_pdf, report_xlsx, service
+from services.reporting.extensions import db
+from services.reporting.models import OutboxMessage, ReportSchedule
 from services.reporting.suppression import HIDDEN, SMALL, suppress
+from shared.messaging.contracts import consume
+from shared.timeutil import WITA
 from tests.integration.reporting.conftest import staff_client
 from tests.integration.reporting.impact_scenario import NOW, PERIOD, feed_all
 from tests.integration.reporting.test_official_report import pdf_text, save_pages
@@ -51,8 +58,6 @@ def test_the_pdf_tells_the_impact_in_its_narrative_and_its_table(evaluated):
 
 
 def pdf_pages(pdf: bytes) -> list:
-    import pypdf
-
     return pypdf.PdfReader(io.BytesIO(pdf)).pages
 
 
@@ -89,3 +94,18 @@ def test_the_dashboard_shows_the_impact_to_each_within_their_reach(evaluated):
     regency = staff_client(evaluated, "regency_organiser", "63.71").get("/dasbor", query_string=QUERY)
     mine = regency.get_data(as_text=True)
     assert 'data-figure="certificates">3<' in mine and 'data-figure="response_rate">66,7%<' in mine
+
+
+def test_the_weekly_mail_tells_the_impact_too(evaluated, time_machine):
+    with evaluated.app_context():
+        schedule = ReportSchedule(kind="weekly", recipients=["kadis@dispersip.id"])
+        schedule.created_at = datetime(2026, 12, 1, tzinfo=WITA)
+        db.session.add(schedule)
+        db.session.commit()
+        monday = NOW + timedelta(minutes=1)  # Monday 21 December, 08.01 WITA: last week's report is due
+        time_machine.move_to(monday)
+        [run_id] = service.run_due_reports(now=monday)
+        assert service.build_report(run_id, now=monday) == "sent"
+        [row] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.type == "report.generated")).all()
+        body = consume(row.envelope)[1]["body_text"]
+    assert "Sertifikat terbit untuk 6 peserta. 5 dari 7 peserta yang hadir (71,4%) mengisi evaluasi" in body

@@ -5,6 +5,7 @@ everything that leaves Pelita."""
 import csv
 import io
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import openpyxl
 import pypdf
@@ -18,6 +19,7 @@ from services.reporting.models import OutboxMessage, ReportSchedule
 from services.reporting.suppression import HIDDEN, SMALL, suppress
 from shared.messaging.contracts import consume
 from shared.timeutil import WITA
+from tests.browser.conftest import CHROMIUM, axe_violations, screenshot
 from tests.integration.reporting.conftest import staff_client
 from tests.integration.reporting.impact_scenario import NOW, PERIOD, feed_all
 from tests.integration.reporting.test_official_report import pdf_text, save_pages
@@ -109,3 +111,30 @@ def test_the_weekly_mail_tells_the_impact_too(evaluated, time_machine):
         [row] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.type == "report.generated")).all()
         body = consume(row.envelope)[1]["body_text"]
     assert "Sertifikat terbit untuk 6 peserta. 5 dari 7 peserta yang hadir (71,4%) mengisi evaluasi" in body
+
+
+def test_the_dashboard_with_the_impact_reads_well_on_a_phone_and_passes_axe(evaluated):
+    """The page as a phone shows it (every request answered by the service itself, no server): no serious axe
+    violation, small enough for a slow connection, and a screenshot in test-artifacts/ for people to look at."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed here")
+    from playwright.sync_api import sync_playwright
+
+    client = staff_client(evaluated)
+    html = client.get("/dasbor", query_string=QUERY).get_data()
+    assert len(html) < 100_000
+
+    def answer(route):
+        path = route.request.url.split("://", 1)[1].split("/", 1)[1]
+        response = client.get("/" + path)
+        route.fulfill(status=response.status_code, body=response.get_data(), content_type=response.content_type)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox"])
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        phone.route("http://reporting.test/**", answer)
+        phone.goto(f"http://reporting.test/dasbor?mulai={QUERY['mulai']}&sampai={QUERY['sampai']}")
+        assert phone.locator('[data-figure="response_rate"]').inner_text() == "71,4%"
+        assert axe_violations(phone) == []
+        screenshot(phone, "reports/impact-dashboard-phone")
+        browser.close()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.reporting import impact as impact_figures
 from shared.messaging.vocabulary import AGE_GROUPS, CHANNELS, DISABILITIES, GENDERS, PARTICIPANT_TYPES
 from shared.regions import kabupaten
 from shared.states import EventStatus, MessageStatus, RegistrationStatus
@@ -103,6 +104,8 @@ class Figures:
     breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
     channels: list[ChannelRow] = field(default_factory=list)
     events: list[EventRow] = field(default_factory=list)
+    #: Certificates, the evaluation and the knowledge test (impact.py).
+    impact: impact_figures.Impact = field(default_factory=impact_figures.Impact)
     suppressed: bool = False
 
 
@@ -119,13 +122,15 @@ class Counts:
     - attributes: (kabupaten_code, gender, age_group, disability, participant_type, status, checked in, n) of the
       registrations at held events;
     - villages: (desa_code, status, checked in, n) of the registrations at held events that name a desa/kelurahan;
-    - deliveries: (event_id, channel, status, n) of the messages about every event in scope, cancelled ones too.
+    - deliveries: (event_id, channel, status, n) of the messages about every event in scope, cancelled ones too;
+    - impact: (kabupaten_code, gender, disability, *impact.TALLIES) of the registrations at held events.
     """
 
     per_event: list[tuple] = field(default_factory=list)
     attributes: list[tuple] = field(default_factory=list)
     villages: list[tuple] = field(default_factory=list)
     deliveries: list[tuple] = field(default_factory=list)
+    impact: list[tuple] = field(default_factory=list)
 
 
 ATTRIBUTES = ("kabupaten_code", "gender", "age_group", "disability", "participant_type")
@@ -147,7 +152,7 @@ def in_scope(scope: Scope, events) -> list:
     return [e for e in events if start <= e.starts_at < end and scope.kabupaten_code in (None, e.kabupaten_code)]
 
 
-def count_rows(events, registrations, deliveries) -> Counts:
+def count_rows(events, registrations, deliveries, evaluations=()) -> Counts:
     """Count plain rows the way the store's GROUP BY queries do (`events`: those in scope; other rows are ignored)."""
     held = {e.event_id for e in events if e.status != EventStatus.CANCELLED}
     regs = [r for r in registrations if r.event_id in held]
@@ -167,13 +172,14 @@ def count_rows(events, registrations, deliveries) -> Counts:
         attributes=[(*key, n) for key, n in attributes.items()],
         villages=[(*key, n) for key, n in villages.items()],
         deliveries=[(*key, n) for key, n in sent.items()],
+        impact=impact_figures.count_rows(regs, evaluations),
     )
 
 
-def compute(scope: Scope, events, registrations, deliveries, now: datetime) -> Figures:
+def compute(scope: Scope, events, registrations, deliveries, now: datetime, evaluations=()) -> Figures:
     """Compute every figure of `scope` from the rows of the read model (rows outside the scope are ignored)."""
     events = in_scope(scope, events)
-    return from_counts(scope, events, count_rows(events, registrations, deliveries), now)
+    return from_counts(scope, events, count_rows(events, registrations, deliveries, evaluations), now)
 
 
 def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
@@ -234,6 +240,7 @@ def from_counts(scope: Scope, events, counts: Counts, now: datetime) -> Figures:
             _event_row(e, per_event.get(e.event_id, Counter()), mail.get(e.event_id, Counter()), now)
             for e in sorted(events, key=lambda e: (e.starts_at, e.title))
         ],
+        impact=impact_figures.from_counts(counts.impact, categories),
     )
 
 

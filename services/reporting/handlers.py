@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from services.reporting import figures, store
 from services.reporting.bus import bus
 from services.reporting.extensions import db
-from services.reporting.models import DeliveryFact, EventFact, ProcessedMessage, RegistrationFact, StaffAccess
+from services.reporting.models import (
+    DeliveryFact,
+    EvaluationFact,
+    EventFact,
+    ProcessedMessage,
+    RegistrationFact,
+    StaffAccess,
+)
 from shared.messaging.names import EventNames
 from shared.staffauth import apply_staff_changed
 from shared.states import EventStatus, MessageStatus, RegistrationStatus
@@ -36,7 +43,7 @@ def handle_event(message: dict) -> str:
 def rebuild_read_model() -> dict[str, int]:
     """Empty the read model and forget which messages were applied, so replayed events are applied again."""
     removed = {}
-    for model in (RegistrationFact, DeliveryFact, EventFact, ProcessedMessage):
+    for model in (RegistrationFact, EvaluationFact, DeliveryFact, EventFact, ProcessedMessage):
         removed[model.__tablename__] = db.session.execute(sa.delete(model)).rowcount
     db.session.commit()
     return removed
@@ -85,8 +92,9 @@ def _on_registration_corrected(envelope: dict, payload: dict) -> None:
 
 
 def _on_registration_erased(envelope: dict, payload: dict) -> None:
-    """Nothing to forget: reporting holds no name, contact, code or link, only the anonymous attributes it counts,
-    and keeps them so the figures already reported do not change. Recorded (and acknowledged) like any event."""
+    """Nothing to forget: reporting holds no name, contact, code or link, only the anonymous attributes it counts
+    (and the evaluation's scores, never its free text), and keeps them so the figures already reported do not
+    change. Recorded (and acknowledged) like any event."""
 
 
 def _on_consent_withdrawn(envelope: dict, payload: dict) -> None:
@@ -108,6 +116,26 @@ def _on_certificate_revoked(envelope: dict, payload: dict) -> None:
     fact = store.get_registration(payload.get("pseudonym"))
     if fact is not None and fact.certificate_revoked_at is None:
         fact.certificate_revoked_at = payload["revoked_at"]
+
+
+EVALUATION_FIELDS = ("material", "trainer", "venue", "questions", "pre_score", "post_score", "submitted_at")
+
+
+def _on_evaluation_submitted(envelope: dict, payload: dict) -> None:
+    """Keep the person's answer once: the earliest one stands (registration takes one answer per person; should a
+    second be sent, or the first be delivered again or replayed, the figures do not change, whatever the order)."""
+    if not payload.get("pseudonym"):
+        logger.warning("evaluation.submitted %s has no pseudonym: not counted", envelope["id"])
+        return
+    fact = db.session.get(EvaluationFact, payload["pseudonym"])
+    if fact is not None and fact.submitted_at <= payload["submitted_at"]:
+        return
+    values = {key: payload[key] for key in EVALUATION_FIELDS}
+    store.upsert(
+        EvaluationFact,
+        "pseudonym",
+        {"pseudonym": payload["pseudonym"], "event_id": str(payload["event_id"]), **values},
+    )
 
 
 def _on_checked_in(envelope: dict, payload: dict) -> None:
@@ -164,6 +192,7 @@ HANDLERS = {
     EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
     EventNames.CERTIFICATE_REVOKED: _on_certificate_revoked,
     EventNames.ATTENDANCE_CHECK_IN_UNDONE: _on_check_in_undone,
+    EventNames.EVALUATION_SUBMITTED: _on_evaluation_submitted,
     EventNames.NOTIFICATION_DELIVERED: _on_delivery(MessageStatus.DELIVERED),
     EventNames.NOTIFICATION_FAILED: _on_delivery(MessageStatus.FAILED),
     EventNames.STAFF_CHANGED: _on_staff_changed,

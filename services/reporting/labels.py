@@ -24,6 +24,12 @@ BREAKDOWN_TITLES = {
     "channel": _l("Pesan per saluran"),
 }
 
+IMPACT_TITLES = {
+    "kabupaten": _l("Dampak per kabupaten/kota"),
+    "gender": _l("Dampak per jenis kelamin"),
+    "disability": _l("Dampak bagi penyandang disabilitas"),
+}
+
 #: Sheet names: at most 31 characters and no "/" (Excel's rules).
 SHEET_NAMES = {
     "kabupaten": _l("Kabupaten-Kota"),
@@ -32,6 +38,10 @@ SHEET_NAMES = {
     "disability": _l("Disabilitas"),
     "participant_type": _l("Jenis peserta"),
     "channel": _l("Saluran pesan"),
+    "impact": _l("Dampak program"),
+    "impact_kabupaten": _l("Dampak per kabupaten-kota"),
+    "impact_gender": _l("Dampak per jenis kelamin"),
+    "impact_disability": _l("Dampak disabilitas"),
 }
 
 

@@ -71,6 +71,26 @@ class RegistrationFact(db.Model):
     certificate_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class EvaluationFact(db.Model):
+    """One attendee's evaluation scores (no free text: reporting is never sent it), keyed by the registration's
+    pseudonym like its RegistrationFact, whose attributes the impact figures are broken down by. One row per person:
+    the earliest answer stands, however often it is delivered or sent again."""
+
+    __tablename__ = "evaluation_facts"
+
+    pseudonym: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
+    #: Satisfaction 1-5 per aspect.
+    material: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    trainer: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    venue: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    #: The knowledge test: how many questions, and how many the person got right before and after (None: not taken).
+    questions: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False, default=0)
+    pre_score: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    post_score: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class DeliveryFact(db.Model):
     """The outcome of one outgoing message, for the delivery rate."""
 

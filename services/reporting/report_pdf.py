@@ -13,6 +13,7 @@ from flask_babel import ngettext
 
 from services.reporting import charts
 from services.reporting.figures import Figures, rate
+from services.reporting.impact import Mean
 from services.reporting.labels import area_label
 from services.reporting.reports import KABUPATEN_CODES, Table, display, period_label, rate_row_labels, tables
 from services.reporting.suppression import HIDDEN, SMALL
@@ -85,6 +86,7 @@ def report_html(
         title=report_title(kind),
         letterhead=letterhead(generated_at, locale),
         narrative=narrative(figures, locale),
+        impact_narrative=" ".join(impact_sentences(figures, locale)),
         events_total=events_total,
         events_shown=PDF_EVENT_ROWS,
         **values,
@@ -216,3 +218,42 @@ def narrative(figures: Figures, locale: str = "id") -> str:
         )
     )
     return " ".join(sentences)
+
+
+def impact_sentences(figures: Figures, locale: str = "id") -> list[str]:
+    """What the training left: certificates, the evaluation's response and satisfaction, the knowledge gain (none
+    of it about people with a disability, so nothing here is suppressed)."""
+    total, shown = figures.impact.total, lambda value: display(value, locale)
+    sentences = []
+    if total.certificates:
+        sentences.append(_("Sertifikat terbit untuk %(count)s peserta.", count=shown(total.certificates)))
+    if total.answers:
+        sentences.append(
+            _(
+                "%(answers)s dari %(attended)s peserta yang hadir (%(rate)s) mengisi evaluasi, dengan kepuasan "
+                "rata-rata (skala 1–5) %(material)s untuk materi, %(trainer)s untuk pelatih, "
+                "dan %(venue)s untuk tempat.",
+                answers=shown(total.answers),
+                attended=shown(total.attended),
+                rate=display(total.response_rate, locale, rate=True),
+                material=shown(total.material),
+                trainer=shown(total.trainer),
+                venue=shown(total.venue),
+            )
+        )
+    if total.tested:
+        words = {"count": shown(total.tested), "gain": shown(Mean(abs(total.gain)))}
+        if total.gain >= 0:
+            sentence = _(
+                "Pada tes pengetahuan, %(count)s peserta yang mengikuti tes awal dan akhir rata-rata menjawab benar "
+                "%(gain)s soal lebih banyak sesudah pelatihan.",
+                **words,
+            )
+        else:
+            sentence = _(
+                "Pada tes pengetahuan, %(count)s peserta yang mengikuti tes awal dan akhir rata-rata menjawab benar "
+                "%(gain)s soal lebih sedikit sesudah pelatihan.",
+                **words,
+            )
+        sentences.append(sentence)
+    return sentences

@@ -10,6 +10,7 @@ from babel.dates import format_datetime
 from flask_babel import gettext as _
 
 from services.reporting.figures import Figures
+from services.reporting.impact import Mean
 from services.reporting.labels import SHEET_NAMES, area_label
 from services.reporting.reports import Table, neutralise, period_label, rate_row_labels, tables
 from services.reporting.suppression import HIDDEN, SMALL
@@ -28,6 +29,7 @@ def to_xlsx(figures: Figures, generated_at: datetime, locale: str = "id") -> byt
         "title": workbook.add_format({"bold": True, "font_size": 14}),
         "header": workbook.add_format({"bold": True, "bg_color": "#F3F2F1", "text_wrap": True, "valign": "top"}),
         "rate": workbook.add_format({"num_format": "0.0%"}),
+        "mean": workbook.add_format({"num_format": "0.0"}),
     }
     for table in tables(figures, locale):
         sheet = workbook.add_worksheet(str(SHEET_NAMES.get(table.key, table.title))[:31])
@@ -71,6 +73,8 @@ def _write_table(sheet, table: Table, figures: Figures, generated_at: datetime, 
             elif value is None:
                 if rate_row:
                     sheet.write_blank(r, column, None, formats["rate"])
+            elif isinstance(value, Mean):
+                sheet.write_number(r, column, value, formats["mean"])
             elif isinstance(value, float) or rate_row:
                 sheet.write_number(r, column, value, formats["rate"])
             else:

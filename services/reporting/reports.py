@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from services.reporting.figures import BREAKDOWNS, Figures, Scope, categories
-from services.reporting.labels import BREAKDOWN_TITLES, label
+from services.reporting.impact import IMPACT_BREAKDOWNS, Mean
+from services.reporting.labels import BREAKDOWN_TITLES, IMPACT_TITLES, label
 from shared.timeutil import WITA
 
 KABUPATEN_CODES = frozenset(categories("kabupaten"))
@@ -40,6 +41,16 @@ HEADLINE = (
     ("delivery_rate", _l("Tingkat keberhasilan pesan")),
 )
 RATES = ("no_show_rate", "delivery_rate")
+#: The impact summary: (figure, its name, the figure that is its n).
+IMPACT_SUMMARY = (
+    ("certificates", _l("Sertifikat terbit"), None),
+    ("answers", _l("Jawaban evaluasi"), None),
+    ("response_rate", _l("Tingkat respons evaluasi (jawaban ÷ peserta hadir)"), "attended"),
+    ("material", _l("Kepuasan terhadap materi (rata-rata 1–5)"), "answers"),
+    ("trainer", _l("Kepuasan terhadap pelatih (rata-rata 1–5)"), "answers"),
+    ("venue", _l("Kepuasan terhadap tempat (rata-rata 1–5)"), "answers"),
+    ("gain", _l("Peningkatan pengetahuan (rata-rata jawaban benar, tes akhir − tes awal)"), "tested"),
+)
 
 
 @dataclass(frozen=True)
@@ -103,9 +114,31 @@ def events(figures: Figures, locale: str = "id") -> Table:
     return Table("events", _("Per kegiatan"), headers, rows)
 
 
+def impact_summary(figures: Figures) -> Table:
+    """Certificates and the evaluation over the whole scope, each figure with the n it is worked out from."""
+    total = figures.impact.total
+    rows = [[str(text), getattr(total, key), getattr(total, n) if n else None] for key, text, n in IMPACT_SUMMARY]
+    return Table("impact", _("Dampak program: sertifikat dan evaluasi"), [_("Indikator"), _("Nilai"), _("n")], rows)
+
+
+def impact_breakdown(figures: Figures, name: str) -> Table:
+    """Certificates and the evaluation by one attribute of the participants (kabupaten/kota, gender, disability)."""
+    headers = [_("Kategori"), _("Hadir"), _("Sertifikat terbit"), _("Jawaban evaluasi"), _("Tingkat respons")]
+    headers += [_("Kepuasan materi"), _("Kepuasan pelatih"), _("Kepuasan tempat")]
+    headers += [_("Ikut tes awal dan akhir"), _("Peningkatan pengetahuan")]
+    columns = ("attended", "certificates", "answers", "response_rate", "material", "trainer", "venue", "tested", "gain")
+    rows = [
+        [label(name, row.key), *(getattr(row, column) for column in columns)]
+        for row in figures.impact.breakdowns.get(name, [])
+    ]
+    return Table(f"impact_{name}", str(IMPACT_TITLES[name]), headers, rows)
+
+
 def tables(figures: Figures, locale: str = "id") -> list[Table]:
-    """Return every table of the report in order: summary, the breakdowns, channels, per event."""
-    parts = [headline(figures)] + [breakdown(figures, name) for name in BREAKDOWNS]
+    """Return every table of the report in order: summary, impact, the breakdowns (participants, then impact),
+    channels, per event."""
+    parts = [headline(figures), impact_summary(figures)] + [breakdown(figures, name) for name in BREAKDOWNS]
+    parts += [impact_breakdown(figures, name) for name in IMPACT_BREAKDOWNS]
     return [*parts, channels(figures), events(figures, locale)]
 
 
@@ -136,11 +169,13 @@ def period_label(scope: Scope, locale: str = "id") -> str:
 
 
 def display(value, locale: str = "id", rate: bool = False) -> str:
-    """Format a cell for people: 1.234, 23,8%, "<5", or a dash for a rate with nothing to divide."""
+    """Format a cell for people: 1.234, 23,8%, a mean as 4,2, "<5", or a dash for a rate or mean of nothing."""
     if value is None:
         return "–"
     if isinstance(value, str):
         return value
+    if isinstance(value, Mean):
+        return format_decimal(value, "#,##0.0", locale=locale)
     if rate or isinstance(value, float):
         return format_percent(value, "#,##0.0%", locale=locale)
     return format_decimal(value, locale=locale)

@@ -122,7 +122,9 @@ def _report_payload(
 def _body_text(public: figures.Figures, subject: str, link: str) -> str:
     """The mail's text: the headline of the figures the attached documents show (computed once, not again)."""
     locale = str(get_locale() or "id")
-    lines = [_("Yth. Bapak/Ibu,"), "", subject, "", report_pdf.narrative(public, locale), ""]
+    impact = " ".join(report_pdf.impact_sentences(public, locale))  # certificates and the evaluation, if any
+    lines = [_("Yth. Bapak/Ibu,"), "", subject, "", report_pdf.narrative(public, locale), *([impact] if impact else [])]
+    lines.append("")
     for label_text, value in reports.headline(public).rows:
         rate = isinstance(value, float) or (value is None and label_text in reports.rate_row_labels())
         lines.append(f"- {label_text}: {reports.display(value, locale, rate=rate)}")

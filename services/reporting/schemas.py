@@ -4,11 +4,12 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.reporting.figures import BREAKDOWNS
+from services.reporting.impact import IMPACT_BREAKDOWNS
 from shared.regions import kabupaten
 from shared.timeutil import LocalDateTime
 
 KABUPATEN_CODES = tuple(area.code for area in kabupaten())
-TABLES = ("summary", *BREAKDOWNS, "channel", "events")
+TABLES = ("summary", "impact", *BREAKDOWNS, *(f"impact_{name}" for name in IMPACT_BREAKDOWNS), "channel", "events")
 
 
 class SummaryQuerySchema(Schema):

@@ -6,9 +6,16 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from services.reporting import figures
+from services.reporting import figures, impact
 from services.reporting.extensions import db
-from services.reporting.models import DeliveryFact, EventFact, RegistrationFact, ReportRun, ReportSchedule
+from services.reporting.models import (
+    DeliveryFact,
+    EvaluationFact,
+    EventFact,
+    RegistrationFact,
+    ReportRun,
+    ReportSchedule,
+)
 from services.reporting.states import RunStatus
 from shared.states import EventStatus, RegistrationStatus
 
@@ -110,7 +117,33 @@ def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -
         .join(d, EventFact.event_id == d.event_id)
         .where(*in_scope)
         .group_by(EventFact.event_id, d.channel, d.status),
+        "impact": impact_query(held),
     }
+
+
+def impact_query(held: list) -> sa.Select:
+    """(kabupaten_code, gender, disability, *impact.TALLIES) of the registrations at the held events: attendees,
+    standing certificates, answers, the sums of their scores, who took both tests and the sum of their gains."""
+    r, e = RegistrationFact, EvaluationFact
+    tested = sa.and_(e.pre_score.is_not(None), e.post_score.is_not(None))
+    count = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
+    tallies = {
+        "attended": count(r.checked_in_at.is_not(None)),
+        "certificates": count(sa.and_(r.certificate_issued_at.is_not(None), r.certificate_revoked_at.is_(None))),
+        "answers": sa.func.count(e.pseudonym),
+        **{aspect: sa.func.coalesce(sa.func.sum(getattr(e, aspect)), 0) for aspect in impact.ASPECTS},
+        "tested": count(tested),
+        "gain": sa.func.coalesce(sa.func.sum(sa.case((tested, e.post_score - e.pre_score), else_=0)), 0),
+    }
+    keys = (r.kabupaten_code, r.gender, r.disability)
+    return (
+        sa.select(*keys, *(tallies[name] for name in impact.TALLIES))
+        .select_from(r)
+        .join(EventFact, EventFact.event_id == r.event_id)
+        .outerjoin(e, e.pseudonym == r.pseudonym)
+        .where(*held)
+        .group_by(*keys)
+    )
 
 
 def count_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> tuple[list, figures.Counts]:
@@ -122,6 +155,7 @@ def count_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> t
         attributes=[(*values, status, bool(c), n) for *values, status, c, n in rows["attributes"]],
         villages=[(desa, status, bool(c), n) for desa, status, c, n in rows["villages"]],
         deliveries=[tuple(row) for row in rows["deliveries"]],
+        impact=[tuple(row) for row in rows["impact"]],
     )
     return rows["events"], counts
 

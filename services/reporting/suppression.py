@@ -6,6 +6,7 @@ worked out from the total."""
 from dataclasses import replace
 
 from services.reporting.figures import DISABILITY_KINDS, NOT_SAID, BreakdownRow, Figures
+from services.reporting.impact import ASPECTS, ImpactRow
 
 #: What a suppressed small count shows (1 to 4 people with a disability), per UU PDP data minimisation.
 SMALL = "<5"
@@ -46,5 +47,28 @@ def suppress(figures: Figures) -> Figures:
         disability_registered=disability_registered,
         disability_attended=disability_attended,
         events=events,
+        impact=replace(figures.impact, breakdowns={**figures.impact.breakdowns, "disability": impact_rows(figures)}),
         suppressed=True,
     )
+
+
+#: The counts of people in an impact row, and what is worked out from each (hidden with it).
+IMPACT_COUNTS = {"attended": ("response_rate",), "answers": ("response_rate", *ASPECTS), "tested": ("gain",)}
+
+
+def impact_rows(figures: Figures) -> list[ImpactRow]:
+    """The impact by disability as it may leave the service: each count of 1-4 people suppressed as in the other
+    tables (certificates too), and a mean or rate worked out from a suppressed count hidden (a mean of two people
+    is nearly their answers). The "none" row is left out, as in the participants' table."""
+    rows = figures.impact.breakdowns["disability"]
+    kinds = [row for row in rows if row.key in DISABILITY_KINDS]
+    changes: list[dict] = [{} for _ in kinds]
+    for name in ("certificates", *IMPACT_COUNTS):
+        cells = [getattr(row, name) for row in kinds]
+        shown, _total = protect(cells, sum(cells))
+        for change, value, cell in zip(changes, shown, cells, strict=True):
+            if value != cell:
+                change[name] = value
+                change.update(dict.fromkeys(IMPACT_COUNTS.get(name, ()), HIDDEN))
+    protected = [replace(row, **change) for row, change in zip(kinds, changes, strict=True)]
+    return protected + [row for row in rows if row.key == NOT_SAID]

@@ -1,5 +1,6 @@
 """The pure figures: small-count suppression and the edges of the period."""
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -21,6 +22,7 @@ def event(event_id: str, starts_at: datetime, kabupaten: str = "63.03", status: 
 
 def registration(event_id: str, disability: str = "none", status: str = "confirmed", checked_in: bool = False):
     return SimpleNamespace(
+        pseudonym=uuid.uuid4().hex,
         event_id=event_id,
         status=status,
         kabupaten_code="63.03",
@@ -30,6 +32,8 @@ def registration(event_id: str, disability: str = "none", status: str = "confirm
         disability=disability,
         participant_type="public",
         checked_in_at=datetime(2026, 3, 10, tzinfo=UTC) if checked_in else None,
+        certificate_issued_at=None,
+        certificate_revoked_at=None,
     )
 
 

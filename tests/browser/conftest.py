@@ -103,17 +103,11 @@ def running_pelita(tmp: Path, public_host: str = "127.0.0.1"):
 
 @pytest.fixture(scope="session")
 def pelita(tmp_path_factory):
-    """One `make run` for every journey (starting one takes a while on a busy machine): each journey makes its own
-    events and people, and finds its own messages by their addresses. Its links name a host as long as
-    production's, so a message's links are as long as a participant's: the browser maps it here, and so does
-    `local` for the tests' own requests."""
-    with running_pelita(tmp_path_factory.mktemp("make-run"), public_host=PUBLIC_HOST) as running:
+    """One `make run` for the journeys (starting one takes a while on a busy machine): each makes its own events and
+    people, and finds its own messages by their addresses. The participant's journey has its own (its links name
+    production's host)."""
+    with running_pelita(tmp_path_factory.mktemp("make-run")) as running:
         yield running
-
-
-def local(url: str) -> str:
-    """A link as Pelita wrote it (naming the production-length host), for the test's own requests to follow."""
-    return url.replace(f"//{PUBLIC_HOST}:", "//127.0.0.1:", 1)
 
 
 @pytest.fixture(scope="session")

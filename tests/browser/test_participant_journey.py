@@ -5,6 +5,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -18,6 +19,7 @@ from tests.browser.conftest import (
     PUBLIC_HOST,
     axe_violations,
     pdf_screenshots,
+    running_pelita,
     screenshot,
 )
 from tests.conftest import wait_for
@@ -26,6 +28,14 @@ from tests.support import msisdn
 
 #: A short cancel link as production's host writes it: what an SMS must still fit in two parts with.
 PRODUCTION_LINK = f"https://{PUBLIC_HOST}/k/B7QW2MXK4N"
+
+
+@pytest.fixture(scope="module")
+def pelita(tmp_path_factory):
+    """`make run` whose links name a host as long as production's (the browser maps it here), so a message's links
+    are as long as a participant's."""
+    with running_pelita(tmp_path_factory.mktemp("make-run"), public_host=PUBLIC_HOST) as running:
+        yield running
 
 
 def staff_token(pelita) -> dict:

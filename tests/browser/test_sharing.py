@@ -8,7 +8,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, ARTIFACTS, axe_violations, local, screenshot
+from tests.browser.conftest import ADMIN_PASSWORD, ARTIFACTS, axe_violations, screenshot
 from tests.browser.test_participant_journey import staff_token
 from tests.factories import make_event_body
 
@@ -64,7 +64,7 @@ def test_an_event_with_a_poster_is_shared_and_its_form_lands_on_each_list(pelita
         phone.get_by_role("link", name="WhatsApp 0812-3456-7890").get_attribute("href") == "https://wa.me/6281234567890"
     )
     preview = phone.locator('meta[property="og:image"]').get_attribute("content")
-    image = requests.get(local(preview), timeout=10)
+    image = requests.get(preview, timeout=10)
     assert image.headers["Content-Type"] == "image/jpeg" and Image.open(io.BytesIO(image.content)).size == (960, 1200)
     assert axe_violations(phone) == []
     screenshot(phone, "sharing-01-acara-dengan-poster")

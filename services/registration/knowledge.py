@@ -134,6 +134,11 @@ class Summary:
         counts = self.counts[aspect]
         return sum((n + 1) * count for n, count in enumerate(counts)) / sum(counts) if sum(counts) else None
 
+    @property
+    def gains(self) -> list[int]:
+        """Post minus pre of each person who took both."""
+        return [post - pre for pre, post in self.pairs]
+
     @staticmethod
     def average(values) -> float | None:
         values = list(values)

@@ -91,10 +91,12 @@ def add_question(event_id: str, data: dict, staff: StaffClaims) -> KnowledgeQues
 
 
 def delete_question(event_id: str, question_id: int, staff: StaffClaims) -> None:
+    """Delete a question of the event's test (until someone has answered it); one already gone changes nothing."""
     event_for_staff(event_id, staff)
     question = store.get_question(question_id)
-    if question is None or question.event_id != event_id:
-        raise RegistrationError("not_found", _("Pertanyaan tidak ditemukan."), 404)
+    if question is None or question.event_id != event_id:  # deleted already (a second press): nothing to do
+        db.session.rollback()
+        return
     _still_open(event_id)
     db.session.delete(question)
     audit("knowledge.question_delete", staff, event_id=event_id, object_id=str(question_id))

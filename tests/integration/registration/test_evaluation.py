@@ -218,7 +218,7 @@ def test_only_organisers_of_the_events_kabupaten_reach_its_evaluation(registrati
     assert (
         other.post(f"{base}/sertifikat", data={"csrf_token": token, "certificate_after_evaluation": "ya"}).status_code
         == 403
-    )  # noqa: E501
+    )
     assert other.post(f"{base}/soal/1/hapus", data={"csrf_token": token}).status_code == 403
     assert other.get("/staf/acara/tidak-ada/evaluasi").status_code == 404
     assert registration.test_client().get(base).status_code == 302  # signed out: to the sign-in page
@@ -234,8 +234,9 @@ def add_regency_organiser_of(app, kabupaten_code):
     from services.registration.models import Staff
 
     with app.app_context():
+        password = generate_password_hash("pw-org")
         db.session.add(Staff(email="org2@contoh.id", name="Org", role="regency_organiser",
-                             kabupaten_code=kabupaten_code, password_hash=generate_password_hash("pw-org")))  # fmt: skip
+                             kabupaten_code=kabupaten_code, password_hash=password))  # fmt: skip
         db.session.commit()
 
 

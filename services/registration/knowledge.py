@@ -103,8 +103,13 @@ def delete_question(event_id: str, question_id: int, staff: StaffClaims) -> None
     db.session.commit()
 
 
+def questions_fixed(event_id: str) -> bool:
+    """Whether the event's questions are fixed: someone has answered the test, before or after."""
+    return store.knowledge_test_taken(event_id)
+
+
 def _still_open(event_id: str) -> None:
-    if store.knowledge_test_taken(event_id):
+    if questions_fixed(event_id):
         raise RegistrationError(
             "test_taken", _("Sudah ada peserta yang menjawab tes ini, jadi pertanyaannya tidak dapat diubah lagi.")
         )

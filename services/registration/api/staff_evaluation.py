@@ -32,7 +32,8 @@ def _page(event_id: str, values: dict, errors: dict):
     questions = knowledge.questions_for_staff(event_id, g.staff)
     summary = knowledge.summary(event_id, g.staff)
     page = render_template("staff/evaluation.html", event=event, questions=questions, summary=summary, aspects=ASPECTS,
-                           values=values, errors=errors, max_questions=MAX_QUESTIONS, decimal=_decimal)  # fmt: skip
+                           values=values, errors=errors, max_questions=MAX_QUESTIONS, decimal=_decimal,
+                           locked=knowledge.questions_fixed(event_id))  # fmt: skip
     return page, 400 if errors else 200
 
 

@@ -69,6 +69,22 @@ def record_pretest(registration_id: str, event_id: str, answers: dict[int, int])
     db.session.commit()
 
 
+def of_person(registration_id: str) -> dict | None:
+    """A person's own evaluation and test scores, for their copy of their data ("Data saya"); None if never asked."""
+    row, pretest = store.get_evaluation_of(registration_id), store.get_pretest(registration_id)
+    if row is None and pretest is None:
+        return None
+    answer = {"requested_at": row.requested_at.isoformat(), "answered_at": None} if row else {}
+    if row is not None and row.answered_at is not None:
+        answer |= {aspect: getattr(row, aspect) for aspect in ASPECTS} | {
+            "answered_at": row.answered_at.isoformat(),
+            "action_plan": row.action_plan,
+            "comments": row.comments,
+            "post_score": row.post_score,
+        }
+    return answer | {"pre_score": pretest.score if pretest else None}
+
+
 # --- organisers ---------------------------------------------------------------------------------------------------
 
 

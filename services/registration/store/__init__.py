@@ -29,6 +29,7 @@ from services.registration.store.evaluation import (  # noqa: F401 (the evaluati
     delete_evaluation_of,
     events_ended,
     get_evaluation_by_code,
+    get_evaluation_of,
     get_pretest,
     get_question,
     knowledge_test_taken,

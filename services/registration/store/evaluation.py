@@ -33,6 +33,10 @@ def get_evaluation_by_code(code: str) -> Evaluation | None:
     return db.session.scalar(sa.select(Evaluation).where(Evaluation.code == code))
 
 
+def get_evaluation_of(registration_id: str) -> Evaluation | None:
+    return db.session.scalar(sa.select(Evaluation).where(Evaluation.registration_id == registration_id))
+
+
 def answer_evaluation(evaluation_id: str, values: dict) -> bool:
     """Write the answer unless one was written already (a second submission, or two at once); return whether this
     one was."""

@@ -279,3 +279,21 @@ def test_erasure_takes_the_evaluation_and_retention_empties_its_texts(registrati
         retention.forget_message_history_and_codes(after(event, 60 * 24 * 400))
     row = evaluations(registration)[0]
     assert (row.action_plan, row.comments, row.material) == ("", "", 5)  # the texts go, the scores stay
+
+
+def test_a_persons_copy_of_their_data_has_their_evaluation_and_says_organisers_read_it(registration, auth):
+    import json
+
+    from services.registration import mydata
+
+    event, people = ended_training(registration, auth, present=1, absent=0)
+    issue(registration, after(event))
+    client = registration.test_client()
+    send(client, form_path(requested(registration)[0]["evaluation_url"]), **GOOD)
+    staff, _ = staff_client(registration)
+    staff.get(f"/staf/acara/{event['id']}/evaluasi")  # an organiser reads the event's answers
+    with registration.app_context():
+        page = "/" + mydata.link(people[0]["id"]).split("/", 3)[3]
+    copy = json.loads(client.get(f"{page}/unduh").data)
+    assert copy["evaluation"]["comments"] == "Waktunya kurang panjang." and copy["evaluation"]["material"] == 5
+    assert "petugas membaca evaluasi acara ini" in client.get(page).text

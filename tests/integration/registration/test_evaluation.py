@@ -297,3 +297,23 @@ def test_a_persons_copy_of_their_data_has_their_evaluation_and_says_organisers_r
     copy = json.loads(client.get(f"{page}/unduh").data)
     assert copy["evaluation"]["comments"] == "Waktunya kurang panjang." and copy["evaluation"]["material"] == 5
     assert "petugas membaca evaluasi acara ini" in client.get(page).text
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_two_runs_at_once_ask_each_attendee_once(registration, auth):
+    import threading
+
+    event, people = ended_training(registration, auth, present=6, absent=0)
+    barrier = threading.Barrier(2)
+
+    def run():
+        barrier.wait()
+        issue(registration, after(event))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(p["registration_id"] for p in requested(registration)) == sorted(p["id"] for p in people)
+    assert len(evaluations(registration)) == 6

@@ -139,6 +139,16 @@ def _on_certificate_issued(envelope: dict, payload: dict):
     return after_commit([row])
 
 
+def _on_evaluation_requested(envelope: dict, payload: dict):
+    """Send an attendee the evaluation form's short link by their channel, once (docs/evaluation.md). It is not
+    skipped after an opt-out of reminders: the certificate may wait for the answer."""
+    recipient = known_recipient(payload)
+    if recipient.full_name is None:  # erased: nobody to send it to
+        return None
+    row = planning.plan(recipient, Purpose.EVALUATION, evaluation_url=payload["evaluation_url"])
+    return after_commit([row])
+
+
 def _on_report_generated(envelope: dict, payload: dict):
     locale = current_app.config["DEFAULT_LOCALE"]
     context = {key: payload[key] for key in ("subject", "download_url")}
@@ -211,6 +221,7 @@ HANDLERS = {
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: _on_access_code_requested,
     **RIGHTS_HANDLERS,
     EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
+    EventNames.EVALUATION_REQUESTED: _on_evaluation_requested,
     EventNames.REPORT_GENERATED: _on_report_generated,
     EventNames.STAFF_CHANGED: _on_staff_changed,
     EventNames.STAFF_INVITED: _on_staff_invited,

@@ -22,6 +22,7 @@ PURPOSES = {
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "certificate": _l("Sertifikat"),
+    "evaluation": _l("Evaluasi pelatihan"),
     "report": _l("Kiriman laporan"),
     "staff_invite": _l("Undangan staf"),
     "access_code": _l("Kode Data saya"),

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import requests, service, store
+from services.registration import knowledge, requests, service, store
 from services.registration.extensions import db
 from services.registration.models import AccessCode, AuditEntry, MessageRecord, Registration
 from services.registration.schemas import normalise_email, normalise_phone
@@ -171,6 +171,7 @@ def my_data(registration: Registration) -> dict:
             "starts_at": _iso(event.starts_at),
             "ends_at": _iso(event.ends_at),
         },
+        "evaluation": knowledge.of_person(registration.id),
         "messages": [
             {"channel": row.channel, "purpose": row.purpose, "status": row.status, "at": _iso(row.at)}
             for row in history
@@ -194,7 +195,7 @@ def my_data(registration: Registration) -> dict:
 
 
 #: Staff actions on a whole event's list that touched everyone registered for it.
-LIST_ACTIONS = ("registrations.list", "registrations.export")
+LIST_ACTIONS = ("registrations.list", "registrations.export", "evaluation.read")
 
 
 def processing_trail(registration: Registration) -> list[AuditEntry]:

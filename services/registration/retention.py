@@ -9,7 +9,15 @@ from flask import current_app
 from services.registration import requests
 from services.registration.bus import bus
 from services.registration.extensions import db
-from services.registration.models import AccessCode, AuditEntry, DataRequest, Event, MessageRecord, Registration
+from services.registration.models import (
+    AccessCode,
+    AuditEntry,
+    DataRequest,
+    Evaluation,
+    Event,
+    MessageRecord,
+    Registration,
+)
 from shared import audit
 from shared.retention import cutoff, update_in_batches
 from shared.timeutil import utcnow
@@ -37,8 +45,8 @@ def anonymise_registrations(before: datetime) -> int:
 
 
 def forget_message_history_and_codes(now: datetime) -> int:
-    """Delete the message history of anonymised registrations and every expired "Data saya" code (safe to run
-    twice)."""
+    """Delete the message history of anonymised registrations, empty their data requests' and evaluations' texts,
+    and delete every expired "Data saya" code (safe to run twice)."""
     anonymised = sa.select(Registration.id).where(Registration.full_name.is_(None))
     history = db.session.execute(sa.delete(MessageRecord).where(MessageRecord.registration_id.in_(anonymised)))
     codes = db.session.execute(sa.delete(AccessCode).where(AccessCode.expires_at < now))
@@ -46,8 +54,13 @@ def forget_message_history_and_codes(now: datetime) -> int:
         DataRequest.registration_id.in_(anonymised), sa.or_(DataRequest.details != "", DataRequest.answer != "")
     )
     requests_emptied = db.session.execute(sa.update(DataRequest).where(asked).values(details="", answer=""))
+    # the evaluation's texts may name people: they go with the name; the scores (already counted) stay
+    written = sa.and_(
+        Evaluation.registration_id.in_(anonymised), sa.or_(Evaluation.action_plan != "", Evaluation.comments != "")
+    )
+    texts = db.session.execute(sa.update(Evaluation).where(written).values(action_plan="", comments=""))
     db.session.commit()
-    return history.rowcount + codes.rowcount + requests_emptied.rowcount
+    return history.rowcount + codes.rowcount + requests_emptied.rowcount + texts.rowcount
 
 
 def purge_old_data(now: datetime | None = None) -> dict[str, int]:

@@ -124,6 +124,8 @@ ROUTES = {
             # e-sertifikat: the verification page (number and check code) and the PDF's short link
             "GET /sertifikat/<slug>",
             "GET /s/<code>",
+            "GET /e/<code>",  # the evaluation form's short link: the code is the secret
+            "POST /e/<code>",
             # "Data saya": a participant's own data, by a signed link or a one-time code (no staff role involved)
             "GET /data-saya",
             "POST /data-saya",
@@ -217,6 +219,10 @@ ROUTES = {
             "GET /staf/acara/<event_id>/sertifikat",
             "POST /staf/sertifikat/<certificate_id>/ubah",
             "POST /staf/sertifikat/<certificate_id>/cabut",
+            "GET /staf/acara/<event_id>/evaluasi",  # the evaluation's answers, knowledge test and setting
+            "POST /staf/acara/<event_id>/evaluasi/soal",
+            "POST /staf/acara/<event_id>/evaluasi/soal/<int:question_id>/hapus",
+            "POST /staf/acara/<event_id>/evaluasi/sertifikat",
         ],
         "admin page": [
             "GET /staf/akun",  # staff accounts
@@ -334,6 +340,13 @@ def form(key: str) -> dict:
         "POST /staf/pendaftaran/<registration_id>/batalkan": {"confirm": "ya"},
         "POST /staf/pendaftaran/<registration_id>/naikkan": {"confirm": "ya"},
         "POST /staf/sertifikat/<certificate_id>/ubah": {"full_name": "Ahmad Fauzi Rahman"},
+        "POST /staf/acara/<event_id>/evaluasi/soal": {
+            "text": "Apa itu TPBIS?",
+            "option_1": "Program",
+            "option_2": "Buku",
+            "correct": "1",
+        },
+        "POST /staf/acara/<event_id>/evaluasi/sertifikat": {"certificate_after_evaluation": "ya"},
         "POST /staf/sertifikat/teks": {
             "heading": "SERTIFIKAT",
             "given_to": "diberikan kepada",
@@ -515,11 +528,18 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         checkin_token = checkin_url(registration["id"]).rsplit("/", 1)[1]
         from services.registration import requests, store
         from services.registration.extensions import db
+        from services.registration.models import KnowledgeQuestion
 
         asked = requests.open_request(store.get_registration(registration["id"]), "other", "Mohon penjelasan.")
         db.session.commit()
         request_id = asked.id
         certificate_id = add_certificate(event["id"], registration["id"])
+        question = KnowledgeQuestion(
+            event_id=event["id"], text="Apa itu TPBIS?", options=["Program", "Buku"], correct=0
+        )
+        db.session.add(question)
+        db.session.commit()
+        question_id = question.id
     schedule = (
         apps["reporting"]
         .test_client()
@@ -541,6 +561,7 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         "request_id": request_id,
         "staff_id": spare,
         "certificate_id": certificate_id,
+        "question_id": question_id,
         "token": checkin_token,  # the check-in link's (the only signed link a staff route takes)
         "purpose": "confirmation",
         "channel": "email",

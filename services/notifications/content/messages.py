@@ -38,6 +38,7 @@ PURPOSES = (
     Purpose.EVENT_CANCELLED,
     Purpose.REGISTRATION_CANCELLED,
     Purpose.CERTIFICATE,
+    Purpose.EVALUATION,
     Purpose.REPORT,
 )
 
@@ -61,6 +62,7 @@ EXTRA_PLACEHOLDERS = {
         "certificate_url": _l("Tautan pendek untuk mengunduh sertifikat (PDF)"),
         "certificate_number": _l("Nomor sertifikat"),
     },
+    Purpose.EVALUATION: {"evaluation_url": _l("Tautan pendek ke formulir evaluasi pelatihan")},
 }
 REPORT_PLACEHOLDERS = {
     "subject": _l("Judul laporan dari layanan pelaporan"),
@@ -232,6 +234,7 @@ WHATSAPP_BODY = {
     Purpose.EVENT_CANCELLED: ("recipient.full_name", "event.title", "when"),
     Purpose.REGISTRATION_CANCELLED: ("recipient.full_name", "event.title"),
     Purpose.CERTIFICATE: ("recipient.full_name", "event.title", "certificate_number"),
+    Purpose.EVALUATION: ("recipient.full_name", "event.title"),
 }
 #: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
 #: dynamic suffix the registration's cancel code.
@@ -249,6 +252,10 @@ _SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
 #: suffix the certificate's download code.
 WHATSAPP_CERTIFICATE_BUTTON = (Purpose.CERTIFICATE,)
 _CERTIFICATE_LINK = re.compile(r"/s/([A-Za-z0-9]{4,20})$")
+#: Templates with an "Isi evaluasi" URL button: fixed part the registration service's /e/, the dynamic suffix the
+#: evaluation's code.
+WHATSAPP_EVALUATION_BUTTON = (Purpose.EVALUATION,)
+_EVALUATION_LINK = re.compile(r"/e/([A-Za-z0-9]{4,20})$")
 
 
 def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[str]]:
@@ -267,6 +274,9 @@ def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[
     buttons = [match.group(1)] if match and purpose in WHATSAPP_CANCEL_BUTTON else []
     if purpose in WHATSAPP_CERTIFICATE_BUTTON:
         link = _CERTIFICATE_LINK.search(context.get("certificate_url") or "")
+        buttons = [link.group(1)] if link else []
+    if purpose in WHATSAPP_EVALUATION_BUTTON:
+        link = _EVALUATION_LINK.search(context.get("evaluation_url") or "")
         buttons = [link.group(1)] if link else []
     recipient = context.get("recipient")
     if purpose in WHATSAPP_REPLY_BUTTONS and getattr(recipient, "registration_id", None):

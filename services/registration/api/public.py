@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import certdoc, certificates, formtime, labels, mydata, notices, queries, service
+from services.registration import certdoc, certificates, formtime, knowledge, labels, mydata, notices, queries, service
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas.registrations import RegistrationFormSchema
@@ -99,13 +99,17 @@ def register(event_id: str):
     if turned_away := _screen(event_id):
         return turned_away
     try:  # checked before the store is touched: no transaction waits on a typing mistake
-        data = FORM.load(request.form.to_dict())
+        data = FORM.load(knowledge.without_answers(request.form.to_dict()))
+        pretest = knowledge.read_answers(queries.list_questions(event_id[:36]), request.form)
     except ValidationError as error:
         return _form(service.open_event(event_id), request.form, field_errors(error.messages)), 400
+    except knowledge.Unreadable as error:
+        return _form(service.open_event(event_id), request.form, error.errors), 400
     data.pop("website", None)
     registration, created = service.register(event_id, data | {"locale": select_locale()})
     if not created:  # the same page whoever registered first: it tells nothing about them
         return render_template("public/already.html", event=service.get_public_event(event_id)), 200
+    knowledge.record_pretest(registration.id, event_id, pretest)
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
 
 
@@ -157,6 +161,7 @@ def _form(event, values, errors: dict, rendered_at: str | None = None):
         labels=labels,
         rendered_at=stamp,
         notice_version=notices.CURRENT,
+        pretest=queries.list_questions(event.id),
     )
 
 

@@ -106,6 +106,10 @@ class Event(db.Model):
     signatory_nip: Mapped[str] = mapped_column(sa.String(18), default="", server_default="", nullable=False)
     #: The signatory's scanned signature as a small PNG (posters.prepare_signature), printed on the certificates.
     signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    #: "Sertifikat menunggu evaluasi": an attendee's certificate is issued only once they answered the evaluation.
+    certificate_after_evaluation: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false(), nullable=False
+    )
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)

@@ -1,7 +1,7 @@
 """Queries and inserts of the registration service on the session (never commits).
 
-The certificates' queries are in store/certificates.py, the seats and the waitlist in store/seats.py, read as part of
-this module (`store`)."""
+The certificates' queries are in store/certificates.py, the evaluation's in store/evaluation.py, the seats and the
+waitlist in store/seats.py, read as part of this module (`store`)."""
 
 from datetime import datetime
 
@@ -22,6 +22,20 @@ from services.registration.store.certificates import (  # noqa: F401 (the certif
     reissue_certificate,
     store_certificate_pdf,
     take_certificate_numbers,
+)
+from services.registration.store.evaluation import (  # noqa: F401 (the evaluation's queries, part of `store`)
+    answer_evaluation,
+    attendees_without_evaluation,
+    delete_evaluation_of,
+    events_ended,
+    get_evaluation_by_code,
+    get_evaluation_of,
+    get_pretest,
+    get_question,
+    knowledge_test_taken,
+    list_evaluations,
+    list_questions,
+    pretest_scores,
 )
 from services.registration.store.seats import (  # noqa: F401 (the seats and the waitlist, part of `store`)
     add_chair,

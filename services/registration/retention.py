@@ -25,6 +25,8 @@ ANONYMOUS = {
     "cancel_code": None,
     "accessibility_needs": "",
     "institution": "",
+    "registered_by": None,
+    "contact_for": "",
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import requests, service, store
 from services.registration.extensions import db
+from services.registration.groups import fold_name
 from services.registration.models import (
     AccessCode,
     Certificate,
@@ -17,10 +18,11 @@ from services.registration.models import (
     OutboxMessage,
     Registration,
 )
+from services.registration.registering import contact_name
 from services.registration.retention import ANONYMOUS
 from services.registration.schemas.registrations import RegistrationCreateSchema
 from shared.messaging.names import EventNames
-from shared.states import RegistrationStatus
+from shared.states import Channel, RegistrationStatus
 from shared.timeutil import utcnow
 
 #: What a participant may correct (the rest, such as the event or the region, needs a new registration).
@@ -77,8 +79,11 @@ def correct(registration_id: str, data: dict) -> Registration:
         return registration
     for key in changed:
         setattr(registration, key, data[key])
+    _shared_contact_follows(registration, changed)
     now = utcnow()
     payload = {key: getattr(registration, key) for key in ("full_name", "phone", "email", "preferred_channel")}
+    if registration.registered_by:  # registered by someone else: whose contact it now is
+        payload |= contact_name(registration) or {"contact_name": None}
     payload |= {key: getattr(registration, key) for key in ("gender", "age_group")}
     payload["disability"] = service.statistics_disability(registration)  # not counted without that consent
     ids = {"registration_id": registration.id, "event_id": registration.event_id, "corrected_at": now}
@@ -92,6 +97,22 @@ def correct(registration_id: str, data: dict) -> Registration:
         raise service.RegistrationError("contact_taken", message, 409) from error
     service.nudge()
     return registration
+
+
+def _shared_contact_follows(registration: Registration, changed: list[str]) -> None:
+    """A person reached through the registrant's contact who gives a phone or email of their own has their own
+    contact from now on; one who corrects their name keeps the shared contact under the new name."""
+    if not registration.contact_for:
+        return
+    if "phone" in changed or "email" in changed:  # the registrant's phone or email left beside it is not theirs
+        for key in ("phone", "email"):
+            if key not in changed:
+                setattr(registration, key, None)
+        if registration.phone is None:
+            registration.preferred_channel = Channel.EMAIL
+        registration.contact_for = ""
+    elif "full_name" in changed:
+        registration.contact_for = fold_name(registration.full_name)
 
 
 #: The consents a participant may withdraw here. Training is the registration itself: cancelling or erasing it is
@@ -173,6 +194,7 @@ SCRUBBED = {
     "checkin_code": "-",
     "checkin_url": None,
     "code": "000000",
+    "contact_name": None,
 }
 PERSONAL_EVENTS = (
     EventNames.REGISTRATION_CREATED,

@@ -13,6 +13,7 @@ from services.registration.api import (
     metrics,
     mydata,
     public,
+    public_group,  # noqa: F401 (its routes join the public blueprint)
     registrations,
     requests,
     staff,

@@ -178,6 +178,13 @@ class Registration(db.Model):
     #: The partner system's API key that registered this person (null: the public form or the API without a key).
     #: The partner API key it was made with (api_keys.id; keys are revoked, never deleted, so no foreign key).
     api_key_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    #: Who registered this person in person ("daftarkan orang lain": a village library manager, a PKK cadre), by
+    #: name; None when the person registered themselves. Staff call them; erased with the name.
+    registered_by: Mapped[str | None] = mapped_column(sa.String(200))
+    #: "" when the phone and email are the person's own. When they are the registrant's (a person without a phone
+    #: of their own), the person's name, folded (groups.fold_name): several people then share one contact, and the
+    #: name is what tells them apart in the unique constraints below. Emptied with the name.
+    contact_for: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
 
     event: Mapped[Event] = relationship()
     consents: Mapped[list["Consent"]] = relationship(back_populates="registration", lazy="selectin")
@@ -187,9 +194,10 @@ class Registration(db.Model):
         return any(c.purpose == purpose and c.withdrawn_at is None for c in self.consents)
 
     __table_args__ = (
-        # One registration per phone and per email per event, even when two submissions race.
-        sa.UniqueConstraint("event_id", "phone", name="uq_registrations_event_phone"),
-        sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
+        # One registration per phone and per email per event, even when two submissions race; on a shared contact
+        # (the registrant's), one per person's name on that contact.
+        sa.UniqueConstraint("event_id", "phone", "contact_for", name="uq_registrations_event_phone"),
+        sa.UniqueConstraint("event_id", "email", "contact_for", name="uq_registrations_event_email"),
         sa.Index("ix_registrations_event_waitlist", "event_id", "status", "waitlist_seq"),
     )
 
@@ -209,6 +217,11 @@ class Consent(db.Model):
     notice_version: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Given in person to the one who registered the person (Registration.registered_by), who read them the notice
+    #: of `notice_version`; False: ticked by the person themselves on the form, or sent by a partner's API.
+    given_to_registrant: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false(), nullable=False
+    )
 
     registration: Mapped[Registration] = relationship(back_populates="consents")
 

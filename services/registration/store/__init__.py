@@ -59,14 +59,22 @@ def list_open_events(now: datetime) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def find_registration(event_id: str, phone: str | None, email: str | None) -> Registration | None:
-    """Return the registration for `event_id` by the same phone or email, if any."""
+def find_registration(
+    event_id: str, phone: str | None, email: str | None, contact_for: str = ""
+) -> Registration | None:
+    """Return the registration for `event_id` by the same phone or email, if any: the person's own contact, or with
+    `contact_for` (a folded name) the person of that name on a shared contact (the registrant's)."""
     matches = []
     if phone:
         matches.append(Registration.phone == phone)
     if email:
         matches.append(Registration.email == email)
-    query = sa.select(Registration).where(Registration.event_id == event_id, sa.or_(*matches)).limit(1)
+    if not matches:
+        return None
+    query = sa.select(Registration).where(
+        Registration.event_id == event_id, Registration.contact_for == contact_for, sa.or_(*matches)
+    )
+    query = query.limit(1)
     return db.session.scalar(query)
 
 

@@ -97,7 +97,9 @@ def test_a_cadre_registers_three_people_without_javascript_and_sees_each_code(re
     fields = group_fields(["Siti Aminah", "Mariam", "Abdul Gani"])
     fields |= {"p2-phone": "0813-5555-1212"}  # one has a phone of their own
     response = submit_group(client, event_id, fields)
-    assert response.status_code == 303, re.findall(r'class="error-message" id="([^"]+)"><span[^>]*>[^<]*</span>([^<]*)', response.text)
+    assert response.status_code == 303, re.findall(
+        r'class="error-message" id="([^"]+)"><span[^>]*>[^<]*</span>([^<]*)', response.text
+    )
     done = client.get(response.headers["Location"])
     assert done.status_code == 200
     people = rows(registration, event_id)

@@ -51,18 +51,20 @@ def ask():
         missing = [_("Isian ini wajib diisi.")]
         errors = {"contact": missing} if not contact else {"event_id": missing}
         return render_template("public/mydata/ask.html", events=_events(), values=request.form, errors=errors), 400
-    mydata.request_access_code(event_id, contact)
-    return render_template("public/mydata/code.html", event_id=event_id, contact=contact, wrong=False)
+    name = _typed("for_name")[:200]  # someone registered by another person, with that person's contact
+    mydata.request_access_code(event_id, contact, name)
+    return render_template("public/mydata/code.html", event_id=event_id, contact=contact, name=name, wrong=False)
 
 
 @bp.post("/data-saya/kode")
 def code():
     """Open the registration whose latest code this is (once, within 10 minutes); else say the code did not work."""
     my_data_rate_limit.check()
-    event_id, contact = _typed("event_id"), _typed("contact")
-    token = mydata.open_with_code(event_id, contact, _typed("code")[:12])
+    event_id, contact, name = _typed("event_id"), _typed("contact"), _typed("for_name")[:200]
+    token = mydata.open_with_code(event_id, contact, _typed("code")[:12], name)
     if token is None:
-        return render_template("public/mydata/code.html", event_id=event_id, contact=contact, wrong=True), 400
+        page = render_template("public/mydata/code.html", event_id=event_id, contact=contact, name=name, wrong=True)
+        return page, 400
     return redirect(url_for(".show", token=token), 303)
 
 

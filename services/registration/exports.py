@@ -44,6 +44,8 @@ COLUMNS = (
     ("Urutan tunggu", lambda r: getattr(r, "waitlist_position", None), 9),
     ("HP", lambda r: phone_text(r.phone), 18),
     ("Email", lambda r: r.email or "", 30),
+    ("Didaftarkan oleh", lambda r: r.registered_by or "", 22),
+    ("Kontak milik pendaftar", lambda r: "ya" if r.contact_for else "", 10),
     ("Kabupaten/kota", lambda r: name_of(r.kabupaten_code), 22),
     ("Kecamatan", lambda r: name_of(r.kecamatan_code) if r.kecamatan_code else "", 20),
     ("Desa/kelurahan", lambda r: name_of(r.desa_code) if r.desa_code else "", 20),

@@ -228,6 +228,10 @@ class StaffRegistrationSchema(Schema):
     participant_type = fields.String()
     institution = fields.String()
     preferred_channel = fields.String()
+    #: Who registered the person in person (null: they registered themselves), and whether the phone and email
+    #: are that registrant's (the person has none of their own).
+    registered_by = fields.String(allow_none=True)
+    contact_is_registrants = fields.Function(lambda reg: bool(reg.contact_for))
     checkin_code = fields.String()
     registered_at = LocalDateTime()
     cancelled_at = when_field(allow_none=True)

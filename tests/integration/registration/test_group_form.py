@@ -65,9 +65,7 @@ def submit_group(client, event_id: str, fields: dict):
 def rows(app, event_id: str) -> list[Registration]:
     with app.app_context():
         query = sa.select(Registration).where(Registration.event_id == event_id).order_by(Registration.registered_at)
-        found = db.session.scalars(query).all()
-        for row in found:
-            row.consents  # loaded while the session is open
+        found = db.session.scalars(query).all()  # their consents come with them (selectin)
         db.session.expunge_all()
         return found
 

@@ -9,9 +9,10 @@ between two people goes to the next one in the list as it would to anyone. Order
 the rest of the list takes waitlist tickets one after the other, in the order they were written.
 
 A person without a phone or email of their own is reached through the registrant's: their registration stores the
-registrant's contact, `contact_for` (their folded name, which tells the people on one contact apart and makes "the
-same name on the same contact for the same event" the duplicate), and `registered_by`; the messages say whom they are
-for. Their consents are recorded as given in person to the registrant, with the notice version the registrant read.
+registrant's contact (`contact_phone`, `contact_email`; their own `phone` and `email` stay empty), `contact_for`
+(their folded name, which tells the people on one contact apart and makes "the same name on the same contact for the
+same event" the duplicate) and `registered_by`; the messages say whom they are for. Their consents are recorded as
+given in person to the registrant, with the notice version the registrant read.
 """
 
 from dataclasses import dataclass
@@ -69,9 +70,9 @@ def register_group(event_id: str, registrant: dict, people: list[dict]) -> list[
 def _person_data(registrant: dict, person: dict) -> dict:
     data = {key: value for key, value in person.items() if key != "shared_contact"}
     data |= {"registered_by": registrant["full_name"], "given_to_registrant": True, "locale": registrant["locale"]}
-    if person.get("shared_contact"):
-        data |= {"phone": registrant.get("phone"), "email": registrant.get("email")}
-        data["contact_for"] = fold_name(person["full_name"])
+    if person.get("shared_contact"):  # their own phone and email stay empty: the registrant's reach them
+        data |= {"phone": None, "email": None, "contact_for": fold_name(person["full_name"])}
+        data |= {"contact_phone": registrant.get("phone"), "contact_email": registrant.get("email")}
     return data
 
 

@@ -157,7 +157,8 @@ def my_data(registration: Registration) -> dict:
             "institution": registration.institution,
             "checkin_code": registration.checkin_code,
             "registered_by": registration.registered_by,
-            "contact_is_registrants": bool(registration.contact_for),
+            "contact_phone": registration.contact_phone,
+            "contact_email": registration.contact_email,
             "consents": [
                 {
                     "purpose": consent.purpose,

@@ -37,7 +37,9 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
         store.add_registration(registration)
     except IntegrityError:  # already registered, or the same person submitted twice at once and the other won
         db.session.rollback()
-        existing = store.find_registration(event_id, data.get("phone"), data.get("email"), data.get("contact_for", ""))
+        shared = data.get("contact_for", "")  # on the registrant's contact: the same name there is the same person
+        contact = ("contact_phone", "contact_email") if shared else ("phone", "email")
+        existing = store.find_registration(event_id, *(data.get(key) for key in contact), shared)
         if existing is None:  # not a duplicate person (a check-in code collision, say): let it surface
             raise
         request_confirmation(existing)
@@ -122,8 +124,8 @@ def _created_payload(registration: Registration) -> dict:
         "registration_id": registration.id,
         "event_id": registration.event_id,
         "full_name": registration.full_name,
-        "phone": registration.phone,
-        "email": registration.email,
+        "phone": registration.reach_phone,
+        "email": registration.reach_email,
         "preferred_channel": registration.preferred_channel,
         "locale": registration.locale,
         "kabupaten_code": registration.kabupaten_code,

@@ -26,6 +26,8 @@ ANONYMOUS = {
     "accessibility_needs": "",
     "institution": "",
     "registered_by": None,
+    "contact_phone": None,
+    "contact_email": None,
     "contact_for": "",
 }
 

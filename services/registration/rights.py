@@ -22,7 +22,7 @@ from services.registration.registering import contact_name
 from services.registration.retention import ANONYMOUS
 from services.registration.schemas.registrations import RegistrationCreateSchema
 from shared.messaging.names import EventNames
-from shared.states import Channel, RegistrationStatus
+from shared.states import RegistrationStatus
 from shared.timeutil import utcnow
 
 #: What a participant may correct (the rest, such as the event or the region, needs a new registration).
@@ -66,6 +66,9 @@ def correct(registration_id: str, data: dict) -> Registration:
     if registration is None or registration.full_name is None:
         raise service.RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
     data = {"phone": None, "email": None} | {key: data[key] for key in CORRECTABLE if key in data}
+    if registration.contact_for and (data["phone"], data["email"]) == (
+        registration.contact_phone, registration.contact_email):  # fmt: skip
+        data["phone"] = data["email"] = None  # still the registrant's contact: nothing of their own given
     changed = [key for key, value in data.items() if getattr(registration, key) != value]
     if "full_name" in changed and registration.checked_in_at is not None:
         # the attendance list and certificates carry the name given at the door: a person decides (requests.py)
@@ -81,7 +84,8 @@ def correct(registration_id: str, data: dict) -> Registration:
         setattr(registration, key, data[key])
     _shared_contact_follows(registration, changed)
     now = utcnow()
-    payload = {key: getattr(registration, key) for key in ("full_name", "phone", "email", "preferred_channel")}
+    payload = {key: getattr(registration, key) for key in ("full_name", "preferred_channel")}
+    payload |= {"phone": registration.reach_phone, "email": registration.reach_email}
     if registration.registered_by:  # registered by someone else: whose contact it now is
         payload |= contact_name(registration) or {"contact_name": None}
     payload |= {key: getattr(registration, key) for key in ("gender", "age_group")}
@@ -104,12 +108,8 @@ def _shared_contact_follows(registration: Registration, changed: list[str]) -> N
     contact from now on; one who corrects their name keeps the shared contact under the new name."""
     if not registration.contact_for:
         return
-    if "phone" in changed or "email" in changed:  # the registrant's phone or email left beside it is not theirs
-        for key in ("phone", "email"):
-            if key not in changed:
-                setattr(registration, key, None)
-        if registration.phone is None:
-            registration.preferred_channel = Channel.EMAIL
+    if "phone" in changed or "email" in changed:  # a contact of their own: the registrant's is no longer used
+        registration.contact_phone = registration.contact_email = None
         registration.contact_for = ""
     elif "full_name" in changed:
         registration.contact_for = fold_name(registration.full_name)

@@ -105,8 +105,12 @@ def correct(token: str):
     if request.method == "GET":
         values = {key: getattr(registration, key) or "" for key in rights.CORRECTABLE}
         return _correction_form(token, values, {})
+    form = request.form.to_dict()
+    if registration.contact_for and not (form.get("phone", "").strip() or form.get("email", "").strip()):
+        # reached through the registrant's contact, and still none of their own: checked as that contact
+        form |= {"phone": registration.contact_phone or "", "email": registration.contact_email or ""}
     try:
-        data = rights.CORRECTION.load(request.form.to_dict())
+        data = rights.CORRECTION.load(form)
     except ValidationError as error:
         return _correction_form(token, request.form, field_errors(error.messages)), 400
     rights.correct(registration.id, data)

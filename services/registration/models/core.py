@@ -181,23 +181,39 @@ class Registration(db.Model):
     #: Who registered this person in person ("daftarkan orang lain": a village library manager, a PKK cadre), by
     #: name; None when the person registered themselves. Staff call them; erased with the name.
     registered_by: Mapped[str | None] = mapped_column(sa.String(200))
-    #: "" when the phone and email are the person's own. When they are the registrant's (a person without a phone
-    #: of their own), the person's name, folded (groups.fold_name): several people then share one contact, and the
-    #: name is what tells them apart in the unique constraints below. Emptied with the name.
+    #: For a person without a phone or email of their own: the registrant's, which their messages go to (`phone`
+    #: and `email`, the person's own, stay empty). Erased with the name.
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: "" for a person reached at their own contact; else their name, folded (groups.fold_name): several people
+    #: share the registrant's contact, and the name tells them apart in the unique indexes below. Emptied with the
+    #: name.
     contact_for: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
 
     event: Mapped[Event] = relationship()
     consents: Mapped[list["Consent"]] = relationship(back_populates="registration", lazy="selectin")
+
+    @property
+    def reach_phone(self) -> str | None:
+        """The phone messages go to: the person's own, else the registrant's."""
+        return self.phone or self.contact_phone
+
+    @property
+    def reach_email(self) -> str | None:
+        """The email messages go to: the person's own, else the registrant's."""
+        return self.email or self.contact_email
 
     def consented(self, purpose: str) -> bool:
         """Whether the person gave `purpose`'s consent and has not withdrawn it."""
         return any(c.purpose == purpose and c.withdrawn_at is None for c in self.consents)
 
     __table_args__ = (
-        # One registration per phone and per email per event, even when two submissions race; on a shared contact
-        # (the registrant's), one per person's name on that contact.
-        sa.UniqueConstraint("event_id", "phone", "contact_for", name="uq_registrations_event_phone"),
-        sa.UniqueConstraint("event_id", "email", "contact_for", name="uq_registrations_event_email"),
+        # One registration per phone and per email per event, even when two submissions race; on a registrant's
+        # contact shared by several people, one per person's name.
+        sa.UniqueConstraint("event_id", "phone", name="uq_registrations_event_phone"),
+        sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
+        sa.Index("uq_registrations_event_contact_phone", "event_id", "contact_phone", "contact_for", unique=True),
+        sa.Index("uq_registrations_event_contact_email", "event_id", "contact_email", "contact_for", unique=True),
         sa.Index("ix_registrations_event_waitlist", "event_id", "status", "waitlist_seq"),
     )
 

@@ -101,9 +101,9 @@ def test_erasing_one_person_leaves_nothing_of_her_and_the_others_as_they_were(wo
             assert leftovers(db, ["Siti Aminah", "siti aminah"]) == []
     with world["registration"].app_context():
         row = registration_db.session.get(Registration, siti)
-        assert (row.registered_by, row.contact_for, row.email) == (None, "", None)
+        assert (row.registered_by, row.contact_for, row.contact_email) == (None, "", None)
         other = registration_db.session.get(Registration, mariam)
-        assert (other.full_name, other.email, other.registered_by) == ("Mariam", CADRE_EMAIL, "Rina Kader PKK")
+        assert (other.full_name, other.contact_email, other.registered_by) == ("Mariam", CADRE_EMAIL, "Rina Kader PKK")
     with world["notifications"].app_context():
         assert notifications_db.session.get(Recipient, siti).contact_name is None
         assert notifications_db.session.get(Recipient, mariam).contact_name == "Rina Kader PKK"

@@ -1,4 +1,5 @@
-"""registering someone else: who registered a person, a contact shared by several people, consent given in person
+"""registering someone else: who registered a person, the registrant's contact for one without their own (shared by
+several people, told apart by name), consent given in person
 
 Revision ID: c8e4a2f6b1d3
 Revises: a3c9e5d1f7b2
@@ -17,29 +18,25 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('registered_by', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('contact_for', sa.String(length=200), server_default='', nullable=False))
-        # A contact shared by several people (the registrant's) is told apart by each person's name.
-        batch_op.drop_constraint('uq_registrations_event_phone', type_='unique')
-        batch_op.drop_constraint('uq_registrations_event_email', type_='unique')
-        batch_op.create_unique_constraint('uq_registrations_event_phone', ['event_id', 'phone', 'contact_for'])
-        batch_op.create_unique_constraint('uq_registrations_event_email', ['event_id', 'email', 'contact_for'])
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('given_to_registrant', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Columns and indexes only: SQLite adds them in place (no copy of a table other tables point at).
+    op.add_column('registrations', sa.Column('registered_by', sa.String(length=200), nullable=True))
+    op.add_column('registrations', sa.Column('contact_phone', sa.String(length=20), nullable=True))
+    op.add_column('registrations', sa.Column('contact_email', sa.String(length=254), nullable=True))
+    op.add_column('registrations', sa.Column('contact_for', sa.String(length=200), server_default='', nullable=False))
+    op.create_index(
+        'uq_registrations_event_contact_phone', 'registrations', ['event_id', 'contact_phone', 'contact_for'], unique=True
+    )
+    op.create_index(
+        'uq_registrations_event_contact_email', 'registrations', ['event_id', 'contact_email', 'contact_for'], unique=True
+    )
+    op.add_column(
+        'consents', sa.Column('given_to_registrant', sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
 
 def downgrade():
-    # Registrations on a shared contact would break the old one-per-phone rule: they keep their row, not the contact.
-    op.execute("UPDATE registrations SET phone = NULL, email = NULL WHERE contact_for <> ''")
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.drop_column('given_to_registrant')
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_registrations_event_phone', type_='unique')
-        batch_op.drop_constraint('uq_registrations_event_email', type_='unique')
-        batch_op.create_unique_constraint('uq_registrations_event_phone', ['event_id', 'phone'])
-        batch_op.create_unique_constraint('uq_registrations_event_email', ['event_id', 'email'])
-        batch_op.drop_column('contact_for')
-        batch_op.drop_column('registered_by')
+    op.drop_column('consents', 'given_to_registrant')  # SQLite 3.35+ drops a plain column in place
+    op.drop_index('uq_registrations_event_contact_email', table_name='registrations')
+    op.drop_index('uq_registrations_event_contact_phone', table_name='registrations')
+    for column in ('contact_for', 'contact_email', 'contact_phone', 'registered_by'):
+        op.drop_column('registrations', column)

@@ -107,3 +107,30 @@ def test_erasing_one_person_leaves_nothing_of_her_and_the_others_as_they_were(wo
     with world["notifications"].app_context():
         assert notifications_db.session.get(Recipient, siti).contact_name is None
         assert notifications_db.session.get(Recipient, mariam).contact_name == "Rina Kader PKK"
+
+
+def test_a_name_correction_keeps_the_shared_contact_and_a_phone_of_her_own_ends_it(world):
+    client, siti = world["client"], world["ids"]["Siti Aminah"]
+    with world["registration"].app_context():
+        page = "/data-saya/" + registration_service.sign(mydata.MY_DATA, siti)
+    form = client.get(page + "/ubah").text
+    assert 'name="phone" value=""' in form  # her own phone: none yet (the cadre's is not hers to change)
+    answers = {"gender": "female", "age_group": "46_55", "disability": "none", "preferred_channel": "email"}
+    assert client.post(page + "/ubah", data=answers | {"full_name": "Siti Aminah Rahmah"}).status_code == 303
+    with world["registration"].app_context():
+        row = registration_db.session.get(Registration, siti)
+        assert (row.contact_email, row.contact_for) == (CADRE_EMAIL, "siti aminah rahmah")
+    world["bus"]()
+    with world["notifications"].app_context():
+        recipient = notifications_db.session.get(Recipient, siti)
+        assert (recipient.email, recipient.contact_name) == (CADRE_EMAIL, "Rina Kader PKK")
+
+    own = answers | {"full_name": "Siti Aminah Rahmah", "email": "siti.rahmah@contoh.id"}
+    assert client.post(page + "/ubah", data=own).status_code == 303
+    with world["registration"].app_context():
+        row = registration_db.session.get(Registration, siti)
+        assert (row.email, row.contact_email, row.contact_for) == ("siti.rahmah@contoh.id", None, "")
+    world["bus"]()
+    with world["notifications"].app_context():
+        recipient = notifications_db.session.get(Recipient, siti)
+        assert (recipient.email, recipient.contact_name) == ("siti.rahmah@contoh.id", None)

@@ -238,3 +238,37 @@ def test_a_group_counts_against_the_form_rate_limit_once_per_person(make_registr
     refused = submit_group(client, event_id, group_fields(["Empat", "Lima", "Enam"]))
     assert refused.status_code == 429  # 3 + 3 people is over 5, though it is only the second submission
     assert len(rows(app, event_id)) == 3
+
+
+def test_a_lost_session_gives_the_group_form_back_as_typed_to_send_again(registration, auth):
+    event_id = event_with(registration, auth, capacity=5)
+    fields = group_fields(["Siti Aminah", "Mariam"])  # no CSRF token: as after the browser was closed
+    response = registration.test_client().post(f"/acara/{event_id}/daftar-orang-lain", data=fields)
+    assert response.status_code == 400
+    assert "perlu dikirim sekali lagi" in response.text
+    assert 'value="Siti Aminah"' in response.text and 'value="Mariam"' in response.text
+    assert rows(registration, event_id) == []
+
+
+def test_nasty_input_gets_a_refusal_never_a_server_error(registration, auth):
+    event_id = event_with(registration, auth, capacity=5)
+    client = registration.test_client()
+    nasty = [
+        {"people": "abc"},
+        {"people": "99999999"},
+        {"people": "-1"},
+        {"p999999-full_name": "x"},
+        {"p1234567-full_name": "x"},
+        {"p0-full_name": "x" * 5000, "p0-accessibility_needs": "y" * 5000},
+        {"registrant_name": "\u0000\u202e", "registrant_phone": "+99 not a phone", "registrant_channel": "pigeon"},
+        {"notice_version": "1999-01-01"},
+        {"refresh": "p0-kecamatan", "p0-kabupaten_code": "../../etc", "p0-kecamatan_code": "63.03.05"},
+        {"add": "1", "people": "10"},
+        {"remove": "1", "people": "1"},
+    ]
+    for overrides in nasty:
+        response = submit_group(client, event_id, group_fields(["Siti Aminah"]) | overrides)
+        assert response.status_code < 500, overrides
+    assert client.get("/pendaftaran-kelompok/forged.token").status_code == 404
+    assert client.get(f"/pendaftaran-kelompok/{'x' * 5000}").status_code == 404
+    assert client.get("/acara/not-an-event/daftar-orang-lain").status_code == 404

@@ -272,3 +272,11 @@ def test_nasty_input_gets_a_refusal_never_a_server_error(registration, auth):
     assert client.get("/pendaftaran-kelompok/forged.token").status_code == 404
     assert client.get(f"/pendaftaran-kelompok/{'x' * 5000}").status_code == 404
     assert client.get("/acara/not-an-event/daftar-orang-lain").status_code == 404
+
+
+def test_a_bot_filling_the_hidden_field_is_thanked_and_nobody_is_stored(registration, auth):
+    event_id = event_with(registration, auth, capacity=5)
+    fields = group_fields(["Siti Aminah", "Mariam"]) | {"website": "https://spam.example"}
+    response = submit_group(registration.test_client(), event_id, fields)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/terima-kasih")
+    assert rows(registration, event_id) == []

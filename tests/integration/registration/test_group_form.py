@@ -3,15 +3,17 @@ JavaScript; each gets their own seat or waitlist place in the order written, the
 given in person to the cadre. Those without a phone are reached through the cadre's, "for" them."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from services.registration import notices
+from services.registration import notices, retention
 from services.registration.extensions import db
 from services.registration.models import OutboxMessage, Registration
 from tests.factories import make_event_body
 from tests.integration.registration.test_public_form import hidden, staff_event, submit
+from tests.integration.registration.test_retention import OLD_START, PURGE_AT, new_event, staff_header
 
 CADRE_PHONE = "+6281234567890"
 
@@ -280,3 +282,19 @@ def test_a_bot_filling_the_hidden_field_is_thanked_and_nobody_is_stored(registra
     response = submit_group(registration.test_client(), event_id, fields)
     assert response.status_code == 303 and response.headers["Location"].endswith("/terima-kasih")
     assert rows(registration, event_id) == []
+
+
+def test_a_year_after_the_event_the_registrant_and_the_shared_contact_are_gone_with_the_name(
+    registration, time_machine
+):
+    time_machine.move_to(OLD_START - timedelta(days=30))
+    client = registration.test_client()
+    event_id = new_event(client, staff_header(client), OLD_START)
+    assert submit_group(client, event_id, group_fields(["Siti Aminah"])).status_code == 303
+    time_machine.move_to(PURGE_AT)
+    with registration.app_context():
+        assert retention.purge_old_data()["registrations_anonymised"] == 1
+    (row,) = rows(registration, event_id)
+    assert (row.full_name, row.registered_by, row.contact_phone, row.contact_email, row.contact_for) == (
+        None, None, None, None, "")  # fmt: skip
+    assert all(consent.given_to_registrant for consent in row.consents)  # how consent was given: no one named

@@ -74,6 +74,7 @@ def _on_registration_created(envelope: dict, payload: dict):
             **{key: payload[key] for key in ("full_name", "phone", "email", "preferred_channel", "locale")},
             **{key: payload[key] for key in ("status", "waitlist_position", "checkin_code", "cancel_url")},
             "checkin_url": payload.get("checkin_url"),
+            "contact_name": payload.get("contact_name"),
         }
     )
     db.session.flush()

@@ -63,6 +63,9 @@ class Recipient(db.Model):
     cancel_url: Mapped[str | None] = mapped_column(sa.String(500))
     #: The channel whose reminders the person withdrew their consent for on "Data saya" (None: consent stands).
     reminders_withdrawn_channel: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The name of the one who registered the person, when the phone and email are theirs (the person has none):
+    #: every message then says whom it is for ("untuk <nama>"). Erased with the name.
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class Notification(db.Model):

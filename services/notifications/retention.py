@@ -16,7 +16,9 @@ from shared.states import MessageStatus, RegistrationStatus
 logger = logging.getLogger(__name__)
 
 #: A recipient after anonymisation: the registration and event ids, channel, language and status, nothing more.
-ANONYMOUS_RECIPIENT = dict.fromkeys(("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"))
+ANONYMOUS_RECIPIENT = dict.fromkeys(
+    ("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url", "contact_name")
+)
 #: What a message loses after MESSAGE_BODY_RETENTION_DAYS: everything it said (names, codes, links, files).
 #: (SQL NULL for the JSON columns: a plain None would be stored as the JSON value null.)
 NO_CONTENT = {"subject": "", "body": "", "params": sa.null(), "attachments": sa.null()}

@@ -89,8 +89,8 @@ def _existing(until: datetime):
 def _row(registration: Registration, basis: str) -> dict:
     return {
         "registration_id": registration.id, "event_id": registration.event_id,
-        "kabupaten_code": registration.event.kabupaten_code, "phone": registration.phone or "",
-        "email": registration.email or "", "preferred_channel": registration.preferred_channel,
+        "kabupaten_code": registration.event.kabupaten_code, "phone": registration.reach_phone or "",
+        "email": registration.reach_email or "", "preferred_channel": registration.preferred_channel,
         "locale": registration.locale, "status": registration.status, "basis": basis, "viewed": "", "exported": "",
     }  # fmt: skip
 

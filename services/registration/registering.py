@@ -37,7 +37,9 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
         store.add_registration(registration)
     except IntegrityError:  # already registered, or the same person submitted twice at once and the other won
         db.session.rollback()
-        existing = store.find_registration(event_id, data.get("phone"), data.get("email"))
+        shared = data.get("contact_for", "")  # on the registrant's contact: the same name there is the same person
+        contact = ("contact_phone", "contact_email") if shared else ("phone", "email")
+        existing = store.find_registration(event_id, *(data.get(key) for key in contact), shared)
         if existing is None:  # not a duplicate person (a check-in code collision, say): let it surface
             raise
         request_confirmation(existing)
@@ -77,14 +79,18 @@ def request_confirmation(registration: Registration) -> bool:
 
 def _new_registration(event_id: str, data: dict) -> Registration:
     """The registration as the person gave it, with its id, times and check-in code; no seat yet."""
-    fields = {"locale": "id"} | {key: value for key, value in data.items() if key not in ("consents", "notice_version")}
+    kept = ("consents", "notice_version", "given_to_registrant")
+    fields = {"locale": "id"} | {key: value for key, value in data.items() if key not in kept}
     now = utcnow()
-    version = data["notice_version"]
+    version, in_person = data["notice_version"], data.get("given_to_registrant", False)
     return Registration(
         **fields,
         id=new_id(),
         event_id=event_id,
-        consents=[Consent(purpose=purpose, notice_version=version, given_at=now) for purpose in data["consents"]],
+        consents=[
+            Consent(purpose=purpose, notice_version=version, given_at=now, given_to_registrant=in_person)
+            for purpose in data["consents"]
+        ],
         registered_at=now,
         checkin_code=random_code(8),
         cancel_code=random_code(CANCEL_CODE_LENGTH),
@@ -118,8 +124,8 @@ def _created_payload(registration: Registration) -> dict:
         "registration_id": registration.id,
         "event_id": registration.event_id,
         "full_name": registration.full_name,
-        "phone": registration.phone,
-        "email": registration.email,
+        "phone": registration.reach_phone,
+        "email": registration.reach_email,
         "preferred_channel": registration.preferred_channel,
         "locale": registration.locale,
         "kabupaten_code": registration.kabupaten_code,
@@ -133,7 +139,13 @@ def _created_payload(registration: Registration) -> dict:
         "checkin_url": checkin_url(registration.id),
         "cancel_url": short_cancel_url(registration),
         "registered_at": registration.registered_at,
-    }
+    } | contact_name(registration)
+
+
+def contact_name(registration: Registration) -> dict:
+    """{"contact_name": the registrant's name} when the phone and email are the registrant's, not the person's: the
+    messages then say whom they are for. Nothing for everyone else (the field is optional on the bus)."""
+    return {"contact_name": registration.registered_by} if registration.contact_for else {}
 
 
 def statistics_disability(registration: Registration) -> str:

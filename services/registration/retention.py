@@ -33,6 +33,10 @@ ANONYMOUS = {
     "cancel_code": None,
     "accessibility_needs": "",
     "institution": "",
+    "registered_by": None,
+    "contact_phone": None,
+    "contact_email": None,
+    "contact_for": "",
 }
 
 

@@ -71,8 +71,8 @@ WITHHELD: Final[dict[str, dict[str, frozenset[str]]]] = {
     _REPORTING: {
         **dict.fromkeys(PSEUDONYMISED, _ID),
         EventNames.REGISTRATION_CREATED: _ID
-        | frozenset({"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"}),
-        EventNames.REGISTRATION_CORRECTED: _ID | frozenset({"full_name", "phone", "email"}),
+        | frozenset({"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url", "contact_name"}),
+        EventNames.REGISTRATION_CORRECTED: _ID | frozenset({"full_name", "phone", "email", "contact_name"}),
         EventNames.EVENT_PUBLISHED: frozenset({"url"}),
         #: Whoever holds these links reads the certificate, and with it the person's name.
         EventNames.CERTIFICATE_ISSUED: _ID | frozenset({"download_url", "verify_url"}),

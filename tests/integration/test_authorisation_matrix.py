@@ -113,6 +113,10 @@ ROUTES = {
             "GET /acara/<event_id>",
             "GET /acara/<event_id>/daftar",
             "POST /acara/<event_id>/daftar",
+            # registering someone else: the form for up to 10 people, and the page of their codes (signed token)
+            "GET /acara/<event_id>/daftar-orang-lain",
+            "POST /acara/<event_id>/daftar-orang-lain",
+            "GET /pendaftaran-kelompok/<token>",
             "GET /acara/<event_id>/poster/<version>/<any(besar, kecil):size>.jpg",
             "GET /terima-kasih",
             "GET /pendaftaran/<token>",

@@ -14,6 +14,7 @@ from services.registration.api import (
     mydata,
     public,
     public_evaluation,  # noqa: F401 (its routes join the public blueprint)
+    public_group,  # noqa: F401 (its routes join the public blueprint)
     registrations,
     requests,
     staff,

@@ -96,7 +96,7 @@ def register(event_id: str):
     if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
         return _form(service.open_event(event_id), request.form, {})  # uncounted: it stores nothing, as a GET
     form_rate_limit.check()  # every submission counts, the honeypot's and the mistyped ones included
-    if turned_away := _screen(event_id):
+    if turned_away := screen(event_id, _form):
         return turned_away
     try:  # checked before the store is touched: no transaction waits on a typing mistake
         data = FORM.load(knowledge.without_answers(request.form.to_dict()))
@@ -119,8 +119,10 @@ def form_again(event_id: str):
     return _form(service.open_event(event_id), request.form, {"csrf_token": [again]})
 
 
-def _screen(event_id: str):
-    """Answer a submission no person made, or one whose render time cannot be believed; None lets it through."""
+def screen(event_id: str, form_view):
+    """Answer a submission no person made, or one whose render time cannot be believed; None lets it through.
+
+    `form_view(event, values, errors, stamp)` shows the form again (the one person's, or the group's)."""
     if request.form.get("website"):  # the honeypot: a person never sees this field
         return _bot(event_id, "honeypot")
     try:
@@ -128,7 +130,7 @@ def _screen(event_id: str):
     except formtime.Untrusted as error:  # shown again with what they typed: nothing is lost
         logger.info("form_time_untrusted: %s", error.reason, extra={"reason": error.reason, "event_id": event_id})
         errors = {formtime.FIELD: [error.message]}
-        return _form(service.open_event(event_id), request.form, errors, error.stamp), 400
+        return form_view(service.open_event(event_id), request.form, errors, error.stamp), 400
     if seconds < current_app.config["FORM_MIN_SECONDS"]:
         return _bot(event_id, "too_fast")
     return None
@@ -142,15 +144,18 @@ def _bot(event_id: str, reason: str):
     return redirect(url_for(".thanks"), 303)
 
 
-def _form(event, values, errors: dict, rendered_at: str | None = None):
-    """The form filled with `values`; it keeps the render time it was first shown with while that is still good."""
-    kabupaten = values.get("kabupaten_code") or ""
-    kecamatan = values.get("kecamatan_code") or ""
-    lists = {
+def region_lists(kabupaten: str, kecamatan: str) -> dict:
+    """The three lists of the place fields: kecamatan once a kabupaten is chosen, desa once its kecamatan is."""
+    return {
         "kabupaten": _options(regions.kabupaten()),
         "kecamatan": _options(regions.children(kabupaten)) if kabupaten else [],
         "desa": _options(regions.children(kecamatan)) if regions.is_child(kecamatan, kabupaten) else [],
     }
+
+
+def _form(event, values, errors: dict, rendered_at: str | None = None):
+    """The form filled with `values`; it keeps the render time it was first shown with while that is still good."""
+    lists = region_lists(values.get("kabupaten_code") or "", values.get("kecamatan_code") or "")
     stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
     return render_template(
         "public/form.html",

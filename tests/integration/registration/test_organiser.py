@@ -248,7 +248,7 @@ def test_the_xlsx_has_text_phones_real_dates_widths_and_a_filter(registration, e
     registered = siti[header.index("Terdaftar (WITA)")]
     assert registered.is_date and registered.value == datetime(2026, 3, 10, 9, 0)
     assert registered.number_format == "dd/mm/yyyy hh:mm"
-    assert sheet.auto_filter.ref == f"A4:R{sheet.max_row}" and sheet.freeze_panes == "B5"
+    assert sheet.auto_filter.ref == f"A4:T{sheet.max_row}" and sheet.freeze_panes == "B5"
     assert sheet.column_dimensions["A"].width >= 20 and sheet.column_dimensions["E"].width >= 20
     assert "Kode hadir" in header and "Kode check-in" not in header
 

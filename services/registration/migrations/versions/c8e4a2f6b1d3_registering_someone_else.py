@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c8e4a2f6b1d3'
-down_revision = 'a3c9e5d1f7b2'
+down_revision = 'c8e4a2f6b1d9'
 branch_labels = None
 depends_on = None
 

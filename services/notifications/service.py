@@ -1,6 +1,7 @@
 """Use cases of the notifications service, in one place for the entrypoints: plan messages from events
-(handlers.py), send each once (sending/), track receipts and opt-outs (receipts.py), staff's actions (staff.py)."""
+(handlers.py), send each once (sending/), track receipts and opt-outs (receipts.py), staff's actions (staff.py), organisers' announcements (announcements.py)."""
 
+from services.notifications import announcements
 from services.notifications.bus import bus
 from services.notifications.extensions import celery
 from services.notifications.handing import NotYetKnown
@@ -37,6 +38,7 @@ from services.notifications.staff import (
 )
 
 __all__ = [
+    "announcements",
     "BATCH_SECONDS",
     "BATCH_SIZE",
     "CLAIM_SIZE",

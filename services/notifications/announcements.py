@@ -81,7 +81,12 @@ def preview(event: EventInfo, draft: Draft) -> dict:
     """What the organiser checks before sending: recipients per channel, and the SMS's parts (GSM-7 or UCS-2)."""
     sample_code = "X" * 11  # as long as a real code: the SMS is measured with the link it would carry
     text_length, sms_length, linked = announcing.sms_length(event, "id", draft.subject, draft.text, sample_code)
-    return {"reach": reach(event.event_id, draft.audience), "text_sms": text_length, "sms": sms_length, "linked": linked}
+    return {
+        "reach": reach(event.event_id, draft.audience),
+        "text_sms": text_length,
+        "sms": sms_length,
+        "linked": linked,
+    }
 
 
 def send(event_id: str, staff, draft: Draft, key: str) -> tuple[Announcement, bool]:

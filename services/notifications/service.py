@@ -1,5 +1,6 @@
 """Use cases of the notifications service, in one place for the entrypoints: plan messages from events
-(handlers.py), send each once (sending/), track receipts and opt-outs (receipts.py), staff's actions (staff.py), organisers' announcements (announcements.py)."""
+(handlers.py), send each once (sending/), track receipts and opt-outs (receipts.py), staff's actions (staff.py),
+organisers' announcements (announcements.py)."""
 
 from services.notifications import announcements
 from services.notifications.bus import bus
@@ -38,7 +39,6 @@ from services.notifications.staff import (
 )
 
 __all__ = [
-    "announcements",
     "BATCH_SECONDS",
     "BATCH_SIZE",
     "CLAIM_SIZE",
@@ -50,6 +50,7 @@ __all__ = [
     "STOP_WORDS",
     "NotYetKnown",
     "StaffError",
+    "announcements",
     "audit",
     "audit_log_view",
     "bus",

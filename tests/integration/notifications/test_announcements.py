@@ -3,7 +3,10 @@ sent once by each person's channel through the one send path (quiet hours, opt-o
 a short link to a public page; and only for the organiser's own kabupaten."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 from bs4 import BeautifulSoup
@@ -12,6 +15,7 @@ from services.notifications import service
 from services.notifications.extensions import db
 from services.notifications.models import Announcement
 from shared.messaging.names import EventNames
+from shared.staffauth import STAFF_COOKIE
 from tests.integration.notifications.conftest import deliver, publish_event, register, rows, run_beat, wita
 from tests.integration.notifications.test_delivery import WHATSAPP, ZENZIVA, ZENZIVA_OK
 from tests.integration.notifications.test_staff_log import csrf, log_rows, signed_in
@@ -73,7 +77,9 @@ def send(client, event, previewed, confirm="ya"):
     """Submit the preview's own send form, as the organiser's click does."""
     soup = BeautifulSoup(previewed.text, "html.parser")
     [form] = [f for f in soup.find_all("form") if f.find("input", attrs={"name": "key"})]
-    data = {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("type") != "checkbox"}
+    data = {
+        field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("type") != "checkbox"
+    }
     data |= {"action": "send", **({"confirm": confirm} if confirm else {})}
     return client.post(f"/staf/acara/{event['event_id']}/pengumuman", data=data)
 
@@ -84,7 +90,7 @@ def per_channel(page) -> dict[str, int]:
 
 
 def announcement_rows(app, **where):
-    return [row for row in rows(app, purpose="announcement", **where)]
+    return rows(app, purpose="announcement", **where)
 
 
 def sent_texts(gateway, path) -> list:
@@ -149,6 +155,29 @@ def test_each_person_gets_it_by_their_channel_and_a_double_submit_sends_once(app
     values = [p["text"] for p in whatsapp["template"]["components"][0]["parameters"]]
     assert values == ["Wati", people["event"]["title"], "Bawa laptop", SHORT]
     assert len(log_rows(log)) == 4 and "Pengumuman" in log.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_two_clicks_at_the_same_moment_send_it_once(app, gateway):
+    with time_machine.travel(NOW, tick=False):
+        people = an_event_with_people(app, gateway)
+        client = organiser(app)
+        previewed = preview(client, people["event"])
+        twin = app.test_client()  # the same browser: the same cookies, a second request in flight
+        for name in (app.config["SESSION_COOKIE_NAME"], STAFF_COOKIE):
+            if (cookie := client.get_cookie(name)) is not None:
+                twin.set_cookie(name, cookie.value)
+        together = threading.Barrier(2)
+
+        def click(browser):
+            together.wait()
+            return send(browser, people["event"], previewed).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            assert list(pool.map(click, (client, twin))) == [303, 303]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Announcement.id))) == 1
+    assert len(announcement_rows(app)) == 4
 
 
 def test_a_text_too_long_for_two_sms_parts_goes_as_a_short_link_to_a_page_naming_nobody(app, gateway):

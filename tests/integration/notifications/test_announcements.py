@@ -4,6 +4,7 @@ a short link to a public page; and only for the organiser's own kabupaten."""
 
 import re
 import threading
+from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,9 +12,9 @@ import sqlalchemy as sa
 import time_machine
 from bs4 import BeautifulSoup
 
-from services.notifications import service
+from services.notifications import retention, service
 from services.notifications.extensions import db
-from services.notifications.models import Announcement
+from services.notifications.models import Announcement, Recipient
 from shared.messaging.names import EventNames
 from shared.staffauth import STAFF_COOKIE
 from tests.integration.notifications.conftest import deliver, publish_event, register, rows, run_beat, wita
@@ -304,3 +305,31 @@ def test_an_organiser_of_another_kabupaten_cannot_see_or_send_and_bad_input_is_a
         unconfirmed = send(mine, people["event"], preview(mine, people["event"]), confirm=None)
         assert unconfirmed.status_code == 200 and "Centang konfirmasi" in unconfirmed.text
     assert announcement_rows(app) == []
+
+
+def test_retention_empties_the_text_and_its_link_then_forgets_who_wrote_it_and_erasure_forgets_a_check_in(
+    app, gateway, smtp_server
+):
+    with time_machine.travel(NOW, tick=False):
+        people = an_event_with_people(app, gateway)
+        client = organiser(app)
+        send(client, people["event"], preview(client, people["event"], subject="Ruangan pindah", text=LONG))
+        run_beat(app)
+        ids = {key: people["present"][key] for key in ("registration_id", "event_id")}
+        deliver(app, EventNames.REGISTRATION_ERASED, ids | {"erased_at": NOW.isoformat()})
+    with app.app_context():
+        erased = db.session.get(Recipient, ids["registration_id"])
+        assert erased.checked_in_at is None and erased.full_name is None
+    [sms] = announcement_rows(app, channel="sms")
+    link = re.search(r"/u/[A-Za-z0-9_-]+", sms.body)[0]
+    with time_machine.travel(NOW + timedelta(days=40), tick=False), app.app_context():
+        counts = retention.purge_old_data()
+        [announcement] = db.session.scalars(sa.select(Announcement)).all()
+        assert counts["announcements_emptied"] == 1 and counts["announcements_anonymised"] == 0
+        assert (announcement.subject, announcement.text, announcement.counts["sms"]) == ("", "", 1)
+        assert announcement.created_by == "panitia@contoh.id"
+    assert app.test_client().get(link).status_code == 404
+    with time_machine.travel(NOW + timedelta(days=400), tick=False), app.app_context():
+        assert retention.purge_old_data()["announcements_anonymised"] == 1
+        assert db.session.scalars(sa.select(Announcement.created_by)).all() == [None]
+        assert retention.purge_old_data()["announcements_anonymised"] == 0  # safe to run twice

@@ -4,8 +4,8 @@ a short link to a public page; and only for the organiser's own kabupaten."""
 
 import re
 import threading
-from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa

@@ -5,7 +5,7 @@ parameter."""
 from flask import current_app
 
 from services.notifications.content.messages import MAX_SMS_SEGMENTS, render
-from services.notifications.content.sms import SmsLength, measure
+from services.notifications.content.sms import SmsLength, gsm_safe, measure
 from shared.states import Channel, Purpose
 
 #: The subject fits an email's subject line and the SMS that carries only it and the link.
@@ -30,9 +30,10 @@ def sms_text(event, locale: str, subject: str, text: str, code: str) -> tuple[st
 
 
 def sms_length(event, locale: str, subject: str, text: str, code: str) -> tuple[SmsLength, SmsLength, bool]:
-    """For the preview: the length of the text alone, of the SMS as it will go, and whether it goes as a link."""
+    """For the preview: the length of the text alone (on one line, typographic characters made plain, as an SMS
+    sends it), of the SMS as it will go, and whether it goes as a link."""
     body, linked = sms_text(event, locale, subject, text, code)
-    return measure(" ".join(text.split())), measure(body), linked
+    return measure(gsm_safe(" ".join(text.split()))), measure(body), linked
 
 
 def context(announcement, event, locale: str, channel: str) -> dict:

@@ -333,3 +333,14 @@ def test_retention_empties_the_text_and_its_link_then_forgets_who_wrote_it_and_e
         assert retention.purge_old_data()["announcements_anonymised"] == 1
         assert db.session.scalars(sa.select(Announcement.created_by)).all() == [None]
         assert retention.purge_old_data()["announcements_anonymised"] == 0  # safe to run twice
+
+
+def test_an_announcement_to_those_present_goes_during_the_event_when_reminders_would_be_dropped(app, gateway):
+    with time_machine.travel(NOW, tick=False):
+        people = an_event_with_people(app, gateway)
+    with time_machine.travel(wita(2026, 3, 17, 9, 30), tick=False):  # an hour into the training
+        client = organiser(app)
+        send(client, people["event"], preview(client, people["event"], audience="present"))
+        assert run_beat(app) == ["delivered"]
+    [sent] = announcement_rows(app)
+    assert (sent.to, sent.status) == ("rudi@contoh.id", "delivered")

@@ -47,7 +47,7 @@ def an_event_with_two_people(pelita) -> tuple[dict, dict]:
     event = requests.post(f"{base}/api/v1/events", json=body, headers=headers, timeout=10).json()
     people = {
         "siti": make_registration_body(full_name="Siti Rahmah"),
-        "budi": make_registration_body(full_name="Budi Santoso", preferred_channel="sms", email=""),
+        "budi": make_registration_body(full_name="Budi Santoso", preferred_channel="sms", email=None),
     }
     for body in people.values():
         created = requests.post(f"{base}/api/v1/events/{event['id']}/registrations", json=body, timeout=10)

@@ -1,7 +1,8 @@
 """An organiser's announcement in Debian's chromium on a phone (390x844), against `make run` with its real workers
 and beat: from the event's page to the notifications service's form, a preview that counts who gets it by which
 channel and says the SMS goes as a short link, the confirmation, then the email in the SMTP sink, the SMS at the
-gateway stand-in, and the short link's public page."""
+gateway stand-in, and the short link's public page. A check-in at the door reaches notifications over the bus: the
+person is then among "those present"."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -41,7 +42,7 @@ def phone(browser):
 
 def an_event_with_two_people(pelita) -> tuple[dict, dict]:
     base, headers = pelita.urls["registration"], staff_token(pelita)
-    start = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    start = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)  # today: the door takes check-ins
     body = make_event_body(title="Pelatihan Literasi Digital", capacity=5, starts_at=start.isoformat(),
                            ends_at=(start + timedelta(hours=5)).isoformat())  # fmt: skip
     event = requests.post(f"{base}/api/v1/events", json=body, headers=headers, timeout=10).json()
@@ -61,11 +62,26 @@ def test_an_organiser_previews_and_sends_an_announcement_that_reaches_each_by_th
     wait_for(lambda: mails_to(pelita, people["siti"]["email"]), timeout=60, message="the confirmation")
     sign_in(page, pelita)
     page.goto(f"{pelita.urls['registration']}/staf/acara/{event['id']}")
+    page.get_by_role("row").filter(has_text="Siti Rahmah").get_by_role("button", name=re.compile("^Hadir")).click()
     page.get_by_role("link", name="Kirim pengumuman").click()
     expect(page.get_by_role("heading", name="Pengumuman: Pelatihan Literasi Digital")).to_be_visible()
-    assert page.url.startswith(pelita.urls["notifications"])
+    form = page.url
+    assert form.startswith(pelita.urls["notifications"])
     assert fits_the_screen(page) and axe_violations(page) == []
     screenshot(page, "pengumuman-01-tulis")
+
+    def present_by_email() -> bool:
+        """Siti's check-in at the door reached the notifications service over the bus: she is "present"."""
+        page.goto(form)
+        page.get_by_label("Yang sudah hadir (check-in)").check()
+        page.get_by_label("Subjek").fill("Ruangan pindah")
+        page.get_by_label("Isi pengumuman").fill(LONG)
+        page.get_by_role("button", name="Pratinjau").click()
+        return page.locator("td[data-channel=email]").inner_text() == "1"
+
+    wait_for(present_by_email, timeout=60, interval=1, message="the check-in to reach notifications")
+    assert page.locator("td[data-channel=sms]").inner_text() == "0"  # Budi did not come
+    page.goto(form)
 
     page.get_by_label("Peserta terkonfirmasi").check()
     page.get_by_label("Subjek").fill("Ruangan pindah")

@@ -344,3 +344,29 @@ def test_an_announcement_to_those_present_goes_during_the_event_when_reminders_w
         assert run_beat(app) == ["delivered"]
     [sent] = announcement_rows(app)
     assert (sent.to, sent.status) == ("rudi@contoh.id", "delivered")
+
+
+def test_a_whatsapp_meta_refuses_goes_by_sms_with_the_announcement_and_its_link(app, gateway):
+    with time_machine.travel(NOW, tick=False):
+        people = an_event_with_people(app, gateway)
+        gateway.clear()  # from here Meta refuses (the template not approved yet); the SMS gateway takes it
+        gateway.expect_request(WHATSAPP).respond_with_json({"error": {"code": 132001, "message": "no template"}}, 400)
+        gateway.expect_request(ZENZIVA).respond_with_json(ZENZIVA_OK)
+        client = organiser(app)
+        send(client, people["event"], preview(client, people["event"], subject="Ruangan pindah", text=LONG))
+        run_beat(app)
+        run_beat(app)  # the SMS that replaces the refused WhatsApp message
+    [whatsapp] = announcement_rows(app, channel="whatsapp")
+    [fallback] = [row for row in announcement_rows(app, channel="sms") if row.fallback_of == whatsapp.id]
+    assert whatsapp.status == "failed" and fallback.status == "sent" and fallback.to == "+6281200000002"
+    assert "Ruangan pindah" in fallback.body and "/u/" in fallback.body
+
+
+def test_a_person_who_chose_english_gets_the_frame_in_english_and_the_organisers_words_as_written(app, gateway):
+    with time_machine.travel(NOW, tick=False):
+        people = an_event_with_people(app, gateway)
+        register(app, people["event"], full_name="John", preferred_channel="sms", phone="+6281200000004", locale="en")
+        client = organiser(app)
+        send(client, people["event"], preview(client, people["event"]))
+    [english] = [row for row in announcement_rows(app, channel="sms") if row.to == "+6281200000004"]
+    assert english.body == f'Announcement from the organisers of "{people["event"]["title"]}": {SHORT}'

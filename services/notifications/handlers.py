@@ -7,6 +7,7 @@ import logging
 from flask import current_app
 
 from services.notifications import planning, store
+from services.notifications.announcements import ATTENDANCE_HANDLERS
 from services.notifications.bus import bus
 from services.notifications.content import messages
 from services.notifications.extensions import db
@@ -221,6 +222,7 @@ HANDLERS = {
     EventNames.REGISTRATION_CONFIRMATION_REQUESTED: _on_confirmation_requested,
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: _on_access_code_requested,
     **RIGHTS_HANDLERS,
+    **ATTENDANCE_HANDLERS,
     EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
     EventNames.EVALUATION_REQUESTED: _on_evaluation_requested,
     EventNames.REPORT_GENERATED: _on_report_generated,

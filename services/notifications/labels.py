@@ -29,6 +29,7 @@ PURPOSES = {
     "data_request": _l("Jawaban permintaan data"),
     "reply_help": _l("Jawaban atas balasan"),
     "reply_ask": _l("Pertanyaan acara mana"),
+    "announcement": _l("Pengumuman"),
 }
 #: Providers by their config names (PROVIDER_PRIORITIES, SMS_PROVIDERS), as staff know them.
 PROVIDERS = {"zenziva": "Zenziva", "twilio": "Twilio", "whatsapp_cloud": "WhatsApp Cloud API"}

@@ -29,7 +29,7 @@ def _on_registration_corrected(envelope: dict, payload: dict) -> None:
             continue
         row.to = address
         if event is not None and row.purpose != Purpose.ACCESS_CODE:
-            extra = {"reason": planning.event_reason(event)} if row.purpose == Purpose.EVENT_CANCELLED else {}
+            extra = planning.extra_for(row, event, row.channel)
             for key, value in planning.content(recipient, event, row.purpose, row.channel, row.reminder_offset,
                                                **extra).items():  # fmt: skip
                 setattr(row, key, value)

@@ -24,4 +24,5 @@ MESSAGE_PURPOSES = {
     "data_request": _l("Jawaban permintaan data"),
     "reply_help": _l("Jawaban atas balasan"),
     "reply_ask": _l("Pertanyaan acara mana"),
+    "announcement": _l("Pengumuman panitia"),
 }

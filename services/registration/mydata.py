@@ -192,9 +192,9 @@ def my_data(registration: Registration) -> dict:
         ],
         "elsewhere": {
             "notifications": _(
-                "Layanan pesan menyimpan nama, nomor HP, email, kode hadir, tautan Anda dan isi setiap pesan yang "
-                "dikirim kepada Anda; isi pesan dihapus beberapa waktu setelah terkirim, nama dan kontak setahun "
-                "setelah acara."
+                "Layanan pesan menyimpan nama, nomor HP, email, kode hadir, waktu Anda tercatat hadir, tautan Anda "
+                "dan isi setiap pesan yang dikirim kepada Anda; isi pesan dihapus beberapa waktu setelah terkirim, "
+                "nama dan kontak setahun setelah acara."
             ),
             "reporting": _(
                 "Layanan laporan hanya menyimpan data tanpa nama: wilayah, jenis kelamin, kelompok umur, disabilitas, "

@@ -26,7 +26,8 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     #: Staff answered a data request a person had to decide: notifications tells the participant.
     EventNames.REGISTRATION_REQUEST_ANSWERED: (_NOTIFICATIONS,),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
-    EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
+    #: Notifications keeps who is present (an organiser's announcement "to those present").
+    EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_NOTIFICATIONS, _REPORTING),
     EventNames.CERTIFICATE_ISSUED: (_NOTIFICATIONS, _REPORTING),
     EventNames.CERTIFICATE_REVOKED: (_REPORTING,),
     #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".

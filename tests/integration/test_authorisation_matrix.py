@@ -265,6 +265,7 @@ ROUTES = {
             "POST /webhooks/zenziva/<token>",
             "GET /webhooks/zenziva/<token>/masuk",
             "POST /webhooks/zenziva/<token>/masuk",
+            "GET /u/<code>",  # an announcement's full text by its short link: the code is the secret, nothing personal
         ],
         "staff api": ["GET /api/v1/notifications"],
         "kabupaten api": [
@@ -280,6 +281,8 @@ ROUTES = {
         ],
         "kabupaten page": [
             "GET /staf/acara/<event_id>",
+            "GET /staf/acara/<event_id>/pengumuman",
+            "POST /staf/acara/<event_id>/pengumuman",  # a preview (sending takes the preview's key and a confirmation)
             "POST /staf/berhenti",
             "GET /staf/pesan/<notification_id>",
             "POST /staf/pesan/<notification_id>/kirim-ulang",
@@ -338,6 +341,11 @@ def form(key: str) -> dict:
         "POST /jadwal/<int:schedule_id>/penerima": {"recipients": "laporan@contoh.id"},
         # the notifications recipient of the event in HERE (tests/factories.py)
         "POST /staf/berhenti": {"address": "ahmad@contoh.id", "active": "0"},
+        "POST /staf/acara/<event_id>/pengumuman": {
+            "audience": "confirmed",
+            "subject": "Bawa laptop",
+            "text": "Mohon bawa laptop.",
+        },
         "POST /staf/templat/<purpose>/<channel>/<locale>": {"action": "save", **default_confirmation_email()},
         "POST /staf/acara/baru": make_event_form(),
         "POST /staf/acara/<event_id>/ubah": make_event_form(),

@@ -237,6 +237,7 @@ WHATSAPP_BODY = {
     Purpose.REGISTRATION_CANCELLED: ("recipient.full_name", "event.title"),
     Purpose.CERTIFICATE: ("recipient.full_name", "event.title", "certificate_number"),
     Purpose.EVALUATION: ("recipient.full_name", "event.title"),
+    Purpose.ANNOUNCEMENT: ("recipient.full_name", "event.title", "subject", "text"),
 }
 #: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
 #: dynamic suffix the registration's cancel code.

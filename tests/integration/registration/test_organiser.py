@@ -3,6 +3,7 @@ undone for a few minutes, a waitlisted person seated from the QR's page, and the
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -87,6 +88,14 @@ def test_the_list_filters_with_semua_and_ignores_a_value_it_does_not_offer(regis
         assert "Budi Santoso" in disabled.text and "Siti Rahmah" not in disabled.text
         odd = client.get(url, query_string={"status": "hadir", "disability": "x", "q": "Siti" * 100})
         assert odd.status_code == 200 and "Ahmad Fauzi" in odd.text
+
+
+def test_the_event_page_links_to_the_announcement_page_of_the_notifications_service(registration, event):
+    with time_machine.travel(BEFORE):
+        page = staff(registration).get(f"/staf/acara/{event['id']}")
+    [link] = re.findall(r'href="([^"]+/pengumuman)"', page.text)
+    assert link.endswith(f"/staf/acara/{event['id']}/pengumuman") and not link.startswith("/")  # the other service's
+    assert "Kirim pengumuman" in page.text
 
 
 def test_cancelling_a_registration_asks_first_and_says_what_follows(registration, event):

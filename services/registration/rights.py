@@ -155,6 +155,7 @@ def erase(registration_id: str) -> bool:
     db.session.execute(forget_requests.values(details="", answer=""))
     # The certificate goes too: its page and link answer "not found"; its number is never handed out again.
     db.session.execute(sa.delete(Certificate).where(Certificate.registration_id == registration.id))
+    store.forget_door_records(registration_id=registration.id)
     _scrub_outbox(registration.id)
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "erased_at": now}
     service.bus.emit(EventNames.REGISTRATION_ERASED, payload)

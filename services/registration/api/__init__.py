@@ -18,6 +18,7 @@ from services.registration.api import (
     staff,
     staff_certificates,  # noqa: F401 (its routes join the staff blueprint)
     staff_door,  # noqa: F401 (its routes join the staff blueprint)
+    staff_doorkit,  # noqa: F401 (its routes join the staff blueprint)
 )
 from services.registration.extensions import api
 from services.registration.ratelimit import form_rate_limit, link_rate_limit, my_data_rate_limit

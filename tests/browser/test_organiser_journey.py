@@ -313,7 +313,7 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
 
         # 2. The signal drops: Siti found by name, Budi by the QR code on his confirmation, Rina registered.
         context.set_offline(True)
-        page.get_by_label("Nama, kode check-in atau nomor HP").fill("siti")
+        page.get_by_label("Nama, kode hadir atau nomor HP").fill("siti")
         page.get_by_role("button", name="Catat hadir: Siti Rahmah").click()
         page.get_by_label("Atau ambil foto kode QR").set_input_files(str(qr))
         expect(page.locator("#scan-result")).to_have_text("Budi Santoso")
@@ -336,7 +336,7 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
         assert response.headers.get("x-pelita-pintu") == "tersimpan"  # from the kept copy, not the server
         page.wait_for_selector("body[data-kit=offline]")
         expect(page.locator("#pending-count")).to_have_text("3")
-        page.get_by_label("Nama, kode check-in atau nomor HP").fill("0812")  # by phone: everyone registered
+        page.get_by_label("Nama, kode hadir atau nomor HP").fill("0812")  # by phone: everyone registered
         expect(page.locator("#found li")).to_have_count(3)
         expect(page.locator("#records li[data-state=pending]")).to_have_count(3)
         stored = page.evaluate(STORED_ENTRY)
@@ -359,7 +359,7 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
         page.clock.install(time=datetime.now(UTC) + timedelta(days=1))
         page.reload()
         expect(page.get_by_role("status").first).to_contain_text("Hari acara sudah lewat")
-        page.get_by_label("Nama, kode check-in atau nomor HP").fill("siti")
+        page.get_by_label("Nama, kode hadir atau nomor HP").fill("siti")
         expect(page.locator("#found")).to_have_text("Tidak ditemukan.")
         assert "Siti" not in page.evaluate(STORED_ENTRY)["clear"]
         shot("5-dihapus-setelah-hari-acara")

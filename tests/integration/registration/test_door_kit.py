@@ -110,6 +110,7 @@ def test_the_list_comes_with_a_key_of_this_session_and_is_never_cached(registrat
         assert Phone(registration, event["id"]).data["key"] != data["key"]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_record_sent_twice_has_one_effect(registration, event):
     siti = event["people"]["Siti"]["id"]
     record = check_in(siti)
@@ -122,6 +123,7 @@ def test_a_record_sent_twice_has_one_effect(registration, event):
     assert rows(registration, Registration, id=siti)[0].checked_in_at is not None
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_check_in_from_two_phones_counts_once(registration, event):
     budi = event["people"]["Budi"]["id"]
     with time_machine.travel(AT_THE_DOOR):
@@ -131,6 +133,7 @@ def test_a_check_in_from_two_phones_counts_once(registration, event):
     assert [p["registration_id"] for p in outbox(registration, "attendance.checked_in")] == [budi]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_walk_in_for_a_full_event_goes_on_the_waitlist_and_takes_a_freed_seat(registration, event):
     with time_machine.travel(AT_THE_DOOR):
         phone = Phone(registration, event["id"])
@@ -209,3 +212,34 @@ def test_a_record_id_of_another_event_is_refused(registration, event):
         body = make_event_body(starts_at=STARTS.isoformat(), ends_at=STARTS.replace(hour=15).isoformat())
         other = client.post("/api/v1/events", json=body, headers={"Authorization": f"Bearer {token.json['token']}"})
         assert Phone(registration, other.json["id"]).outcomes(record) == ["refused"]
+
+
+def test_the_door_records_go_with_an_erasure_and_with_the_retention_purge(registration, event):
+    from services.registration import retention, rights
+
+    siti, budi = event["people"]["Siti"]["id"], event["people"]["Budi"]["id"]
+    with time_machine.travel(AT_THE_DOOR):
+        assert Phone(registration, event["id"]).outcomes(check_in(siti), check_in(budi)) == ["checked_in"] * 2
+    with registration.app_context():
+        assert rights.erase(siti)
+    assert [r.registration_id for r in rows(registration, DoorRecord)] == [budi]
+    with time_machine.travel(datetime(2027, 4, 1, tzinfo=WITA)), registration.app_context():
+        retention.purge_old_data()
+    assert rows(registration, DoorRecord) == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_same_records_sent_at_once_from_two_requests_apply_once(registration, event):
+    """A phone that retries while its first request is still on its way: both arrive together, one effect each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = [check_in(event["people"]["Siti"]["id"]), walk_in(full_name="Rina Bersamaan", phone="0813-5000-3333")]
+    with time_machine.travel(AT_THE_DOOR):
+        phones = [Phone(registration, event["id"]) for _ in range(2)]
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda phone: phone.sync(*records), phones))
+    assert [a.status_code for a in answers] == [200, 200]
+    assert {r["outcome"] for a in answers for r in a.json["results"]} == {"checked_in", "waitlisted"}
+    assert len(rows(registration, DoorRecord)) == 2
+    assert len(rows(registration, Registration, full_name="Rina Bersamaan")) == 1
+    assert len(outbox(registration, "attendance.checked_in")) == 1

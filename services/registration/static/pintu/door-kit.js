@@ -277,6 +277,22 @@
     fill($("scanned"), person ? [person] : []);
   }
 
+  /* jsQR (250 kB) is fetched only when a code is to be read; the service worker keeps it for use without signal. */
+  let reader = null;
+
+  function loadReader() {
+    if (!reader) {
+      reader = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = config.jsqr_url;
+        script.onload = () => resolve(window.jsQR);
+        script.onerror = () => { reader = null; reject(new Error("jsQR")); };
+        document.head.append(script);
+      });
+    }
+    return reader;
+  }
+
   function decodeCanvas(canvas) {
     const context = canvas.getContext("2d", { willReadFrequently: true });
     const image = context.getImageData(0, 0, canvas.width, canvas.height);
@@ -287,6 +303,7 @@
   async function scanPhoto(event) {
     const file = event.target.files[0];
     if (!file) return;
+    try { await loadReader(); } catch (error) { $("scan-result").textContent = T.reader_missing; return; }
     const bitmap = await createImageBitmap(file);
     const scale = Math.min(1, 1200 / Math.max(bitmap.width, bitmap.height));
     const canvas = document.createElement("canvas");
@@ -302,6 +319,7 @@
 
   async function startCamera() {
     try {
+      await loadReader();
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch (error) {
       $("scan-result").textContent = T.camera_failed;

@@ -16,7 +16,8 @@ from services.registration.models import AuditEntry, Event, Registration, Staff
 from shared import audit
 
 #: Trail actions that showed a whole event's list, and those that showed or touched one registration.
-LIST_ACTIONS = {"registrations.list": "viewed", "registrations.export": "exported"}
+#: The door kit's list (door_kit.list) goes to a phone, encrypted: counted as exported.
+LIST_ACTIONS = {"registrations.list": "viewed", "registrations.export": "exported", "door_kit.list": "exported"}
 RECORD_ACTIONS = (
     "registration.view",
     "registration.check_in",
@@ -24,6 +25,7 @@ RECORD_ACTIONS = (
     "registration.cancel",
     "registration.promote",
     "registration.promote_check_in",
+    "registration.walk_in",  # registered at the door by the door kit
     "data_request.view",  # a participant's data request opened (their name, what they asked)
     "data_request.close_done",
     "data_request.close_refused",

@@ -1,5 +1,6 @@
 """A person registers: a seat or a waitlist place in one transaction, or (registered already) the confirmation again."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -17,7 +18,9 @@ from shared.states import RegistrationStatus
 from shared.timeutil import utcnow
 
 
-def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
+def register(
+    event_id: str, data: dict, *, at_door: bool = False, also: Callable[[Registration], None] | None = None
+) -> tuple[Registration | None, bool]:
     """Register a person; return (registration, True), or (None, False) when the phone or email is registered.
 
     A repeat learns nothing of the registration it matched (whose it is, its status, its code): it only asks for
@@ -27,12 +30,15 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
     A phone or email already registered for the event fails the insert on the unique constraints, and the rollback
     gives the seat back: so there is no look-up first, and two submissions racing each other keep one registration.
     Everything that needs no seat is prepared before the seat is taken, to keep the event's row locked briefly.
+
+    `at_door`: a walk-in the door kit recorded (door.py), after registration closed: a free seat, else the waitlist.
+    `also` adds the caller's own rows to the same transaction, after registration.created (the door kit's record).
     """
     registration = _new_registration(event_id, data)
     # registration.created is checked against its contract now, as for a confirmed seat; only status and place
     # change once the seat is taken (both set right here, from the two values the contract admits).
     envelope = bus.envelope(EventNames.REGISTRATION_CREATED, _created_payload(registration) | _CONFIRMED)
-    registration.status, registration.waitlist_seq, position = _take_place(event_id)
+    registration.status, registration.waitlist_seq, position = (_take_door_place if at_door else _take_place)(event_id)
     try:
         store.add_registration(registration)
     except IntegrityError:  # already registered, or the same person submitted twice at once and the other won
@@ -46,6 +52,8 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
         return None, False
     envelope["payload"].update(status=registration.status, waitlist_position=position)
     bus.emit_envelope(envelope)
+    if also is not None:
+        also(registration)
     db.session.commit()
     registration.waitlist_position = position
     nudge()
@@ -114,6 +122,16 @@ def _take_place(event_id: str) -> tuple[str, int | None, int | None]:
     if event.seats_left > 0 and store.take_seat(event_id):
         return RegistrationStatus.CONFIRMED, None, None
     if not event.waitlist_enabled:
+        raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
+    return RegistrationStatus.WAITLISTED, *store.take_waitlist_ticket(event_id)
+
+
+def _take_door_place(event_id: str) -> tuple[str, int | None, int | None]:
+    """_take_place at the door, where the registration window no longer counts (the caller checked the event and
+    the check-in window): a free seat, else a waitlist ticket, else (no waitlist) refused as full."""
+    if store.take_seat(event_id):
+        return RegistrationStatus.CONFIRMED, None, None
+    if not store.get_event_window(event_id).waitlist_enabled:
         raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
     return RegistrationStatus.WAITLISTED, *store.take_waitlist_ticket(event_id)
 

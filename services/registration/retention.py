@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from services.registration import requests
+from services.registration import requests, store
 from services.registration.bus import bus
 from services.registration.extensions import db
 from services.registration.models import (
@@ -44,6 +44,7 @@ def anonymise_registrations(before: datetime) -> int:
     """Erase names, phones, emails, free text and check-in codes of registrations for events that ended before
     `before`; keep region codes, gender, age group, disability, type, status and times (safe to run twice)."""
     ended = sa.select(Event.id).where(Event.ends_at < before)
+    store.forget_door_records(event_ids=ended)  # the door kit's records say who came: they go with the names
     due = sa.and_(Registration.event_id.in_(ended), Registration.full_name.is_not(None))
     return update_in_batches(db.session, Registration.id, due, ANONYMOUS)
 

@@ -177,6 +177,7 @@ def erase(registration_id: str) -> bool:
     # The certificate goes too: its page and link answer "not found"; its number is never handed out again.
     db.session.execute(sa.delete(Certificate).where(Certificate.registration_id == registration.id))
     store.delete_evaluation_of(registration.id)  # its free text may name people; its link answers "not found"
+    store.forget_door_records(registration_id=registration.id)
     _scrub_outbox(registration.id)
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "erased_at": now}
     service.bus.emit(EventNames.REGISTRATION_ERASED, payload)

@@ -20,6 +20,7 @@ from services.registration.api import (
     staff,
     staff_certificates,  # noqa: F401 (its routes join the staff blueprint)
     staff_door,  # noqa: F401 (its routes join the staff blueprint)
+    staff_doorkit,  # noqa: F401 (its routes join the staff blueprint)
     staff_evaluation,  # noqa: F401 (its routes join the staff blueprint)
 )
 from services.registration.extensions import api

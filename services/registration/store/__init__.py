@@ -23,6 +23,12 @@ from services.registration.store.certificates import (  # noqa: F401 (the certif
     store_certificate_pdf,
     take_certificate_numbers,
 )
+from services.registration.store.door import (  # noqa: F401 (the door kit's records, part of `store`)
+    add_door_record,
+    door_list,
+    forget_door_records,
+    get_door_record,
+)
 from services.registration.store.evaluation import (  # noqa: F401 (the evaluation's queries, part of `store`)
     answer_evaluation,
     attendees_without_evaluation,

@@ -169,10 +169,10 @@ def test_check_in_is_taken_the_day_before_and_the_window_is_configurable(make_re
         with time_machine.travel(datetime(2026, 3, 16, 16, 0, tzinfo=WITA)), app.test_request_context():
             assert service.check_in_window(event) == (STARTS.date(), STARTS.date())
             with pytest.raises(service.RegistrationError, match="baru dimulai"):
-                checkin._check_in_window(event)
+                checkin.check_in_window_open(event)
         app.config["CHECKIN_WINDOW_DAYS"] = 1
         with time_machine.travel(datetime(2026, 3, 16, 0, 1, tzinfo=WITA)), app.test_request_context():
-            checkin._check_in_window(event)  # the day before, WITA, is inside
+            checkin.check_in_window_open(event)  # the day before, WITA, is inside
 
 
 def test_a_check_in_can_be_undone_for_ten_minutes_once_and_reporting_is_told(registration, event):

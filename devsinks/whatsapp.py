@@ -75,8 +75,9 @@ def as_on_the_phone(template: dict | None) -> dict | None:
     # and put in after, so an asterisk in a name makes nothing bold.
     html = _BOLD.sub(r"<strong>\1</strong>", str(escape(approved.body)))
     html = _VARIABLE.sub(lambda match: str(escape(fill(match))), html)
-    # The certificate's button opens its download (/s/), every other one the cancel link (/k/).
-    path = "s" if purpose == "certificate" else "k"
+    # The certificate's button opens its download (/s/), the evaluation's its form (/e/), every other one the cancel
+    # link (/k/).
+    path = {"certificate": "s", "evaluation": "e"}.get(purpose, "k")
     buttons = [
         (approved.button, f"{registration_url()}/{path}/{button['text']}")
         for button in template.get("buttons") or []

@@ -7,6 +7,7 @@ import logging
 from flask import current_app
 
 from services.notifications import planning, store
+from services.notifications.announcements import ATTENDANCE_HANDLERS
 from services.notifications.bus import bus
 from services.notifications.content import messages
 from services.notifications.extensions import db
@@ -74,6 +75,7 @@ def _on_registration_created(envelope: dict, payload: dict):
             **{key: payload[key] for key in ("full_name", "phone", "email", "preferred_channel", "locale")},
             **{key: payload[key] for key in ("status", "waitlist_position", "checkin_code", "cancel_url")},
             "checkin_url": payload.get("checkin_url"),
+            "contact_name": payload.get("contact_name"),
         }
     )
     db.session.flush()
@@ -136,6 +138,16 @@ def _on_certificate_issued(envelope: dict, payload: dict):
         return None
     context = {"certificate_url": payload["download_url"], "certificate_number": payload["number"]}
     row = planning.plan(recipient, Purpose.CERTIFICATE, tag=f"v{payload['version']}", **context)
+    return after_commit([row])
+
+
+def _on_evaluation_requested(envelope: dict, payload: dict):
+    """Send an attendee the evaluation form's short link by their channel, once (docs/evaluation.md). It is not
+    skipped after an opt-out of reminders: the certificate may wait for the answer."""
+    recipient = known_recipient(payload)
+    if recipient.full_name is None:  # erased: nobody to send it to
+        return None
+    row = planning.plan(recipient, Purpose.EVALUATION, evaluation_url=payload["evaluation_url"])
     return after_commit([row])
 
 
@@ -210,7 +222,9 @@ HANDLERS = {
     EventNames.REGISTRATION_CONFIRMATION_REQUESTED: _on_confirmation_requested,
     EventNames.REGISTRATION_ACCESS_CODE_REQUESTED: _on_access_code_requested,
     **RIGHTS_HANDLERS,
+    **ATTENDANCE_HANDLERS,
     EventNames.CERTIFICATE_ISSUED: _on_certificate_issued,
+    EventNames.EVALUATION_REQUESTED: _on_evaluation_requested,
     EventNames.REPORT_GENERATED: _on_report_generated,
     EventNames.STAFF_CHANGED: _on_staff_changed,
     EventNames.STAFF_INVITED: _on_staff_invited,

@@ -22,12 +22,14 @@ PURPOSES = {
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "certificate": _l("Sertifikat"),
+    "evaluation": _l("Evaluasi pelatihan"),
     "report": _l("Kiriman laporan"),
     "staff_invite": _l("Undangan staf"),
     "access_code": _l("Kode Data saya"),
     "data_request": _l("Jawaban permintaan data"),
     "reply_help": _l("Jawaban atas balasan"),
     "reply_ask": _l("Pertanyaan acara mana"),
+    "announcement": _l("Pengumuman"),
 }
 #: Providers by their config names (PROVIDER_PRIORITIES, SMS_PROVIDERS), as staff know them.
 PROVIDERS = {"zenziva": "Zenziva", "twilio": "Twilio", "whatsapp_cloud": "WhatsApp Cloud API"}

@@ -63,6 +63,12 @@ class Recipient(db.Model):
     cancel_url: Mapped[str | None] = mapped_column(sa.String(500))
     #: The channel whose reminders the person withdrew their consent for on "Data saya" (None: consent stands).
     reminders_withdrawn_channel: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The name of the one who registered the person, when the phone and email are theirs (the person has none):
+    #: every message then says whom it is for ("untuk <nama>"). Erased with the name.
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The latest check-in at the door (attendance.checked_in; cleared when staff undo it): who an announcement
+    #: "to those present" reaches.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Notification(db.Model):
@@ -171,6 +177,33 @@ class InboundReply(db.Model):
     #: yes, no, stop, ask (which registration?), help (one short answer), ignored.
     outcome: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     registration_id: Mapped[str | None] = mapped_column(sa.String(36))
+
+
+class Announcement(db.Model):
+    """One message an organiser wrote to an event's confirmed people, its waitlist or those present.
+
+    Each person's copy is a Notification (purpose announcement) keyed by this id, so the announcement is sent once
+    however often the form is submitted (`idempotency_key`, the form's own). `code` is the unguessable short link
+    to the full text, for an SMS too long to carry it; the page shows the event and the text, nothing personal.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True, nullable=False)
+    event_id: Mapped[str] = mapped_column(sa.String(36), nullable=False, index=True)
+    #: confirmed, waitlist or present (states.Audience).
+    audience: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    #: Emptied after MESSAGE_BODY_RETENTION_DAYS (retention.py), as the messages' own copies are.
+    subject: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    text: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    #: The staff member who sent it (their email), forgotten with the event's personal data.
+    created_by: Mapped[str | None] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: How many people it was planned for, per channel ({"email": 3, "sms": 2}), and how many it could not reach.
+    counts: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    unreachable: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
 
 
 class OutboxMessage(OutboxMixin, db.Model):

@@ -8,7 +8,7 @@ from flask import current_app
 from itsdangerous import URLSafeSerializer
 
 from services.notifications import store
-from services.notifications.content import messages
+from services.notifications.content import announcing, messages
 from services.notifications.models import EventInfo, Notification, Recipient
 from services.notifications.sending.phones import is_mobile
 from services.notifications.sending.schedule import DEFAULT_OFFSETS, lead_key, outside_quiet_hours, parse_quiet_hours
@@ -16,9 +16,13 @@ from services.notifications.sending.schedule import reminder_due as _reminder_ti
 from shared.states import Channel, MessageStatus, Purpose, RegistrationStatus
 from shared.timeutil import utcnow
 
-#: Reminders are the only messages an opt-out stops; the rest answer the person's own action or a change they
-#: must know about (their seat, a move, a cancellation).
-NON_ESSENTIAL = (Purpose.REMINDER,)
+#: Reminders and organisers' announcements are the messages an opt-out (a STOP, the opt-out link) stops; the rest
+#: answer the person's own action or a change they must know about (their seat, a move, a cancellation). An
+#: announcement is not a reminder: a reminders consent withdrawn on "Data saya" does not stop it.
+NON_ESSENTIAL = (Purpose.REMINDER, Purpose.ANNOUNCEMENT)
+#: Messages dropped once their event has started (a worker that was down for long never sends them late); an
+#: announcement to those present is written during the event.
+NOT_AFTER_START = (Purpose.REMINDER,)
 FALLBACK = {Channel.WHATSAPP: Channel.SMS, Channel.SMS: Channel.EMAIL}
 #: The answer to a person's own registration (or to their asking for a code): it goes at once, whatever the hour
 #: (quiet hours are for the rest).
@@ -168,7 +172,7 @@ def rerender_pending(purpose: str, channel: str, locale: str) -> int:
             recipient, event = store.get_recipient(row.registration_id), store.get_event(row.event_id)
             if recipient is None or event is None:
                 continue
-            extra = {"reason": event_reason(event)} if purpose == Purpose.EVENT_CANCELLED else {}
+            extra = extra_for(row, event, name)
             for key, value in content(recipient, event, purpose, name, row.reminder_offset, **extra).items():
                 setattr(row, key, value)
             count += 1
@@ -202,16 +206,33 @@ def plan_fallback(notification: Notification, *, number_refused: bool = False) -
         next_channel = FALLBACK.get(next_channel)
     if recipient is None or next_channel is None or channel_for(recipient, next_channel) is None:
         return None
-    name = notification.idempotency_key.split(":")[1]
-    tag = name.partition("-")[2] or None
+    tag = _tag(notification.idempotency_key)
     event = store.get_event(recipient.event_id)
-    extra = {"reason": event_reason(event)} if notification.purpose == Purpose.EVENT_CANCELLED else {}
+    extra = extra_for(notification, event, next_channel)
     row = plan(
         recipient, notification.purpose, channel=next_channel, tag=tag, offset=notification.reminder_offset, **extra
     )
     if row is not None:
         row.fallback_of = notification.id
     return row
+
+
+def _tag(idempotency_key: str) -> str | None:
+    """The tag of a message's key "<registration>:<purpose>[-<tag>]:<channel>" (a reminder's offset, an
+    announcement's id)."""
+    return idempotency_key.split(":")[1].partition("-")[2] or None
+
+
+def extra_for(notification: Notification, event: EventInfo | None, channel: str) -> dict:
+    """What a message's text says beyond the person and the event, to render it again (on another channel, with a
+    changed template or contact): a cancellation's reason, an announcement's subject and text."""
+    if notification.purpose == Purpose.EVENT_CANCELLED:
+        return {"reason": event_reason(event)}
+    if notification.purpose == Purpose.ANNOUNCEMENT:
+        announcement = store.get_announcement(_tag(notification.idempotency_key) or "")
+        if announcement is not None:
+            return announcing.context(announcement, event, notification.locale, channel)
+    return {}
 
 
 def event_reason(event: EventInfo | None) -> str:

@@ -7,7 +7,15 @@ import sqlalchemy as sa
 from flask import current_app
 
 from services.notifications.extensions import db
-from services.notifications.models import AuditEntry, EventInfo, InboundReply, Notification, OptOut, Recipient
+from services.notifications.models import (
+    Announcement,
+    AuditEntry,
+    EventInfo,
+    InboundReply,
+    Notification,
+    OptOut,
+    Recipient,
+)
 from services.notifications.store import HASH_PREFIX, hashed_address
 from shared import audit
 from shared.retention import BATCH_SIZE, cutoff, update_in_batches
@@ -16,7 +24,9 @@ from shared.states import MessageStatus, RegistrationStatus
 logger = logging.getLogger(__name__)
 
 #: A recipient after anonymisation: the registration and event ids, channel, language and status, nothing more.
-ANONYMOUS_RECIPIENT = dict.fromkeys(("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"))
+ANONYMOUS_RECIPIENT = dict.fromkeys(
+    ("full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url", "contact_name", "checked_in_at")
+)
 #: What a message loses after MESSAGE_BODY_RETENTION_DAYS: everything it said (names, codes, links, files).
 #: (SQL NULL for the JSON columns: a plain None would be stored as the JSON value null.)
 NO_CONTENT = {"subject": "", "body": "", "params": sa.null(), "attachments": sa.null()}
@@ -63,6 +73,22 @@ def anonymise_notifications(before: datetime) -> int:
     status = sa.case((Notification.status.in_(UNFINISHED), MessageStatus.CANCELLED), else_=Notification.status)
     values = {**ANONYMOUS_NOTIFICATION, "status": status}
     return update_in_batches(db.session, Notification.id, sa.and_(old, personal), values)
+
+
+def empty_announcements(before: datetime) -> int:
+    """Erase what announcements made before `before` said (as their messages' copies are erased): their short link
+    then leads nowhere. Whom they went to and how many stay for the log (safe to run twice)."""
+    said = sa.or_(Announcement.subject != "", Announcement.text != "")
+    return update_in_batches(
+        db.session, Announcement.id, sa.and_(Announcement.created_at < before, said), {"subject": "", "text": ""}
+    )
+
+
+def anonymise_announcements(before: datetime) -> int:
+    """Forget which staff member wrote the announcements of events that ended before `before` (safe to run twice)."""
+    ended = sa.select(EventInfo.event_id).where(EventInfo.ends_at < before)
+    old = sa.and_(Announcement.event_id.in_(ended), Announcement.created_by.is_not(None))
+    return update_in_batches(db.session, Announcement.id, old, {"created_by": None})
 
 
 def hash_opt_outs(before: datetime | None, addresses: list[str] | None = None) -> int:
@@ -133,6 +159,8 @@ def purge_old_data(now: datetime | None = None) -> dict[str, int]:
         "messages_emptied": empty_sent_messages(cutoff(config["MESSAGE_BODY_RETENTION_DAYS"], now)),
         "messages_anonymised": anonymise_notifications(personal),
         "recipients_anonymised": anonymise_recipients(personal),
+        "announcements_emptied": empty_announcements(cutoff(config["MESSAGE_BODY_RETENTION_DAYS"], now)),
+        "announcements_anonymised": anonymise_announcements(personal),
         "opt_outs_hashed": hash_opt_outs(personal),
         "audit_rows_deleted": audit.purge(db.session, AuditEntry, config["AUDIT_RETENTION_DAYS"], now),
         "replies_deleted": purge_replies(cutoff(config["PROCESSED_RETENTION_DAYS"], now)),

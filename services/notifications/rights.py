@@ -19,6 +19,8 @@ def _on_registration_corrected(envelope: dict, payload: dict) -> None:
         return
     for key in ("full_name", "phone", "email", "preferred_channel"):
         setattr(recipient, key, payload[key])
+    if "contact_name" in payload:  # sent for those someone else registered (older producers leave it out)
+        recipient.contact_name = payload["contact_name"]
     event = store.get_event(recipient.event_id)
     for row in store.list_pending(recipient.registration_id):
         address = planning.address_for(recipient, row.channel)
@@ -27,7 +29,7 @@ def _on_registration_corrected(envelope: dict, payload: dict) -> None:
             continue
         row.to = address
         if event is not None and row.purpose != Purpose.ACCESS_CODE:
-            extra = {"reason": planning.event_reason(event)} if row.purpose == Purpose.EVENT_CANCELLED else {}
+            extra = planning.extra_for(row, event, row.channel)
             for key, value in planning.content(recipient, event, row.purpose, row.channel, row.reminder_offset,
                                                **extra).items():  # fmt: skip
                 setattr(row, key, value)

@@ -4,8 +4,10 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from services.notifications.content.announcing import SUBJECT_MAX, TEXT_MAX
 from services.notifications.models import STATUSES
 from services.notifications.sending.phones import BadNumber, to_e164
+from services.notifications.states import Audience
 from shared.messaging.vocabulary import CHANNELS
 from shared.timeutil import LocalDateTime
 
@@ -99,3 +101,23 @@ class DeliverySummarySchema(Schema):
     total = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_channel = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
+
+
+class AnnouncementFormSchema(Schema):
+    """An organiser's announcement as the form sends it: whom it goes to, its subject and text, within limits that
+    fit an email subject and WhatsApp's template body."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    audience = fields.String(required=True, validate=validate.OneOf(tuple(Audience)))
+    subject = fields.String(required=True, validate=validate.Length(min=3, max=SUBJECT_MAX))
+    text = fields.String(required=True, validate=validate.Length(min=3, max=TEXT_MAX))
+
+    @staticmethod
+    def cleaned(form) -> dict:
+        """The form's values trimmed, the text's line ends made one kind (a browser sends CRLF)."""
+        values = {key: form.get(key, "") for key in ("audience", "subject", "text")}
+        values["subject"] = " ".join(values["subject"].split())
+        values["text"] = "\n".join(line.rstrip() for line in values["text"].strip().splitlines())
+        return values

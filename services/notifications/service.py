@@ -1,6 +1,8 @@
 """Use cases of the notifications service, in one place for the entrypoints: plan messages from events
-(handlers.py), send each once (sending/), track receipts and opt-outs (receipts.py), staff's actions (staff.py)."""
+(handlers.py), send each once (sending/), track receipts and opt-outs (receipts.py), staff's actions (staff.py),
+organisers' announcements (announcements.py)."""
 
+from services.notifications import announcements
 from services.notifications.bus import bus
 from services.notifications.extensions import celery
 from services.notifications.handing import NotYetKnown
@@ -48,6 +50,7 @@ __all__ = [
     "STOP_WORDS",
     "NotYetKnown",
     "StaffError",
+    "announcements",
     "audit",
     "audit_log_view",
     "bus",

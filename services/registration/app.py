@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import shared.db  # noqa: F401 - SQLite pragmas for every engine
 from services.registration import accounts, cli
-from services.registration.api import public, register_blueprints
+from services.registration.api import public, public_group, register_blueprints
 from services.registration.config import CONFIGS
 from services.registration.extensions import api, celery, db, migrate
 from services.registration.service import RegistrationError
@@ -72,9 +72,10 @@ def _page_error(error):
     The registration form whose CSRF check failed (its session cookie was lost: the browser was closed, say) comes
     back as it was typed with a fresh token, to send again: nobody types it all twice.
     """
-    if isinstance(error, CSRFError) and request.endpoint == "public.register" and request.view_args:
+    forms = {"public.register": public.form_again, "public.register_group": public_group.group_form_again}
+    if isinstance(error, CSRFError) and request.endpoint in forms and request.view_args:
         try:
-            return public.form_again(request.view_args["event_id"]), 400
+            return forms[request.endpoint](request.view_args["event_id"]), 400
         except RegistrationError as refused:  # the event closed meanwhile: said as on the form itself
             return _refused(refused)
     return bad_request(error) if error.code == 400 else error_page(error)

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from services.registration import certtext, store
+from services.registration import certtext, evaluation, store
 from services.registration.bus import bus, nudge
 from services.registration.certdoc import (
     CHECK_LENGTH,
@@ -88,6 +88,7 @@ def issue_due(now: datetime | None = None, seconds: float = RUN_SECONDS) -> Issu
     ended_before = now - timedelta(minutes=config["CERTIFICATE_DELAY_MINUTES"])
     ended_after = now - timedelta(days=config["CERTIFICATE_WINDOW_DAYS"])
     done = Issued()
+    evaluation.request_due(ended_after, ended_before, now)  # the evaluation is asked for by the same clock
     done.rendered += render_pending(deadline)  # what an earlier run numbered and did not finish
     event_ids = [event.id for event in store.events_giving_certificates(ended_after, ended_before)]
     db.session.rollback()
@@ -101,7 +102,8 @@ def issue_due(now: datetime | None = None, seconds: float = RUN_SECONDS) -> Issu
 def _number_batch(event_id: str, now: datetime) -> int:
     """Add certificate rows (numbered, not rendered) for a batch of an event's attendees; commit; return how many."""
     event = store.get_event(event_id)
-    people = store.attendees_without_certificate(event_id, current_app.config["CERTIFICATE_BATCH"])
+    batch = current_app.config["CERTIFICATE_BATCH"]
+    people = store.attendees_without_certificate(event_id, batch, event.certificate_after_evaluation)
     if not people:
         db.session.rollback()
         return 0

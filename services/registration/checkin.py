@@ -23,7 +23,7 @@ def seat_at_door(registration_id: str, staff: StaffClaims, add_chair: bool = Fal
     A free seat is taken; a full room gets one more chair only when staff said so (`add_chair`).
     """
     registration, event = waitlisted_for_staff(registration_id, staff)
-    _check_in_window(event)
+    check_in_window_open(event)
     seat_waitlisted(registration, event, add_chair)
     _record_check_in(registration)
     audit("registration.promote_check_in", staff, event_id=event.id, object_id=registration.id)
@@ -39,19 +39,28 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     if not staff.may_see(registration.event.kabupaten_code):
         raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
-    if registration.checked_in_at is not None:
+    if not check_in_locked(registration, staff):
         db.session.rollback()
         return registration, False
+    db.session.commit()
+    nudge()
+    return registration, True
+
+
+def check_in_locked(registration: Registration, staff: StaffClaims) -> bool:
+    """Record `registration` (locked by the caller) present, uncommitted; False when it was present already.
+
+    The list, the scanned QR page and the door kit's sync (door.py) all check in through here."""
+    if registration.checked_in_at is not None:
+        return False
     if registration.status != RegistrationStatus.CONFIRMED:
         raise RegistrationError(
             "not_confirmed", _("Peserta ini belum mendapat kursi (masih di daftar tunggu, atau sudah batal).")
         )
-    _check_in_window(registration.event)
+    check_in_window_open(registration.event)
     _record_check_in(registration)
     audit("registration.check_in", staff, event_id=registration.event_id, object_id=registration.id)
-    db.session.commit()
-    nudge()
-    return registration, True
+    return True
 
 
 def _record_check_in(registration: Registration) -> None:
@@ -66,7 +75,7 @@ def check_in_window(event: Event) -> tuple[date, date]:
     return to_local(event.starts_at).date() - days, to_local(event.ends_at or event.starts_at).date() + days
 
 
-def _check_in_window(event: Event) -> None:
+def check_in_window_open(event: Event) -> None:
     """Refuse a check-in outside the event's days (a QR scanned at the wrong event, or a slip in the list)."""
     first, last = check_in_window(event)
     today = to_local(utcnow()).date()

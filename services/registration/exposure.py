@@ -16,7 +16,8 @@ from services.registration.models import AuditEntry, Event, Registration, Staff
 from shared import audit
 
 #: Trail actions that showed a whole event's list, and those that showed or touched one registration.
-LIST_ACTIONS = {"registrations.list": "viewed", "registrations.export": "exported"}
+#: The door kit's list (door_kit.list) goes to a phone, encrypted: counted as exported.
+LIST_ACTIONS = {"registrations.list": "viewed", "registrations.export": "exported", "door_kit.list": "exported"}
 RECORD_ACTIONS = (
     "registration.view",
     "registration.check_in",
@@ -24,6 +25,7 @@ RECORD_ACTIONS = (
     "registration.cancel",
     "registration.promote",
     "registration.promote_check_in",
+    "registration.walk_in",  # registered at the door by the door kit
     "data_request.view",  # a participant's data request opened (their name, what they asked)
     "data_request.close_done",
     "data_request.close_refused",
@@ -89,8 +91,8 @@ def _existing(until: datetime):
 def _row(registration: Registration, basis: str) -> dict:
     return {
         "registration_id": registration.id, "event_id": registration.event_id,
-        "kabupaten_code": registration.event.kabupaten_code, "phone": registration.phone or "",
-        "email": registration.email or "", "preferred_channel": registration.preferred_channel,
+        "kabupaten_code": registration.event.kabupaten_code, "phone": registration.reach_phone or "",
+        "email": registration.reach_email or "", "preferred_channel": registration.preferred_channel,
         "locale": registration.locale, "status": registration.status, "basis": basis, "viewed": "", "exported": "",
     }  # fmt: skip
 

@@ -19,8 +19,10 @@ MESSAGE_PURPOSES = {
     "event_cancelled": _l("Acara dibatalkan"),
     "registration_cancelled": _l("Pendaftaran dibatalkan"),
     "certificate": _l("Sertifikat"),
+    "evaluation": _l("Evaluasi pelatihan"),
     "access_code": _l("Kode Data saya"),
     "data_request": _l("Jawaban permintaan data"),
     "reply_help": _l("Jawaban atas balasan"),
     "reply_ask": _l("Pertanyaan acara mana"),
+    "announcement": _l("Pengumuman panitia"),
 }

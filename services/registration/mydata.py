@@ -14,8 +14,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import requests, service, store
+from services.registration import knowledge, requests, service, store
 from services.registration.extensions import db
+from services.registration.groups import fold_name
 from services.registration.models import AccessCode, AuditEntry, MessageRecord, Registration
 from services.registration.schemas import normalise_email, normalise_phone
 from shared.messaging.names import EventNames
@@ -56,22 +57,27 @@ def _contact(text: str) -> tuple[str | None, str | None]:
         return None, None
 
 
-def _find(event_id: str, contact: str) -> Registration | None:
+def _find(event_id: str, contact: str, name: str = "") -> Registration | None:
+    """The registration `contact` names for `event_id`: with `name`, first the person of that name reached through
+    that contact (someone else registered them with theirs), then the contact's own registration."""
     phone, email = _contact(contact)
     if not (phone or email) or not event_id or len(event_id) > 36:
         return None
-    registration = store.find_registration(event_id, phone, email)
+    registration = None
+    if name.strip():
+        registration = store.find_registration(event_id, phone, email, fold_name(name[:200]))
+    registration = registration or store.find_registration(event_id, phone, email)
     return registration if registration is not None and registration.full_name is not None else None
 
 
-def request_access_code(event_id: str, contact: str) -> bool:
+def request_access_code(event_id: str, contact: str, name: str = "") -> bool:
     """Send a one-time code to the contact stored with the registration `contact` names for `event_id`.
 
     The caller answers the same whatever this returns (whether a code went): the page tells nobody whether a phone
     or email is registered. A code goes at most once per CODE_PACE per registration; it is bound to that
     registration, works once and for CODE_LIFETIME; only its hash is kept.
     """
-    registration = _find(event_id, contact)
+    registration = _find(event_id, contact, name)
     now = utcnow()
     if registration is None or _recent_code(registration.id, now):
         db.session.rollback()
@@ -97,10 +103,10 @@ def _recent_code(registration_id: str, now) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def open_with_code(event_id: str, contact: str, code: str) -> str | None:
+def open_with_code(event_id: str, contact: str, code: str, name: str = "") -> str | None:
     """Return the "Data saya" token of the registration `contact` names, if `code` is its latest code, unused and
     not expired; else None (and a wrong code counts against that code)."""
-    registration = _find(event_id, contact)
+    registration = _find(event_id, contact, name)
     code = (code or "").strip().replace(" ", "")
     if registration is None:
         return None
@@ -150,12 +156,16 @@ def my_data(registration: Registration) -> dict:
             "participant_type": registration.participant_type,
             "institution": registration.institution,
             "checkin_code": registration.checkin_code,
+            "registered_by": registration.registered_by,
+            "contact_phone": registration.contact_phone,
+            "contact_email": registration.contact_email,
             "consents": [
                 {
                     "purpose": consent.purpose,
                     "notice_version": consent.notice_version,
                     "given_at": _iso(consent.given_at),
                     "withdrawn_at": _iso(consent.withdrawn_at),
+                    "given_to_registrant": consent.given_to_registrant,
                 }
                 for consent in registration.consents
             ],
@@ -171,6 +181,7 @@ def my_data(registration: Registration) -> dict:
             "starts_at": _iso(event.starts_at),
             "ends_at": _iso(event.ends_at),
         },
+        "evaluation": knowledge.of_person(registration.id),
         "messages": [
             {"channel": row.channel, "purpose": row.purpose, "status": row.status, "at": _iso(row.at)}
             for row in history
@@ -181,9 +192,9 @@ def my_data(registration: Registration) -> dict:
         ],
         "elsewhere": {
             "notifications": _(
-                "Layanan pesan menyimpan nama, nomor HP, email, kode hadir, tautan Anda dan isi setiap pesan yang "
-                "dikirim kepada Anda; isi pesan dihapus beberapa waktu setelah terkirim, nama dan kontak setahun "
-                "setelah acara."
+                "Layanan pesan menyimpan nama, nomor HP, email, kode hadir, waktu Anda tercatat hadir, tautan Anda "
+                "dan isi setiap pesan yang dikirim kepada Anda; isi pesan dihapus beberapa waktu setelah terkirim, "
+                "nama dan kontak setahun setelah acara."
             ),
             "reporting": _(
                 "Layanan laporan hanya menyimpan data tanpa nama: wilayah, jenis kelamin, kelompok umur, disabilitas, "
@@ -194,7 +205,7 @@ def my_data(registration: Registration) -> dict:
 
 
 #: Staff actions on a whole event's list that touched everyone registered for it.
-LIST_ACTIONS = ("registrations.list", "registrations.export")
+LIST_ACTIONS = ("registrations.list", "registrations.export", "evaluation.read")
 
 
 def processing_trail(registration: Registration) -> list[AuditEntry]:

@@ -8,6 +8,7 @@ from services.registration.store import (
     get_staff,
     list_events,
     list_open_events,
+    list_questions,
     poster_sizes,
     waitlist_position,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "get_staff",
     "list_events",
     "list_open_events",
+    "list_questions",
     "poster_sizes",
     "waitlist_position",
 ]

@@ -48,12 +48,13 @@ class FormRateLimit:
             key_limits = parse_many(app.config["REGISTRATION_API_KEY_RATE_LIMIT"])
             app.extensions["rate_limit:api-key"] = Counter(store, key_limits, prefix, "registration-api-key")
 
-    def check(self) -> None:
+    def check(self, cost: int = 1) -> None:
         """Count this request; raise TooManyRequests (with `retry_after`) when its address is over a limit.
 
-        The public API's registrations without a key count on the form's limit, against the same quota.
+        The public API's registrations without a key count on the form's limit, against the same quota. A request
+        that registers several people (someone registering others) counts as `cost` submissions, one a person.
         """
-        current_app.extensions[f"rate_limit:{self.name}"].check(request.remote_addr or "")
+        current_app.extensions[f"rate_limit:{self.name}"].check(request.remote_addr or "", cost)
 
     def check_key(self, key_id: int) -> None:
         """Count a registration made with a partner's API key against that key's own (larger) limit."""
@@ -74,11 +75,11 @@ class Counter:
         self._memory: FixedWindowRateLimiter | None = None
         self._store_down_until = 0.0
 
-    def check(self, address: str) -> None:
+    def check(self, address: str, cost: int = 1) -> None:
         identity = (self.prefix, self.name, address)
         if time.monotonic() >= self._store_down_until:
             try:
-                refusal = _over_limit(self.store, self.limits, identity)
+                refusal = _over_limit(self.store, self.limits, identity, cost)
             except StorageError as error:
                 self._store_failed(error)
             else:
@@ -86,7 +87,7 @@ class Counter:
                 if refusal:
                     raise refusal
                 return
-        refusal = _over_limit(self._memory_limiter(), self.limits, identity)
+        refusal = _over_limit(self._memory_limiter(), self.limits, identity, cost)
         if refusal:
             raise refusal
 
@@ -107,10 +108,12 @@ class Counter:
             return self._memory
 
 
-def _over_limit(limiter: FixedWindowRateLimiter, limits, identity: tuple[str, ...]) -> TooManyRequests | None:
-    """Count one hit against each limit; return the refusal (with its Retry-After) for the first one exceeded."""
+def _over_limit(
+    limiter: FixedWindowRateLimiter, limits, identity: tuple[str, ...], cost: int = 1
+) -> TooManyRequests | None:
+    """Count `cost` hits against each limit; return the refusal (with its Retry-After) for the first one exceeded."""
     for limit in limits:
-        if not limiter.hit(limit, *identity):
+        if not limiter.hit(limit, *identity, cost=cost):
             reset_at = limiter.get_window_stats(limit, *identity).reset_time
             return TooManyRequests(retry_after=max(math.ceil(reset_at - time.time()), 1))
     return None

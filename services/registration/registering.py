@@ -1,5 +1,6 @@
 """A person registers: a seat or a waitlist place in one transaction, or (registered already) the confirmation again."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -17,7 +18,9 @@ from shared.states import RegistrationStatus
 from shared.timeutil import utcnow
 
 
-def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
+def register(
+    event_id: str, data: dict, *, at_door: bool = False, also: Callable[[Registration], None] | None = None
+) -> tuple[Registration | None, bool]:
     """Register a person; return (registration, True), or (None, False) when the phone or email is registered.
 
     A repeat learns nothing of the registration it matched (whose it is, its status, its code): it only asks for
@@ -27,23 +30,30 @@ def register(event_id: str, data: dict) -> tuple[Registration | None, bool]:
     A phone or email already registered for the event fails the insert on the unique constraints, and the rollback
     gives the seat back: so there is no look-up first, and two submissions racing each other keep one registration.
     Everything that needs no seat is prepared before the seat is taken, to keep the event's row locked briefly.
+
+    `at_door`: a walk-in the door kit recorded (door.py), after registration closed: a free seat, else the waitlist.
+    `also` adds the caller's own rows to the same transaction, after registration.created (the door kit's record).
     """
     registration = _new_registration(event_id, data)
     # registration.created is checked against its contract now, as for a confirmed seat; only status and place
     # change once the seat is taken (both set right here, from the two values the contract admits).
     envelope = bus.envelope(EventNames.REGISTRATION_CREATED, _created_payload(registration) | _CONFIRMED)
-    registration.status, registration.waitlist_seq, position = _take_place(event_id)
+    registration.status, registration.waitlist_seq, position = (_take_door_place if at_door else _take_place)(event_id)
     try:
         store.add_registration(registration)
     except IntegrityError:  # already registered, or the same person submitted twice at once and the other won
         db.session.rollback()
-        existing = store.find_registration(event_id, data.get("phone"), data.get("email"))
+        shared = data.get("contact_for", "")  # on the registrant's contact: the same name there is the same person
+        contact = ("contact_phone", "contact_email") if shared else ("phone", "email")
+        existing = store.find_registration(event_id, *(data.get(key) for key in contact), shared)
         if existing is None:  # not a duplicate person (a check-in code collision, say): let it surface
             raise
         request_confirmation(existing)
         return None, False
     envelope["payload"].update(status=registration.status, waitlist_position=position)
     bus.emit_envelope(envelope)
+    if also is not None:
+        also(registration)
     db.session.commit()
     registration.waitlist_position = position
     nudge()
@@ -77,14 +87,18 @@ def request_confirmation(registration: Registration) -> bool:
 
 def _new_registration(event_id: str, data: dict) -> Registration:
     """The registration as the person gave it, with its id, times and check-in code; no seat yet."""
-    fields = {"locale": "id"} | {key: value for key, value in data.items() if key not in ("consents", "notice_version")}
+    kept = ("consents", "notice_version", "given_to_registrant")
+    fields = {"locale": "id"} | {key: value for key, value in data.items() if key not in kept}
     now = utcnow()
-    version = data["notice_version"]
+    version, in_person = data["notice_version"], data.get("given_to_registrant", False)
     return Registration(
         **fields,
         id=new_id(),
         event_id=event_id,
-        consents=[Consent(purpose=purpose, notice_version=version, given_at=now) for purpose in data["consents"]],
+        consents=[
+            Consent(purpose=purpose, notice_version=version, given_at=now, given_to_registrant=in_person)
+            for purpose in data["consents"]
+        ],
         registered_at=now,
         checkin_code=random_code(8),
         cancel_code=random_code(CANCEL_CODE_LENGTH),
@@ -112,14 +126,24 @@ def _take_place(event_id: str) -> tuple[str, int | None, int | None]:
     return RegistrationStatus.WAITLISTED, *store.take_waitlist_ticket(event_id)
 
 
+def _take_door_place(event_id: str) -> tuple[str, int | None, int | None]:
+    """_take_place at the door, where the registration window no longer counts (the caller checked the event and
+    the check-in window): a free seat, else a waitlist ticket, else (no waitlist) refused as full."""
+    if store.take_seat(event_id):
+        return RegistrationStatus.CONFIRMED, None, None
+    if not store.get_event_window(event_id).waitlist_enabled:
+        raise RegistrationError("full", _("Maaf, kursi sudah penuh."))
+    return RegistrationStatus.WAITLISTED, *store.take_waitlist_ticket(event_id)
+
+
 def _created_payload(registration: Registration) -> dict:
     """The registration.created payload, but for status and waitlist_position (known once a seat is taken)."""
     return {
         "registration_id": registration.id,
         "event_id": registration.event_id,
         "full_name": registration.full_name,
-        "phone": registration.phone,
-        "email": registration.email,
+        "phone": registration.reach_phone,
+        "email": registration.reach_email,
         "preferred_channel": registration.preferred_channel,
         "locale": registration.locale,
         "kabupaten_code": registration.kabupaten_code,
@@ -133,7 +157,13 @@ def _created_payload(registration: Registration) -> dict:
         "checkin_url": checkin_url(registration.id),
         "cancel_url": short_cancel_url(registration),
         "registered_at": registration.registered_at,
-    }
+    } | contact_name(registration)
+
+
+def contact_name(registration: Registration) -> dict:
+    """{"contact_name": the registrant's name} when the phone and email are the registrant's, not the person's: the
+    messages then say whom they are for. Nothing for everyone else (the field is optional on the bus)."""
+    return {"contact_name": registration.registered_by} if registration.contact_for else {}
 
 
 def statistics_disability(registration: Registration) -> str:

@@ -20,7 +20,9 @@ from flask_babel import gettext as _
 
 from services.registration import service, store
 from services.registration.extensions import db
+from services.registration.groups import fold_name
 from services.registration.models import DataRequest, Event, Registration
+from services.registration.registering import contact_name
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
 from shared.timeutil import utcnow
@@ -125,7 +127,10 @@ def close(request_id: int, staff: StaffClaims, outcome: str, answer: str) -> Dat
 
 def _apply_name(registration: Registration, name: str, now: datetime) -> None:
     registration.full_name = name
-    payload = {key: getattr(registration, key) for key in ("full_name", "phone", "email", "preferred_channel")}
+    if registration.contact_for:  # on the registrant's contact, the person is told apart by name
+        registration.contact_for = fold_name(name)
+    payload = {key: getattr(registration, key) for key in ("full_name", "preferred_channel")}
+    payload |= {"phone": registration.reach_phone, "email": registration.reach_email} | contact_name(registration)
     payload |= {"gender": registration.gender, "age_group": registration.age_group}
     payload |= {"disability": service.statistics_disability(registration)}
     payload |= {"registration_id": registration.id, "event_id": registration.event_id, "corrected_at": now}

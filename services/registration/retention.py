@@ -6,10 +6,18 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from services.registration import requests
+from services.registration import requests, store
 from services.registration.bus import bus
 from services.registration.extensions import db
-from services.registration.models import AccessCode, AuditEntry, DataRequest, Event, MessageRecord, Registration
+from services.registration.models import (
+    AccessCode,
+    AuditEntry,
+    DataRequest,
+    Evaluation,
+    Event,
+    MessageRecord,
+    Registration,
+)
 from shared import audit
 from shared.retention import cutoff, update_in_batches
 from shared.timeutil import utcnow
@@ -25,6 +33,10 @@ ANONYMOUS = {
     "cancel_code": None,
     "accessibility_needs": "",
     "institution": "",
+    "registered_by": None,
+    "contact_phone": None,
+    "contact_email": None,
+    "contact_for": "",
 }
 
 
@@ -32,13 +44,14 @@ def anonymise_registrations(before: datetime) -> int:
     """Erase names, phones, emails, free text and check-in codes of registrations for events that ended before
     `before`; keep region codes, gender, age group, disability, type, status and times (safe to run twice)."""
     ended = sa.select(Event.id).where(Event.ends_at < before)
+    store.forget_door_records(event_ids=ended)  # the door kit's records say who came: they go with the names
     due = sa.and_(Registration.event_id.in_(ended), Registration.full_name.is_not(None))
     return update_in_batches(db.session, Registration.id, due, ANONYMOUS)
 
 
 def forget_message_history_and_codes(now: datetime) -> int:
-    """Delete the message history of anonymised registrations and every expired "Data saya" code (safe to run
-    twice)."""
+    """Delete the message history of anonymised registrations, empty their data requests' and evaluations' texts,
+    and delete every expired "Data saya" code (safe to run twice)."""
     anonymised = sa.select(Registration.id).where(Registration.full_name.is_(None))
     history = db.session.execute(sa.delete(MessageRecord).where(MessageRecord.registration_id.in_(anonymised)))
     codes = db.session.execute(sa.delete(AccessCode).where(AccessCode.expires_at < now))
@@ -46,8 +59,13 @@ def forget_message_history_and_codes(now: datetime) -> int:
         DataRequest.registration_id.in_(anonymised), sa.or_(DataRequest.details != "", DataRequest.answer != "")
     )
     requests_emptied = db.session.execute(sa.update(DataRequest).where(asked).values(details="", answer=""))
+    # the evaluation's texts may name people: they go with the name; the scores (already counted) stay
+    written = sa.and_(
+        Evaluation.registration_id.in_(anonymised), sa.or_(Evaluation.action_plan != "", Evaluation.comments != "")
+    )
+    texts = db.session.execute(sa.update(Evaluation).where(written).values(action_plan="", comments=""))
     db.session.commit()
-    return history.rowcount + codes.rowcount + requests_emptied.rowcount
+    return history.rowcount + codes.rowcount + requests_emptied.rowcount + texts.rowcount
 
 
 def purge_old_data(now: datetime | None = None) -> dict[str, int]:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import requests, service, store
 from services.registration.extensions import db
+from services.registration.groups import fold_name
 from services.registration.models import (
     AccessCode,
     Certificate,
@@ -17,6 +18,7 @@ from services.registration.models import (
     OutboxMessage,
     Registration,
 )
+from services.registration.registering import contact_name
 from services.registration.retention import ANONYMOUS
 from services.registration.schemas.registrations import RegistrationCreateSchema
 from shared.messaging.names import EventNames
@@ -64,6 +66,9 @@ def correct(registration_id: str, data: dict) -> Registration:
     if registration is None or registration.full_name is None:
         raise service.RegistrationError("link_invalid", _("Tautan ini tidak sah atau rusak."), 404)
     data = {"phone": None, "email": None} | {key: data[key] for key in CORRECTABLE if key in data}
+    if registration.contact_for and (data["phone"], data["email"]) == (
+        registration.contact_phone, registration.contact_email):  # fmt: skip
+        data["phone"] = data["email"] = None  # still the registrant's contact: nothing of their own given
     changed = [key for key, value in data.items() if getattr(registration, key) != value]
     if "full_name" in changed and registration.checked_in_at is not None:
         # the attendance list and certificates carry the name given at the door: a person decides (requests.py)
@@ -77,8 +82,12 @@ def correct(registration_id: str, data: dict) -> Registration:
         return registration
     for key in changed:
         setattr(registration, key, data[key])
+    _shared_contact_follows(registration, changed)
     now = utcnow()
-    payload = {key: getattr(registration, key) for key in ("full_name", "phone", "email", "preferred_channel")}
+    payload = {key: getattr(registration, key) for key in ("full_name", "preferred_channel")}
+    payload |= {"phone": registration.reach_phone, "email": registration.reach_email}
+    if registration.registered_by:  # registered by someone else: whose contact it now is
+        payload |= contact_name(registration) or {"contact_name": None}
     payload |= {key: getattr(registration, key) for key in ("gender", "age_group")}
     payload["disability"] = service.statistics_disability(registration)  # not counted without that consent
     ids = {"registration_id": registration.id, "event_id": registration.event_id, "corrected_at": now}
@@ -92,6 +101,18 @@ def correct(registration_id: str, data: dict) -> Registration:
         raise service.RegistrationError("contact_taken", message, 409) from error
     service.nudge()
     return registration
+
+
+def _shared_contact_follows(registration: Registration, changed: list[str]) -> None:
+    """A person reached through the registrant's contact who gives a phone or email of their own has their own
+    contact from now on; one who corrects their name keeps the shared contact under the new name."""
+    if not registration.contact_for:
+        return
+    if "phone" in changed or "email" in changed:  # a contact of their own: the registrant's is no longer used
+        registration.contact_phone = registration.contact_email = None
+        registration.contact_for = ""
+    elif "full_name" in changed:
+        registration.contact_for = fold_name(registration.full_name)
 
 
 #: The consents a participant may withdraw here. Training is the registration itself: cancelling or erasing it is
@@ -155,6 +176,8 @@ def erase(registration_id: str) -> bool:
     db.session.execute(forget_requests.values(details="", answer=""))
     # The certificate goes too: its page and link answer "not found"; its number is never handed out again.
     db.session.execute(sa.delete(Certificate).where(Certificate.registration_id == registration.id))
+    store.delete_evaluation_of(registration.id)  # its free text may name people; its link answers "not found"
+    store.forget_door_records(registration_id=registration.id)
     _scrub_outbox(registration.id)
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "erased_at": now}
     service.bus.emit(EventNames.REGISTRATION_ERASED, payload)
@@ -173,6 +196,7 @@ SCRUBBED = {
     "checkin_code": "-",
     "checkin_url": None,
     "code": "000000",
+    "contact_name": None,
 }
 PERSONAL_EVENTS = (
     EventNames.REGISTRATION_CREATED,

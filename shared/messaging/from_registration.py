@@ -74,6 +74,9 @@ class RegistrationCreatedV1(Contract):
     #: the long signed link for registrations made before short links.
     cancel_url = fields.Url(required=True, require_tld=False)
     registered_at = when_field(required=True)
+    #: Optional (added compatibly): the name of the one who registered the person and whose phone or email the
+    #: messages go to, the person having none of their own; the messages then say whom they are for.
+    contact_name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
 
 class RegistrationPromotedV1(Contract):
@@ -135,6 +138,9 @@ class RegistrationCorrectedV1(Contract):
     age_group = fields.String(required=True, validate=validate.OneOf(AGE_GROUPS))
     disability = fields.String(required=True, validate=validate.OneOf(DISABILITIES))
     corrected_at = when_field(required=True)
+    #: Optional (added compatibly), as at registration.created: the registrant's name while the contact is theirs;
+    #: None once the person has given a contact of their own. Absent (older producers): unchanged.
+    contact_name = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
 class RegistrationErasedV1(Contract):

@@ -26,7 +26,8 @@ SUBSCRIBERS: Final[dict[str, tuple[str, ...]]] = {
     #: Staff answered a data request a person had to decide: notifications tells the participant.
     EventNames.REGISTRATION_REQUEST_ANSWERED: (_NOTIFICATIONS,),
     EventNames.ATTENDANCE_CHECKED_IN: (_NOTIFICATIONS, _REPORTING),
-    EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_REPORTING,),
+    #: Notifications keeps who is present (an organiser's announcement "to those present").
+    EventNames.ATTENDANCE_CHECK_IN_UNDONE: (_NOTIFICATIONS, _REPORTING),
     EventNames.CERTIFICATE_ISSUED: (_NOTIFICATIONS, _REPORTING),
     EventNames.CERTIFICATE_REVOKED: (_REPORTING,),
     #: Registration keeps each participant's message history (channel, purpose, status, time) for "Data saya".
@@ -71,8 +72,8 @@ WITHHELD: Final[dict[str, dict[str, frozenset[str]]]] = {
     _REPORTING: {
         **dict.fromkeys(PSEUDONYMISED, _ID),
         EventNames.REGISTRATION_CREATED: _ID
-        | frozenset({"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url"}),
-        EventNames.REGISTRATION_CORRECTED: _ID | frozenset({"full_name", "phone", "email"}),
+        | frozenset({"full_name", "phone", "email", "checkin_code", "checkin_url", "cancel_url", "contact_name"}),
+        EventNames.REGISTRATION_CORRECTED: _ID | frozenset({"full_name", "phone", "email", "contact_name"}),
         EventNames.EVENT_PUBLISHED: frozenset({"url"}),
         #: Whoever holds these links reads the certificate, and with it the person's name.
         EventNames.CERTIFICATE_ISSUED: _ID | frozenset({"download_url", "verify_url"}),

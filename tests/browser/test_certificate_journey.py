@@ -1,5 +1,7 @@
-"""E-sertifikat on a phone: a training ends, the certificate mail arrives, the organiser's page lists it, its
-verification page says it is genuine, then revoked (screenshots in test-artifacts/)."""
+"""E-sertifikat and the evaluation on a phone: a training ends, the certificate mail arrives, the organiser's page
+lists it, the organiser adds a knowledge-test question, the participant answers the evaluation from its mail, the
+organiser reads the answers, the certificate's verification page says it is genuine, then revoked (screenshots in
+test-artifacts/)."""
 
 import re
 import shutil
@@ -67,6 +69,51 @@ def test_a_participant_gets_a_certificate_that_verifies_until_it_is_revoked(peli
     assert "diberikan kepada" in phone.inner_text("main")
     assert axe_violations(phone) == []
     screenshot(phone, "sertifikat-03b-teks")
+    phone.goto(f"{base}/staf/acara/{event['id']}/sertifikat")
+
+    # 2c. The evaluation's page: the organiser adds a knowledge-test question (asked again on the evaluation form).
+    phone.goto(f"{base}/staf/acara/{event['id']}/evaluasi")
+    phone.get_by_label("Pertanyaan", exact=True).fill("Apa kepanjangan TPBIS?")
+    phone.get_by_label("Pilihan 1", exact=True).fill("Transformasi Perpustakaan Berbasis Inklusi Sosial")
+    phone.get_by_label("Pilihan 2", exact=True).fill("Taman Pustaka Bacaan Ibu dan Siswa")
+    phone.get_by_label("Pilihan 1 yang benar").check()
+    phone.get_by_role("button", name="Tambah pertanyaan").click()
+    assert "Pertanyaan ditambahkan" in phone.inner_text("main")
+    assert axe_violations(phone) == []
+    screenshot(phone, "evaluasi-01-panitia-tes")
+
+    # 2d. The evaluation's mail came with the certificate's; its link opens the form: no account, no JavaScript.
+    mails = wait_for(lambda: [m for m in mails_to(pelita, "sertifikat.siti@contoh.id")
+                              if m["subject"].startswith("Mohon isi evaluasi")], timeout=60,
+                     message="the evaluation mail")  # fmt: skip
+    form = re.search(r"https?://\S+/e/[A-Z0-9]{10}", mails[0]["text"]).group(0)
+    phone.goto(form)
+    assert phone.locator("script").count() == 0 and "Apa kepanjangan TPBIS?" in phone.inner_text("main")
+    assert axe_violations(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # nothing wider than it
+    screenshot(phone, "evaluasi-02-formulir")
+    phone.get_by_role("button", name="Kirim evaluasi").click()
+    assert "Ada yang perlu diperbaiki" in phone.inner_text("main")
+    assert axe_violations(phone) == []
+    screenshot(phone, "evaluasi-03-belum-lengkap")
+    for group, score in (("Materi pelatihan", "5 — Sangat baik"), ("Pemateri/narasumber", "4 — Baik"),
+                         ("Tempat dan fasilitas", "3 — Cukup")):  # fmt: skip
+        phone.get_by_role("group", name=group).get_by_label(score).check()
+    phone.get_by_label("Apa yang akan Anda lakukan dengan ilmu ini?").fill("Membuka pojok baca di balai desa")
+    phone.get_by_label("Saran, kritik, atau pesan lain").fill("Terima kasih, praktiknya sangat membantu.")
+    phone.get_by_label("Transformasi Perpustakaan Berbasis Inklusi Sosial").check()
+    phone.get_by_role("button", name="Kirim evaluasi").click()
+    assert "Terima kasih atas evaluasi Anda" in phone.inner_text("main")
+    assert axe_violations(phone) == []
+    screenshot(phone, "evaluasi-04-terima-kasih")
+
+    # 2e. The organiser reads the answers: the scores summed up, the texts without names.
+    phone.goto(f"{base}/staf/acara/{event['id']}/evaluasi")
+    text = phone.inner_text("main")
+    assert "Sudah menjawab: 1 dari 1" in text and "Membuka pojok baca di balai desa" in text
+    assert axe_violations(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # the table stacks
+    screenshot(phone, "evaluasi-05-jawaban-panitia")
     phone.goto(f"{base}/staf/acara/{event['id']}/sertifikat")
 
     # 3. The verification page the QR code opens: genuine, and only what the certificate shows.

@@ -270,3 +270,119 @@ def test_an_organiser_downloads_the_list_as_xlsx_and_semicolon_csv_that_open_cle
             check=True, timeout=120, capture_output=True,
         )  # fmt: skip
         pdf_screenshots(browser, xlsx.with_suffix(".pdf").as_uri(), "ekspor-xlsx-libreoffice", pages=1)
+
+
+def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_online(pelita, browser):
+    """The door kit on a phone: opened online, the network cut, two people checked in (one found by name, one by the
+    QR code on their confirmation, photographed) and a walk-in registered; reloaded without signal (the service
+    worker serves the page, the list opens with the session's key); online again, everything synced exactly once."""
+    import segno
+
+    base, headers = pelita.urls["registration"], staff_token(pelita)
+    start = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    body = make_event_body(title="Kit Pintu Literasi", capacity=2, starts_at=start.isoformat(),
+                           ends_at=(start + timedelta(hours=4)).isoformat())  # fmt: skip
+    event = requests.post(f"{base}/api/v1/events", json=body, headers=headers, timeout=10).json()
+    people = {}
+    for name in ("Siti Rahmah", "Budi Santoso", "Ahmad Fauzi"):
+        body = make_registration_body(full_name=name)
+        people[name] = requests.post(f"{base}/api/v1/events/{event['id']}/registrations", json=body, timeout=10).json()
+    assert people["Ahmad Fauzi"]["status"] == "waitlisted"  # the event is full
+    qr = ARTIFACTS / "pintu-qr-budi.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    segno.make(scanned_link(pelita, people["Budi Santoso"]["id"]), error="m").save(qr, scale=6, border=4)
+
+    def server() -> dict[str, dict]:
+        url = f"{base}/api/v1/events/{event['id']}/registrations"
+        return {r["full_name"]: r for r in requests.get(url, headers=headers, timeout=10).json()}
+
+    context = browser.new_context(viewport=SCREENS["ponsel"], locale="id-ID", is_mobile=True)
+    page = context.new_page()
+    shot = lambda step: screenshot(page, f"pintu-{step}")  # noqa: E731
+    try:
+        # 1. Online: from the event's page to its door kit, which keeps its page and the encrypted list.
+        sign_in(page, pelita)
+        page.goto(f"{base}/staf/acara/{event['id']}")
+        page.get_by_role("link", name="Kit pintu (bisa tanpa sinyal)").click()
+        page.wait_for_selector("body[data-kit=online]")
+        kept = "async () => navigator.serviceWorker.controller !== null && (await caches.keys()).length > 0"
+        wait_for(lambda: page.evaluate(kept), timeout=20, message="the service worker to keep the kit")
+        expect(page.get_by_role("status").first).to_contain_text("Tersambung")
+        assert axe_violations(page) == []
+        shot("1-tersambung")
+
+        # 2. The signal drops: Siti found by name, Budi by the QR code on his confirmation, Rina registered.
+        context.set_offline(True)
+        page.get_by_label("Nama, kode hadir atau nomor HP").fill("siti")
+        page.get_by_role("button", name="Catat hadir: Siti Rahmah").click()
+        page.get_by_label("Atau ambil foto kode QR").set_input_files(str(qr))
+        expect(page.locator("#scan-result")).to_have_text("Budi Santoso")
+        page.get_by_role("button", name="Catat hadir: Budi Santoso").click()
+        form = page.locator("#walk-in")
+        form.get_by_label("Nama lengkap").fill("Rina Wulandari")
+        form.get_by_label("Nomor HP").fill("0813 5000 1111")
+        form.get_by_label("Jenis kelamin").select_option("female")
+        form.get_by_label("Kelompok umur").select_option("36_45")
+        form.get_by_label("Setuju data diproses untuk pelatihan (wajib)").check()
+        form.get_by_label("Setuju menerima pesan lewat saluran yang dipilih (wajib)").check()
+        form.get_by_role("button", name="Catat pendaftaran").click()
+        expect(page.locator("#pending-count")).to_have_text("3")
+        shot("2-tanpa-sinyal")
+        assert all(server()[name]["checked_in_at"] is None for name in ("Siti Rahmah", "Budi Santoso"))
+        assert "Rina Wulandari" not in server()
+
+        # 3. Reloaded without signal: the service worker's page, the list decrypted with the session's key.
+        response = page.reload()
+        assert response.headers.get("x-pelita-pintu") == "tersimpan"  # from the kept copy, not the server
+        page.wait_for_selector("body[data-kit=offline]")
+        expect(page.locator("#pending-count")).to_have_text("3")
+        page.get_by_label("Nama, kode hadir atau nomor HP").fill("0812")  # by phone: everyone registered
+        expect(page.locator("#found li")).to_have_count(3)
+        expect(page.locator("#records li[data-state=pending]")).to_have_count(3)
+        stored = page.evaluate(STORED_ENTRY)
+        assert stored["encrypted"] and "Siti" not in stored["clear"] and stored["pending"] == 3
+        shot("3-dimuat-ulang-tanpa-sinyal")
+
+        # 4. Online again: the records go by themselves, each once; the phone shows what the server decided.
+        context.set_offline(False)
+        expect(page.locator("#pending-count")).to_have_text("0", timeout=20000)
+        expect(page.locator("#records")).to_contain_text("Tercatat hadir.")
+        expect(page.locator("#records")).to_contain_text("Kursi penuh: masuk daftar tunggu.")
+        shot("4-terkirim")
+        page.get_by_role("button", name="Kirim sekarang").click()  # nothing left to send: nothing sent again
+        page.reload()
+        page.wait_for_selector("body[data-kit=online]")
+        expect(page.locator("#pending-count")).to_have_text("0")
+
+        # 5. The day after the event, still without signal: the kit wipes the list from the phone.
+        context.set_offline(True)
+        page.clock.install(time=datetime.now(UTC) + timedelta(days=1))
+        page.reload()
+        expect(page.get_by_role("status").first).to_contain_text("Hari acara sudah lewat")
+        page.get_by_label("Nama, kode hadir atau nomor HP").fill("siti")
+        expect(page.locator("#found")).to_have_text("Tidak ditemukan.")
+        assert "Siti" not in page.evaluate(STORED_ENTRY)["clear"]
+        shot("5-dihapus-setelah-hari-acara")
+        context.set_offline(False)
+    finally:
+        context.close()
+    state = server()
+    assert state["Siti Rahmah"]["checked_in_at"] and state["Budi Santoso"]["checked_in_at"]
+    assert state["Ahmad Fauzi"]["checked_in_at"] is None
+    assert state["Rina Wulandari"]["status"] == "waitlisted" and state["Rina Wulandari"]["phone"] == "+6281350001111"
+    assert len(state) == 4  # Rina registered once
+
+
+#: What the kit left in IndexedDB for the event, as text: its sealed part must not read as the list.
+STORED_ENTRY = """() => new Promise((resolve) => {
+  const open = indexedDB.open("pelita-pintu");
+  open.onsuccess = () => {
+    const get = open.result.transaction("kits").objectStore("kits").getAll();
+    get.onsuccess = () => {
+      const entry = get.result[0];
+      const sealed = new TextDecoder().decode(entry.data);
+      resolve({encrypted: entry.data instanceof ArrayBuffer, clear: JSON.stringify(entry) + sealed,
+               pending: entry.pending});
+    };
+  };
+})"""

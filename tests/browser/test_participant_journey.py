@@ -246,6 +246,63 @@ def test_on_whatsapp_the_code_and_a_short_cancel_link_arrive_and_the_sms_fits_in
     screenshot(phone, "14-sms-konfirmasi")
 
 
+def test_a_pkk_cadre_registers_two_villagers_one_without_a_phone_and_her_sms_says_for_whom(pelita, phone):
+    base = pelita.urls["registration"]
+    body = make_event_body(title="Pelatihan Membaca untuk Warga Desa", capacity=5)
+    event = requests.post(f"{base}/api/v1/events", json=body, headers=staff_token(pelita), timeout=10).json()
+
+    # 1. From the event page, the form for registering others; Ibu Rina gives her phone and chooses SMS.
+    phone.goto(f"{base}/acara/{event['id']}")
+    phone.get_by_role("link", name=re.compile("Daftarkan orang lain")).click()
+    opened = time.monotonic()
+    phone.get_by_label("Nama Anda").fill("Rina Kader PKK")
+    phone.get_by_label("Nomor HP Anda").fill("0852-4444-1010")
+    phone.locator("#field-registrant_channel-sms").check()
+
+    # 2. The first person has no phone; the place lists fill without JavaScript.
+    phone.locator("#field-p0-full_name").fill("Siti Aminah")
+    phone.locator("#field-p0-kabupaten_code").select_option(label="Kabupaten Banjar")
+    phone.locator("#p0-block").get_by_role("button", name="Tampilkan kecamatan").click()
+    phone.locator("#field-p0-kecamatan_code").select_option(label="Martapura")
+    phone.locator("#p0-block").get_by_role("button", name="Tampilkan desa/kelurahan").click()
+    phone.locator("#field-p0-desa_code").select_option(label="Sungai Sipai")
+    for choice in ("gender-female", "age_group-56_plus", "disability-none", "participant_type-public"):
+        phone.locator(f"#field-p0-{choice}").check()
+    phone.locator("#field-p0-consent_training").check()
+    phone.locator("#field-p0-consent_messages").check()
+
+    # 3. "Tambah orang": a second block, in the first one's village, what was typed kept.
+    phone.get_by_role("button", name="Tambah orang").click()
+    assert phone.locator("#field-p0-full_name").input_value() == "Siti Aminah"
+    assert phone.locator("#field-p1-desa_code").input_value() == phone.locator("#field-p0-desa_code").input_value()
+    phone.locator("#field-p1-full_name").fill("Abdul Gani")
+    phone.locator("#field-p1-phone").fill("0853-7777-2020")
+    for choice in ("gender-male", "age_group-46_55", "disability-physical", "participant_type-public"):
+        phone.locator(f"#field-p1-{choice}").check()
+    phone.locator("#field-p1-consent_training").check()
+    phone.locator("#field-p1-consent_messages").check()
+    phone.locator("#field-registrant_declaration").check()
+    assert axe_violations(phone) == []
+    screenshot(phone, "16-daftarkan-orang-lain")
+    take_a_moment(opened)
+    phone.get_by_role("button", name="Kirim pendaftaran").click()
+
+    # 4. One page with each person's own code and links.
+    expect(phone.locator("h1").first).to_contain_text("Orang yang Anda daftarkan", use_inner_text=True)
+    codes = [code.strip() for code in phone.locator(".people strong.code").all_inner_texts()]
+    assert len(codes) == 2 and len(set(codes)) == 2
+    expect(phone.locator("main").first).to_contain_text("untuk Siti Aminah", use_inner_text=True)
+    assert axe_violations(phone) == []
+    screenshot(phone, "17-orang-yang-didaftarkan")
+
+    # 5. Siti's SMS reaches Rina's phone and says whom it is for, with Siti's own code; Abdul's reaches his own.
+    [sms] = wait_for(lambda: texts_to(pelita, "+6285244441010", "sms"), timeout=60, message="the SMS for Siti")
+    assert sms["text"].startswith("Untuk Siti Aminah:") and codes[0] in sms["text"]
+    assert measure(sms["text"]).segments <= 2
+    [own] = wait_for(lambda: texts_to(pelita, "+6285377772020", "sms"), timeout=60, message="Abdul's SMS")
+    assert own["text"].startswith("Halo Abdul Gani") and codes[1] in own["text"]
+
+
 def test_an_organiser_sends_a_report_and_opens_the_xlsx_and_pdf_it_mailed(pelita, phone):
     phone.goto(f"{pelita.urls['registration']}/staf/masuk")
     phone.get_by_role("textbox", name="Email").fill("admin@pelita.local")

@@ -113,6 +113,10 @@ ROUTES = {
             "GET /acara/<event_id>",
             "GET /acara/<event_id>/daftar",
             "POST /acara/<event_id>/daftar",
+            # registering someone else: the form for up to 10 people, and the page of their codes (signed token)
+            "GET /acara/<event_id>/daftar-orang-lain",
+            "POST /acara/<event_id>/daftar-orang-lain",
+            "GET /pendaftaran-kelompok/<token>",
             "GET /acara/<event_id>/poster/<version>/<any(besar, kecil):size>.jpg",
             "GET /terima-kasih",
             "GET /pendaftaran/<token>",
@@ -124,6 +128,8 @@ ROUTES = {
             # e-sertifikat: the verification page (number and check code) and the PDF's short link
             "GET /sertifikat/<slug>",
             "GET /s/<code>",
+            "GET /e/<code>",  # the evaluation form's short link: the code is the secret
+            "POST /e/<code>",
             # "Data saya": a participant's own data, by a signed link or a one-time code (no staff role involved)
             "GET /data-saya",
             "POST /data-saya",
@@ -201,6 +207,11 @@ ROUTES = {
             "POST /staf/acara/<event_id>/batalkan",
             "GET /staf/acara/<event_id>/peserta.<fmt>",
             "GET /staf/acara/<event_id>/daftar-hadir.pdf",
+            "GET /staf/acara/<event_id>/pintu/",  # the door kit: its page, manifest, worker, list and sync
+            "GET /staf/acara/<event_id>/pintu/manifest.webmanifest",
+            "GET /staf/acara/<event_id>/pintu/sw.js",
+            "GET /staf/acara/<event_id>/pintu/data",
+            "POST /staf/acara/<event_id>/pintu/sinkron",
             "POST /staf/acara/<event_id>/publikasikan",
             "GET /staf/acara/<event_id>/ubah",
             "POST /staf/acara/<event_id>/ubah",
@@ -217,6 +228,10 @@ ROUTES = {
             "GET /staf/acara/<event_id>/sertifikat",
             "POST /staf/sertifikat/<certificate_id>/ubah",
             "POST /staf/sertifikat/<certificate_id>/cabut",
+            "GET /staf/acara/<event_id>/evaluasi",  # the evaluation's answers, knowledge test and setting
+            "POST /staf/acara/<event_id>/evaluasi/soal",
+            "POST /staf/acara/<event_id>/evaluasi/soal/<int:question_id>/hapus",
+            "POST /staf/acara/<event_id>/evaluasi/sertifikat",
         ],
         "admin page": [
             "GET /staf/akun",  # staff accounts
@@ -255,6 +270,7 @@ ROUTES = {
             "POST /webhooks/zenziva/<token>",
             "GET /webhooks/zenziva/<token>/masuk",
             "POST /webhooks/zenziva/<token>/masuk",
+            "GET /u/<code>",  # an announcement's full text by its short link: the code is the secret, nothing personal
         ],
         "staff api": ["GET /api/v1/notifications"],
         "kabupaten api": [
@@ -270,6 +286,8 @@ ROUTES = {
         ],
         "kabupaten page": [
             "GET /staf/acara/<event_id>",
+            "GET /staf/acara/<event_id>/pengumuman",
+            "POST /staf/acara/<event_id>/pengumuman",  # a preview (sending takes the preview's key and a confirmation)
             "POST /staf/berhenti",
             "GET /staf/pesan/<notification_id>",
             "POST /staf/pesan/<notification_id>/kirim-ulang",
@@ -328,12 +346,24 @@ def form(key: str) -> dict:
         "POST /jadwal/<int:schedule_id>/penerima": {"recipients": "laporan@contoh.id"},
         # the notifications recipient of the event in HERE (tests/factories.py)
         "POST /staf/berhenti": {"address": "ahmad@contoh.id", "active": "0"},
+        "POST /staf/acara/<event_id>/pengumuman": {
+            "audience": "confirmed",
+            "subject": "Bawa laptop",
+            "text": "Mohon bawa laptop.",
+        },
         "POST /staf/templat/<purpose>/<channel>/<locale>": {"action": "save", **default_confirmation_email()},
         "POST /staf/acara/baru": make_event_form(),
         "POST /staf/acara/<event_id>/ubah": make_event_form(),
         "POST /staf/pendaftaran/<registration_id>/batalkan": {"confirm": "ya"},
         "POST /staf/pendaftaran/<registration_id>/naikkan": {"confirm": "ya"},
         "POST /staf/sertifikat/<certificate_id>/ubah": {"full_name": "Ahmad Fauzi Rahman"},
+        "POST /staf/acara/<event_id>/evaluasi/soal": {
+            "text": "Apa itu TPBIS?",
+            "option_1": "Program",
+            "option_2": "Buku",
+            "correct": "1",
+        },
+        "POST /staf/acara/<event_id>/evaluasi/sertifikat": {"certificate_after_evaluation": "ya"},
         "POST /staf/sertifikat/teks": {
             "heading": "SERTIFIKAT",
             "given_to": "diberikan kepada",
@@ -356,6 +386,8 @@ def form(key: str) -> dict:
 NEW_PASSWORD = "lampu sungai martapura hijau"
 #: Routes that end the caller's sessions when they work: every token is issued again after them.
 ENDS_SESSIONS = {"POST /api/v1/auth/logout", "POST /staf/kata-sandi"}
+#: Staff pages' routes that take a JSON body (the door kit's sync), with a body that gets past validation.
+JSON_PAGES = {"POST /staf/acara/<event_id>/pintu/sinkron": {"records": []}}
 #: API operations that take a file rather than JSON.
 UPLOADS = {"PUT /api/v1/events/<event_id>/poster": "poster"}
 
@@ -515,11 +547,18 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         checkin_token = checkin_url(registration["id"]).rsplit("/", 1)[1]
         from services.registration import requests, store
         from services.registration.extensions import db
+        from services.registration.models import KnowledgeQuestion
 
         asked = requests.open_request(store.get_registration(registration["id"]), "other", "Mohon penjelasan.")
         db.session.commit()
         request_id = asked.id
         certificate_id = add_certificate(event["id"], registration["id"])
+        question = KnowledgeQuestion(
+            event_id=event["id"], text="Apa itu TPBIS?", options=["Program", "Buku"], correct=0
+        )
+        db.session.add(question)
+        db.session.commit()
+        question_id = question.id
     schedule = (
         apps["reporting"]
         .test_client()
@@ -541,6 +580,7 @@ def fresh_objects(apps, tokens, spare: int) -> dict:
         "request_id": request_id,
         "staff_id": spare,
         "certificate_id": certificate_id,
+        "question_id": question_id,
         "token": checkin_token,  # the check-in link's (the only signed link a staff route takes)
         "purpose": "confirmation",
         "channel": "email",
@@ -631,8 +671,9 @@ def test_each_role_gets_what_the_matrix_says_on_every_staff_route(stack):
                 elif route.key in UPLOADS:
                     upload = {UPLOADS[route.key]: (io.BytesIO(small_picture()), "poster.png")}
                     response = client.open(url, method=route.method, data=upload, headers=headers)
-                elif is_api:
-                    response = client.open(url, method=route.method, json=api_body(route.key), headers=headers)
+                elif is_api or route.key in JSON_PAGES:
+                    body = JSON_PAGES[route.key] if route.key in JSON_PAGES else api_body(route.key)
+                    response = client.open(url, method=route.method, json=body, headers=headers)
                 else:
                     response = client.open(url, method=route.method, data=form(route.key), headers=headers)
                 if route.key in ENDS_SESSIONS:

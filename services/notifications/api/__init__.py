@@ -3,6 +3,7 @@
 from flask import Flask
 
 from services.notifications.api import (
+    announcements,
     audit,
     health,
     metrics,
@@ -25,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics.bp)
     app.register_blueprint(optout.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(announcements.bp)
     app.register_blueprint(templates_editor.bp)
     app.register_blueprint(audit.bp)
     # Providers cannot send our CSRF token; their signatures are checked instead.

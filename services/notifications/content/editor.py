@@ -86,6 +86,8 @@ def sample_context(purpose: str, channel: str, locale: str) -> dict:
     }
     if purpose == Purpose.REMINDER:
         context["lead"] = messages.lead_text("days", 3, locale)
+    if purpose == Purpose.EVALUATION:
+        context["evaluation_url"] = f"{registration}/e/H7M2QX9KPA"
     if purpose == Purpose.EVENT_CANCELLED:
         context["reason"] = (
             "Gedung dipakai untuk posko banjir" if locale == "id" else "The hall is needed as a flood shelter"

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from services.notifications import store
+from services.notifications.content import behalf
 from services.notifications.content.sms import gsm_safe, measure
 from services.notifications.replies import button_payloads
 from shared.states import Channel, Purpose
@@ -38,6 +39,7 @@ PURPOSES = (
     Purpose.EVENT_CANCELLED,
     Purpose.REGISTRATION_CANCELLED,
     Purpose.CERTIFICATE,
+    Purpose.EVALUATION,
     Purpose.REPORT,
 )
 
@@ -61,6 +63,7 @@ EXTRA_PLACEHOLDERS = {
         "certificate_url": _l("Tautan pendek untuk mengunduh sertifikat (PDF)"),
         "certificate_number": _l("Nomor sertifikat"),
     },
+    Purpose.EVALUATION: {"evaluation_url": _l("Tautan pendek ke formulir evaluasi pelatihan")},
 }
 REPORT_PLACEHOLDERS = {
     "subject": _l("Judul laporan dari layanan pelaporan"),
@@ -178,9 +181,10 @@ def render(purpose: str, locale: str, channel: str = Channel.EMAIL, **context) -
         context.setdefault("lead", lead_text(context["lead_kind"], context["lead_n"], locale))
     source = template_source(purpose, channel, locale)
     subject, body = render_source(source, channel, **context)
-    if channel == Channel.SMS:
-        body = _fit_sms(source, body, context)
-    return subject, body
+    if channel == Channel.SMS:  # someone reached through their registrant's phone: the SMS says whom it is for
+        prefix = behalf.sms_prefix(context.get("recipient"), locale)
+        return subject, _fit_sms(source, gsm_safe(prefix) + body, context, prefix)
+    return behalf.with_whom(context.get("recipient"), locale, channel, subject, body)
 
 
 #: An SMS is at most this many parts (2 GSM-7 parts: 306 characters): long names, titles and venues are cut to fit.
@@ -190,7 +194,7 @@ SMS_CUTS = (60, 45, 32, 20)
 SMS_SHORTENED = {"recipient": ("full_name",), "event": ("title", "venue")}
 
 
-def _fit_sms(source: Source, body: str, context: dict) -> str:
+def _fit_sms(source: Source, body: str, context: dict, prefix: str = "") -> str:
     """Return `body`, or the SMS rendered again with the longest free-text fields cut, until it fits in
     MAX_SMS_SEGMENTS parts; the code and the links are never cut."""
     for cut in SMS_CUTS:
@@ -200,7 +204,7 @@ def _fit_sms(source: Source, body: str, context: dict) -> str:
             key: _Shortened(context[key], fields, cut) for key, fields in SMS_SHORTENED.items() if key in context
         }
         # A cut field ends in "..."; the sentence's own full stop after it would make four dots.
-        body = render_source(source, Channel.SMS, **(context | shortened))[1].replace("....", "...")
+        body = gsm_safe(prefix) + render_source(source, Channel.SMS, **(context | shortened))[1].replace("....", "...")
     return body
 
 
@@ -232,6 +236,8 @@ WHATSAPP_BODY = {
     Purpose.EVENT_CANCELLED: ("recipient.full_name", "event.title", "when"),
     Purpose.REGISTRATION_CANCELLED: ("recipient.full_name", "event.title"),
     Purpose.CERTIFICATE: ("recipient.full_name", "event.title", "certificate_number"),
+    Purpose.EVALUATION: ("recipient.full_name", "event.title"),
+    Purpose.ANNOUNCEMENT: ("recipient.full_name", "event.title", "subject", "text"),
 }
 #: Templates with a "Batalkan pendaftaran" URL button: its fixed part is the registration service's /k/, the
 #: dynamic suffix the registration's cancel code.
@@ -249,6 +255,10 @@ _SHORT_LINK = re.compile(r"/k/([A-Za-z0-9]{4,20})$")
 #: suffix the certificate's download code.
 WHATSAPP_CERTIFICATE_BUTTON = (Purpose.CERTIFICATE,)
 _CERTIFICATE_LINK = re.compile(r"/s/([A-Za-z0-9]{4,20})$")
+#: Templates with an "Isi evaluasi" URL button: fixed part the registration service's /e/, the dynamic suffix the
+#: evaluation's code.
+WHATSAPP_EVALUATION_BUTTON = (Purpose.EVALUATION,)
+_EVALUATION_LINK = re.compile(r"/e/([A-Za-z0-9]{4,20})$")
 
 
 def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[str]]:
@@ -261,12 +271,17 @@ def whatsapp_parameters(purpose: str, locale: str, **context) -> dict[str, list[
     if "lead_kind" in context:
         context.setdefault("lead", lead_text(context["lead_kind"], context["lead_n"], locale))
     values = [" ".join(str(_value(context, name) or "-").split()) or "-" for name in WHATSAPP_BODY.get(purpose, ())]
+    if values and (whom := behalf.for_whom(context.get("recipient"), locale, "whatsapp")):  # {{1}}: "Rina (untuk Siti)"
+        values[0] = " ".join(whom.split())
     match = _SHORT_LINK.search(getattr(context.get("recipient"), "cancel_url", "") or "")
     # A registration made before short links has none: its template goes without the button and Meta refuses it,
     # so the message falls back to SMS, which carries the long link.
     buttons = [match.group(1)] if match and purpose in WHATSAPP_CANCEL_BUTTON else []
     if purpose in WHATSAPP_CERTIFICATE_BUTTON:
         link = _CERTIFICATE_LINK.search(context.get("certificate_url") or "")
+        buttons = [link.group(1)] if link else []
+    if purpose in WHATSAPP_EVALUATION_BUTTON:
+        link = _EVALUATION_LINK.search(context.get("evaluation_url") or "")
         buttons = [link.group(1)] if link else []
     recipient = context.get("recipient")
     if purpose in WHATSAPP_REPLY_BUTTONS and getattr(recipient, "registration_id", None):

@@ -69,7 +69,7 @@ def reasons_not_to_send(rows, now: datetime) -> dict[str, str]:
     for row in optional:
         if row.to in opted_out:
             reasons[row.id] = OPTED_OUT
-        elif row.event_id in starts and starts[row.event_id] <= now:  # a worker that was down for long: never late
+        elif row.purpose in planning.NOT_AFTER_START and row.event_id in starts and starts[row.event_id] <= now:
             reasons[row.id] = "acara sudah dimulai"
     return reasons
 

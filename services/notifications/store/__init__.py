@@ -1,8 +1,16 @@
 """The notifications service's store: queries and inserts on the session, never a commit.
 
-Its three parts (people.py, claims.py, log.py) are read as one module, `store`.
+Its parts (people.py, claims.py, log.py, announcements.py) are read as one module, `store`.
 """
 
+from services.notifications.store.announcements import (
+    add_announcement,
+    announcement_by_code,
+    announcement_by_key,
+    audience_recipients,
+    get_announcement,
+    list_announcements,
+)
 from services.notifications.store.claims import (
     CLAIMED_COLUMNS,
     _table,
@@ -64,9 +72,13 @@ __all__ = [
     "HASH_PREFIX",
     "_table",
     "active_opt_outs",
+    "add_announcement",
     "add_notification_once",
     "add_reply",
     "address_in_kabupaten",
+    "announcement_by_code",
+    "announcement_by_key",
+    "audience_recipients",
     "cancel_claimed",
     "claim",
     "claim_batch",
@@ -74,6 +86,7 @@ __all__ = [
     "delivery_counts",
     "due_ids",
     "event_starts",
+    "get_announcement",
     "get_by_reference",
     "get_event",
     "get_notification",
@@ -85,6 +98,7 @@ __all__ = [
     "hashed_address",
     "held_count",
     "list_active_recipients",
+    "list_announcements",
     "list_notifications",
     "list_opt_outs",
     "list_pending",

@@ -13,11 +13,15 @@ from services.registration.api import (
     metrics,
     mydata,
     public,
+    public_evaluation,  # noqa: F401 (its routes join the public blueprint)
+    public_group,  # noqa: F401 (its routes join the public blueprint)
     registrations,
     requests,
     staff,
     staff_certificates,  # noqa: F401 (its routes join the staff blueprint)
     staff_door,  # noqa: F401 (its routes join the staff blueprint)
+    staff_doorkit,  # noqa: F401 (its routes join the staff blueprint)
+    staff_evaluation,  # noqa: F401 (its routes join the staff blueprint)
 )
 from services.registration.extensions import api
 from services.registration.ratelimit import form_rate_limit, link_rate_limit, my_data_rate_limit

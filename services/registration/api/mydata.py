@@ -51,18 +51,20 @@ def ask():
         missing = [_("Isian ini wajib diisi.")]
         errors = {"contact": missing} if not contact else {"event_id": missing}
         return render_template("public/mydata/ask.html", events=_events(), values=request.form, errors=errors), 400
-    mydata.request_access_code(event_id, contact)
-    return render_template("public/mydata/code.html", event_id=event_id, contact=contact, wrong=False)
+    name = _typed("for_name")[:200]  # someone registered by another person, with that person's contact
+    mydata.request_access_code(event_id, contact, name)
+    return render_template("public/mydata/code.html", event_id=event_id, contact=contact, name=name, wrong=False)
 
 
 @bp.post("/data-saya/kode")
 def code():
     """Open the registration whose latest code this is (once, within 10 minutes); else say the code did not work."""
     my_data_rate_limit.check()
-    event_id, contact = _typed("event_id"), _typed("contact")
-    token = mydata.open_with_code(event_id, contact, _typed("code")[:12])
+    event_id, contact, name = _typed("event_id"), _typed("contact"), _typed("for_name")[:200]
+    token = mydata.open_with_code(event_id, contact, _typed("code")[:12], name)
     if token is None:
-        return render_template("public/mydata/code.html", event_id=event_id, contact=contact, wrong=True), 400
+        page = render_template("public/mydata/code.html", event_id=event_id, contact=contact, name=name, wrong=True)
+        return page, 400
     return redirect(url_for(".show", token=token), 303)
 
 
@@ -103,8 +105,12 @@ def correct(token: str):
     if request.method == "GET":
         values = {key: getattr(registration, key) or "" for key in rights.CORRECTABLE}
         return _correction_form(token, values, {})
+    form = request.form.to_dict()
+    if registration.contact_for and not (form.get("phone", "").strip() or form.get("email", "").strip()):
+        # reached through the registrant's contact, and still none of their own: checked as that contact
+        form |= {"phone": registration.contact_phone or "", "email": registration.contact_email or ""}
     try:
-        data = rights.CORRECTION.load(request.form.to_dict())
+        data = rights.CORRECTION.load(form)
     except ValidationError as error:
         return _correction_form(token, request.form, field_errors(error.messages)), 400
     rights.correct(registration.id, data)

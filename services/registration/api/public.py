@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import certdoc, certificates, formtime, labels, mydata, notices, queries, service
+from services.registration import certdoc, certificates, formtime, knowledge, labels, mydata, notices, queries, service
 from services.registration.metrics import BOT_SUSPECTED
 from services.registration.ratelimit import form_rate_limit, link_rate_limit
 from services.registration.schemas.registrations import RegistrationFormSchema
@@ -96,16 +96,20 @@ def register(event_id: str):
     if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
         return _form(service.open_event(event_id), request.form, {})  # uncounted: it stores nothing, as a GET
     form_rate_limit.check()  # every submission counts, the honeypot's and the mistyped ones included
-    if turned_away := _screen(event_id):
+    if turned_away := screen(event_id, _form):
         return turned_away
     try:  # checked before the store is touched: no transaction waits on a typing mistake
-        data = FORM.load(request.form.to_dict())
+        data = FORM.load(knowledge.without_answers(request.form.to_dict()))
+        pretest = knowledge.read_answers(queries.list_questions(event_id[:36]), request.form)
     except ValidationError as error:
         return _form(service.open_event(event_id), request.form, field_errors(error.messages)), 400
+    except knowledge.Unreadable as error:
+        return _form(service.open_event(event_id), request.form, error.errors), 400
     data.pop("website", None)
     registration, created = service.register(event_id, data | {"locale": select_locale()})
     if not created:  # the same page whoever registered first: it tells nothing about them
         return render_template("public/already.html", event=service.get_public_event(event_id)), 200
+    knowledge.record_pretest(registration.id, event_id, pretest)
     return redirect(url_for(".confirmation", token=service.sign(service.PAGE, registration.id)), 303)
 
 
@@ -115,8 +119,10 @@ def form_again(event_id: str):
     return _form(service.open_event(event_id), request.form, {"csrf_token": [again]})
 
 
-def _screen(event_id: str):
-    """Answer a submission no person made, or one whose render time cannot be believed; None lets it through."""
+def screen(event_id: str, form_view):
+    """Answer a submission no person made, or one whose render time cannot be believed; None lets it through.
+
+    `form_view(event, values, errors, stamp)` shows the form again (the one person's, or the group's)."""
     if request.form.get("website"):  # the honeypot: a person never sees this field
         return _bot(event_id, "honeypot")
     try:
@@ -124,7 +130,7 @@ def _screen(event_id: str):
     except formtime.Untrusted as error:  # shown again with what they typed: nothing is lost
         logger.info("form_time_untrusted: %s", error.reason, extra={"reason": error.reason, "event_id": event_id})
         errors = {formtime.FIELD: [error.message]}
-        return _form(service.open_event(event_id), request.form, errors, error.stamp), 400
+        return form_view(service.open_event(event_id), request.form, errors, error.stamp), 400
     if seconds < current_app.config["FORM_MIN_SECONDS"]:
         return _bot(event_id, "too_fast")
     return None
@@ -138,15 +144,18 @@ def _bot(event_id: str, reason: str):
     return redirect(url_for(".thanks"), 303)
 
 
-def _form(event, values, errors: dict, rendered_at: str | None = None):
-    """The form filled with `values`; it keeps the render time it was first shown with while that is still good."""
-    kabupaten = values.get("kabupaten_code") or ""
-    kecamatan = values.get("kecamatan_code") or ""
-    lists = {
+def region_lists(kabupaten: str, kecamatan: str) -> dict:
+    """The three lists of the place fields: kecamatan once a kabupaten is chosen, desa once its kecamatan is."""
+    return {
         "kabupaten": _options(regions.kabupaten()),
         "kecamatan": _options(regions.children(kabupaten)) if kabupaten else [],
         "desa": _options(regions.children(kecamatan)) if regions.is_child(kecamatan, kabupaten) else [],
     }
+
+
+def _form(event, values, errors: dict, rendered_at: str | None = None):
+    """The form filled with `values`; it keeps the render time it was first shown with while that is still good."""
+    lists = region_lists(values.get("kabupaten_code") or "", values.get("kecamatan_code") or "")
     stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
     return render_template(
         "public/form.html",
@@ -157,6 +166,7 @@ def _form(event, values, errors: dict, rendered_at: str | None = None):
         labels=labels,
         rendered_at=stamp,
         notice_version=notices.CURRENT,
+        pretest=queries.list_questions(event.id),
     )
 
 

@@ -106,6 +106,10 @@ class Event(db.Model):
     signatory_nip: Mapped[str] = mapped_column(sa.String(18), default="", server_default="", nullable=False)
     #: The signatory's scanned signature as a small PNG (posters.prepare_signature), printed on the certificates.
     signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    #: "Sertifikat menunggu evaluasi": an attendee's certificate is issued only once they answered the evaluation.
+    certificate_after_evaluation: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false(), nullable=False
+    )
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -178,18 +182,42 @@ class Registration(db.Model):
     #: The partner system's API key that registered this person (null: the public form or the API without a key).
     #: The partner API key it was made with (api_keys.id; keys are revoked, never deleted, so no foreign key).
     api_key_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    #: Who registered this person in person ("daftarkan orang lain": a village library manager, a PKK cadre), by
+    #: name; None when the person registered themselves. Staff call them; erased with the name.
+    registered_by: Mapped[str | None] = mapped_column(sa.String(200))
+    #: For a person without a phone or email of their own: the registrant's, which their messages go to (`phone`
+    #: and `email`, the person's own, stay empty). Erased with the name.
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: "" for a person reached at their own contact; else their name, folded (groups.fold_name): several people
+    #: share the registrant's contact, and the name tells them apart in the unique indexes below. Emptied with the
+    #: name.
+    contact_for: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", nullable=False)
 
     event: Mapped[Event] = relationship()
     consents: Mapped[list["Consent"]] = relationship(back_populates="registration", lazy="selectin")
+
+    @property
+    def reach_phone(self) -> str | None:
+        """The phone messages go to: the person's own, else the registrant's."""
+        return self.phone or self.contact_phone
+
+    @property
+    def reach_email(self) -> str | None:
+        """The email messages go to: the person's own, else the registrant's."""
+        return self.email or self.contact_email
 
     def consented(self, purpose: str) -> bool:
         """Whether the person gave `purpose`'s consent and has not withdrawn it."""
         return any(c.purpose == purpose and c.withdrawn_at is None for c in self.consents)
 
     __table_args__ = (
-        # One registration per phone and per email per event, even when two submissions race.
+        # One registration per phone and per email per event, even when two submissions race; on a registrant's
+        # contact shared by several people, one per person's name.
         sa.UniqueConstraint("event_id", "phone", name="uq_registrations_event_phone"),
         sa.UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
+        sa.Index("uq_registrations_event_contact_phone", "event_id", "contact_phone", "contact_for", unique=True),
+        sa.Index("uq_registrations_event_contact_email", "event_id", "contact_email", "contact_for", unique=True),
         sa.Index("ix_registrations_event_waitlist", "event_id", "status", "waitlist_seq"),
     )
 
@@ -209,6 +237,11 @@ class Consent(db.Model):
     notice_version: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Given in person to the one who registered the person (Registration.registered_by), who read them the notice
+    #: of `notice_version`; False: ticked by the person themselves on the form, or sent by a partner's API.
+    given_to_registrant: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false(), nullable=False
+    )
 
     registration: Mapped[Registration] = relationship(back_populates="consents")
 

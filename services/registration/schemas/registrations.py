@@ -228,6 +228,11 @@ class StaffRegistrationSchema(Schema):
     participant_type = fields.String()
     institution = fields.String()
     preferred_channel = fields.String()
+    #: Who registered the person in person (null: they registered themselves), and that registrant's phone and email
+    #: when the person has none of their own (`phone` and `email` are then null).
+    registered_by = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
     checkin_code = fields.String()
     registered_at = LocalDateTime()
     cancelled_at = when_field(allow_none=True)

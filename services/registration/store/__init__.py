@@ -1,7 +1,7 @@
 """Queries and inserts of the registration service on the session (never commits).
 
-The certificates' queries are in store/certificates.py, the seats and the waitlist in store/seats.py, read as part of
-this module (`store`)."""
+The certificates' queries are in store/certificates.py, the evaluation's in store/evaluation.py, the seats and the
+waitlist in store/seats.py, read as part of this module (`store`)."""
 
 from datetime import datetime
 
@@ -22,6 +22,26 @@ from services.registration.store.certificates import (  # noqa: F401 (the certif
     reissue_certificate,
     store_certificate_pdf,
     take_certificate_numbers,
+)
+from services.registration.store.door import (  # noqa: F401 (the door kit's records, part of `store`)
+    add_door_record,
+    door_list,
+    forget_door_records,
+    get_door_record,
+)
+from services.registration.store.evaluation import (  # noqa: F401 (the evaluation's queries, part of `store`)
+    answer_evaluation,
+    attendees_without_evaluation,
+    delete_evaluation_of,
+    events_ended,
+    get_evaluation_by_code,
+    get_evaluation_of,
+    get_pretest,
+    get_question,
+    knowledge_test_taken,
+    list_evaluations,
+    list_questions,
+    pretest_scores,
 )
 from services.registration.store.seats import (  # noqa: F401 (the seats and the waitlist, part of `store`)
     add_chair,
@@ -59,14 +79,24 @@ def list_open_events(now: datetime) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def find_registration(event_id: str, phone: str | None, email: str | None) -> Registration | None:
-    """Return the registration for `event_id` by the same phone or email, if any."""
+def find_registration(
+    event_id: str, phone: str | None, email: str | None, contact_for: str = ""
+) -> Registration | None:
+    """Return the registration for `event_id` by the same phone or email, if any: the person's own contact, or with
+    `contact_for` (a folded name) the person of that name reached at that contact (a registrant's)."""
     matches = []
+    by_phone, by_email = (Registration.contact_phone, Registration.contact_email) if contact_for else (
+        Registration.phone, Registration.email)  # fmt: skip
     if phone:
-        matches.append(Registration.phone == phone)
+        matches.append(by_phone == phone)
     if email:
-        matches.append(Registration.email == email)
-    query = sa.select(Registration).where(Registration.event_id == event_id, sa.or_(*matches)).limit(1)
+        matches.append(by_email == email)
+    if not matches:
+        return None
+    query = sa.select(Registration).where(
+        Registration.event_id == event_id, Registration.contact_for == contact_for, sa.or_(*matches)
+    )
+    query = query.limit(1)
     return db.session.scalar(query)
 
 
@@ -124,7 +154,9 @@ def list_registrations(event_id: str, filters: dict) -> list[Registration]:
         ]
         if len(digits) >= 4:
             matches.append(Registration.phone.like(f"%{digits[-9:]}%"))
+            matches.append(Registration.contact_phone.like(f"%{digits[-9:]}%"))
         matches.append(sa.func.lower(Registration.email).like(term))
+        matches.append(sa.func.lower(Registration.contact_email).like(term))
         query = query.where(sa.or_(*matches))
     return list(db.session.scalars(query.order_by(Registration.registered_at, Registration.waitlist_seq)))
 

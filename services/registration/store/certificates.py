@@ -6,7 +6,14 @@ import sqlalchemy as sa
 import sqlalchemy.exc
 
 from services.registration.extensions import db
-from services.registration.models import Certificate, CertificateCounter, CertificateWording, Event, Registration
+from services.registration.models import (
+    Certificate,
+    CertificateCounter,
+    CertificateWording,
+    Evaluation,
+    Event,
+    Registration,
+)
 from shared.states import EventStatus
 
 
@@ -25,9 +32,13 @@ def events_giving_certificates(ended_after: datetime, ended_before: datetime) ->
     return list(db.session.scalars(query.order_by(Event.ends_at)))
 
 
-def attendees_without_certificate(event_id: str, limit: int) -> list[Registration]:
-    """People of `event_id` checked in (and not anonymised) who have no certificate yet, in arrival order."""
+def attendees_without_certificate(event_id: str, limit: int, evaluated_only: bool = False) -> list[Registration]:
+    """People of `event_id` checked in (and not anonymised) who have no certificate yet, in arrival order; with
+    `evaluated_only` (the event's certificate waits for the evaluation), only those who answered it."""
     has_one = sa.select(Certificate.id).where(Certificate.registration_id == Registration.id).exists()
+    answered = sa.select(Evaluation.id).where(
+        Evaluation.registration_id == Registration.id, Evaluation.answered_at.is_not(None)
+    )
     query = (
         sa.select(Registration)
         .where(
@@ -35,6 +46,7 @@ def attendees_without_certificate(event_id: str, limit: int) -> list[Registratio
             Registration.checked_in_at.is_not(None),
             Registration.full_name.is_not(None),
             ~has_one,
+            answered.exists() if evaluated_only else sa.true(),
         )
         .order_by(Registration.registered_at, Registration.id)
         .limit(limit)

@@ -58,6 +58,7 @@ def add_registration(registration: Registration) -> None:
             "purpose": c.purpose,
             "notice_version": c.notice_version,
             "given_at": c.given_at,
+            "given_to_registrant": bool(c.given_to_registrant),
         }
         for c in registration.consents
     ]

@@ -35,7 +35,7 @@ def test_the_editor_lists_every_purpose_channel_and_language(app):
     page = signed_in(app).get("/staf/templat")
     soup = BeautifulSoup(page.text, "html.parser")
     links = {a["href"] for a in soup.select("table a")}
-    assert len(links) == (8 * 3 + 1) * 2  # eight participant messages on three channels, report mails by email
+    assert len(links) == (9 * 3 + 1) * 2  # nine participant messages on three channels, report mails by email
     assert {EDIT_SMS, EDIT_EMAIL, "/staf/templat/report/email/en"} <= links
     assert "teks bawaan" in page.text and "mengikuti teks SMS" in page.text
 
@@ -141,7 +141,7 @@ def test_a_regency_organiser_may_preview_but_not_change_the_texts(app):
 
 def test_seeding_stores_every_default_once_and_changes_no_message(app):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["seed-templates"]).output == "34 templat bawaan disimpan.\n"
+    assert runner.invoke(args=["seed-templates"]).output == "38 templat bawaan disimpan.\n"
     assert runner.invoke(args=["seed-templates"]).output == "0 templat bawaan disimpan.\n"
     with time_machine.travel(NOW):
         register(app, publish_event(app, START, reminder_offsets_minutes=[]), email="benih@contoh.id")

@@ -3,6 +3,7 @@ undone for a few minutes, a waitlisted person seated from the QR's page, and the
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,6 +90,14 @@ def test_the_list_filters_with_semua_and_ignores_a_value_it_does_not_offer(regis
         assert odd.status_code == 200 and "Ahmad Fauzi" in odd.text
 
 
+def test_the_event_page_links_to_the_announcement_page_of_the_notifications_service(registration, event):
+    with time_machine.travel(BEFORE):
+        page = staff(registration).get(f"/staf/acara/{event['id']}")
+    [link] = re.findall(r'href="([^"]+/pengumuman)"', page.text)
+    assert link.endswith(f"/staf/acara/{event['id']}/pengumuman") and not link.startswith("/")  # the other service's
+    assert "Kirim pengumuman" in page.text
+
+
 def test_cancelling_a_registration_asks_first_and_says_what_follows(registration, event):
     siti = event["people"]["Siti"]
     with time_machine.travel(BEFORE):
@@ -160,10 +169,10 @@ def test_check_in_is_taken_the_day_before_and_the_window_is_configurable(make_re
         with time_machine.travel(datetime(2026, 3, 16, 16, 0, tzinfo=WITA)), app.test_request_context():
             assert service.check_in_window(event) == (STARTS.date(), STARTS.date())
             with pytest.raises(service.RegistrationError, match="baru dimulai"):
-                checkin._check_in_window(event)
+                checkin.check_in_window_open(event)
         app.config["CHECKIN_WINDOW_DAYS"] = 1
         with time_machine.travel(datetime(2026, 3, 16, 0, 1, tzinfo=WITA)), app.test_request_context():
-            checkin._check_in_window(event)  # the day before, WITA, is inside
+            checkin.check_in_window_open(event)  # the day before, WITA, is inside
 
 
 def test_a_check_in_can_be_undone_for_ten_minutes_once_and_reporting_is_told(registration, event):
@@ -248,7 +257,7 @@ def test_the_xlsx_has_text_phones_real_dates_widths_and_a_filter(registration, e
     registered = siti[header.index("Terdaftar (WITA)")]
     assert registered.is_date and registered.value == datetime(2026, 3, 10, 9, 0)
     assert registered.number_format == "dd/mm/yyyy hh:mm"
-    assert sheet.auto_filter.ref == f"A4:R{sheet.max_row}" and sheet.freeze_panes == "B5"
+    assert sheet.auto_filter.ref == f"A4:T{sheet.max_row}" and sheet.freeze_panes == "B5"
     assert sheet.column_dimensions["A"].width >= 20 and sheet.column_dimensions["E"].width >= 20
     assert "Kode hadir" in header and "Kode check-in" not in header
 

@@ -217,3 +217,15 @@ def test_producer_refuses_naive_times():
             {**SAMPLES[EventNames.REGISTRATION_PROMOTED], "promoted_at": "2026-03-17T08:30:00"},
             source="registration",
         )
+
+
+def test_contact_name_is_optional_on_registration_created_and_kept_when_given():
+    """Registering someone else: older producers leave contact_name out; a newer one's value reaches the consumer."""
+    plain = make_envelope(EventNames.REGISTRATION_CREATED, make_registration_created(), source="registration")
+    _, without = consume(plain)
+    assert without["contact_name"] is None
+    given = make_registration_created(contact_name="Rina Kader PKK", email=None)
+    _, payload = consume(make_envelope(EventNames.REGISTRATION_CREATED, given, source="registration"))
+    assert payload["contact_name"] == "Rina Kader PKK"
+    with pytest.raises(ValidationError):
+        make_envelope(EventNames.REGISTRATION_CREATED, given | {"contact_name": "x" * 201}, source="registration")

@@ -15,6 +15,7 @@ PARTS = {
     "signed-links": "the three signed links of a registration (its page, cancel and check-in URLs)",
     "contract": "the registration.created contract check (a marshmallow load and dump)",
     "nudge": "the outbox nudge after the commit (the relay's beat sweep still sends every row)",
+    "page-cache": "the public pages' cache (shared/web/pagecache.py): every page rendered in full, as before issue 23",
 }
 
 
@@ -32,6 +33,7 @@ def create_app(names: str):
     from services.registration.api import public
     from services.registration.app import create_app as create_registration_app
     from shared.messaging import publisher
+    from shared.web import pagecache
 
     app = create_registration_app()
     chosen = parts(names)
@@ -47,7 +49,18 @@ def create_app(names: str):
         publisher.produce_payload = _unchecked
     if "nudge" in chosen:
         app.config["OUTBOX_NUDGE"] = False
+    if "page-cache" in chosen:
+        pagecache.PageCache.render = _full_render
     return app
+
+
+def _full_render(self, key, template: str, context, fresh=None, calls=()) -> str:
+    """The page rendered in full for every request, as it was before the cache."""
+    from flask import render_template
+
+    from shared.web import pagecache
+
+    return render_template(template, **context(), **pagecache._values(fresh or {}, calls))
 
 
 def _unchecked(event_type: str, payload: dict, version: int | None = None) -> dict:

@@ -8,6 +8,7 @@ import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
 from services.registration import certdoc, certificates, formtime, labels, mydata, notices, queries, service
@@ -18,6 +19,7 @@ from shared import regions
 from shared.states import RegistrationStatus
 from shared.timeutil import format_when, utcnow
 from shared.web import field_errors, select_locale
+from shared.web.pagecache import page_cache
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -35,14 +37,27 @@ def index():
 def event(event_id: str):
     """Show one event: when (WITA), where, seats left; with what a shared link's preview shows (Open Graph)."""
     event = service.get_public_event(event_id)
-    return render_template(
-        "public/event.html",
-        event=event,
-        open_=service.is_open,
-        share=_share(event),
-        poster=queries.poster_sizes(event.id) if event.poster_version else None,
-        contact=_contact(event),
+    # The same page for everyone while the event's row is: rendered once per process, locale and release.
+    key = (
+        *(getattr(event, c.key) for c in type(event).__table__.columns if c.key not in _UNSHOWN),
+        service.is_open(event),
     )
+    return page_cache().render(key, "public/event.html", lambda: _event_context(event))
+
+
+#: What an event's page does not show of its row (the rest keys its cache; the kabupaten goes by its code).
+_UNSHOWN = frozenset({"signature_png", "updated_at"})
+
+
+def _event_context(event) -> dict:
+    poster = queries.poster_sizes(event.id) if event.poster_version else None
+    return {
+        "event": event,
+        "open_": service.is_open,
+        "share": _share(event),
+        "poster": poster,
+        "contact": _contact(event),
+    }
 
 
 def _share(event) -> dict:
@@ -147,17 +162,16 @@ def _form(event, values, errors: dict, rendered_at: str | None = None):
         "kecamatan": _options(regions.children(kabupaten)) if kabupaten else [],
         "desa": _options(regions.children(kecamatan)) if regions.is_child(kecamatan, kabupaten) else [],
     }
-    stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
-    return render_template(
-        "public/form.html",
-        event=event,
-        values=values,
-        errors=errors,
-        lists=lists,
-        labels=labels,
-        rendered_at=stamp,
-        notice_version=notices.CURRENT,
-    )
+    context = {"event": event, "values": values, "errors": errors, "lists": lists, "labels": labels}
+    if values or errors or rendered_at:  # a form sent back: the visitor's own
+        stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
+        return render_template("public/form.html", **context, rendered_at=stamp, notice_version=notices.CURRENT)
+    # A first showing is the same for everyone but for the CSRF token and the render time: rendered once per event
+    # (what the page shows of it), locale and release, those two made fresh for each visitor.
+    key = (event.id, event.title, event.starts_at, event.venue, event.kabupaten_code, bool(event.seats_left))
+    fresh = {"csrf_token": generate_csrf, "rendered_at": formtime.stamp}
+    context["notice_version"] = notices.CURRENT
+    return page_cache().render(key, "public/form.html", lambda: context, fresh, calls=("csrf_token",))
 
 
 def _options(areas) -> list[tuple[str, str]]:

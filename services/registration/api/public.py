@@ -36,17 +36,10 @@ def index():
 @bp.get("/acara/<event_id>")
 def event(event_id: str):
     """Show one event: when (WITA), where, seats left; with what a shared link's preview shows (Open Graph)."""
-    event = service.get_public_event(event_id)
+    view = service.public_event_view(event_id)  # a row: the page itself comes from the cache, most often
     # The same page for everyone while the event's row is: rendered once per process, locale and release.
-    key = (
-        *(getattr(event, c.key) for c in type(event).__table__.columns if c.key not in _UNSHOWN),
-        service.is_open(event),
-    )
-    return page_cache().render(key, "public/event.html", lambda: _event_context(event))
-
-
-#: What an event's page does not show of its row (the rest keys its cache; the kabupaten goes by its code).
-_UNSHOWN = frozenset({"signature_png", "updated_at"})
+    key = (*view, service.is_open(view))
+    return page_cache().render(key, "public/event.html", lambda: _event_context(service.get_public_event(event_id)))
 
 
 def _event_context(event) -> dict:
@@ -108,7 +101,9 @@ def poster(event_id: str, version: str, size: str):
 @bp.route("/acara/<event_id>/daftar", methods=["GET", "POST"])
 def register(event_id: str):
     """Show and accept the registration form (works without JavaScript)."""
-    if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
+    if request.method == "GET":
+        return _first_form(service.open_event_view(event_id))
+    if "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
         return _form(service.open_event(event_id), request.form, {})  # uncounted: it stores nothing, as a GET
     form_rate_limit.check()  # every submission counts, the honeypot's and the mistyped ones included
     if turned_away := _screen(event_id):
@@ -162,16 +157,27 @@ def _form(event, values, errors: dict, rendered_at: str | None = None):
         "kecamatan": _options(regions.children(kabupaten)) if kabupaten else [],
         "desa": _options(regions.children(kecamatan)) if regions.is_child(kecamatan, kabupaten) else [],
     }
-    context = {"event": event, "values": values, "errors": errors, "lists": lists, "labels": labels}
-    if values or errors or rendered_at:  # a form sent back: the visitor's own
-        stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
-        return render_template("public/form.html", **context, rendered_at=stamp, notice_version=notices.CURRENT)
-    # A first showing is the same for everyone but for the CSRF token and the render time: rendered once per event
-    # (what the page shows of it), locale and release, those two made fresh for each visitor.
-    key = (event.id, event.title, event.starts_at, event.venue, event.kabupaten_code, bool(event.seats_left))
+    stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
+    return render_template("public/form.html", **_form_context(event, values, errors, lists), rendered_at=stamp)
+
+
+def _first_form(view):
+    """The form as first shown: the same for everyone but for the CSRF token and the render time, so it is rendered
+    once per event (what the page shows of it: `view`, a row), locale and release, those two fresh for each visitor."""
+    key = (view.id, view.title, view.starts_at, view.venue, view.kabupaten_code, bool(view.seats_left))
     fresh = {"csrf_token": generate_csrf, "rendered_at": formtime.stamp}
-    context["notice_version"] = notices.CURRENT
-    return page_cache().render(key, "public/form.html", lambda: context, fresh, calls=("csrf_token",))
+    return page_cache().render(key, "public/form.html", lambda: _first_context(view.id), fresh, calls=("csrf_token",))
+
+
+def _first_context(event_id: str) -> dict:
+    """What the form's first showing is rendered with, on a cache miss: the event itself, the kabupaten list."""
+    lists = {"kabupaten": _options(regions.kabupaten()), "kecamatan": [], "desa": []}
+    return _form_context(service.open_event(event_id), {}, {}, lists)
+
+
+def _form_context(event, values, errors: dict, lists: dict) -> dict:
+    return {"event": event, "values": values, "errors": errors, "lists": lists, "labels": labels,
+            "notice_version": notices.CURRENT}  # fmt: skip
 
 
 def _options(areas) -> list[tuple[str, str]]:

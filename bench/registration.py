@@ -354,9 +354,11 @@ WARM_UP_PER_CLIENT = 4
 #: The events each store is measured on: (name, capacity).
 EVENTS = (("55", 55), ("large", 100_000))
 #: What a round measures in each mode: Pelita's events, the INSERT-only baseline (POSTs only), the fair baseline.
-TARGETS = {"post": ("55", "large", "baseline", "fair"), "getpost": ("55", "large", "fair")}
+#: In getpost mode also Pelita's form as served before its page cache (bench/without_app.py, page-cache), on a large
+#: event of its own: today's figure against which the cache is measured, in the same run.
+TARGETS = {"post": ("55", "large", "baseline", "fair"), "getpost": ("55", "large", "fair", "today")}
 #: The side (gunicorn) behind each target.
-SIDE = {"55": "pelita", "large": "pelita", "baseline": "baseline", "fair": "fair"}
+SIDE = {"55": "pelita", "large": "pelita", "baseline": "baseline", "fair": "fair", "today": "today"}
 #: The modes, in the order a round runs them.
 MODES = ("post", "getpost")
 #: Where each benchmark's phones start (warm-ups past all measured ones): every event's phones stay unique.
@@ -402,7 +404,16 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
             ),
         }
         events = {size: create_event(servers["pelita"], capacity) for size, capacity in EVENTS}
+        today = "getpost" in modes and not args.without  # Pelita as before the page cache, beside it
+        plan = {mode: [target for target in TARGETS[mode] if target != "today" or today] for mode in modes}
+        if today:
+            before = env | {"PELITA_BENCH_WITHOUT": "page-cache"}
+            servers["today"] = gunicorn(processes, f"today-{label}", "bench.without_app:app", before)
+            events["today"] = create_event(servers["today"], 100_000)
+            warm = f"{servers['today']}/acara/{create_event(servers['today'], 100_000)}/daftar"
+            getpost_burst(warm, WARM_UP_PER_CLIENT * c, c, WARM_UP_PHONES + 500_000 + run * 1_000_000)
         urls = {
+            "today": f"{servers.get('today')}/acara/{events.get('today')}/daftar",
             **{size: f"{servers['pelita']}/acara/{events[size]}/daftar" for size, _ in EVENTS},
             "baseline": f"{servers['baseline']}/register",
             "fair": f"{servers['fair']}/acara/{fair_event}/daftar",
@@ -411,11 +422,11 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
         warm_up(servers, urls, c, WARM_UP_PHONES + run * 1_000_000)
         meters = {side: _server_cpu(processes, f"{side}-{label}") for side in servers}
         stores = _stores_cpu(processes, label)
-        bursts = {(mode, target): [] for mode in modes for target in TARGETS[mode]}
+        bursts = {(mode, target): [] for mode in modes for target in plan[mode]}
         for number in range(rounds):
             share = n // rounds + (1 if number < n % rounds else 0)
             for mode in modes:
-                for index, target in enumerate(TARGETS[mode]):
+                for index, target in enumerate(plan[mode]):
                     first = (run * 10 + MODES.index(mode) * 5 + index) * 1_000_000 + number * (n // rounds + 1)
                     meter, url = meters[SIDE[target]], urls[target]
                     if mode == "getpost":
@@ -442,6 +453,7 @@ def report(label, modes, mode, bursts, stored, database_url, results, run) -> No
     per = "POST" if mode == "post" else "registration (GET + POST)"
     fair = combine(bursts[mode, "fair"])
     base = combine(bursts[mode, "baseline"]) if (mode, "baseline") in bursts else None
+    today = None
     for size, _ in EVENTS:
         out = combine(bursts[mode, size])
         key = f"{label} {size}-seat{suffix}"
@@ -463,7 +475,11 @@ def report(label, modes, mode, bursts, stored, database_url, results, run) -> No
             f"accepted {out['accepted']} errors {out['errors']}",
             flush=True,
         )
-    for name, figures in (("baseline", base), ("fair baseline", fair)):
+    if (mode, "today") in bursts:
+        today = combine(bursts[mode, "today"])
+        ratio = combine(bursts[mode, "large"])["rate"] / today["rate"] if today["rate"] else None
+        results.add(f"{label} large-seat{suffix}: ratio Pelita/Pelita before the page cache", "x", ratio)
+    for name, figures in (("baseline", base), ("fair baseline", fair), ("before the page cache", today)):
         if figures is None:
             continue
         key = f"{label} {name}{suffix}"
@@ -491,6 +507,11 @@ def report(label, modes, mode, bursts, stored, database_url, results, run) -> No
     got = confirmed(database_url, fair_event, "bench_fair_registrations")
     check = f"{label} fair baseline: confirmed == accepted"
     results.check(check, got == accepted, f"run {run + 1}: {got} of {accepted}")
+    if "today" in events:
+        accepted = combine(bursts["getpost", "today"])["accepted"]
+        got = confirmed(database_url, events["today"])
+        check = f"{label} before the page cache: confirmed == accepted"
+        results.check(check, got == accepted, f"run {run + 1}: {got} of {accepted}")
 
 
 def main() -> None:

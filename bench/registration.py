@@ -1,27 +1,30 @@
-"""Registration burst: the public form under gunicorn as deployed, against the bare stack, same run.
+"""Registration burst: the public form under gunicorn as deployed, against two baselines, same run.
 
 For each store (SQLite, then PostgreSQL in a private schema) this
 1. migrates and seeds the registration store with the service's own commands (`flask db upgrade`, `seed`);
 2. starts `gunicorn services.registration.wsgi:app` (the Procfile's workers, threads and worker class; the production
    config, as deployed: no debug mode, a Secure session cookie the clients send as a TLS proxy would) and creates
    a 55-seat event and a large one over the staff API;
-3. starts the baseline (bench/baseline_app.py) beside it, under the same gunicorn settings on the same database;
-4. sends an untimed warm-up burst to each (Pelita's to a third event); then, in ROUNDS rounds, one after the other:
-   a burst at the 55-seat event, one at the large event, one at the baseline, each of N / ROUNDS submissions.
-   A burst: CONCURRENCY clients, each with its own cookie session, first GET the form once per submission they
-   will make (a CSRF token and a signed render time each; not timed, reported as form_get_rate), wait until
-   FORM_MIN_SECONDS have passed since the last GET (the form takes a sooner submission for a bot's; not timed),
-   then POST their submissions (each a unique phone) as fast as the server answers. Timed: the POSTs. Accepted =
-   303 (not the one to the thank-you page a bot is sent to). Taking turns in short rounds means a slow spell of a
-   shared machine falls on both sides alike, not on whichever side ran last; a rate is all its accepted POSTs over
-   all its timed seconds;
+3. starts, beside it under the same gunicorn settings on the same database, the INSERT-only baseline
+   (bench/baseline_app.py: what the protections cost) and the fair baseline (bench/fair_app.py: the same
+   protections from the stock libraries, on a large event of its own); in getpost mode also Pelita's form as it was
+   served before its page cache (bench/without_app.py, page-cache; a large event of its own);
+4. sends an untimed warm-up burst to each (to events of their own); then, in ROUNDS rounds, one after the other,
+   for each mode, a burst at each target of N / ROUNDS submissions from CONCURRENCY clients:
+   - `post`: each client, with its own cookie session, first GETs the form once per submission it will make (not
+     timed, reported as form_get_rate), then POSTs them (each a unique phone) as fast as the server answers.
+     Timed: the POSTs (the INSERT-only baseline has no form: it gets the POSTs only);
+   - `getpost`: each simulated phone GETs the form on a new connection, then POSTs it on another. Timed: both.
+   Accepted = 303 (not the one to the thank-you page a bot is sent to). Taking turns in short rounds means a slow
+   spell of a shared machine falls on every side alike; a rate is all its accepted POSTs over all its timed seconds;
 5. counts each event's confirmed registrations in the store: must equal min(capacity, accepted);
-6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too);
-7. CPU per POST in the timed parts, each side's gunicorn (master and workers, from /proc) and this client: the two
-   sides share the machine's cores with the client, so these say where a ratio comes from.
+6. ratios = Pelita's rate / each baseline's (the notes give each round's ratios to the fair baseline too);
+7. CPU per registration in the timed parts, each side's gunicorn (master and workers, from /proc), the stores and
+   this client: the sides share the machine's cores with the client, so these say where a ratio comes from.
 
-`--without csrf,rate-limit,...` (or `all`) measures Pelita with those parts of the form's work switched off
-(bench/without_app.py) and writes registration-without.json: what they cost, not anything deployed.
+The form's bot check runs in full, with FORM_MIN_SECONDS = 0 (below). `--without csrf,rate-limit,...` (or `all`:
+every protection) measures Pelita with those parts of the form's work switched off (bench/without_app.py) and writes
+registration-without.json: what they cost, not anything deployed.
 """
 
 import os

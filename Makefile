@@ -93,7 +93,7 @@ bench: $(DEV_STAMP)
 bench-smoke: $(DEV_STAMP)
 	@set -e; for name in $(BENCHMARKS); do $(BIN)/python -m bench.$$name --smoke --out var/bench-smoke; \
 	  $(BIN)/python -m bench.common --check var/bench-smoke/$$name.json; done
-	$(BIN)/python -m bench.registration --smoke --stores sqlite --without all --out var/bench-smoke
+	$(BIN)/python -m bench.registration --smoke --stores sqlite --without all --mode post --out var/bench-smoke
 	$(BIN)/python -m bench.common --check var/bench-smoke/registration-without.json
 
 lint: $(DEV_STAMP)

@@ -43,3 +43,8 @@ def mail(to: str) -> None:
     message.set_content("Terima kasih.")
     with smtplib.SMTP(os.environ["SMTP_HOST"], int(os.environ["SMTP_PORT"]), timeout=10) as smtp:
         smtp.send_message(message)
+
+
+@celery.task(name="bench.relay")
+def relay(outbox_id: str) -> None:
+    """The fair form's wake-up call after a commit (bench/fair_app.py); no worker runs it in the form's bench."""

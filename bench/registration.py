@@ -1,27 +1,30 @@
-"""Registration burst: the public form under gunicorn as deployed, against the bare stack, same run.
+"""Registration burst: the public form under gunicorn as deployed, against two baselines, same run.
 
 For each store (SQLite, then PostgreSQL in a private schema) this
 1. migrates and seeds the registration store with the service's own commands (`flask db upgrade`, `seed`);
 2. starts `gunicorn services.registration.wsgi:app` (the Procfile's workers, threads and worker class; the production
    config, as deployed: no debug mode, a Secure session cookie the clients send as a TLS proxy would) and creates
    a 55-seat event and a large one over the staff API;
-3. starts the baseline (bench/baseline_app.py) beside it, under the same gunicorn settings on the same database;
-4. sends an untimed warm-up burst to each (Pelita's to a third event); then, in ROUNDS rounds, one after the other:
-   a burst at the 55-seat event, one at the large event, one at the baseline, each of N / ROUNDS submissions.
-   A burst: CONCURRENCY clients, each with its own cookie session, first GET the form once per submission they
-   will make (a CSRF token and a signed render time each; not timed, reported as form_get_rate), wait until
-   FORM_MIN_SECONDS have passed since the last GET (the form takes a sooner submission for a bot's; not timed),
-   then POST their submissions (each a unique phone) as fast as the server answers. Timed: the POSTs. Accepted =
-   303 (not the one to the thank-you page a bot is sent to). Taking turns in short rounds means a slow spell of a
-   shared machine falls on both sides alike, not on whichever side ran last; a rate is all its accepted POSTs over
-   all its timed seconds;
+3. starts, beside it under the same gunicorn settings on the same database, the INSERT-only baseline
+   (bench/baseline_app.py: what the protections cost) and the fair baseline (bench/fair_app.py: the same
+   protections from the stock libraries, on a large event of its own); in getpost mode also Pelita's form as it was
+   served before its page cache (bench/without_app.py, page-cache; a large event of its own);
+4. sends an untimed warm-up burst to each (to events of their own); then, in ROUNDS rounds, one after the other,
+   for each mode, a burst at each target of N / ROUNDS submissions from CONCURRENCY clients:
+   - `post`: each client, with its own cookie session, first GETs the form once per submission it will make (not
+     timed, reported as form_get_rate), then POSTs them (each a unique phone) as fast as the server answers.
+     Timed: the POSTs (the INSERT-only baseline has no form: it gets the POSTs only);
+   - `getpost`: each simulated phone GETs the form on a new connection, then POSTs it on another. Timed: both.
+   Accepted = 303 (not the one to the thank-you page a bot is sent to). Taking turns in short rounds means a slow
+   spell of a shared machine falls on every side alike; a rate is all its accepted POSTs over all its timed seconds;
 5. counts each event's confirmed registrations in the store: must equal min(capacity, accepted);
-6. ratio = Pelita's rate / the baseline's rate (the notes give each round's ratios too);
-7. CPU per POST in the timed parts, each side's gunicorn (master and workers, from /proc) and this client: the two
-   sides share the machine's cores with the client, so these say where a ratio comes from.
+6. ratios = Pelita's rate / each baseline's (the notes give each round's ratios to the fair baseline too);
+7. CPU per registration in the timed parts, each side's gunicorn (master and workers, from /proc), the stores and
+   this client: the sides share the machine's cores with the client, so these say where a ratio comes from.
 
-`--without csrf,rate-limit,...` (or `all`) measures Pelita with those parts of the form's work switched off
-(bench/without_app.py) and writes registration-without.json: what they cost, not anything deployed.
+The form's bot check runs in full, with FORM_MIN_SECONDS = 0 (below). `--without csrf,rate-limit,...` (or `all`:
+every protection) measures Pelita with those parts of the form's work switched off (bench/without_app.py) and writes
+registration-without.json: what they cost, not anything deployed.
 """
 
 import os
@@ -33,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 import sqlalchemy as sa
 
-from bench import baseline_app, without_app
+from bench import baseline_app, fair_app, without_app
 from bench.common import (
     Processes,
     Results,
@@ -52,15 +55,15 @@ from bench.common import (
 )
 from scripts.redis_local import free_port
 from services.registration import notices
-from services.registration.config import Config
 
 GUNICORN = procfile_gunicorn("registration")  # the registration web as deployed
 ADMIN_PASSWORD = "rahasia-admin-bench"
 #: The form's hidden fields: the CSRF token and the signed render time.
 HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
-#: The server under test keeps the form's bot check as deployed (docs/reliability.md): a submission sooner than this
-#: after its form was shown is thanked and dropped, so the clients let this much pass after their GETs, untimed.
-FORM_MIN_SECONDS = Config().FORM_MIN_SECONDS
+#: The form's bot check runs in full on the server under test (its signed render time read and its age compared), but
+#: with a threshold of 0 s: a person spends more than the deployed 3 s filling the form, and a simulated phone that
+#: idled that long would only measure the wait. (A submission sooner than FORM_MIN_SECONDS is thanked and dropped.)
+FORM_MIN_SECONDS = 0.0
 
 
 def form_fields(phone: str, **overrides) -> dict:
@@ -258,11 +261,11 @@ def create_event(base: str, capacity: int) -> str:
     return response.json()["id"]
 
 
-def confirmed(database_url: str, event_id: str) -> int:
+def confirmed(database_url: str, event_id: str, table: str = "registrations") -> int:
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         count = connection.execute(
-            sa.text("SELECT count(*) FROM registrations WHERE event_id = :e AND status = 'confirmed'"), {"e": event_id}
+            sa.text(f"SELECT count(*) FROM {table} WHERE event_id = :e AND status = 'confirmed'"), {"e": event_id}
         ).scalar_one()
     engine.dispose()
     return count
@@ -276,20 +279,93 @@ def gunicorn(processes: Processes, name: str, app: str, env: dict) -> str:
     return base
 
 
-def warm_up(pelita: str, baseline: str, concurrency: int, first_phone: int) -> None:
+def getpost_burst(url: str, n: int, concurrency: int, first_phone: int, server_cpu=None, stores_cpu=None) -> dict:
+    """`--mode getpost`: n registrations as phones make them, `concurrency` at once, all timed. Each phone GETs the
+    form on a new connection (its own cookie session), then POSTs it with the page's hidden fields on another new
+    connection; accepted = the POST's 303 (not to the thank-you page a bot is sent to). Latency: GET + POST."""
+    shares = [list(range(i, n, concurrency)) for i in range(concurrency)]
+    latencies: list[float] = []
+    statuses: dict = {}
+    lock = threading.Lock()
+    close = {"Connection": "close"}  # a phone's GET and POST each on a connection of its own
+
+    def phone_(i: int, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        mine_lat, mine_status = [], {}
+        for index in shares[i]:
+            start = time.perf_counter()
+            with requests.Session() as session:
+                try:
+                    page = session.get(url, headers=close, timeout=60)
+                    for cookie in session.cookies:  # the Secure cookie, sent over http as a TLS proxy does
+                        cookie.secure = False
+                    data = form_fields(phone(first_phone + index)) | dict(HIDDEN.findall(page.text))
+                    answer = session.post(url, data=data, headers=close, allow_redirects=False, timeout=120)
+                    status = _status(answer) if page.status_code == 200 else f"GET {page.status_code}"
+                except requests.RequestException as error:
+                    status = type(error).__name__
+            mine_lat.append(time.perf_counter() - start)
+            mine_status[status] = mine_status.get(status, 0) + 1
+        with lock:
+            latencies.extend(mine_lat)
+            for key, count in mine_status.items():
+                statuses[key] = statuses.get(key, 0) + count
+
+    barrier = threading.Barrier(concurrency + 1)
+    threads = [threading.Thread(target=phone_, args=(i, barrier)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    cpu_before = _cpu(server_cpu, stores_cpu)
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    server_seconds, stores_seconds, client_seconds = (
+        after - before for after, before in zip(_cpu(server_cpu, stores_cpu), cpu_before, strict=True)
+    )
+    accepted = statuses.get(303, 0)
+    return {
+        "rate": accepted / elapsed,
+        "elapsed": elapsed,
+        "latencies": latencies,
+        "accepted": accepted,
+        "errors": n - accepted,
+        "statuses": statuses,
+        "get_rate": None,
+        "n": n,
+        "server_cpu": server_seconds,
+        "stores_cpu": stores_seconds,
+        "client_cpu": client_seconds,
+    }
+
+
+def warm_up(servers: dict, urls: dict, concurrency: int, first_phone: int) -> None:
     """An untimed burst at each server first, as a deployed service has served before a registration opens: every
-    worker process loads what it loads on first use (compiled patterns and statements, templates), on both sides.
-    Pelita's goes to an event of its own, so the measured events' seats stay untouched."""
-    url = f"{pelita}/acara/{create_event(pelita, 100_000)}/daftar"
+    worker process loads what it loads on first use (compiled patterns and statements, templates), on every side.
+    Pelita's and the fair baseline's go to events of their own, so the measured events' seats stay untouched."""
+    pelita = f"{servers['pelita']}/acara/{create_event(servers['pelita'], 100_000)}/daftar"
     n = WARM_UP_PER_CLIENT * concurrency
-    burst(url, url, n, concurrency, first_phone)
-    burst(f"{baseline}/register", None, n, concurrency, first_phone + n)
+    burst(pelita, pelita, n, concurrency, first_phone)
+    getpost_burst(pelita, n, concurrency, first_phone + n)
+    burst(urls["baseline"], None, n, concurrency, first_phone + 2 * n)
+    getpost_burst(urls["fair-warm-up"], n, concurrency, first_phone + 3 * n)
 
 
 #: Untimed submissions per client before the rounds (enough to reach every worker process and thread).
 WARM_UP_PER_CLIENT = 4
 #: The events each store is measured on: (name, capacity).
 EVENTS = (("55", 55), ("large", 100_000))
+#: What a round measures in each mode: Pelita's events, the INSERT-only baseline (POSTs only), the fair baseline.
+#: In getpost mode also Pelita's form as served before its page cache (bench/without_app.py, page-cache), on a large
+#: event of its own: today's figure against which the cache is measured, in the same run.
+TARGETS = {"post": ("55", "large", "baseline", "fair"), "getpost": ("55", "large", "fair", "today")}
+#: The side (gunicorn) behind each target.
+SIDE = {"55": "pelita", "large": "pelita", "baseline": "baseline", "fair": "fair", "today": "today"}
+#: The modes, in the order a round runs them.
+MODES = ("post", "getpost")
+#: Where each benchmark's phones start (warm-ups past all measured ones): every event's phones stay unique.
+WARM_UP_PHONES = 90_000_000
 
 
 def one_store(label: str, database_url: str, results: Results, processes: Processes, workdir, redis_url, args):
@@ -305,80 +381,140 @@ def one_store(label: str, database_url: str, results: Results, processes: Proces
         "PELITA_VAR_DIR": str(workdir / f"var-{label}"),
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "REGISTRATION_FORM_RATE_LIMIT": "10000000 per minute",
+        "FORM_MIN_SECONDS": str(FORM_MIN_SECONDS),
         "PYTHONUNBUFFERED": "1",
     }
     flask(env, "db", "upgrade")
     flask(env, "seed", "--no-demo")
     baseline_app.create_table(database_url)
     n, c, rounds = args.n, args.concurrency, max(1, min(args.rounds, args.n))
+    modes = args.modes
     app = "services.registration.wsgi:app"
     if args.without:  # what the named parts cost: Pelita with them switched off, nothing deployed
         app, env = "bench.without_app:app", env | {"PELITA_BENCH_WITHOUT": args.without}
     for run in range(args.runs):
-        pelita = gunicorn(processes, f"pelita-{label}", app, env)
-        baseline = gunicorn(
-            processes, f"baseline-{label}", "bench.baseline_app:app", env | {"BASELINE_DATABASE_URL": database_url}
-        )
-        events = {size: create_event(pelita, capacity) for size, capacity in EVENTS}
-        warm_up(pelita, baseline, c, (run * 3 + 3) * 1_000_000)
-        targets = [*(size for size, _ in EVENTS), "baseline"]
-        meters = {side: _server_cpu(processes, f"{side}-{label}") for side in ("pelita", "baseline")}
+        fair_event, fair_warm_up = (fair_app.create_event(database_url, 100_000) for _ in range(2))
+        servers = {
+            "pelita": gunicorn(processes, f"pelita-{label}", app, env),
+            "baseline": gunicorn(
+                processes, f"baseline-{label}", "bench.baseline_app:app", env | {"BASELINE_DATABASE_URL": database_url}
+            ),
+            "fair": gunicorn(
+                processes,
+                f"fair-{label}",
+                "bench.fair_app:app",
+                env | {"FAIR_DATABASE_URL": database_url, "BASELINE_BROKER_URL": redis_url},
+            ),
+        }
+        events = {size: create_event(servers["pelita"], capacity) for size, capacity in EVENTS}
+        today = "getpost" in modes and not args.without  # Pelita as before the page cache, beside it
+        plan = {mode: [target for target in TARGETS[mode] if target != "today" or today] for mode in modes}
+        if today:
+            before = env | {"PELITA_BENCH_WITHOUT": "page-cache"}
+            servers["today"] = gunicorn(processes, f"today-{label}", "bench.without_app:app", before)
+            events["today"] = create_event(servers["today"], 100_000)
+            warm = f"{servers['today']}/acara/{create_event(servers['today'], 100_000)}/daftar"
+            getpost_burst(warm, WARM_UP_PER_CLIENT * c, c, WARM_UP_PHONES + 500_000 + run * 1_000_000)
+        urls = {
+            "today": f"{servers.get('today')}/acara/{events.get('today')}/daftar",
+            **{size: f"{servers['pelita']}/acara/{events[size]}/daftar" for size, _ in EVENTS},
+            "baseline": f"{servers['baseline']}/register",
+            "fair": f"{servers['fair']}/acara/{fair_event}/daftar",
+            "fair-warm-up": f"{servers['fair']}/acara/{fair_warm_up}/daftar",
+        }
+        warm_up(servers, urls, c, WARM_UP_PHONES + run * 1_000_000)
+        meters = {side: _server_cpu(processes, f"{side}-{label}") for side in servers}
         stores = _stores_cpu(processes, label)
-        bursts: dict[str, list[dict]] = {target: [] for target in targets}
+        bursts = {(mode, target): [] for mode in modes for target in plan[mode]}
         for number in range(rounds):
             share = n // rounds + (1 if number < n % rounds else 0)
-            for index, target in enumerate(targets):
-                first_phone = (run * 3 + index) * 1_000_000 + number * (n // rounds + 1)
-                if target == "baseline":
-                    out = burst(f"{baseline}/register", None, share, c, first_phone, meters["baseline"], stores)
-                else:
-                    url = f"{pelita}/acara/{events[target]}/daftar"
-                    out = burst(url, url, share, c, first_phone, meters["pelita"], stores)
-                bursts[target].append(out)
-            ratios = [bursts[size][-1]["rate"] / bursts["baseline"][-1]["rate"] for size, _ in EVENTS]
-            results.note(f"{label} run {run + 1} round {number + 1}: ratios " + " / ".join(f"{r:.2f}" for r in ratios))
-        processes.stop(f"pelita-{label}")
-        processes.stop(f"baseline-{label}")
-        base = combine(bursts["baseline"])
-        for size, capacity in EVENTS:
-            out = combine(bursts[size])
-            got = confirmed(database_url, events[size])
-            key = f"{label} {size}-seat"
-            results.add(f"{key}: registrations/s", "1/s", out["rate"])
-            results.add(f"{key}: p50 latency", "s", out["p50"])
-            results.add(f"{key}: p99 latency", "s", out["p99"])
-            results.add(f"{key}: errors", "count", out["errors"])
-            results.add(f"{key}: confirmed", "count", got)
+            for mode in modes:
+                for index, target in enumerate(plan[mode]):
+                    first = (run * 10 + MODES.index(mode) * 5 + index) * 1_000_000 + number * (n // rounds + 1)
+                    meter, url = meters[SIDE[target]], urls[target]
+                    if mode == "getpost":
+                        out = getpost_burst(url, share, c, first, meter, stores)
+                    else:
+                        out = burst(url, url if SIDE[target] != "baseline" else None, share, c, first, meter, stores)
+                    bursts[mode, target].append(out)
+                ratios = [bursts[mode, size][-1]["rate"] / bursts[mode, "fair"][-1]["rate"] for size, _ in EVENTS]
+                results.note(
+                    f"{label} {mode} run {run + 1} round {number + 1}: ratios to the fair baseline "
+                    + " / ".join(f"{r:.2f}" for r in ratios)
+                )
+        for side in servers:
+            processes.stop(f"{side}-{label}")
+        for mode in modes:
+            report(label, modes, mode, bursts, (events, fair_event), database_url, results, run)
+
+
+def report(label, modes, mode, bursts, stored, database_url, results, run) -> None:
+    """Add one store's figures of one mode and run: Pelita's events, their ratios, the baselines; after the last
+    mode, the stores' counts (both modes fill the same events)."""
+    events, fair_event = stored
+    suffix = "" if mode == "post" else " getpost"
+    per = "POST" if mode == "post" else "registration (GET + POST)"
+    fair = combine(bursts[mode, "fair"])
+    base = combine(bursts[mode, "baseline"]) if (mode, "baseline") in bursts else None
+    today = None
+    for size, _ in EVENTS:
+        out = combine(bursts[mode, size])
+        key = f"{label} {size}-seat{suffix}"
+        results.add(f"{key}: registrations/s", "1/s", out["rate"])
+        results.add(f"{key}: p50 latency", "s", out["p50"])
+        results.add(f"{key}: p99 latency", "s", out["p99"])
+        results.add(f"{key}: errors", "count", out["errors"])
+        if mode == "post":
             results.add(f"{key}: form GET rate (untimed phase)", "1/s", out["get_rate"])
+        results.add(f"{key}: ratio Pelita/fair baseline", "x", out["rate"] / fair["rate"] if fair["rate"] else None)
+        if base is not None:
             results.add(f"{key}: ratio Pelita/baseline", "x", out["rate"] / base["rate"] if base["rate"] else None)
-            results.add(f"{key}: server CPU per POST", "ms", out["server_cpu_ms"])
-            results.add(f"{key}: stores' CPU per POST", "ms", out["stores_cpu_ms"])
-            results.add(f"{key}: client CPU per POST", "ms", out["client_cpu_ms"])
-            results.check(
-                f"{key}: confirmed == min(capacity, accepted)",
-                got == min(capacity, out["accepted"]),
-                f"run {run + 1}: {got} confirmed, capacity {capacity}, accepted {out['accepted']}"
-                + (f", statuses {out['statuses']}" if out["errors"] else ""),
-            )
-            results.check(f"{key}: 0 errors", out["errors"] == 0, f"run {run + 1}: statuses {out['statuses']}")
-            print(
-                f"{key}: {out['rate']:.1f}/s p50 {out['p50']:.3f}s p99 {out['p99']:.3f}s "
-                f"accepted {out['accepted']} errors {out['errors']} confirmed {got}",
-                flush=True,
-            )
-        results.add(f"{label} baseline: inserts/s", "1/s", base["rate"])
-        results.add(f"{label} baseline: p50 latency", "s", base["p50"])
-        results.add(f"{label} baseline: p99 latency", "s", base["p99"])
-        results.add(f"{label} baseline: errors", "count", base["errors"])
-        results.add(f"{label} baseline: server CPU per POST", "ms", base["server_cpu_ms"])
-        results.add(f"{label} baseline: stores' CPU per POST", "ms", base["stores_cpu_ms"])
-        results.add(f"{label} baseline: client CPU per POST", "ms", base["client_cpu_ms"])
-        results.check(f"{label} baseline: 0 errors", base["errors"] == 0, f"run {run + 1}: statuses {base['statuses']}")
+        results.add(f"{key}: server CPU per {per}", "ms", out["server_cpu_ms"])
+        results.add(f"{key}: stores' CPU per {per}", "ms", out["stores_cpu_ms"])
+        results.add(f"{key}: client CPU per {per}", "ms", out["client_cpu_ms"])
+        results.check(f"{key}: 0 errors", out["errors"] == 0, f"run {run + 1}: statuses {out['statuses']}")
         print(
-            f"{label} baseline: {base['rate']:.1f}/s p50 {base['p50']:.3f}s p99 {base['p99']:.3f}s "
-            f"errors {base['errors']}",
+            f"{key}: {out['rate']:.1f}/s p50 {out['p50']:.3f}s p99 {out['p99']:.3f}s "
+            f"accepted {out['accepted']} errors {out['errors']}",
             flush=True,
         )
+    if (mode, "today") in bursts:
+        today = combine(bursts[mode, "today"])
+        ratio = combine(bursts[mode, "large"])["rate"] / today["rate"] if today["rate"] else None
+        results.add(f"{label} large-seat{suffix}: ratio Pelita/Pelita before the page cache", "x", ratio)
+    for name, figures in (("baseline", base), ("fair baseline", fair), ("before the page cache", today)):
+        if figures is None:
+            continue
+        key = f"{label} {name}{suffix}"
+        results.add(f"{key}: registrations/s", "1/s", figures["rate"])
+        results.add(f"{key}: p50 latency", "s", figures["p50"])
+        results.add(f"{key}: p99 latency", "s", figures["p99"])
+        results.add(f"{key}: errors", "count", figures["errors"])
+        results.add(f"{key}: server CPU per {per}", "ms", figures["server_cpu_ms"])
+        results.add(f"{key}: stores' CPU per {per}", "ms", figures["stores_cpu_ms"])
+        results.add(f"{key}: client CPU per {per}", "ms", figures["client_cpu_ms"])
+        results.check(f"{key}: 0 errors", figures["errors"] == 0, f"run {run + 1}: statuses {figures['statuses']}")
+        print(f"{key}: {figures['rate']:.1f}/s p50 {figures['p50']:.3f}s errors {figures['errors']}", flush=True)
+    if mode != modes[-1]:
+        return
+    for size, capacity in EVENTS:
+        accepted = sum(combine(bursts[m, size])["accepted"] for m in modes)
+        got = confirmed(database_url, events[size])
+        results.add(f"{label} {size}-seat: confirmed", "count", got)
+        results.check(
+            f"{label} {size}-seat: confirmed == min(capacity, accepted)",
+            got == min(capacity, accepted),
+            f"run {run + 1}: {got} confirmed, capacity {capacity}, accepted {accepted}",
+        )
+    accepted = sum(combine(bursts[m, "fair"])["accepted"] for m in modes)
+    got = confirmed(database_url, fair_event, "bench_fair_registrations")
+    check = f"{label} fair baseline: confirmed == accepted"
+    results.check(check, got == accepted, f"run {run + 1}: {got} of {accepted}")
+    if "today" in events:
+        accepted = combine(bursts["getpost", "today"])["accepted"]
+        got = confirmed(database_url, events["today"])
+        check = f"{label} before the page cache: confirmed == accepted"
+        results.check(check, got == accepted, f"run {run + 1}: {got} of {accepted}")
 
 
 def main() -> None:
@@ -389,7 +525,11 @@ def main() -> None:
         stores=("sqlite,postgresql", "which stores"),
         rounds=(5, "turns Pelita and the baseline take, N / ROUNDS submissions each"),
         without=("", f"switch these parts off in Pelita ({', '.join(without_app.PARTS)}, or all)"),
+        mode=("post,getpost", "post: time the POSTs after untimed GETs; getpost: each phone's GET + POST, all timed"),
     )
+    args.modes = tuple(mode for mode in MODES if mode in args.mode.split(","))
+    if not args.modes or set(args.mode.split(",")) - set(MODES):
+        raise SystemExit(f"--mode: choose from {', '.join(MODES)} (comma-separated)")
     try:  # an unknown name stops here, before anything starts
         without = without_app.parts(args.without)
     except ValueError as error:
@@ -400,9 +540,13 @@ def main() -> None:
     if without:
         results.note("Pelita WITHOUT " + "; ".join(f"{name}: {without_app.PARTS[name]}" for name in without))
     results.note(f"{args.n} submissions per event at concurrency {args.concurrency}; gunicorn {' '.join(GUNICORN)}")
-    results.note("timed: the POSTs; each client GETs its CSRF tokens first (form GET rate), the baseline needs none")
     results.note(
-        f"untimed between a burst's GETs and its POSTs: FORM_MIN_SECONDS ({FORM_MIN_SECONDS:g} s), as deployed"
+        "post mode, timed: the POSTs; each client GETs its CSRF tokens first (form GET rate, untimed), the INSERT-only"
+        " baseline needs none. getpost mode, timed: each phone's GET and then POST, each on a new connection"
+    )
+    results.note("fair baseline: bench/fair_app.py (Flask-WTF, Flask-Limiter, marshmallow, itsdangerous, SQLAlchemy)")
+    results.note(
+        f"the render-time check runs in full with FORM_MIN_SECONDS = {FORM_MIN_SECONDS:g} s, so no client idles"
     )
     results.note(
         "a POST's answer is the 303; neither bench follows it (Pelita's confirmation page is a GET of its own)"

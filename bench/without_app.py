@@ -15,12 +15,19 @@ PARTS = {
     "signed-links": "the three signed links of a registration (its page, cancel and check-in URLs)",
     "contract": "the registration.created contract check (a marshmallow load and dump)",
     "nudge": "the outbox nudge after the commit (the relay's beat sweep still sends every row)",
+    "page-cache": "the public pages' cache (shared/web/pagecache.py): every page rendered in full, as before issue 23",
 }
 
 
+#: Not one of the form's protections: `all` leaves the cache on; `page-cache` alone measures the pages as they were.
+NOT_A_PROTECTION = ("page-cache",)
+
+
 def parts(names: str) -> list[str]:
-    """The parts `names` gives (comma-separated, or `all`); raise ValueError for a name not in PARTS."""
-    chosen = list(PARTS) if names.strip() == "all" else [name.strip() for name in names.split(",") if name.strip()]
+    """The parts `names` gives (comma-separated, or `all`: every protection); raise ValueError for a name not in
+    PARTS."""
+    protections = [name for name in PARTS if name not in NOT_A_PROTECTION]
+    chosen = protections if names.strip() == "all" else [name.strip() for name in names.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in PARTS]
     if unknown:
         raise ValueError(f"unknown parts {', '.join(unknown)}; choose from {', '.join(PARTS)} or all")
@@ -47,7 +54,36 @@ def create_app(names: str):
         publisher.produce_payload = _unchecked
     if "nudge" in chosen:
         app.config["OUTBOX_NUDGE"] = False
+    if "page-cache" in chosen:
+        app.view_functions["public.event"] = _event_in_full
+        app.view_functions["public.register"] = _form_in_full(app.view_functions["public.register"])
     return app
+
+
+def _event_in_full(event_id: str):
+    """An event's page as it was served before the cache: the event and its kabupaten loaded, the page rendered."""
+    from flask import render_template
+
+    from services.registration import service
+    from services.registration.api import public
+
+    return render_template("public/event.html", **public._event_context(service.get_public_event(event_id)))
+
+
+def _form_in_full(register):
+    """The form's first showing as it was served before the cache (the event loaded, the form rendered); the rest of
+    the view as it is."""
+    from flask import request
+
+    from services.registration import service
+    from services.registration.api import public
+
+    def view(event_id: str):
+        if request.method == "GET":
+            return public._form(service.open_event(event_id), request.form, {})
+        return register(event_id)
+
+    return view
 
 
 def _unchecked(event_type: str, payload: dict, version: int | None = None) -> dict:

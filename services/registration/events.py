@@ -83,6 +83,20 @@ def open_event(event_id: str) -> Event:
     return check_open(store.get_event(event_id))
 
 
+def open_event_view(event_id: str):
+    """open_event as a row of what the public pages show (store.get_public_event_row), not an ORM object: the form's
+    first showing reads only this when its page is cached."""
+    return check_open(store.get_public_event_row(event_id))
+
+
+def public_event_view(event_id: str):
+    """get_public_event as a row of what the public pages show (store.get_public_event_row)."""
+    row = store.get_public_event_row(event_id)
+    if row is None or row.status == EventStatus.DRAFT:
+        raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
+    return row
+
+
 def is_open(event: Event) -> bool:
     try:
         check_open(event)

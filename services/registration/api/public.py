@@ -8,6 +8,7 @@ import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
 from services.registration import certdoc, certificates, formtime, knowledge, labels, mydata, notices, queries, service
@@ -18,6 +19,7 @@ from shared import regions
 from shared.states import RegistrationStatus
 from shared.timeutil import format_when, utcnow
 from shared.web import field_errors, select_locale
+from shared.web.pagecache import page_cache
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -34,15 +36,21 @@ def index():
 @bp.get("/acara/<event_id>")
 def event(event_id: str):
     """Show one event: when (WITA), where, seats left; with what a shared link's preview shows (Open Graph)."""
-    event = service.get_public_event(event_id)
-    return render_template(
-        "public/event.html",
-        event=event,
-        open_=service.is_open,
-        share=_share(event),
-        poster=queries.poster_sizes(event.id) if event.poster_version else None,
-        contact=_contact(event),
-    )
+    view = service.public_event_view(event_id)  # a row: the page itself comes from the cache, most often
+    # The same page for everyone while the event's row is: rendered once per process, locale and release.
+    key = (*view, service.is_open(view))
+    return page_cache().render(key, "public/event.html", lambda: _event_context(service.get_public_event(event_id)))
+
+
+def _event_context(event) -> dict:
+    poster = queries.poster_sizes(event.id) if event.poster_version else None
+    return {
+        "event": event,
+        "open_": service.is_open,
+        "share": _share(event),
+        "poster": poster,
+        "contact": _contact(event),
+    }
 
 
 def _share(event) -> dict:
@@ -93,7 +101,9 @@ def poster(event_id: str, version: str, size: str):
 @bp.route("/acara/<event_id>/daftar", methods=["GET", "POST"])
 def register(event_id: str):
     """Show and accept the registration form (works without JavaScript)."""
-    if request.method == "GET" or "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
+    if request.method == "GET":
+        return _first_form(service.open_event_view(event_id))
+    if "refresh" in request.form:  # the no-JS way to fill the kecamatan/desa lists
         return _form(service.open_event(event_id), request.form, {})  # uncounted: it stores nothing, as a GET
     form_rate_limit.check()  # every submission counts, the honeypot's and the mistyped ones included
     if turned_away := screen(event_id, _form):
@@ -157,17 +167,33 @@ def _form(event, values, errors: dict, rendered_at: str | None = None):
     """The form filled with `values`; it keeps the render time it was first shown with while that is still good."""
     lists = region_lists(values.get("kabupaten_code") or "", values.get("kecamatan_code") or "")
     stamp = rendered_at or formtime.stamp(values.get(formtime.FIELD))
+    pretest = queries.list_questions(event.id)
     return render_template(
-        "public/form.html",
-        event=event,
-        values=values,
-        errors=errors,
-        lists=lists,
-        labels=labels,
-        rendered_at=stamp,
-        notice_version=notices.CURRENT,
-        pretest=queries.list_questions(event.id),
+        "public/form.html", **_form_context(event, values, errors, lists, pretest), rendered_at=stamp
     )
+
+
+def _first_form(view):
+    """The form as first shown: the same for everyone but for the CSRF token and the render time, so it is rendered
+    once per event (what the page shows of it: `view`, a row), locale and release, those two fresh for each visitor."""
+    pretest = queries.list_questions(view.id)  # added or deleted, never edited: their ids say which are asked
+    key = (view.id, view.title, view.starts_at, view.venue, view.kabupaten_code, bool(view.seats_left))
+    key += (tuple(question.id for question in pretest),)
+    fresh = {"csrf_token": generate_csrf, "rendered_at": formtime.stamp}
+    context = lambda: _first_context(view.id, pretest)  # noqa: E731
+    return page_cache().render(key, "public/form.html", context, fresh, calls=("csrf_token",))
+
+
+def _first_context(event_id: str, pretest: list) -> dict:
+    """What the form's first showing is rendered with, on a cache miss: the event itself, the kabupaten list, the
+    knowledge test's questions asked before the training."""
+    lists = {"kabupaten": _options(regions.kabupaten()), "kecamatan": [], "desa": []}
+    return _form_context(service.open_event(event_id), {}, {}, lists, pretest)
+
+
+def _form_context(event, values, errors: dict, lists: dict, pretest: list) -> dict:
+    return {"event": event, "values": values, "errors": errors, "lists": lists, "labels": labels,
+            "notice_version": notices.CURRENT, "pretest": pretest}  # fmt: skip
 
 
 def _options(areas) -> list[tuple[str, str]]:

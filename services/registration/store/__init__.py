@@ -48,6 +48,7 @@ from services.registration.store.seats import (  # noqa: F401 (the seats and the
     add_registration,
     first_waitlisted,
     get_event_window,
+    get_public_event_row,
     leave_waitlist,
     release_seat,
     take_open_seat,

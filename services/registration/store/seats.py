@@ -45,6 +45,12 @@ def get_event_window(event_id: str) -> sa.Row | None:
     return _run(_EVENT_WINDOW, event_id=event_id).first()
 
 
+def get_public_event_row(event_id: str) -> sa.Row | None:
+    """What an event's public pages show of it and what decides whether it is open, with seats_left: one statement
+    and a row, not an ORM object (read on every public page; the page itself is cached: shared/web/pagecache.py)."""
+    return _run(_PUBLIC_EVENT, event_id=event_id).first()
+
+
 def add_registration(registration: Registration) -> None:
     """Insert a new registration and its consents (IntegrityError for a phone or email already registered).
 
@@ -96,6 +102,11 @@ _EVENT_WINDOW = sa.select(
     Event.starts_at,
     Event.waitlist_enabled,
     (Event.capacity - Event.confirmed_count).label("seats_left"),
+).where(Event.id == sa.bindparam("event_id"))
+#: An event's signature image and its edit time are on no public page.
+_PUBLIC_EVENT = sa.select(
+    *(column for column in Event.__table__.columns if column.key not in ("signature_png", "updated_at")),
+    (Event.capacity - Event.confirmed_count).label("seats_left"),  # never below 0: ck_events_not_oversold
 ).where(Event.id == sa.bindparam("event_id"))
 _ADD_REGISTRATION = sa.insert(Registration)
 _REGISTRATION_COLUMNS = frozenset(Registration.__table__.columns.keys())

@@ -7,7 +7,8 @@ over EVENTS other events bulk-inserted straight into the store, each with its th
 PostgreSQL). In ROUNDS rounds, taking turns, CONCURRENCY clients POST N / ROUNDS registrations to each web's
 registration API as fast as it answers (a unique phone and email each; the same transaction as the form: the seat,
 the registration, its consents and its outbox row). Figures: each side's registrations/s over all its rounds and
-the ratio full/empty (target >= 0.9). No workers run: the web's work is what is measured.
+the ratio full/empty (target >= 0.9), and the ratio of each round (its median is the steadier figure on a shared
+machine, where a neighbour's burst falls on one side of one round). No workers run: the web's work is what is measured.
 
 Then, on PostgreSQL, EXPLAIN of every statement one registration runs (captured from the app in-process, on the
 "full" store): a check that none of them scans a whole table (Seq Scan) of registrations, consents or outbox.
@@ -35,7 +36,6 @@ from bench.common import (
 from bench.stack import Stack
 from services.registration import notices
 
-ROUNDS = 3
 CONCURRENCY = 8
 #: Tables a registration touches that grow with the data: a whole scan of one of them is the cost growing.
 GROWING = ("registrations", "consents", "outbox", "events")
@@ -155,8 +155,7 @@ def explain_registration(database_url: str, redis_url: str, event_id: str) -> li
         engine = app.extensions["sqlalchemy"].engine
 
         def capture(conn, cursor, statement, parameters, context, executemany) -> None:
-            if statement.lstrip().split(" ", 1)[0].upper() in ("SELECT", "UPDATE", "DELETE"):
-                statements.append((statement, parameters))
+            statements.append((statement, parameters))
 
         sa.event.listen(engine, "before_cursor_execute", capture)
         response = app.test_client().post(f"/api/v1/events/{event_id}/registrations", json=body(999_999, "explain"))
@@ -165,6 +164,9 @@ def explain_registration(database_url: str, redis_url: str, event_id: str) -> li
         plans = []
         with engine.connect() as connection:
             for statement, parameters in statements:
+                if statement.lstrip().split(" ", 1)[0].upper() not in ("SELECT", "UPDATE", "DELETE"):
+                    plans.append((statement, ""))  # an INSERT reads no table
+                    continue
                 rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
                 plans.append((statement, "\n".join(row[0] for row in rows)))
         engine.dispose()
@@ -209,13 +211,16 @@ def one_store(label: str, urls: dict, results: Results, workdir, args) -> None:
         prefill(urls["full"], event_id, args.prefill, args.background, args.events)
         results.add(f"{label}: prefill (setup)", "s", time.perf_counter() - started)
         total = {side: [0, 0, 0.0] for side in stacks}
-        per_round = max(args.n // ROUNDS, 1)
-        for run in range(ROUNDS):
+        per_round = max(args.n // args.rounds, 1)
+        for run in range(args.rounds):
+            rate = {}
             for side, (stack, event_id) in stacks.items():
                 url = f"{stack.webs['registration']}/api/v1/events/{event_id}/registrations"
                 ok, errors, seconds = burst(url, run * per_round, per_round, f"{side}{run}")
                 total[side] = [total[side][0] + ok, total[side][1] + errors, total[side][2] + seconds]
+                rate[side] = ok / seconds
                 print(f"{label} {side} round {run + 1}: {ok / seconds:.1f} reg/s, {errors} errors", flush=True)
+            results.add(f"{label}: ratio full/empty of each round", "x", rate["full"] / rate["empty"])
         rates = {side: ok / seconds for side, (ok, _errors, seconds) in total.items()}
         for side, (ok, errors, _seconds) in total.items():
             results.add(f"{label} {side}: registrations/s", "1/s", rates[side])
@@ -227,7 +232,8 @@ def one_store(label: str, urls: dict, results: Results, workdir, args) -> None:
             plans = explain_registration(urls["full"], full.redis_url, event_id)
             sizes = table_sizes(urls["full"])
             scans = whole_scans(plans, sizes)
-            results.note(f"EXPLAIN of {len(plans)} statements of one registration over {sizes}")
+            said = ", ".join(" ".join(statement.split()[:3]) for statement, _plan in plans)
+            results.note(f"one registration's statements on PostgreSQL ({sizes}): {said}")
             results.check("postgresql: no registration statement scans a growing table", not scans, "; ".join(scans))
     finally:
         for stack, _event_id in stacks.values():
@@ -237,17 +243,18 @@ def one_store(label: str, urls: dict, results: Results, workdir, args) -> None:
 def main() -> None:
     args = arguments(
         __doc__.splitlines()[0],
-        n=(1200, "registrations per side (over 3 rounds)"),
+        n=(1500, "registrations per side (over the rounds)"),
+        rounds=(5, "rounds, the sides taking turns"),
         prefill=(10_000, "registrations already in the measured event"),
         background=(0, "registrations over the other events (1000000 at full size)"),
         events=(0, "other events (5000 at full size)"),
         stores=("sqlite", "which stores: sqlite, postgresql or both (comma-separated)"),
     )
     if args.smoke:
-        args.n, args.prefill, args.background, args.events = 60, min(args.prefill, 500), 0, 0
+        args.n, args.rounds, args.prefill, args.background, args.events = 60, 2, min(args.prefill, 500), 0, 0
     results = Results("growth", args)
     results.note(f"{args.prefill:,} in the event, {args.background:,} over {args.events:,} other events")
-    results.note(f"{ROUNDS} rounds taking turns, {CONCURRENCY} clients, API registrations, no workers")
+    results.note(f"{args.rounds} rounds taking turns, {CONCURRENCY} clients, API registrations, no workers")
     with workspace("growth") as (workdir, _processes):
         for label in args.stores.split(","):
             if label == "sqlite":

@@ -50,7 +50,7 @@ def start_nodes(stack: Stack) -> list[str]:
     for host in NODES:
         port = free_port()
         env = {"HOSTNAME": host, "REGISTRATION_FORM_RATE_LIMIT": "100000 per minute"}
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
         command += ["--worker-class", "gthread", "--threads", "1", "services.registration.wsgi:app"]
         stack._spawn(f"registration_web-{host}", command, stack.tmp / f"registration-web-{host}.log", env)
         webs.append(f"http://127.0.0.1:{port}")

@@ -152,7 +152,7 @@ def burst(args, results: Results, label: str, processes, arrivals: Arrivals, url
 
     cpu_before = cpu_snapshot(processes)
     steady(args.rate, args.seconds, send)
-    arrived = wait_mails(arrivals, set(started), timeout=120)
+    arrived = wait_mails(arrivals, set(started), timeout=max(120, 3 * args.seconds))  # CPU counts all the work
     time.sleep(SETTLE_SECONDS)  # the acknowledgements and the delivery events that follow each mail
     cpu_figures(results, label, cpu_before, cpu_snapshot(processes), len(started))
     figures(results, label, started, arrived)

@@ -259,6 +259,7 @@ def one_store(label: str, database_url: str, results: Results, workdir, args) ->
         page = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
         results.add(f"{label} dashboard: first GET /dasbor", "s", page["cold_seconds"])
         results.add(f"{label} dashboard: second GET /dasbor", "s", page["warm_seconds"])
+        results.add(f"{label} dashboard: CPU of the first GET (this process)", "s", page["cold_cpu_seconds"])
         results.check(f"{label} dashboard answers 200", page["status"] == 200, f"{page['bytes']} bytes")
         print(
             f"{label}: pelita {pelita['seconds']:.2f}s, baseline {bare['seconds']:.2f}s; dashboard {page}", flush=True

@@ -83,7 +83,7 @@ test-other-python: $(DEV_STAMP)
 prod-smoke: $(DEV_STAMP)
 	$(BIN)/python -m scripts.prod_smoke
 
-BENCHMARKS := registration pipeline reminders reports memory certificates
+BENCHMARKS := registration pipeline growth reminders reports memory certificates
 
 ## bench: every benchmark at full size (minutes; figures in bench/results/<name>.json and a table on stdout)
 bench: $(DEV_STAMP)

@@ -7,8 +7,10 @@ through POST /api/v1/events/<id>/registrations (preferred channel email, a uniqu
 arrival - time the 201 came back, matched by recipient. CPU per registration: each process's CPU time (with its
 children) over the run, from /proc, divided by the registrations; the whole stack shares the machine's cores.
 
-Baseline in the same run: the same arrival rate of bare Celery tasks (`bench.mail`, same worker settings, one
-worker process) that each send one plain mail to the same SMTP server; latency = accepted - enqueued.
+Baseline in the same run: the bare pipeline (bench/bare_pipeline.py: a Flask web doing one INSERT and a `.delay()`,
+a Celery worker rendering one mail with Jinja and sending it with smtplib) under the same gunicorn layout, worker
+concurrency, Redis and SMTP server, at the same arrival rate; the same latency and CPU figures, and the ratios.
+Profile a run's workers with PELITA_PROFILE_DIR (shared/profiling.py) to see where Pelita's CPU goes.
 """
 
 import os
@@ -20,8 +22,9 @@ from datetime import UTC, datetime
 import requests
 from aiosmtpd.controller import Controller
 
-from bench.common import Results, arguments, cpu_seconds, percentile, python, workspace
-from bench.stack import Stack
+from bench import bare_pipeline
+from bench.common import Results, arguments, cpu_seconds, percentile, python, wait_http, workspace
+from bench.stack import WEB_ARGS, WORKER_CONCURRENCY, Stack
 from scripts.redis_local import free_port
 
 
@@ -80,6 +83,8 @@ def wait_mails(arrivals: Arrivals, addresses: set, timeout: float) -> dict:
         time.sleep(0.25)
 
 
+CLIENT = "bench client and SMTP server"
+
 #: How long the work that follows the last mail (acknowledgements, delivery events) is given before CPU is read.
 SETTLE_SECONDS = 5
 
@@ -88,7 +93,7 @@ def cpu_snapshot(processes) -> dict[str, float]:
     """CPU seconds so far of each process the benchmark started (with its children) and of this client."""
     usage = {name: cpu_seconds(process.pid) for name, process in processes.started.items()}
     times = os.times()
-    usage["bench client and SMTP server"] = times.user + times.system
+    usage[CLIENT] = times.user + times.system
     return usage
 
 
@@ -98,6 +103,8 @@ def cpu_figures(results: Results, label: str, before: dict, after: dict, count: 
     for name, seconds in sorted(spent.items()):
         results.add(f"{label}: CPU per registration, {name}", "ms", 1000 * seconds / max(count, 1))
     results.add(f"{label}: CPU per registration, all", "ms", 1000 * sum(spent.values()) / max(count, 1))
+    stack = sum(seconds for name, seconds in spent.items() if name != CLIENT)
+    results.add(f"{label}: CPU per registration, stack", "ms", 1000 * stack / max(count, 1))
 
 
 #: The timeline's resolution: the slowest mail of each such slice of the arrivals.
@@ -127,12 +134,76 @@ def figures(results: Results, label: str, started: dict, arrived: dict) -> list:
     return latencies
 
 
+def burst(args, results: Results, label: str, processes, arrivals: Arrivals, url: str, run: int) -> None:
+    """One steady burst of registrations to `url`; latency and CPU per registration of every process under `label`."""
+    started, statuses, lock, local = {}, {}, threading.Lock(), threading.local()
+    tag = f"{label[0]}{run}"
+
+    def send(i: int) -> None:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        data = body(run * 100_000 + i, tag)
+        response = session.post(url, json=data, timeout=60)
+        at = datetime.now(UTC)
+        with lock:
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            if response.status_code == 201:
+                started[data["email"]] = at
+
+    cpu_before = cpu_snapshot(processes)
+    steady(args.rate, args.seconds, send)
+    arrived = wait_mails(arrivals, set(started), timeout=max(120, 3 * args.seconds))  # CPU counts all the work
+    time.sleep(SETTLE_SECONDS)  # the acknowledgements and the delivery events that follow each mail
+    cpu_figures(results, label, cpu_before, cpu_snapshot(processes), len(started))
+    figures(results, label, started, arrived)
+    results.add(f"{label}: API errors", "count", sum(v for k, v in statuses.items() if k != 201))
+    results.check(
+        f"{label}: every 201 got its confirmation mail",
+        len(arrived) == len(started) > 0,
+        f"{tag}: {len(arrived)}/{len(started)}",
+    )
+
+
+def start_bare(stack: Stack, processes) -> str:
+    """The bare pipeline's web (the registration web's gunicorn layout) and worker (notifications' concurrency)."""
+    database_url = stack.database_url("registration")
+    bare_pipeline.create_table(database_url)
+    env = stack.env | {"BARE_DATABASE_URL": database_url, "BARE_BROKER_URL": stack.redis_url}
+    port = free_port()
+    command = [python(), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *WEB_ARGS["registration"]]
+    web = processes.start("bare-web", [*command, "bench.bare_pipeline:app"], env)
+    wait_http(f"http://127.0.0.1:{port}/healthz", process=web)
+    node = "bare-worker@bench"
+    command = [python(), "-m", "celery", "-A", "bench.bare_pipeline:celery", "worker", "-Q", "bare", "-n", node]
+    command += ["--concurrency", str(WORKER_CONCURRENCY["notifications"]), "-l", "INFO"]
+    processes.start("bare-worker", command, env)
+    processes.wait_log("bare-worker", f"{node} ready", timeout=90)
+    return f"http://127.0.0.1:{port}"
+
+
+def ratios(results: Results) -> None:
+    """Pelita over the bare pipeline, run by run: CPU per registration over every process of the stack, and p50."""
+    pairs = (
+        ("CPU per registration, stack", "ratio CPU per registration Pelita/bare"),
+        ("p50 latency", "ratio p50 Pelita/bare"),
+    )
+    for figure, name in pairs:
+        pelita = results.figures[f"{PELITA}: {figure}"]["values"]
+        bare = results.figures[f"{BARE}: {figure}"]["values"]
+        for p, b in zip(pelita, bare, strict=False):
+            results.add(name, "x", p / b if p and b else None)
+
+
+PELITA, BARE = "pelita", "bare pipeline"
+
+
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], rate=(20.0, "registrations per second"), seconds=(60.0, "for how long"))
     if args.smoke:
         args.rate, args.seconds = min(args.rate, 5.0), min(args.seconds, 4.0)
     results = Results("pipeline", args)
     results.note(f"{args.rate:g}/s for {args.seconds:g} s; Procfile settings; SQLite stores; beats at defaults")
+    results.note("CPU 'stack' = every process of the side (webs, workers, beats, Redis), not the bench client")
     arrivals = Arrivals()
     smtp_port = free_port()
     controller = Controller(arrivals, hostname="127.0.0.1", port=smtp_port, decode_data=False)
@@ -147,62 +218,15 @@ def main() -> None:
                 stack.start_beat(service)
             event_id = stack.create_event(100_000)
             time.sleep(3)  # event.published reaches notifications first
+            url = f"{base}/api/v1/events/{event_id}/registrations"
             for run in range(args.runs):
-                tag = f"r{run}"
-                started, statuses, lock = {}, {}, threading.Lock()
-                session_local = threading.local()
-
-                def send(i: int, run=run, tag=tag, started=started, statuses=statuses, lock=lock, local=session_local):
-                    session = getattr(local, "session", None) or requests.Session()
-                    local.session = session
-                    data = body(run * 100_000 + i, tag)
-                    response = session.post(f"{base}/api/v1/events/{event_id}/registrations", json=data, timeout=60)
-                    at = datetime.now(UTC)
-                    with lock:
-                        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                        if response.status_code == 201:
-                            started[data["email"]] = at
-
-                cpu_before = cpu_snapshot(processes)
-                steady(args.rate, args.seconds, send)
-                arrived = wait_mails(arrivals, set(started), timeout=120)
-                time.sleep(SETTLE_SECONDS)  # the acknowledgements and the delivery events that follow each mail
-                cpu_figures(results, "pelita", cpu_before, cpu_snapshot(processes), len(started))
-                figures(results, "pelita", started, arrived)
-                results.add("pelita: API errors", "count", sum(v for k, v in statuses.items() if k != 201))
-                results.check(
-                    "every 201 got its confirmation mail",
-                    len(arrived) == len(started),
-                    f"run {run + 1}: {len(arrived)}/{len(started)}",
-                )
-
+                burst(args, results, PELITA, processes, arrivals, url, run)
             for name in [n for n in list(processes.started) if n != "redis"]:
                 processes.stop(name)
-            env = stack.env | {"BASELINE_BROKER_URL": stack.redis_url}
-            node = "bench-mail@bench"
-            command = [python(), "-m", "celery", "-A", "bench.baseline_tasks:celery", "worker", "-Q", "bench"]
-            processes.start("baseline-worker", [*command, "-n", node, "--concurrency", "1", "-l", "INFO"], env)
-            processes.wait_log("baseline-worker", f"{node} ready", timeout=90)
-            from bench import baseline_tasks
-
-            baseline_tasks.celery.conf.broker_url = stack.redis_url
+            bare = start_bare(stack, processes)
             for run in range(args.runs):
-                started, lock = {}, threading.Lock()
-
-                def enqueue(i: int, run=run, started=started, lock=lock):
-                    to = f"baseline{i}.r{run}@contoh.id"
-                    at = datetime.now(UTC)
-                    baseline_tasks.mail.apply_async(args=[to], queue="bench")
-                    with lock:
-                        started[to] = at
-
-                steady(args.rate, args.seconds, enqueue)
-                arrived = wait_mails(arrivals, set(started), timeout=120)
-                figures(results, "baseline (bare Celery task + smtplib)", started, arrived)
-            p50 = results.figures["pelita: p50 latency"]["values"]
-            b50 = results.figures["baseline (bare Celery task + smtplib): p50 latency"]["values"]
-            for pelita, bare in zip(p50, b50, strict=False):
-                results.add("ratio p50 Pelita/baseline", "x", pelita / bare if pelita and bare else None)
+                burst(args, results, BARE, processes, arrivals, f"{bare}/events/{event_id}/register", run)
+            ratios(results)
     finally:
         controller.stop()
     results.write()

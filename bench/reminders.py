@@ -8,6 +8,9 @@ Timed: from starting the beat until every row is `sent`. Duplicates: messages th
 recipient (each row has its own phone), and rows sent twice by idempotency key. The stand-in keeps connections
 alive, as a gateway's front server does, and sends no delivery receipts (no notifications web runs here).
 
+Memory: the worker's resident set (parent and pool children) sampled every half second through the burst: its peak,
+and the peak over an early sample (flat means about 1).
+
 Baseline in the same run: N no-op Celery tasks (bench.baseline_tasks.noop) queued first, then drained by one worker
 with the same settings (shared.celery, prefork concurrency 2); timed from the worker being ready to the last task
 done (each task INCRs a Redis counter).
@@ -19,7 +22,7 @@ import uuid
 import requests
 import sqlalchemy as sa
 
-from bench.common import Results, arguments, python, workspace
+from bench.common import Results, arguments, children, python, rss_mb, workspace
 from bench.stack import WORKER_CONCURRENCY, Stack
 from scripts.redis_local import free_port
 
@@ -67,6 +70,30 @@ def counts(database_url: str, tag: str) -> dict:
     return dict(rows)
 
 
+class Memory:
+    """The notifications worker's resident memory through the burst (its parent and each pool child, from /proc):
+    the peak, and the first sample once it was busy, so a leak shows as a peak well above the start."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.samples = pid, []
+
+    def sample(self) -> None:
+        try:
+            kids = [rss_mb(child) for child in children(self.pid)]
+            self.samples.append((rss_mb(self.pid), max(kids, default=0.0), rss_mb(self.pid) + sum(kids)))
+        except OSError:  # a pool child replaced meanwhile
+            pass
+
+    def report(self, results: Results) -> None:
+        if not self.samples:
+            return
+        busy = self.samples[min(2, len(self.samples) - 1)]
+        results.add("pelita: worker peak RSS, largest pool child", "MB", max(s[1] for s in self.samples))
+        results.add("pelita: worker peak RSS, parent and children", "MB", max(s[2] for s in self.samples))
+        results.add("pelita: worker RSS early in the burst, parent and children", "MB", busy[2])
+        results.add("pelita: worker RSS growth, peak/early", "x", max(s[2] for s in self.samples) / busy[2])
+
+
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], n=(20_000, "reminders due at once"), timeout=(3600.0, "give up after"))
     if args.smoke:
@@ -100,7 +127,9 @@ def main() -> None:
             start = time.monotonic()
             stack.start_beat("notifications")
             deadline = start + args.timeout
+            memory = Memory(processes.started["notifications-worker"].pid)
             while True:
+                memory.sample()
                 state = counts(database_url, tag)
                 done = state.get("sent", 0) + state.get("delivered", 0)
                 if done + state.get("failed", 0) >= args.n or time.monotonic() > deadline:
@@ -116,6 +145,7 @@ def main() -> None:
             results.add("pelita: messages/s", "1/s", done / elapsed)
             results.add("pelita: gateway duplicates", "count", duplicates)
             results.add("pelita: not sent", "count", args.n - done)
+            memory.report(results)
             results.check("0 duplicates", duplicates == 0, f"run {run + 1}: {len(mine)} taken by the gateway")
             results.check("every reminder sent", done == args.n, f"run {run + 1}: {state}")
             print(f"pelita: {done}/{args.n} in {elapsed:.1f}s ({done / elapsed:.1f}/s), dup {duplicates}", flush=True)

@@ -8,6 +8,7 @@ plus one delivery fact per registration. Then, each in a fresh process so its pe
 - baseline: the SQL the report needs and nothing else: the very statements the store runs for those figures
   (services.reporting.store.report_queries: the events, the GROUP BY counts per event, per attribute and per
   message outcome, the distinct villages), every row fetched, on a bare SQLAlchemy connection.
+Also the dashboard page over the same read model (bench/dashboard.py: GET /dasbor for last month, fresh process).
 Figures: wall seconds, CPU seconds (of that process: SQLite's work is in it, PostgreSQL's is not) and peak RSS
 (VmHWM: the process's own, not the parent's it inherits in ru_maxrss) of each, and the ratio of seconds.
 """
@@ -254,11 +255,14 @@ def one_store(label: str, database_url: str, results: Results, workdir, args) ->
         results.add(f"{label} baseline: CPU", "s", bare["cpu_seconds"])
         results.add(f"{label} baseline: peak RSS", "MB", bare["peak_rss_mb"])
         results.add(f"{label} ratio seconds Pelita/baseline", "x", pelita["seconds"] / bare["seconds"])
+        command = [python(), "-m", "bench.dashboard", database_url]  # a fresh process: the page's own cost
+        page = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+        results.add(f"{label} dashboard: first GET /dasbor", "s", page["cold_seconds"])
+        results.add(f"{label} dashboard: second GET /dasbor", "s", page["warm_seconds"])
+        results.add(f"{label} dashboard: CPU of the first GET (this process)", "s", page["cold_cpu_seconds"])
+        results.check(f"{label} dashboard answers 200", page["status"] == 200, f"{page['bytes']} bytes")
         print(
-            f"{label}: pelita {pelita['seconds']:.2f}s (cpu {pelita['cpu_seconds']:.2f}s) "
-            f"{pelita['peak_rss_mb']:.0f} MB; baseline {bare['seconds']:.2f}s (cpu {bare['cpu_seconds']:.2f}s) "
-            f"{bare['peak_rss_mb']:.0f} MB; ratio {pelita['seconds'] / bare['seconds']:.2f}x",
-            flush=True,
+            f"{label}: pelita {pelita['seconds']:.2f}s, baseline {bare['seconds']:.2f}s; dashboard {page}", flush=True
         )
 
 

@@ -7,20 +7,15 @@ out of rotation for it would only turn a degraded service into an outage. /ready
 `"status": "degraded", "redis": "down"` then, and 503 only when the store does not answer.
 """
 
-import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from shared import broker
+
 
 def broker_status(url: str) -> str:
-    """Return "ok" when the broker answers a PING within a second, else a short reason."""
-    try:
-        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        with client:
-            client.ping()
-        return "ok"
-    except redis.RedisError as error:
-        return f"unreachable: {type(error).__name__}"
+    """Return "ok" when the broker (Redis or RabbitMQ) answers within a second, else a short reason."""
+    return broker.ping(url)
 
 
 def store_status(db) -> str:

@@ -15,11 +15,12 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-import redis
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
+
+from shared import broker
 
 #: Returns the service's own scrape-time metric families (called inside the request, with the app context).
 Extra = Callable[[], Iterable[Metric]]
@@ -83,13 +84,9 @@ def queue_depth(service: str) -> list[Metric]:
         "pelita_queue_depth", "Celery tasks waiting in the queue, not yet taken by a worker", labels=["queue"]
     )
     try:
-        client = redis.Redis.from_url(
-            current_app.config["CELERY"]["broker_url"], socket_timeout=1, socket_connect_timeout=1
-        )
-        with client:
-            depth.add_metric([service], client.llen(service))
+        depth.add_metric([service], broker.queue_length(current_app.config["CELERY"]["broker_url"], service))
         up.add_metric([service], 1)
-    except redis.RedisError:
+    except broker.BrokerDown:
         up.add_metric([service], 0)
     return [up, depth]
 

@@ -105,7 +105,7 @@ def relay_pending(
             row.last_error = f"{type(error).__name__}: {error}"[:500]
             logger.warning("outbox relay could not publish", extra={"message_id": row.message_id})
             break
-        fault_point("relay_after_publish_before_mark", celery.conf.broker_url)
+        fault_point("relay_after_publish_before_mark", _redis_url(celery))
         if row.sent_at is not None:
             logger.info("outbox message sent again: not acknowledged by %s", row.awaiting)
         row.attempts += 1
@@ -219,3 +219,9 @@ def purge_delivered(session: Session, model: type, before: datetime) -> int:
     A row still awaited is never deleted, however old: it is a message not yet delivered. Safe to run twice.
     """
     return delete_in_batches(session, model.seq, model.delivered_at < before)
+
+
+def _redis_url(celery: Celery) -> str | None:
+    """The Redis of locks and test fault points (REDIS_URL), which is not the broker when that is RabbitMQ."""
+    app = getattr(celery, "flask_app", None)
+    return app.config.get("REDIS_URL") if app is not None else celery.conf.broker_url

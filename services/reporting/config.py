@@ -14,6 +14,9 @@ class Config(BaseConfig):
 
     def __init__(self) -> None:
         super().__init__()
+        #: A read replica of this store (PostgreSQL streaming replication) where the dashboard and the reports count
+        #: their figures; unset: the store itself (docs/capacity.md).
+        self.REPORTING_READ_DATABASE_URL = env("REPORTING_READ_DATABASE_URL")
         #: How often beat looks for due reports and for builds to retry or take over.
         self.REPORT_BEAT_SECONDS = env_float("REPORT_BEAT_SECONDS", 60)
         #: A build claimed longer ago than this is taken to be orphaned by a crashed worker, and taken over.

@@ -1,9 +1,11 @@
 """Queries and upserts of the reporting read model (never commits)."""
 
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from services.reporting import figures, impact
@@ -38,6 +40,22 @@ def get_event(event_id: str) -> EventFact | None:
     return db.session.get(EventFact, event_id)
 
 
+@contextmanager
+def reading():
+    """Where the figures are counted: a read replica of this store when REPORTING_READ_DATABASE_URL names one (the
+    dashboard's and the reports' GROUP BYs then leave the primary to the consumer's writes; docs/capacity.md), else
+    the store itself. A replica may lag the primary by its replication delay: seconds, for figures of whole days."""
+    url = current_app.config.get("REPORTING_READ_DATABASE_URL")
+    if not url:
+        yield db.session
+        return
+    engine = current_app.extensions.get("reporting_read_engine")
+    if engine is None:
+        engine = current_app.extensions.setdefault("reporting_read_engine", sa.create_engine(url, pool_pre_ping=True))
+    with engine.connect() as connection:
+        yield connection
+
+
 def summary(filters: dict) -> dict:
     """Return the headline figures, optionally for one kabupaten, event or period of event start."""
     events = sa.select(EventFact.event_id)
@@ -51,7 +69,15 @@ def summary(filters: dict) -> dict:
         events = events.where(EventFact.starts_at < filters["starts_before"])
     active = RegistrationFact.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
     in_scope = RegistrationFact.event_id.in_(events.scalar_subquery())
-    counts = db.session.execute(
+    with reading() as reader:
+        counts, event_count = _summary_counts(reader, events, active, in_scope)
+    keys = ("registrations", "confirmed", "waitlisted", "cancelled", "attended", "certificates")
+    return {"events": event_count, **dict(zip(keys, counts, strict=True))}
+
+
+def _summary_counts(reader, events: sa.Select, active, in_scope) -> tuple:
+    """The headline counts on `reader` (the store's session or a replica's connection: both execute a select)."""
+    counts = reader.execute(
         sa.select(
             sa.func.count().filter(active),
             sa.func.count().filter(RegistrationFact.status == RegistrationStatus.CONFIRMED),
@@ -63,9 +89,7 @@ def summary(filters: dict) -> dict:
             ),
         ).where(in_scope)
     ).one()
-    event_count = db.session.scalar(sa.select(sa.func.count()).select_from(events.subquery()))
-    keys = ("registrations", "confirmed", "waitlisted", "cancelled", "attended", "certificates")
-    return {"events": event_count, **dict(zip(keys, counts, strict=True))}
+    return counts, reader.scalar(sa.select(sa.func.count()).select_from(events.subquery()))
 
 
 def report_queries(start: datetime, end: datetime, kabupaten_code: str | None) -> dict[str, sa.Select]:
@@ -149,7 +173,8 @@ def impact_query(held: list) -> sa.Select:
 def count_facts(start: datetime, end: datetime, kabupaten_code: str | None) -> tuple[list, figures.Counts]:
     """Return the events starting in [start, end) (of one kabupaten, if given) and the counts of their facts."""
     queries = report_queries(start, end, kabupaten_code)
-    rows = {name: db.session.execute(query).all() for name, query in queries.items()}
+    with reading() as reader:
+        rows = {name: reader.execute(query).all() for name, query in queries.items()}
     counts = figures.Counts(
         per_event=[tuple(row) for row in rows["per_event"]],
         attributes=[(*values, status, bool(c), n) for *values, status, c, n in rows["attributes"]],

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -30,8 +31,13 @@ class Stack:
     """Every process of Pelita but the web servers (the apps run in-process on the same stores, behind an access
     log), with the SMTP server and the SMS/WhatsApp gateway stand-ins."""
 
-    def __init__(self, tmp: Path, smtp: SmtpSink) -> None:
+    def __init__(
+        self, tmp: Path, smtp: SmtpSink, database_urls: dict | None = None, broker_url: str | None = None
+    ) -> None:
+        """database_urls: each service's store (SQLite files in tmp by default); broker_url: Celery's broker when it
+        is not the stack's Redis (RabbitMQ; Redis still holds the locks and limits)."""
         self.tmp, self.smtp = tmp, smtp
+        self.broker_url = broker_url
         self.gateways = GatewaySink()
         #: (service, method, path, status) of every response the in-process apps gave (I7).
         self.access_log: list[tuple[str, str, str, int]] = []
@@ -62,6 +68,8 @@ class Stack:
             "NOTIFICATIONS_QUIET_HOURS": "00:00-00:00",
             "PYTHONUNBUFFERED": "1",
             **{f"{name.upper()}_DATABASE_URL": f"sqlite:///{tmp}/{name}.sqlite3" for name in FACTORIES},
+            **{f"{name.upper()}_DATABASE_URL": url for name, url in (database_urls or {}).items()},
+            **({"CELERY_BROKER_URL": broker_url} if broker_url else {}),
         }
         self.apps: dict = {}
 
@@ -81,6 +89,7 @@ class Stack:
                 "development",
                 SQLALCHEMY_DATABASE_URI=self.env[f"{name.upper()}_DATABASE_URL"],
                 REDIS_URL=self.redis_url,
+                CELERY_BROKER_URL=self.broker_url,
                 ADMIN_PASSWORD=ADMIN_PASSWORD,
                 REGISTRATION_FORM_RATE_LIMIT="100000 per minute",  # the tests' bursts all come from 127.0.0.1
             )
@@ -119,18 +128,20 @@ class Stack:
         return self.scalar(name, sa.select(sa.func.count()).select_from(model).where(*where))
 
     # --- workers and beat --------------------------------------------------------------------------------
-    def start_worker(self, service: str, **extra_env: str) -> subprocess.Popen:
-        process, ready = self._spawn_worker(service, **extra_env)
+    def start_worker(self, service: str, host: str = "flow", **extra_env: str) -> subprocess.Popen:
+        """Start one Celery worker named <service>-<random>@<host> (a "node" of its own when host differs)."""
+        process, ready = self._spawn_worker(service, host, **extra_env)
         ready()
         return process
 
-    def _spawn_worker(self, service: str, **extra_env: str):
+    def _spawn_worker(self, service: str, host: str = "flow", **extra_env: str):
         """Start a worker; return it and a function that waits until it is ready (so several start at once)."""
-        node = f"{service}-{uuid.uuid4().hex[:6]}@flow"
+        node = f"{service}-{uuid.uuid4().hex[:6]}@{host}"
         command = [sys.executable, "-m", "celery", "-A", f"services.{service}.worker:celery", "worker", "-Q", service]
         command += ["-n", node, "--concurrency", "1", "--without-mingle", "--without-gossip", "-l", "INFO"]
-        log = self.tmp / f"{service}-worker.log"
-        process = self._spawn(f"{service}_worker", command, log, extra_env)
+        suffix = "" if host == "flow" else f"-{host}"
+        log = self.tmp / f"{service}-worker{suffix}.log"
+        process = self._spawn(f"{service}_worker{suffix}", command, log, extra_env)
 
         def ready() -> None:
             wait_for(
@@ -208,15 +219,34 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def stack(request, tmp_path, smtp_server):
-    """A running Pelita: Redis, the three workers and beats, the SMTP server; migrated and seeded stores."""
-    stack = Stack(tmp_path, smtp_server)
+    """A running Pelita: Redis, the three workers and beats, the SMTP server; migrated and seeded stores.
+
+    PELITA_FLOW_BROKER=rabbitmq runs it with RabbitMQ as Celery's broker (a private virtual host)."""
+    if os.environ.get("PELITA_FLOW_BROKER") == "rabbitmq":
+        with rabbitmq_vhost() as broker_url:
+            yield from running_stack(request, Stack(tmp_path, smtp_server, broker_url=broker_url))
+    else:
+        yield from running_stack(request, Stack(tmp_path, smtp_server))
+
+
+@pytest.fixture
+def stack_on_rabbitmq(request, tmp_path, smtp_server):
+    """The same running Pelita with RabbitMQ as Celery's broker (Redis keeps the locks, limits and pacing)."""
+    with rabbitmq_vhost() as broker_url:
+        yield from running_stack(request, Stack(tmp_path, smtp_server, broker_url=broker_url))
+
+
+def running_stack(request, stack: Stack, start: bool = True):
+    """Start `stack` (Redis, stores, and with `start` its workers and beats), yield it, check I1-I7, stop it."""
+    failed = True  # until the test has run: a stack that does not start shows its logs
     stack.start_redis()
-    stack.migrate_and_seed()
-    stack.start_all()
-    yield stack
-    report = getattr(request.node, "report_call", None)
-    failed = report is not None and report.failed
     try:
+        stack.migrate_and_seed()
+        if start:
+            stack.start_all()
+        yield stack
+        report = getattr(request.node, "report_call", None)
+        failed = report is not None and report.failed
         if report is not None and report.passed and not stack.invariants_checked:
             failed = True
             assert_invariants(stack)  # I1–I7 after every test, with no allowances unless the test asked for them
@@ -225,6 +255,25 @@ def stack(request, tmp_path, smtp_server):
         if failed:
             print(f"\n===== process logs of {request.node.name}\n{stack.logs()}")
         stack.stop()
+
+
+#: The machine's RabbitMQ (docs/capacity.md); each stack takes a virtual host of its own on it.
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
+
+
+@contextmanager
+def rabbitmq_vhost():
+    """A private RabbitMQ virtual host: queues are named after the services, so a shared one would mix the tasks of
+    every test run on this machine. Made and deleted with rabbitmqctl."""
+    name = f"pelita-flow-{uuid.uuid4().hex[:10]}"
+    user = sa.make_url(RABBITMQ_URL.replace("amqp://", "postgresql://", 1)).username or "guest"
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True, capture_output=True, timeout=60)
+    try:
+        command = ["rabbitmqctl", "-q", "set_permissions", "-p", name, user, ".*", ".*", ".*"]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        yield f"{RABBITMQ_URL}/{name}"
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], capture_output=True, timeout=60)
 
 
 def staff_headers(stack: Stack) -> dict:

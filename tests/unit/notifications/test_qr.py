@@ -38,3 +38,12 @@ def test_the_picture_shows_segnos_code_with_a_quiet_zone(text):
     picture = Image.open(io.BytesIO(png)).convert("L")
     assert picture.width == (len(expected) + 2 * QR_BORDER) * QR_SCALE
     assert {picture.getpixel((x, 0)) for x in range(picture.width)} == {255}  # the quiet zone is light
+
+
+@pytest.mark.parametrize("text", ["KX7P2M9Q", "http://127.0.0.1:8001/c/AbCdEfGh12345678XyZ"])
+def test_our_drawing_is_pixel_for_pixel_the_picture_segno_draws(text):
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=QR_SCALE, border=QR_BORDER)
+    ours, segnos = (Image.open(io.BytesIO(png)).convert("L") for png in (qr_png(text), out.getvalue()))
+    assert ours.size == segnos.size
+    assert ours.tobytes() == segnos.tobytes()

@@ -40,14 +40,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch node_modules/.installed
 
-## test: lint, architecture rules, then four streams side by side (each prints its output when it ends): the
+## test: lint, architecture rules, then five streams side by side (each prints its output when it ends): the
 ## browser journeys and the flow tests (both mostly waiting on processes; the flow stream then runs prod-smoke); the
-## unit and integration tests (one core); the same again under a second Python when there is one (the other core).
-## Then bench-smoke. Each stream has its own Redis database (flow, browser and prod-smoke start Redis servers of
-## their own).
+## unit and integration tests (one core); the same again under a second Python when there is one (the other core);
+## and bench-smoke (every benchmark at a tiny size, so none rots; its figures are not judged here). Each stream has
+## its own Redis database (flow, browser, prod-smoke and the benchmarks start Redis servers of their own).
 test: $(DEV_STAMP) system-deps node_modules/.installed lint
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-browser test-flow test-in-process test-other-python
-	$(MAKE) --no-print-directory bench-smoke
+	$(MAKE) --no-print-directory -j5 --output-sync=target test-browser test-flow test-in-process test-other-python \
+	  bench-smoke
 
 ## test-browser: the journeys in Debian's chromium against `make run` itself
 test-browser: $(DEV_STAMP) system-deps node_modules/.installed

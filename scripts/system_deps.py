@@ -11,6 +11,7 @@ NEEDED = {
     "chromium": "chromium",
     "npm": "npm",
     "pg_dump": "postgresql-client",  # deploy/backup.sh and its test
+    "pdftoppm": "poppler-utils",  # the browser journeys look at each page of the PDFs Pelita makes, as pictures
 }
 
 

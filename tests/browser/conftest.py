@@ -1,5 +1,6 @@
 """Browser fixtures: Pelita started by `make run`'s own launcher, and Debian's chromium driven by playwright."""
 
+import io
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from pypdf import PdfReader
 
 from scripts.redis_local import free_port
 from tests.conftest import ROOT, wait_for
@@ -157,6 +159,20 @@ def pdf_screenshots(browser, url: str, name: str, pages: int, landscape: bool = 
         paths.append(path)
     context.close()
     return paths
+
+
+def pdf_pages(pdf: bytes, name: str, dpi: int = 80) -> list[Path]:
+    """Every page of a PDF as a PNG beside the screenshots (`<name>-<n>.png`, poppler's pdftoppm), to look at; the
+    PDF itself is kept as `<name>.pdf`. Fails when a page is missing."""
+    _require(shutil.which("pdftoppm") or "/usr/bin/pdftoppm", "poppler's pdftoppm")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
+    for old in ARTIFACTS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), f"{name}.pdf", name], cwd=ARTIFACTS, check=True, timeout=120)
+    pages = sorted(ARTIFACTS.glob(f"{name}-*.png"))
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf)).pages), f"{name}: a page did not render"
+    return pages
 
 
 def axe_violations(page) -> list[dict]:

@@ -4,13 +4,11 @@ organiser reads the answers, the certificate's verification page says it is genu
 test-artifacts/)."""
 
 import re
-import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta
 
 import requests
 
-from tests.browser.conftest import ADMIN_PASSWORD, ARTIFACTS, axe_violations, screenshot
+from tests.browser.conftest import ADMIN_PASSWORD, axe_violations, pdf_pages, screenshot
 from tests.browser.test_participant_journey import mails_to, staff_token
 from tests.conftest import wait_for
 from tests.factories import make_event_body, make_registration_body
@@ -48,11 +46,7 @@ def test_a_participant_gets_a_certificate_that_verifies_until_it_is_revoked(peli
     link = re.search(r"https?://\S+/s/[A-Z0-9]{10}", mails[0]["text"]).group(0)
     pdf = requests.get(link, timeout=10)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "sertifikat-02.pdf").write_bytes(pdf.content)
-    if shutil.which("pdftoppm"):  # the certificate itself as a picture, when poppler is installed
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(ARTIFACTS / "sertifikat-02.pdf"),
-                        str(ARTIFACTS / "sertifikat-02-pdf")], check=True, timeout=60)  # fmt: skip
+    pdf_pages(pdf.content, "sertifikat-02", dpi=60)  # the certificate itself, as a picture
 
     # 2. The organiser's list of the event's certificates, on a phone.
     phone.goto(f"{base}/staf/masuk")

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from services.registration import service
 from services.registration.config import DevelopmentConfig
-from tests.browser.conftest import ADMIN_PASSWORD, ARTIFACTS, axe_violations, pdf_screenshots, screenshot
+from tests.browser.conftest import ADMIN_PASSWORD, ARTIFACTS, axe_violations, pdf_pages, pdf_screenshots, screenshot
 from tests.browser.test_participant_journey import mails_to, staff_token
 from tests.conftest import wait_for
 from tests.factories import make_event_body, make_registration_body
@@ -54,15 +54,6 @@ def scanned_link(pelita, registration_id: str) -> str:
     """The address the QR code on a confirmation carries (signed with `make run`'s development key)."""
     signer = URLSafeTimedSerializer(DevelopmentConfig().SECRET_KEY, salt=service.CHECKIN)
     return f"{pelita.urls['registration']}/staf/hadir/{signer.dumps(registration_id)}"
-
-
-def pdf_page_one(pdf: bytes, name: str) -> None:
-    """Page 1 of a PDF as a PNG beside the screenshots (pdftoppm, when installed), to look at."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
-    if shutil.which("pdftoppm"):
-        command = ["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", "1", "-l", "1", f"{name}.pdf", name]
-        subprocess.run(command, cwd=ARTIFACTS, check=True)
 
 
 def fits_the_screen(page) -> bool:
@@ -147,7 +138,7 @@ def test_an_organiser_filters_checks_in_undoes_and_seats_a_waitlisted_person(pel
     text = " ".join(page_text for page_text in (p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert "DAFTAR HADIR PESERTA" in text and "Ahmad Fauzi" in text and "Siti Rahmah" in " ".join(text.split())
     assert "✓" in text and "Seluruhnya 2 1" in " ".join(text.split())
-    pdf_page_one(pdf, f"organiser-{name}-10-daftar-hadir")
+    pdf_pages(pdf, f"organiser-{name}-10-daftar-hadir")  # each page as a picture, to look at
 
     # 7. The same navigation on the messages and reports pages.
     page.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Laporan").click()

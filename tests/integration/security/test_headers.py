@@ -49,7 +49,10 @@ def test_no_template_has_an_inline_script_or_event_handler():
     root = Path(__file__).resolve().parents[3]
     for template in [*root.glob("services/**/templates/**/*.html"), *root.glob("shared/web/templates/**/*.html")]:
         text = template.read_text()
-        assert not re.search(r"<script(?![^>]*\ssrc=)", text), f"inline <script> in {template}"
+        # a JSON data block (type="application/json", filled with |tojson, which escapes "<") is data, never run
+        assert not re.search(r"<script(?![^>]*\s(?:src=|type=\"application/json\"))", text), (
+            f"inline <script> in {template}"
+        )
         assert not re.search(r"\son[a-z]+\s*=", text), f"inline event handler in {template}"
 
 

@@ -276,10 +276,17 @@ def rabbitmq_vhost():
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], capture_output=True, timeout=60)
 
 
+def summary(stack: Stack, headers: dict) -> dict:
+    """Reporting's summary figures, or {} while it cannot answer them yet: it learns staff accounts from the bus
+    (staff.changed), so a token made a moment ago may still be unknown to it on a busy machine."""
+    response = stack.app("reporting").test_client().get("/api/v1/summary", headers=headers)
+    return response.json if response.status_code == 200 else {}
+
+
 def staff_headers(stack: Stack) -> dict:
     client = stack.app("registration").test_client()
     response = client.post("/api/v1/auth/token", json={"email": "admin@pelita.local", "password": ADMIN_PASSWORD})
     return {"Authorization": f"Bearer {response.json['token']}"}
 
 
-__all__ = ["Stack", "assert_invariants", "redis_command", "staff_headers", "wait_for"]
+__all__ = ["Stack", "assert_invariants", "redis_command", "staff_headers", "summary", "wait_for"]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from services.registration.models import Certificate, Evaluation, OutboxMessage
 from shared.messaging.names import TaskNames
-from tests.flow.conftest import staff_headers, wait_for
+from tests.flow.conftest import staff_headers, summary, wait_for
 from tests.flow.test_thin_slice import publish_event, register, stays_true
 from tests.integration.registration.test_public_form import csrf
 
@@ -110,8 +110,7 @@ def test_a_training_ends_and_certificates_go_once_to_those_present(stack):
     assert len(submitted) == 1 and submitted[0]["material"] == 5
     assert stack.count("registration", Evaluation, Evaluation.answered_at.is_not(None)) == 1
 
-    reporting = stack.app("reporting").test_client()
-    wait_for(lambda: reporting.get("/api/v1/summary", headers=headers).json["certificates"] == 1,
+    wait_for(lambda: summary(stack, headers).get("certificates") == 1,
              message="reporting to count one certificate standing (two issued, one revoked)")  # fmt: skip
 
 

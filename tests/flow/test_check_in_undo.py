@@ -1,6 +1,6 @@
 """A check-in undone at the door leaves reporting's attendance as it was, through the real workers and Redis."""
 
-from tests.flow.conftest import assert_invariants, staff_headers, wait_for
+from tests.flow.conftest import assert_invariants, staff_headers, summary, wait_for
 from tests.flow.test_thin_slice import publish_event, register
 from tests.integration.registration.test_staff_api import today
 
@@ -9,10 +9,9 @@ def test_reporting_counts_a_check_in_then_no_longer_once_it_is_undone(stack):
     event = publish_event(stack, capacity=2, **today())
     person = register(stack, event["id"], email="pintu@contoh.id")
     client, headers = stack.app("registration").test_client(), staff_headers(stack)
-    reporting = stack.app("reporting").test_client()
 
     def attended() -> int:
-        return reporting.get("/api/v1/summary", headers=headers).json["attended"]
+        return summary(stack, headers).get("attended")
 
     assert client.post(f"/api/v1/registrations/{person['id']}/check-in", headers=headers).status_code == 200
     wait_for(lambda: attended() == 1, message="reporting to count the check-in")

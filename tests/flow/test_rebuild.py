@@ -6,7 +6,7 @@ import sys
 
 from services.reporting.models import DeliveryFact, RegistrationFact
 from tests.conftest import ROOT
-from tests.flow.conftest import assert_invariants, staff_headers, wait_for
+from tests.flow.conftest import assert_invariants, staff_headers, summary, wait_for
 from tests.flow.test_thin_slice import publish_event, register
 from tests.integration.registration.test_staff_api import today
 
@@ -28,11 +28,13 @@ def test_rebuilding_the_read_model_from_the_replayed_history_gives_identical_fig
     client.post(f"/api/v1/registrations/{people[0]['id']}/check-in", headers=headers)
     client.post(f"/api/v1/registrations/{people[1]['id']}/cancel", headers=headers)  # people[2] is promoted
 
-    reporting = stack.app("reporting").test_client()
-
     def settled():
-        figures = reporting.get("/api/v1/summary", headers=headers).json
-        return figures if (figures["attended"], figures["cancelled"], figures["confirmed"]) == (1, 1, 2) else None
+        figures = summary(stack, headers)
+        return (
+            figures
+            if (figures.get("attended"), figures.get("cancelled"), figures.get("confirmed")) == (1, 1, 2)
+            else None
+        )
 
     before = wait_for(settled, message="the read model to take in every event")
     assert_invariants(stack)  # everything settled, the deliveries' outcomes included

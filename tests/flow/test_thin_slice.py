@@ -12,7 +12,7 @@ from services.reporting.models import DeadLetter as ReportingDeadLetter
 from services.reporting.models import RegistrationFact
 from shared.messaging.names import TaskNames
 from tests.factories import make_event_body, make_registration_body
-from tests.flow.conftest import staff_headers, wait_for
+from tests.flow.conftest import staff_headers, summary, wait_for
 
 
 def publish_event(stack, **overrides) -> dict:
@@ -59,12 +59,11 @@ def test_registration_flows_to_a_confirmation_mail_and_the_read_model(stack):
     assert "/k/" in body  # the short cancel link
 
     token = staff_headers(stack)
-    reporting = stack.app("reporting").test_client()
-    summary = wait_for(
-        lambda: (r := reporting.get("/api/v1/summary", headers=token).json)["registrations"] == 1 and r,
+    figures = wait_for(
+        lambda: (r := summary(stack, token)).get("registrations") == 1 and r,
         message="reporting to count the registration",
     )
-    assert summary["events"] == 1 and summary["confirmed"] == 1
+    assert figures["events"] == 1 and figures["confirmed"] == 1
     assert stays_true(lambda: len(stack.smtp.mails_to("aminah@contoh.id")) == 1, 3)
 
 

@@ -116,8 +116,7 @@ def test_the_weekly_mail_tells_the_impact_too(evaluated, time_machine):
 def test_the_dashboard_with_the_impact_reads_well_on_a_phone_and_passes_axe(evaluated):
     """The page as a phone shows it (every request answered by the service itself, no server): no serious axe
     violation, small enough for a slow connection, and a screenshot in test-artifacts/ for people to look at."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed here")
+    assert Path(CHROMIUM).exists(), f"Debian's chromium is missing ({CHROMIUM}); `make test` installs it"
     from playwright.sync_api import sync_playwright
 
     client = staff_client(evaluated)

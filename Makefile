@@ -20,11 +20,13 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else "Pelita needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 
-$(RUN_STAMP): requirements/run.txt | $(BIN)/python
+$(RUN_STAMP): requirements/pip.txt requirements/run.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/pip.txt
 	$(PIP_INSTALL) -r requirements/run.txt
 	@touch $(RUN_STAMP)
 
-$(DEV_STAMP): requirements/dev.txt | $(BIN)/python
+$(DEV_STAMP): requirements/pip.txt requirements/dev.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/pip.txt
 	$(PIP_INSTALL) -r requirements/dev.txt
 	@touch $(DEV_STAMP) $(RUN_STAMP)
 
@@ -74,6 +76,7 @@ test-other-python: $(DEV_STAMP)
 	echo "test-other-python: unit and integration suites under Python $$version ($$other)"; \
 	test -x $$venv/bin/python || $$other -m venv $$venv; \
 	if [ ! -f $$venv/.installed-dev ] || [ requirements/dev.txt -nt $$venv/.installed-dev ]; then \
+	  $$venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/pip.txt; \
 	  $$venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt; \
 	  touch $$venv/.installed-dev; fi; \
 	TEST_REDIS_URL=$${OTHER_TEST_REDIS_URL:-redis://127.0.0.1:6379/5} $$venv/bin/python -m pytest -q tests/unit tests/integration

@@ -1,10 +1,15 @@
 """The registration body: phones as people type them, at least one contact, consent required."""
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from services.registration import notices
 from services.registration.schemas import normalise_phone
 from services.registration.schemas.registrations import RegistrationCreateSchema
 from tests.factories import make_registration_body
@@ -94,3 +99,15 @@ def test_only_the_13_kabupaten_kota_of_kalsel_are_accepted():
     with pytest.raises(ValidationError) as error:
         RegistrationCreateSchema().load(make_registration_body(kabupaten_code="31.71"))
     assert "kabupaten_code" in error.value.messages
+
+
+def test_the_curl_example_in_the_architecture_doc_registers_under_the_current_notice():
+    """docs/architecture.md "Try it by hand" is what a partner system's developer copies first: its body must be one
+    the API takes today, with the consents and the notice a person is shown now (not the deprecated single flag)."""
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "architecture.md").read_text()
+    body = json.loads(re.search(r"/registrations -H 'Content-Type: application/json' -d '(\{.*?\})'", doc, re.S)[1])
+    data = RegistrationCreateSchema().load(body)
+    assert "consent" not in body
+    assert data["notice_version"] == notices.CURRENT
+    assert data["consents"] == {"training": True, "messages": True, "statistics": True}
+    assert data["phone"] == "+6281234567890"

@@ -14,9 +14,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from services.registration import knowledge, requests, service, store
+from services.registration import knowledge, requests, store
+from services.registration.bus import bus, nudge
 from services.registration.extensions import db
 from services.registration.groups import fold_name
+from services.registration.links import sign, unsign
 from services.registration.models import AccessCode, AuditEntry, MessageRecord, Registration
 from services.registration.schemas import normalise_email, normalise_phone
 from shared.messaging.names import EventNames
@@ -35,12 +37,12 @@ CODE_ATTEMPTS = 5
 
 def link(registration_id: str) -> str:
     """The address of a registration's "Data saya" page (signed: it opens this registration and no other)."""
-    return f"{current_app.config['PUBLIC_BASE_URL']}/data-saya/{service.sign(MY_DATA, registration_id)}"
+    return f"{current_app.config['PUBLIC_BASE_URL']}/data-saya/{sign(MY_DATA, registration_id)}"
 
 
 def open_link(token: str) -> Registration:
     """The registration a "Data saya" link names; refuse a forged, expired, unknown or erased one."""
-    return service.unsign(MY_DATA, token)
+    return unsign(MY_DATA, token)
 
 
 def _code_hash(registration_id: str, code: str) -> str:
@@ -88,11 +90,9 @@ def request_access_code(event_id: str, contact: str, name: str = "") -> bool:
         AccessCode(registration_id=registration.id, code_hash=_code_hash(registration.id, code), expires_at=expires_at)
     )
     payload = {"registration_id": registration.id, "event_id": registration.event_id, "code": code}
-    service.bus.emit(
-        EventNames.REGISTRATION_ACCESS_CODE_REQUESTED, payload | {"requested_at": now, "expires_at": expires_at}
-    )
+    bus.emit(EventNames.REGISTRATION_ACCESS_CODE_REQUESTED, payload | {"requested_at": now, "expires_at": expires_at})
     db.session.commit()
-    service.nudge()
+    nudge()
     return True
 
 
@@ -131,7 +131,7 @@ def open_with_code(event_id: str, contact: str, code: str, name: str = "") -> st
         return None
     latest.used_at = now
     db.session.commit()
-    return service.sign(MY_DATA, registration.id)
+    return sign(MY_DATA, registration.id)
 
 
 def my_data(registration: Registration) -> dict:

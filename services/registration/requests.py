@@ -18,11 +18,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from services.registration import service, store
+from services.registration import store
+from services.registration.bus import bus, nudge
+from services.registration.common import RegistrationError, audit
 from services.registration.extensions import db
 from services.registration.groups import fold_name
 from services.registration.models import DataRequest, Event, Registration
-from services.registration.registering import contact_name
+from services.registration.registering import contact_name, statistics_disability
 from shared.messaging.names import EventNames
 from shared.staffauth import StaffClaims
 from shared.timeutil import utcnow
@@ -58,7 +60,7 @@ def open_request(registration: Registration, kind: str, details: str = "") -> Da
         due_at=now + RESPONSE_TIME,
     )
     db.session.add(request)
-    service.audit(f"data_request.{kind}", None, event_id=registration.event_id, object_id=registration.id)
+    audit(f"data_request.{kind}", None, event_id=registration.event_id, object_id=registration.id)
     return request
 
 
@@ -91,16 +93,16 @@ def list_for_staff(staff: StaffClaims) -> tuple[list[DataRequest], list[DataRequ
 def get_for_staff(request_id: int, staff: StaffClaims) -> DataRequest:
     request = db.session.get(DataRequest, request_id)
     if request is None:
-        raise service.RegistrationError("not_found", _("Permintaan tidak ditemukan."), 404)
+        raise RegistrationError("not_found", _("Permintaan tidak ditemukan."), 404)
     if not staff.may_see(request.event.kabupaten_code):
-        raise service.RegistrationError("forbidden", _("Permintaan ini milik kabupaten/kota lain."), 403)
+        raise RegistrationError("forbidden", _("Permintaan ini milik kabupaten/kota lain."), 403)
     return request
 
 
 def close(request_id: int, staff: StaffClaims, outcome: str, answer: str) -> DataRequest:
     """Close a request with its outcome and the words the person is sent; a closed one is not closed again."""
     if outcome not in OUTCOMES:
-        raise service.RegistrationError("invalid", _("Pilih hasilnya."), 400)
+        raise RegistrationError("invalid", _("Pilih hasilnya."), 400)
     get_for_staff(request_id, staff)
     locked = sa.select(DataRequest).where(DataRequest.id == request_id).with_for_update()
     request = db.session.scalar(locked.execution_options(populate_existing=True))
@@ -116,10 +118,10 @@ def close(request_id: int, staff: StaffClaims, outcome: str, answer: str) -> Dat
             _apply_name(registration, request.details, now)
         payload = {"registration_id": registration.id, "event_id": registration.event_id, "request_id": request.id}
         payload |= {"kind": request.kind, "outcome": outcome, "answer": request.answer, "answered_at": now}
-        service.bus.emit(EventNames.REGISTRATION_REQUEST_ANSWERED, payload)
-    service.audit(f"data_request.close_{outcome}", staff, event_id=request.event_id, object_id=request.registration_id)
+        bus.emit(EventNames.REGISTRATION_REQUEST_ANSWERED, payload)
+    audit(f"data_request.close_{outcome}", staff, event_id=request.event_id, object_id=request.registration_id)
     db.session.commit()
-    service.nudge()
+    nudge()
     if outcome == "done" and request.kind == "erasure" and (registration is None or registration.full_name is None):
         carry_out_erasure(request.id)  # nobody left to tell
     return request
@@ -132,9 +134,9 @@ def _apply_name(registration: Registration, name: str, now: datetime) -> None:
     payload = {key: getattr(registration, key) for key in ("full_name", "preferred_channel")}
     payload |= {"phone": registration.reach_phone, "email": registration.reach_email} | contact_name(registration)
     payload |= {"gender": registration.gender, "age_group": registration.age_group}
-    payload |= {"disability": service.statistics_disability(registration)}
+    payload |= {"disability": statistics_disability(registration)}
     payload |= {"registration_id": registration.id, "event_id": registration.event_id, "corrected_at": now}
-    service.bus.emit(EventNames.REGISTRATION_CORRECTED, payload)
+    bus.emit(EventNames.REGISTRATION_CORRECTED, payload)
 
 
 def carry_out_erasure(request_id: int) -> bool:

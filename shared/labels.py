@@ -1,7 +1,10 @@
-"""The names people read for the categories a participant registers with: one list, so that the form they answer
-and the reports that count them use the same words (Indonesian source text, translated by Flask-Babel)."""
+"""The names people read for the categories a participant registers with, and for the messages they are sent: one
+list, so that the form they answer, the reports that count them, their "Data saya" page and the organisers' message
+log use the same words (Indonesian source text, translated by Flask-Babel)."""
 
 from flask_babel import lazy_gettext as _l
+
+from shared.states import Purpose
 
 GENDERS = {"female": _l("Perempuan"), "male": _l("Laki-laki")}
 AGE_GROUPS = {
@@ -29,3 +32,22 @@ PARTICIPANT_TYPES = {
     "other": _l("Lainnya"),
 }
 CHANNELS = {"whatsapp": _l("WhatsApp"), "sms": _l("SMS"), "email": _l("Email")}
+#: The messages a participant is sent, by purpose (their "Data saya" page and the organisers' message log).
+MESSAGE_PURPOSES = {
+    Purpose.CONFIRMATION: _l("Konfirmasi"),
+    Purpose.WAITLISTED: _l("Daftar tunggu"),
+    Purpose.PROMOTED: _l("Mendapat kursi"),
+    Purpose.REMINDER: _l("Pengingat"),
+    Purpose.EVENT_CHANGED: _l("Perubahan acara"),
+    Purpose.EVENT_CANCELLED: _l("Acara dibatalkan"),
+    Purpose.REGISTRATION_CANCELLED: _l("Pendaftaran dibatalkan"),
+    Purpose.CERTIFICATE: _l("Sertifikat"),
+    Purpose.EVALUATION: _l("Evaluasi pelatihan"),
+    Purpose.ACCESS_CODE: _l("Kode Data saya"),
+    Purpose.DATA_REQUEST: _l("Jawaban permintaan data"),
+    Purpose.REPLY_HELP: _l("Jawaban atas balasan"),
+    Purpose.REPLY_ASK: _l("Pertanyaan acara mana"),
+    Purpose.ANNOUNCEMENT: _l("Pengumuman panitia"),
+}
+#: The messages only staff are sent (the message log lists them too).
+STAFF_MESSAGE_PURPOSES = {Purpose.REPORT: _l("Kiriman laporan"), Purpose.STAFF_INVITE: _l("Undangan staf")}

@@ -3,21 +3,17 @@ signature column and totals by gender and disability. Blank (for signatures) bef
 anyone is checked in; from then on each person checked in that day is marked present (docs/organiser.md,
 "Daftar hadir")."""
 
-import base64
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from flask import current_app, render_template
 
 from services.registration.models import Event, Registration
+from shared.letterhead import letterhead
 from shared.regions import name_of
 from shared.states import RegistrationStatus
 from shared.timeutil import to_local, utcnow
 
-logger = logging.getLogger(__name__)
-LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 #: Disabilities counted as "with a disability" in the totals ("prefer not to say" is not).
 NO_DISABILITY = ("none", "prefer_not_to_say")
 
@@ -88,30 +84,6 @@ def totals(rows: list[Row]) -> dict[str, dict[str, int]]:
     }
 
 
-def letterhead() -> dict:
-    config = current_app.config
-    return {
-        "institution": config["REPORT_INSTITUTION"],
-        "address": config["REPORT_ADDRESS"],
-        "programme": config["REPORT_PROGRAMME"],
-        "logo": logo_data_uri(config["REPORT_LOGO_PATH"]),
-    }
-
-
-def logo_data_uri(path: str) -> str | None:
-    """The logo inlined in the HTML (WeasyPrint fetches nothing); None, and a warning, when it cannot be read."""
-    file = Path(path)
-    mimetype = LOGO_TYPES.get(file.suffix.lower())
-    try:
-        content = file.read_bytes() if mimetype else None
-    except OSError:
-        content = None
-    if content is None:
-        logger.warning("letterhead logo unreadable or not SVG/PNG/JPEG; the attendance list goes without it")
-        return None
-    return f"data:{mimetype};base64,{base64.b64encode(content).decode()}"
-
-
 def to_pdf(
     event: Event, registrations: list[Registration], day: date, labels, *, day_label: str, now: datetime | None = None
 ) -> bytes:
@@ -124,7 +96,7 @@ def to_pdf(
         day=day,
         day_label=day_label,
         event_days=days(event),
-        letterhead=letterhead(),
+        letterhead=letterhead(current_app.config),
         printed_at=now or utcnow(),
         labels=labels,
         **sheet(event, registrations, day, now),

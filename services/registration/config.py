@@ -1,12 +1,7 @@
 """Configuration of the registration service."""
 
-from pathlib import Path
-
 from shared.config import BaseConfig, ConfigError, env, env_float, env_int
-
-#: The attendance list's logo when REPORT_LOGO_PATH names none: the reporting service's plain emblem, copied here
-#: (services share no files).
-DEFAULT_LOGO = Path(__file__).resolve().parent / "assets" / "logo-dispersip.svg"
+from shared.letterhead import letterhead_settings
 
 #: The public form's shipped limit per address (a hall of 55 behind one Wi-Fi passes; see Config).
 DEFAULT_FORM_RATE_LIMIT = "120 per minute;600 per hour"
@@ -23,13 +18,8 @@ class Config(BaseConfig):
         super().__init__()
         self.ADMIN_EMAIL = env("ADMIN_EMAIL", "admin@pelita.local")
         #: The letterhead (kop surat) of the printed attendance list: the same settings, and defaults, as the
-        #: reporting service's official report, so one value serves both (set them for both services).
-        self.REPORT_INSTITUTION = env(
-            "REPORT_INSTITUTION", "Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan"
-        )
-        self.REPORT_ADDRESS = env("REPORT_ADDRESS", "Jl. Jenderal Ahmad Yani Km 6,4, Banjarmasin, Kalimantan Selatan")
-        self.REPORT_LOGO_PATH = env("REPORT_LOGO_PATH") or str(DEFAULT_LOGO)
-        self.REPORT_PROGRAMME = env("REPORT_PROGRAMME", "Transformasi Perpustakaan Berbasis Inklusi Sosial (TPBIS)")
+        #: reporting service's official report (shared/letterhead.py; set them for both services).
+        vars(self).update(letterhead_settings())
         self.ADMIN_PASSWORD = env("ADMIN_PASSWORD")
         #: Per address on the public form's submissions (refreshing the kecamatan/desa lists is not one). A hall of
         #: 55 behind one Wi-Fi address, each sending once or twice (a typo fixed) in the same minute, is 110: it

@@ -1,11 +1,7 @@
 """Configuration of the reporting service."""
 
-from pathlib import Path
-
 from shared.config import BaseConfig, env, env_float, env_int
-
-#: The letterhead's logo when REPORT_LOGO_PATH names none: a plain emblem drawn for Pelita (an open book and a lamp).
-DEFAULT_LOGO = Path(__file__).resolve().parent / "static" / "logo-dispersip.svg"
+from shared.letterhead import letterhead_settings
 
 
 class Config(BaseConfig):
@@ -32,12 +28,7 @@ class Config(BaseConfig):
             e.strip() for e in (env("REPORT_DEFAULT_RECIPIENTS") or "").split(",") if e.strip()
         ]
         #: The report's letterhead (kop surat), the programme it reports on, and who signs it.
-        self.REPORT_INSTITUTION = env(
-            "REPORT_INSTITUTION", "Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan"
-        )
-        self.REPORT_ADDRESS = env("REPORT_ADDRESS", "Jl. Jenderal Ahmad Yani Km 6,4, Banjarmasin, Kalimantan Selatan")
-        self.REPORT_LOGO_PATH = env("REPORT_LOGO_PATH") or str(DEFAULT_LOGO)
-        self.REPORT_PROGRAMME = env("REPORT_PROGRAMME", "Transformasi Perpustakaan Berbasis Inklusi Sosial (TPBIS)")
+        vars(self).update(letterhead_settings())
         #: Where the report is signed (the place before the date in the signature block).
         self.REPORT_PLACE = env("REPORT_PLACE", "Banjarmasin")
         self.REPORT_SIGNER_NAME = env("REPORT_SIGNER_NAME", "")

@@ -1,13 +1,11 @@
 """The report as a PDF, the official way: letterhead, title, a short narrative of the figures, the tables and their
 charts. Callers pass figures through suppression.suppress() first."""
 
-import base64
-import logging
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
 from babel.dates import format_date, format_datetime
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -17,9 +15,8 @@ from services.reporting.impact import Mean
 from services.reporting.labels import area_label
 from services.reporting.reports import KABUPATEN_CODES, Table, display, period_label, rate_row_labels, tables
 from services.reporting.suppression import HIDDEN, SMALL
+from shared.letterhead import letterhead
 from shared.timeutil import WITA
-
-logger = logging.getLogger(__name__)
 
 
 def charted(table: Table) -> bool:
@@ -76,15 +73,13 @@ def report_html(
     lay out, so the PDF shows the first PDF_EVENT_ROWS events (only those are formatted) and says where the full
     list is.
     """
-    from flask import render_template
-
     events_total = len(figures.events) if len(figures.events) > PDF_EVENT_ROWS else 0
     values = context(replace(figures, events=figures.events[:PDF_EVENT_ROWS]), generated_at, locale)
     return render_template(
         "reporting/report.html",
         subject=subject,
         title=report_title(kind),
-        letterhead=letterhead(generated_at, locale),
+        letterhead=signed_letterhead(generated_at, locale),
         narrative=narrative(figures, locale),
         impact_narrative=" ".join(impact_sentences(figures, locale)),
         events_total=events_total,
@@ -95,8 +90,6 @@ def report_html(
 
 def report_title(kind: str | None) -> str:
     """The document's name: its kind, then the programme it reports on."""
-    from flask import current_app
-
     programme = current_app.config["REPORT_PROGRAMME"]
     if kind == "weekly":
         return _("Laporan Mingguan Program %(programme)s", programme=programme)
@@ -105,37 +98,16 @@ def report_title(kind: str | None) -> str:
     return _("Laporan Program %(programme)s", programme=programme)
 
 
-def letterhead(generated_at: datetime, locale: str = "id") -> dict:
+def signed_letterhead(generated_at: datetime, locale: str = "id") -> dict:
     """The letterhead and signature block of the printed report, from the service's configuration."""
-    from flask import current_app
-
     config = current_app.config
-    return {
-        "institution": config["REPORT_INSTITUTION"],
-        "address": config["REPORT_ADDRESS"],
-        "logo": logo_data_uri(config["REPORT_LOGO_PATH"]),
-        "place_date": f"{config['REPORT_PLACE']}, {format_date(generated_at.astimezone(WITA), 'd MMMM y', locale)}",
+    place_date = f"{config['REPORT_PLACE']}, {format_date(generated_at.astimezone(WITA), 'd MMMM y', locale)}"
+    return letterhead(config) | {
+        "place_date": place_date,
         "signer_title": config["REPORT_SIGNER_TITLE"],
         "signer_name": config["REPORT_SIGNER_NAME"],
         "signer_nip": config["REPORT_SIGNER_NIP"],
     }
-
-
-LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-
-
-def logo_data_uri(path: str) -> str | None:
-    """The logo inlined in the HTML (WeasyPrint fetches nothing); None, and a warning, when it cannot be read."""
-    file = Path(path)
-    mimetype = LOGO_TYPES.get(file.suffix.lower())
-    try:
-        content = file.read_bytes() if mimetype else None
-    except OSError:
-        content = None
-    if content is None:
-        logger.warning("report logo unreadable or not SVG/PNG/JPEG; the letterhead goes without it")
-        return None
-    return f"data:{mimetype};base64,{base64.b64encode(content).decode()}"
 
 
 def narrative(figures: Figures, locale: str = "id") -> str:

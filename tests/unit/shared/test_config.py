@@ -6,6 +6,7 @@ from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
 from services.reporting.app import create_app as reporting_app
 from shared.config import ConfigError
+from shared.letterhead import DEFAULT_LOGO, letterhead
 
 
 @pytest.mark.parametrize("factory", [registration_app, notifications_app, reporting_app])
@@ -44,3 +45,20 @@ def test_every_service_shares_the_reliability_settings():
         assert celery["worker_max_tasks_per_child"] >= 10_000 and celery["worker_max_memory_per_child"] > 0
         assert celery["task_time_limit"] < celery["broker_transport_options"]["visibility_timeout"] / 2
     assert len({str(c["broker_transport_options"]) for c in configs}) == 1
+
+
+def test_the_report_and_the_attendance_list_carry_the_same_letterhead(monkeypatch, tmp_path):
+    """One REPORT_* setting serves both printed papers: the reporting service's report and registration's daftar
+    hadir read it the same way, with the same defaults (a kabupaten's own letterhead is set once, for both)."""
+    defaults = [letterhead(factory("development").config) for factory in (registration_app, reporting_app)]
+    assert defaults[0] == defaults[1]
+    assert defaults[0]["institution"] == "Dinas Perpustakaan dan Kearsipan Provinsi Kalimantan Selatan"
+    assert defaults[0]["logo"].startswith("data:image/svg+xml;base64,") and DEFAULT_LOGO.is_file()
+    logo = tmp_path / "kop.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    monkeypatch.setenv("REPORT_INSTITUTION", "Dinas Perpustakaan Kabupaten Banjar")
+    monkeypatch.setenv("REPORT_LOGO_PATH", str(logo))
+    set_once = [letterhead(factory("development").config) for factory in (registration_app, reporting_app)]
+    assert set_once[0] == set_once[1]
+    assert set_once[0]["institution"] == "Dinas Perpustakaan Kabupaten Banjar"
+    assert set_once[0]["logo"].startswith("data:image/png;base64,")

@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
         """Write, as CSV on stdout, each registration's id and its pseudonym in reporting, for `rekey` there.
 
         Needed once, for reporting rows made before reporting was keyed by pseudonyms (docs/data.md). The file links
-        reporting's rows to registrations: hand it straight to reporting's `rekey` and delete it.
+        reporting's rows to registrations: pipe it straight into reporting's `rekey -`, never into a file.
         """
         import sqlalchemy as sa
 

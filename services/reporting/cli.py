@@ -38,7 +38,8 @@ def register(app: Flask) -> None:
     def rekey_command(mapping) -> None:
         """Key the rows made before pseudonyms by the registration's pseudonym (once; a second run changes nothing).
 
-        MAPPING is the CSV registration's `reporting-pseudonyms` writes (registration_id,pseudonym). Delete it after.
+        MAPPING is the CSV registration's `reporting-pseudonyms` writes (registration_id,pseudonym): `-` reads it
+        from that command through a pipe, so the list is never on a disk (docs/data.md). A file: shred it after.
         """
         import csv
 

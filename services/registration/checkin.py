@@ -104,18 +104,28 @@ def can_undo_check_in(registration: Registration) -> bool:
 
 
 def undo_check_in(registration_id: str, staff: StaffClaims) -> Registration:
-    """Take back a check-in made by mistake, within CHECKIN_UNDO_MINUTES; undoing twice changes nothing.
-
-    attendance.check_in_undone names the check-in it takes back, so reporting clears only that one.
-    """
+    """Take back a check-in made by mistake, within CHECKIN_UNDO_MINUTES; undoing twice changes nothing."""
     registration = store.get_registration(registration_id, lock=True)
     if registration is None:
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     if not staff.may_see(registration.event.kabupaten_code):
         raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
-    if registration.checked_in_at is None:
+    if not undo_check_in_locked(registration, staff):
         db.session.rollback()
         return registration
+    db.session.commit()
+    nudge()
+    return registration
+
+
+def undo_check_in_locked(registration: Registration, staff: StaffClaims) -> bool:
+    """Take back the check-in of `registration` (locked by the caller), uncommitted; False when it was not present.
+
+    The list, the scanned QR page and the door kit's sync (door.py) all undo through here.
+    attendance.check_in_undone names the check-in it takes back, so reporting clears only that one.
+    """
+    if registration.checked_in_at is None:
+        return False
     if not can_undo_check_in(registration):
         minutes = current_app.config["CHECKIN_UNDO_MINUTES"]
         raise RegistrationError(
@@ -132,6 +142,4 @@ def undo_check_in(registration_id: str, staff: StaffClaims) -> Registration:
         },
     )
     audit("registration.check_in_undo", staff, event_id=registration.event_id, object_id=registration.id)
-    db.session.commit()
-    nudge()
-    return registration
+    return True

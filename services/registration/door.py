@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.registration import notices, store
 from services.registration.bus import nudge
-from services.registration.checkin import check_in_locked, check_in_window, check_in_window_open
+from services.registration.checkin import check_in_locked, check_in_window, check_in_window_open, undo_check_in_locked
 from services.registration.common import RegistrationError, audit, event_for_staff
 from services.registration.extensions import db
 from services.registration.models import DoorKind, DoorOutcome, DoorRecord, Event, Registration
@@ -91,6 +91,8 @@ def _apply(event: Event, record: dict, staff: StaffClaims) -> dict:
     try:
         if record["kind"] == DoorKind.CHECK_IN:
             kept = _check_in(event, record, staff)
+        elif record["kind"] == DoorKind.UNDO:
+            kept = _undo(event, record, staff)
         else:
             kept = _walk_in(event, record, staff)
     except RegistrationError as error:
@@ -117,6 +119,8 @@ def outcome_message(outcome: str) -> str:
         DoorOutcome.SEATED: _("Mendapat kursi dan tercatat hadir."),
         DoorOutcome.WAITLISTED: _("Kursi penuh: masuk daftar tunggu."),
         DoorOutcome.ALREADY_REGISTERED: _("Nomor HP atau email ini sudah terdaftar untuk acara ini."),
+        DoorOutcome.UNDONE: _("Catatan hadir diurungkan."),
+        DoorOutcome.NOT_PRESENT: _("Tidak tercatat hadir (sudah diurungkan sebelumnya)."),
     }.get(outcome, "")
 
 
@@ -131,13 +135,27 @@ def _record(event: Event, record: dict, staff: StaffClaims, outcome: str, regist
     return row
 
 
-def _check_in(event: Event, record: dict, staff: StaffClaims) -> DoorRecord:
+def _registration(event: Event, record: dict) -> Registration:
     registration = store.get_registration(record["registration_id"], lock=True)
     if registration is None or registration.event_id != event.id or registration.full_name is None:
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
+    return registration
+
+
+def _check_in(event: Event, record: dict, staff: StaffClaims) -> DoorRecord:
+    registration = _registration(event, record)
     first = check_in_locked(registration, staff)
     outcome = DoorOutcome.CHECKED_IN if first else DoorOutcome.ALREADY_CHECKED_IN
     row = _record(event, record, staff, outcome, registration.id)
+    db.session.commit()
+    return row
+
+
+def _undo(event: Event, record: dict, staff: StaffClaims) -> DoorRecord:
+    """Take back a check-in the phone made by mistake, as the list's "Urungkan" does (and within the same minutes)."""
+    registration = _registration(event, record)
+    undone = undo_check_in_locked(registration, staff)
+    row = _record(event, record, staff, DoorOutcome.UNDONE if undone else DoorOutcome.NOT_PRESENT, registration.id)
     db.session.commit()
     return row
 

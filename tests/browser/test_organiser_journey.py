@@ -265,8 +265,9 @@ def test_an_organiser_downloads_the_list_as_xlsx_and_semicolon_csv_that_open_cle
 
 def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_online(pelita, browser):
     """The door kit on a phone: opened online, the network cut, two people checked in (one found by name, one by the
-    QR code on their confirmation, photographed) and a walk-in registered; reloaded without signal (the service
-    worker serves the page, the list opens with the session's key); online again, everything synced exactly once."""
+    QR code on their confirmation, photographed) and a walk-in registered, a mistaken tap taken back before it was
+    sent; reloaded without signal (the service worker serves the page, the list opens with the session's key); online
+    again, everything synced exactly once; then a check-in the server has already taken back by its own record."""
     import segno
 
     base, headers = pelita.urls["registration"], staff_token(pelita)
@@ -305,6 +306,10 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
         # 2. The signal drops: Siti found by name, Budi by the QR code on his confirmation, Rina registered.
         context.set_offline(True)
         page.get_by_label("Nama, kode hadir atau nomor HP").fill("siti")
+        page.get_by_role("button", name="Catat hadir: Siti Rahmah").click()
+        expect(page.locator("#pending-count")).to_have_text("1")
+        page.get_by_role("button", name="Urungkan: Siti Rahmah").click()  # a slip of the thumb, taken back
+        expect(page.locator("#pending-count")).to_have_text("0")  # never sent: simply dropped from the phone
         page.get_by_role("button", name="Catat hadir: Siti Rahmah").click()
         page.get_by_label("Atau ambil foto kode QR").set_input_files(str(qr))
         expect(page.locator("#scan-result")).to_have_text("Budi Santoso")
@@ -345,6 +350,15 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
         page.wait_for_selector("body[data-kit=online]")
         expect(page.locator("#pending-count")).to_have_text("0")
 
+        # 4b. The photographed QR code was Budi's, shown by his wife: his check-in, already synced, is taken back.
+        page.get_by_label("Nama, kode hadir atau nomor HP").fill("budi")
+        page.get_by_role("button", name="Urungkan: Budi Santoso").click()
+        expect(page.locator("#records li").first).to_contain_text("Catatan hadir diurungkan.", timeout=20000)
+        expect(page.get_by_role("button", name="Catat hadir: Budi Santoso")).to_be_visible()
+        expect(page.locator("#pending-count")).to_have_text("0")
+        assert server()["Budi Santoso"]["checked_in_at"] is None
+        shot("4b-hadir-diurungkan")
+
         # 5. The day after the event, still without signal: the kit wipes the list from the phone.
         context.set_offline(True)
         page.clock.install(time=datetime.now(UTC) + timedelta(days=1))
@@ -358,7 +372,7 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
     finally:
         context.close()
     state = server()
-    assert state["Siti Rahmah"]["checked_in_at"] and state["Budi Santoso"]["checked_in_at"]
+    assert state["Siti Rahmah"]["checked_in_at"] and state["Budi Santoso"]["checked_in_at"] is None
     assert state["Ahmad Fauzi"]["checked_in_at"] is None
     assert state["Rina Wulandari"]["status"] == "waitlisted" and state["Rina Wulandari"]["phone"] == "+6281350001111"
     assert len(state) == 4  # Rina registered once

@@ -17,6 +17,7 @@ class DoorKind(StrEnum):
 
     CHECK_IN = "check_in"
     WALK_IN = "walk_in"
+    UNDO = "undo"  # take back a check-in this phone made by mistake (within CHECKIN_UNDO_MINUTES)
 
 
 class DoorOutcome(StrEnum):
@@ -27,6 +28,8 @@ class DoorOutcome(StrEnum):
     SEATED = "seated"  # a walk-in took a free seat and is recorded present
     WAITLISTED = "waitlisted"  # a walk-in for a full event: on the waitlist
     ALREADY_REGISTERED = "already_registered"  # a walk-in whose phone or email is registered already
+    UNDONE = "undone"  # a check-in taken back: the person is no longer recorded present
+    NOT_PRESENT = "not_present"  # an undo of someone not recorded present (undone already, on this or another phone)
     REFUSED = "refused"  # not done (the reason goes with it); not kept, so the phone may send it again later
 
 

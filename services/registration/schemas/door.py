@@ -23,7 +23,7 @@ class DoorRecordSchema(Schema):
 
     @validates_schema
     def says_who(self, data: dict, **kwargs) -> None:
-        if data["kind"] == DoorKind.CHECK_IN and not data.get("registration_id"):
+        if data["kind"] in (DoorKind.CHECK_IN, DoorKind.UNDO) and not data.get("registration_id"):
             raise ValidationError(_l("Sebutkan pendaftaran yang dicatat hadir."), "registration_id")
         if data["kind"] == DoorKind.WALK_IN and data.get("person") is None:
             raise ValidationError(_l("Isi data peserta yang datang langsung."), "person")

@@ -65,6 +65,11 @@ def check_in(registration_id: str, record_id: str | None = None) -> dict:
             "made_at": AT_THE_DOOR.isoformat()}  # fmt: skip
 
 
+def undo(registration_id: str, record_id: str | None = None) -> dict:
+    return {"id": record_id or str(uuid.uuid4()), "kind": "undo", "registration_id": registration_id,
+            "made_at": AT_THE_DOOR.isoformat()}  # fmt: skip
+
+
 def walk_in(record_id: str | None = None, **person) -> dict:
     body = make_registration_body(full_name="Rina Walk", phone="0813-5000-1111", email=None,
                                   preferred_channel="whatsapp") | person  # fmt: skip
@@ -134,6 +139,29 @@ def test_a_check_in_from_two_phones_counts_once(registration, event):
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_mistaken_check_in_is_taken_back_once_and_only_within_the_undo_minutes(registration, event):
+    """The organiser tapped Siti instead of Sinta: the kit's "Urungkan" sends an undo, which takes the check-in back
+    as the list's button does (reporting is told which check-in it was), once however often it is sent, and not after
+    CHECKIN_UNDO_MINUTES, when the check-in stands."""
+    siti, budi = event["people"]["Siti"]["id"], event["people"]["Budi"]["id"]
+    taken_back = undo(siti)
+    with time_machine.travel(AT_THE_DOOR, tick=False):
+        phone = Phone(registration, event["id"])
+        assert phone.outcomes(check_in(siti), check_in(budi)) == ["checked_in", "checked_in"]
+        assert phone.outcomes(taken_back) == ["undone"]
+        assert phone.outcomes(taken_back) == ["undone"]  # the retry: the same answer, nothing more
+        assert phone.outcomes(undo(siti)) == ["not_present"]  # a second phone's undo: nothing to take back
+    assert rows(registration, Registration, id=siti)[0].checked_in_at is None
+    undone = outbox(registration, "attendance.check_in_undone")
+    assert [payload["registration_id"] for payload in undone] == [siti]
+    with time_machine.travel(AT_THE_DOOR.replace(minute=59), tick=False):  # 49 minutes on: too late
+        [result] = phone.sync(undo(budi)).json["results"]
+        assert result["outcome"] == "refused" and "menit" in result["message"]
+    assert rows(registration, Registration, id=budi)[0].checked_in_at is not None
+    assert len(outbox(registration, "attendance.check_in_undone")) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_walk_in_for_a_full_event_goes_on_the_waitlist_and_takes_a_freed_seat(registration, event):
     with time_machine.travel(AT_THE_DOOR):
         phone = Phone(registration, event["id"])
@@ -191,6 +219,7 @@ def test_bad_input_gets_a_4xx_and_changes_nothing(registration, event):
         assert phone.sync({"id": "not-a-uuid", "kind": "check_in", "registration_id": siti}).status_code == 422
         assert phone.sync({"id": str(uuid.uuid4()), "kind": "dance", "registration_id": siti}).status_code == 422
         assert phone.sync({"id": str(uuid.uuid4()), "kind": "check_in"}).status_code == 422
+        assert phone.sync({"id": str(uuid.uuid4()), "kind": "undo"}).status_code == 422
         assert phone.sync(*[check_in(siti) for _ in range(101)]).status_code == 422
         huge = [walk_in(institution="x" * 5000) for _ in range(60)]  # past the request body limit
         assert phone.sync(*huge).status_code == 413

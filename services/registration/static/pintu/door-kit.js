@@ -119,8 +119,12 @@
     if (online) {
       const data = fresh.data;
       meta = { wipe_at: data.wipe_at, discard_at: data.discard_at, notice_version: data.notice_version };
-      const mine = new Set(pending().filter((r) => r.kind === "check_in").map((r) => r.registration_id));
-      state.people = data.people.map((person) => Object.assign(person, { present: person.present || mine.has(person.id) }));
+      const waiting = (kind) => new Set(pending().filter((r) => r.kind === kind).map((r) => r.registration_id));
+      const mine = waiting("check_in");
+      const undone = waiting("undo");
+      state.people = data.people.map((person) => Object.assign(person, {
+        present: (person.present || mine.has(person.id)) && !undone.has(person.id),
+      }));
     }
     if (past(meta.wipe_at)) {
       state = { people: [], records: pending() };
@@ -144,6 +148,33 @@
     });
     await persist();
     say(T.checked_in_local.replace("{name}", person.name), "success");
+    render();
+    syncNow();
+  }
+
+  /* A check-in this phone made can be taken back for a few minutes, as on the list: one not yet sent is simply
+     dropped; one the server has gets an "undo" record of its own, synced like the rest. */
+  function undoable(person) {
+    const made = state.records.filter((r) => r.kind === "check_in" && r.registration_id === person.id).pop();
+    if (!made || made.undone || !(made.state === "pending" || made.outcome === "checked_in")) return null;
+    return Date.now() - Date.parse(made.made_at) <= config.undo_minutes * 60000 ? made : null;
+  }
+
+  async function undo(person) {
+    const made = undoable(person);
+    if (!made) return;
+    person.present = false;
+    if (made.state === "pending" && !syncing) {
+      state.records.splice(state.records.indexOf(made), 1);
+    } else {
+      made.undone = true;
+      state.records.push({
+        id: crypto.randomUUID(), kind: "undo", registration_id: person.id, label: person.name,
+        made_at: new Date().toISOString(), state: "pending",
+      });
+    }
+    await persist();
+    say(T.undone_local.replace("{name}", person.name), "success");
     render();
     syncNow();
   }
@@ -224,9 +255,12 @@
     record.state = result.outcome === "refused" ? "refused" : "synced";
     record.outcome = result.outcome;
     record.message = result.message || "";
-    if (record.kind === "check_in" && result.outcome === "refused") {
-      const person = state.people.find((p) => p.id === record.registration_id);
-      if (person) person.present = false;
+    const person = state.people.find((p) => p.id === record.registration_id);
+    if (record.kind === "check_in" && result.outcome === "refused" && person) person.present = false;
+    if (record.kind === "undo" && result.outcome === "refused") { // too late, say: the check-in stands
+      if (person) person.present = true;
+      const made = state.records.filter((r) => r.kind === "check_in" && r.registration_id === record.registration_id).pop();
+      if (made) made.undone = false;
     }
     if (record.kind === "walk_in") {
       if (result.outcome === "seated" || result.outcome === "waitlisted") {
@@ -372,6 +406,15 @@
         tag.className = "tag ok";
         tag.textContent = T.present;
         item.append(tag);
+        if (undoable(person)) {
+          const button = document.createElement("button");
+          button.type = "button";
+          button.className = "secondary";
+          button.textContent = T.undo;
+          button.setAttribute("aria-label", T.undo + ": " + person.name);
+          button.addEventListener("click", () => undo(person));
+          item.append(" ", button);
+        }
       } else if (person.status !== "confirmed") {
         const tag = document.createElement("span");
         tag.className = "tag wait";
@@ -411,7 +454,8 @@
       const tag = document.createElement("span");
       tag.className = "tag " + (record.state === "pending" ? "wait" : record.state === "refused" ? "bad" : "ok");
       tag.textContent = record.state === "pending" ? T.pending : record.message;
-      item.append(name, " (", record.kind === "walk_in" ? T.kind_walk_in : T.kind_check_in, ") ", tag);
+      const kinds = { walk_in: T.kind_walk_in, check_in: T.kind_check_in, undo: T.kind_undo };
+      item.append(name, " (", kinds[record.kind], ") ", tag);
       return item;
     }));
   }

@@ -279,7 +279,17 @@ class Smoke:
             pass
         else:
             raise SmokeFailed("redis answers without its password")
-        log(f"redis on 127.0.0.1:{self.redis_port}, with a password")
+        for owner in ("registration", "notifications", "reporting"):
+            url = self.service_env(f"{owner}-worker")["REDIS_URL"]
+            service = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+            service.ping()  # its own user, its own password
+            for command in (("CONFIG", "GET", "dir"), ("FLUSHALL",), ("KEYS", "*")):
+                try:
+                    service.execute_command(*command)
+                except redis.exceptions.NoPermissionError:
+                    continue
+                raise SmokeFailed(f"{owner}'s Redis user may run {command[0]}")
+        log(f"redis on 127.0.0.1:{self.redis_port}, with a password, and a user per service without admin commands")
 
     def make_databases(self) -> None:
         """scripts/postgres-init.sh, mounted where compose mounts it, run as the postgres image runs it."""

@@ -54,14 +54,31 @@ def test_no_password_has_a_default():
     uses = re.findall(r"\$\{(\w+)([^}]*)\}", COMPOSE_TEXT)
     assert {name for name, _ in uses} >= {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "STAFF_TOKEN_SECRET", "METRICS_TOKEN"}
     assert {name for name, _ in uses} >= {f"{service.upper()}_DB_PASSWORD" for service in OWNERS}
+    assert {name for name, _ in uses} >= {f"REDIS_{service.upper()}_PASSWORD" for service in OWNERS}
     for name, rest in uses:
         assert rest.startswith(":?"), f"${{{name}{rest}}} must be required, not defaulted"
 
 
-def test_redis_asks_for_the_password_every_url_carries():
-    assert "--requirepass ${REDIS_PASSWORD:?" in command(SERVICES["redis"])
-    app_environment = SERVICES["registration-web"]["environment"]
-    assert app_environment["REDIS_URL"].startswith("redis://:${REDIS_PASSWORD:?")
+def test_each_service_signs_in_to_redis_as_its_own_user_without_the_administrative_commands():
+    """The broker is shared, its keys too (each service queues tasks for the others), but every service has its own
+    Redis user and password, which cannot run CONFIG, FLUSHALL and the like; the `default` user's password (the
+    operator's) reaches no Pelita container."""
+    redis_command = command(SERVICES["redis"])
+    assert "--requirepass ${REDIS_PASSWORD:?" in redis_command
+    for owner in OWNERS:
+        user = f"--user {owner} on >${{REDIS_{owner.upper()}_PASSWORD:?"
+        assert user in redis_command, owner
+        rules = redis_command.split(user, 1)[1].split("}", 1)[1].split("--user", 1)[0].split()
+        assert rules == ["~*", "&*", "+@all", "-@dangerous"], owner
+        for name, service in containers(owner).items():
+            url = service["environment"]["REDIS_URL"]
+            assert url.startswith(f"redis://{owner}:${{REDIS_{owner.upper()}_PASSWORD:?") and url.endswith(
+                "@redis:6379/0"
+            )
+    for name, service in SERVICES.items():
+        if name != "redis":
+            seen = " ".join(f"{key}={value}" for key, value in service.get("environment", {}).items())
+            assert "REDIS_PASSWORD" not in seen + command(service), f"{name} gets the default Redis user's password"
 
 
 def test_flower_is_not_published_and_wants_a_password():
@@ -159,6 +176,7 @@ def test_each_services_containers_see_only_their_own_store_and_secrets():
             seen = " ".join(f"{key}={value}" for key, value in environment.items()) + " " + command(service)
             for other in others:
                 assert f"{other.upper()}_DB_PASSWORD" not in seen, name
+                assert f"REDIS_{other.upper()}_PASSWORD" not in seen, name
                 for key in secret_keys(other):
                     assert key not in environment, f"{name} gets {other}'s {key}"
         # the service's own env file: its own secrets, nothing of another service's

@@ -40,7 +40,8 @@ def test_a_service_gets_its_compose_environment_and_env_file_on_this_machine(smo
     role = f"{smoke.prefix}registration"
     password = smoke.dotenv["REGISTRATION_DB_PASSWORD"]
     assert url == f"postgresql+psycopg://{role}:{password}@127.0.0.1:5432/{role}"
-    assert env["REDIS_URL"] == f"redis://:{smoke.dotenv['REDIS_PASSWORD']}@127.0.0.1:{smoke.redis_port}/0"
+    password = smoke.dotenv["REDIS_REGISTRATION_PASSWORD"]
+    assert env["REDIS_URL"] == f"redis://registration:{password}@127.0.0.1:{smoke.redis_port}/0"
     assert len(env["SECRET_KEY"]) >= 48 and env["SECRET_KEY"] != smoke.service_env("reporting-web")["SECRET_KEY"]
     assert env["SECRET_KEY"] == smoke.service_env("registration-web")["SECRET_KEY"]  # one service, one key
     assert env["TRUSTED_PROXY_HOPS"] == "1" and env["REGISTRATION_PUBLIC_URL"].startswith("https://")

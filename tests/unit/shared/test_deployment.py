@@ -72,9 +72,8 @@ def test_each_service_signs_in_to_redis_as_its_own_user_without_the_administrati
         assert rules == ["~*", "&*", "+@all", "-@dangerous"], owner
         for name, service in containers(owner).items():
             url = service["environment"]["REDIS_URL"]
-            assert url.startswith(f"redis://{owner}:${{REDIS_{owner.upper()}_PASSWORD:?") and url.endswith(
-                "@redis:6379/0"
-            )
+            assert url.startswith(f"redis://{owner}:${{REDIS_{owner.upper()}_PASSWORD:?"), name
+            assert url.endswith("@redis:6379/0"), name
     for name, service in SERVICES.items():
         if name != "redis":
             seen = " ".join(f"{key}={value}" for key, value in service.get("environment", {}).items())

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from services.registration import store
 from services.registration.bus import emit, nudge
-from services.registration.common import RegistrationError, audit, format_day
+from services.registration.common import RegistrationError, audit, format_day, require_scope
 from services.registration.extensions import db
 from services.registration.models import Event, Registration
 from services.registration.waitlist import seat_waitlisted, waitlisted_for_staff
@@ -37,8 +37,7 @@ def check_in(registration_id: str, staff: StaffClaims) -> tuple[Registration, bo
     registration = store.get_registration(registration_id, lock=True)
     if registration is None:
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
-    if not staff.may_see(registration.event.kabupaten_code):
-        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
+    require_scope(staff, registration.event.kabupaten_code, _("Pendaftaran ini milik kabupaten/kota lain."))
     if not check_in_locked(registration, staff):
         db.session.rollback()
         return registration, False
@@ -108,8 +107,7 @@ def undo_check_in(registration_id: str, staff: StaffClaims) -> Registration:
     registration = store.get_registration(registration_id, lock=True)
     if registration is None:
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
-    if not staff.may_see(registration.event.kabupaten_code):
-        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
+    require_scope(staff, registration.event.kabupaten_code, _("Pendaftaran ini milik kabupaten/kota lain."))
     if not undo_check_in_locked(registration, staff):
         db.session.rollback()
         return registration

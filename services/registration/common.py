@@ -28,12 +28,19 @@ class RegistrationError(Exception):
         return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
+def require_scope(staff: StaffClaims, kabupaten_code: str | None, refusal: str | None = None) -> None:
+    """The one staff scoping of this service, which every staff read and write goes through: a provincial admin may
+    see every kabupaten/kota, a regency organiser only their own; anything else is refused with 403 (`refusal` says
+    what the staff member reached for)."""
+    if not staff.may_see(kabupaten_code):
+        raise RegistrationError("forbidden", refusal or _("Data ini milik kabupaten/kota lain."), 403)
+
+
 def event_for_staff(event_id: str, staff: StaffClaims) -> Event:
     event = store.get_event(event_id)
     if event is None:
         raise RegistrationError("not_found", _("Acara tidak ditemukan."), 404)
-    if not staff.may_see(event.kabupaten_code):
-        raise RegistrationError("forbidden", _("Acara ini milik kabupaten/kota lain."), 403)
+    require_scope(staff, event.kabupaten_code, _("Acara ini milik kabupaten/kota lain."))
     return event
 
 

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from services.registration import posters, store
 from services.registration.bus import emit, nudge
-from services.registration.common import RegistrationError, audit, event_for_staff
+from services.registration.common import RegistrationError, audit, event_for_staff, require_scope
 from services.registration.extensions import db
 from services.registration.links import event_url
 from services.registration.models import DEFAULT_REMINDER_OFFSETS, Event, EventPoster
@@ -32,8 +32,7 @@ def event_snapshot(event: Event) -> dict:
 
 def create_event(data: dict, staff: StaffClaims) -> Event:
     """Save a new event as a draft, or publish it at once when `data["publish"]`."""
-    if not staff.may_see(data["kabupaten_code"]):
-        raise RegistrationError("forbidden", _("Anda hanya dapat membuat acara di kabupaten/kota Anda."), 403)
+    require_scope(staff, data["kabupaten_code"], _("Anda hanya dapat membuat acara di kabupaten/kota Anda."))
     publish = data.pop("publish", False)
     event = Event(**data, created_by=staff.id)
     event.reminder_offsets = data.get("reminder_offsets") or list(DEFAULT_REMINDER_OFFSETS)

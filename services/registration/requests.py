@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from services.registration import store
 from services.registration.bus import bus, nudge
-from services.registration.common import RegistrationError, audit
+from services.registration.common import RegistrationError, audit, require_scope
 from services.registration.extensions import db
 from services.registration.groups import fold_name
 from services.registration.models import DataRequest, Event, Registration
@@ -94,8 +94,7 @@ def get_for_staff(request_id: int, staff: StaffClaims) -> DataRequest:
     request = db.session.get(DataRequest, request_id)
     if request is None:
         raise RegistrationError("not_found", _("Permintaan tidak ditemukan."), 404)
-    if not staff.may_see(request.event.kabupaten_code):
-        raise RegistrationError("forbidden", _("Permintaan ini milik kabupaten/kota lain."), 403)
+    require_scope(staff, request.event.kabupaten_code, _("Permintaan ini milik kabupaten/kota lain."))
     return request
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from services.registration import store
 from services.registration.bus import emit, nudge
-from services.registration.common import RegistrationError, audit, event_for_staff
+from services.registration.common import RegistrationError, audit, event_for_staff, require_scope
 from services.registration.extensions import db
 from services.registration.models import Event, Registration
 from shared.messaging.names import EventNames
@@ -20,8 +20,8 @@ def cancel_registration(registration_id: str, staff: StaffClaims | None = None) 
     if registration is None:
         raise RegistrationError("not_found", _("Pendaftaran tidak ditemukan."), 404)
     event = store.lock_event(registration.event_id)  # cancellations of one event take turns: one promotion each
-    if staff is not None and not staff.may_see(event.kabupaten_code):
-        raise RegistrationError("forbidden", _("Pendaftaran ini milik kabupaten/kota lain."), 403)
+    if staff is not None:
+        require_scope(staff, event.kabupaten_code, _("Pendaftaran ini milik kabupaten/kota lain."))
     registration = store.get_registration(registration_id, lock=True)
     if registration.status == RegistrationStatus.CANCELLED:
         db.session.rollback()

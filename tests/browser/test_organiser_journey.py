@@ -322,7 +322,15 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
         form.get_by_label("Setuju data diproses untuk pelatihan (wajib)").check()
         form.get_by_label("Setuju menerima pesan lewat saluran yang dipilih (wajib)").check()
         form.get_by_role("button", name="Catat pendaftaran").click()
-        expect(page.locator("#pending-count")).to_have_text("3")
+        # Pak Samsul has no phone and no email: registered all the same, told at the door that no message will come
+        form.get_by_label("Nama lengkap").fill("Samsul Arifin")
+        form.get_by_label("Tidak punya HP maupun email").check()
+        form.get_by_label("Jenis kelamin").select_option("male")
+        form.get_by_label("Kelompok umur").select_option("56_plus")
+        form.get_by_label("Setuju data diproses untuk pelatihan (wajib)").check()
+        shot("2a-tanpa-hp-maupun-email")
+        form.get_by_role("button", name="Catat pendaftaran").click()
+        expect(page.locator("#pending-count")).to_have_text("4")
         shot("2-tanpa-sinyal")
         assert all(server()[name]["checked_in_at"] is None for name in ("Siti Rahmah", "Budi Santoso"))
         assert "Rina Wulandari" not in server()
@@ -331,12 +339,12 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
         response = page.reload()
         assert response.headers.get("x-pelita-pintu") == "tersimpan"  # from the kept copy, not the server
         page.wait_for_selector("body[data-kit=offline]")
-        expect(page.locator("#pending-count")).to_have_text("3")
+        expect(page.locator("#pending-count")).to_have_text("4")
         page.get_by_label("Nama, kode hadir atau nomor HP").fill("0812")  # by phone: everyone registered
         expect(page.locator("#found li")).to_have_count(3)
-        expect(page.locator("#records li[data-state=pending]")).to_have_count(3)
+        expect(page.locator("#records li[data-state=pending]")).to_have_count(4)
         stored = page.evaluate(STORED_ENTRY)
-        assert stored["encrypted"] and "Siti" not in stored["clear"] and stored["pending"] == 3
+        assert stored["encrypted"] and "Siti" not in stored["clear"] and stored["pending"] == 4
         shot("3-dimuat-ulang-tanpa-sinyal")
 
         # 4. Online again: the records go by themselves, each once; the phone shows what the server decided.
@@ -375,7 +383,9 @@ def test_the_door_kit_checks_in_and_registers_without_signal_and_syncs_once_onli
     assert state["Siti Rahmah"]["checked_in_at"] and state["Budi Santoso"]["checked_in_at"] is None
     assert state["Ahmad Fauzi"]["checked_in_at"] is None
     assert state["Rina Wulandari"]["status"] == "waitlisted" and state["Rina Wulandari"]["phone"] == "+6281350001111"
-    assert len(state) == 4  # Rina registered once
+    assert state["Samsul Arifin"]["status"] == "waitlisted"  # the event is full: seated from the event's page
+    assert (state["Samsul Arifin"]["phone"], state["Samsul Arifin"]["email"]) == (None, None)
+    assert len(state) == 5  # Rina and Samsul registered once each
 
 
 #: What the kit left in IndexedDB for the event, as text: its sealed part must not read as the list.

@@ -5,7 +5,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from services.registration.models import DoorKind
 from services.registration.schemas import EARLIEST, LATEST
-from services.registration.schemas.registrations import RegistrationCreateSchema
+from services.registration.schemas.registrations import MISSING_CONSENTS, TRAINING_CONSENT, RegistrationCreateSchema
 from shared.timeutil import LocalDateTime
 
 #: The most records one sync carries (door.MAX_RECORDS); the request body's own limit stops larger ones first.
@@ -29,6 +29,26 @@ class DoorRecordSchema(Schema):
             raise ValidationError(_l("Isi data peserta yang datang langsung."), "person")
 
 
+class WalkInWithoutContactSchema(RegistrationCreateSchema):
+    """A person at the door with no phone or email of their own (docs/organiser.md, "Kit pintu"): registered and
+    seated all the same. No message can reach them, so only the training consent is asked, and they are told at the
+    door; the organiser prints their certificate from the event's certificate page. Only the door kit takes this:
+    the form and the API still want a phone or email."""
+
+    @validates_schema(skip_on_field_errors=False)
+    def consents_given(self, data: dict, **kwargs) -> None:
+        if data.get("consents") is None or not data.get("notice_version"):
+            raise ValidationError(MISSING_CONSENTS, "consents")
+        if not data["consents"].get("training"):
+            raise self.consent_errors({"training": TRAINING_CONSENT})
+
+    @validates_schema
+    def reachable_and_consistent(self, data: dict, **kwargs) -> None:
+        if data.get("phone") or data.get("email"):
+            raise ValidationError(_l("Tanpa kontak berarti tanpa nomor HP dan email."), "phone")
+        self.regions_consistent(data)
+
+
 class DoorSyncSchema(Schema):
     records = fields.List(
         fields.Nested(DoorRecordSchema, unknown=EXCLUDE),
@@ -39,13 +59,16 @@ class DoorSyncSchema(Schema):
 
 def load_people(records: list[dict]) -> list[dict]:
     """Each record as door.sync takes it: its id as text and a walk-in's `person` checked as the API checks a
-    registration (a mistake sets `invalid` to its messages instead)."""
+    registration, or, marked `no_contact`, as a person without phone or email (a mistake sets `invalid` to its
+    messages instead)."""
     loaded = []
     for record in records:
         record = record | {"id": str(record["id"])}
         if record["kind"] == DoorKind.WALK_IN:
+            without_contact = record["person"].get("no_contact") is True
+            schema = WalkInWithoutContactSchema() if without_contact else RegistrationCreateSchema()
             try:
-                record["person"] = RegistrationCreateSchema().load(record["person"], unknown=EXCLUDE)
+                record["person"] = schema.load(record["person"], unknown=EXCLUDE)
             except ValidationError as error:
                 record["invalid"] = [text for texts in _flat(error.messages) for text in texts]
         loaded.append(record)

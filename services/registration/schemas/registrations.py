@@ -126,6 +126,11 @@ class RegistrationCreateSchema(Schema):
             if not data.get("phone"):
                 raise ValidationError(_l("Untuk pesan lewat SMS atau WhatsApp, isi nomor HP."), "preferred_channel")
             check_textable(data["phone"])
+        self.regions_consistent(data)
+
+    @staticmethod
+    def regions_consistent(data: dict) -> None:
+        """The kecamatan lies in the kabupaten/kota, the desa in the kecamatan."""
         kabupaten = data.get("kabupaten_code")
         if data.get("kecamatan_code") and kabupaten and not is_child(data["kecamatan_code"], kabupaten):
             raise ValidationError(_l("Kecamatan ini tidak ada di kabupaten/kota yang dipilih."), "kecamatan_code")

@@ -9,8 +9,13 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from services.notifications import service as notifications_service
+from services.notifications.extensions import db as notifications_db
+from services.notifications.models import Notification
 from services.registration.extensions import db
-from services.registration.models import DoorRecord, Event, Registration
+from services.registration.models import DoorRecord, Event, OutboxMessage, Registration
+from shared.messaging.names import TaskNames
+from shared.messaging.publisher import for_subscriber
 from shared.timeutil import WITA
 from tests.factories import make_event_body, make_registration_body
 from tests.integration.registration.test_organiser import outbox
@@ -182,6 +187,53 @@ def test_a_walk_in_for_a_full_event_goes_on_the_waitlist_and_takes_a_freed_seat(
     created = [p for p in outbox(registration, "registration.created") if p["full_name"].endswith("Walk")]
     assert [(p["full_name"], p["status"]) for p in created] == [("Rina Walk", "waitlisted"), ("Dewi Walk", "confirmed")]
     assert len(outbox(registration, "attendance.checked_in")) == 1
+
+
+def test_a_walk_in_without_phone_or_email_is_seated_checked_in_and_sent_nothing(registration, notifications, event):
+    """Pak Samsul came without a phone and has no email: the kit registers him all the same ("Tidak punya HP maupun
+    email", and only the training consent, since no message can reach him), he takes the free seat and is recorded
+    present, and notifications learns of him without planning a single message. The form and the API still want a
+    contact; a record marked without contact but carrying a phone is refused."""
+    with registration.app_context():
+        db.session.get(Event, event["id"]).capacity = 3
+        db.session.commit()
+    samsul = walk_in(full_name="Samsul Arifin", phone=None, email=None, no_contact=True,
+                     consents={"training": True, "messages": False})  # fmt: skip
+    with time_machine.travel(AT_THE_DOOR):
+        phone = Phone(registration, event["id"])
+        [result] = phone.sync(samsul).json["results"]
+        assert result["outcome"] == "seated", result
+        contact_given = walk_in(full_name="Joko", no_contact=True, consents={"training": True})
+        assert phone.outcomes(contact_given) == ["refused"]
+        no_consent = walk_in(full_name="Joko", phone=None, email=None, no_contact=True, consents={"messages": True})
+        assert phone.outcomes(no_consent) == ["refused"]
+        body = make_registration_body(phone=None, email=None, no_contact=True)
+        api = registration.test_client().post(f"/api/v1/events/{event['id']}/registrations", json=body)
+        assert api.status_code == 422  # no_contact is the door kit's alone
+    [person] = rows(registration, Registration, full_name="Samsul Arifin")
+    assert (person.phone, person.email, person.status) == (None, None, "confirmed")
+    assert person.checked_in_at is not None
+    with registration.app_context():
+        assert [c.purpose for c in db.session.get(Registration, person.id).consents] == ["training"]
+    [created] = [p for p in outbox(registration, "registration.created") if p["registration_id"] == person.id]
+    assert (created["phone"], created["email"]) == (None, None)
+    siti = event["people"]["Siti"]["id"]
+    with notifications.app_context():
+        task = TaskNames.NOTIFICATIONS_HANDLE_EVENT
+        for envelope in outbox_envelopes(registration, "event.published", "registration.created"):
+            assert notifications_service.handle_event(for_subscriber(envelope, task)) == "processed"
+
+        def planned(who: str) -> list:
+            return list(notifications_db.session.scalars(sa.select(Notification).filter_by(registration_id=who)))
+
+        assert planned(siti)  # the same path plans Siti's confirmation, to her contact
+        assert planned(person.id) == []  # nothing can reach him, and nothing fails trying
+
+
+def outbox_envelopes(app, *event_types: str) -> list[dict]:
+    with app.app_context():
+        query = sa.select(OutboxMessage.envelope).where(OutboxMessage.type.in_(event_types)).order_by(OutboxMessage.seq)
+        return list(db.session.scalars(query))
 
 
 def test_a_walk_in_already_registered_is_caught_as_by_the_form(registration, event):

@@ -183,9 +183,15 @@
     event.preventDefault();
     const form = event.target;
     const value = (name) => form.elements[name].value.trim();
-    const ok = value("full_name").length >= 2 && (value("phone") || value("email")) && value("gender")
-      && value("age_group") && form.elements.consent_training.checked && form.elements.consent_messages.checked;
-    if (!ok) { $("walk-in-error").textContent = T.walk_in_missing; return; }
+    const noContact = form.elements.no_contact.checked; // no phone or email of their own: no message can reach them
+    const contact = noContact ? !(value("phone") || value("email")) : Boolean(value("phone") || value("email"));
+    const ok = value("full_name").length >= 2 && contact && value("gender") && value("age_group")
+      && form.elements.consent_training.checked && (noContact || form.elements.consent_messages.checked);
+    if (!ok) {
+      const missing = noContact ? (contact ? T.walk_in_missing_no_contact : T.walk_in_contact_given) : T.walk_in_missing;
+      $("walk-in-error").textContent = missing;
+      return;
+    }
     $("walk-in-error").textContent = "";
     const person = {
       full_name: value("full_name"), phone: value("phone") || null, email: value("email") || null,
@@ -198,7 +204,12 @@
       },
       notice_version: meta.notice_version,
     };
-    if (!person.phone && person.preferred_channel !== "email") person.preferred_channel = "email";
+    if (noContact) {
+      person.no_contact = true;
+      person.consents.messages = false;
+    } else if (!person.phone && person.preferred_channel !== "email") {
+      person.preferred_channel = "email";
+    }
     state.records.push({
       id: crypto.randomUUID(), kind: "walk_in", person, label: person.full_name,
       made_at: new Date().toISOString(), state: "pending",

@@ -210,6 +210,12 @@ def test_a_walk_in_without_phone_or_email_is_seated_checked_in_and_sent_nothing(
         body = make_registration_body(phone=None, email=None, no_contact=True)
         api = registration.test_client().post(f"/api/v1/events/{event['id']}/registrations", json=body)
         assert api.status_code == 422  # no_contact is the door kit's alone
+        page = phone.client.get(f"/staf/acara/{event['id']}")  # the organiser's list shows him, without a contact
+        assert page.status_code == 200 and "Samsul Arifin" in page.text
+        sheet = phone.client.get(f"/staf/acara/{event['id']}/daftar-hadir.pdf")
+        assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+        listed = phone.client.get(f"/staf/acara/{event['id']}/peserta.csv")
+        assert listed.status_code == 200 and "Samsul Arifin" in listed.text
     [person] = rows(registration, Registration, full_name="Samsul Arifin")
     assert (person.phone, person.email, person.status) == (None, None, "confirmed")
     assert person.checked_in_at is not None

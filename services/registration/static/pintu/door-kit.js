@@ -221,6 +221,17 @@
     syncNow();
   }
 
+  /* Without a phone or email, the contact fields and the messages consent mean nothing: emptied and set aside. */
+  function noContactChanged(event) {
+    const form = event.target.form;
+    for (const name of ["phone", "email", "preferred_channel", "consent_messages"]) {
+      const field = form.elements[name];
+      field.disabled = event.target.checked;
+      if (event.target.checked && field.type === "checkbox") field.checked = false;
+      else if (event.target.checked && field.tagName === "INPUT") field.value = "";
+    }
+  }
+
   /* ---------- syncing when the signal returns ---------- */
 
   async function syncNow() {
@@ -476,6 +487,8 @@
   document.addEventListener("DOMContentLoaded", () => {
     $("find").addEventListener("input", render);
     $("walk-in").addEventListener("submit", walkIn);
+    $("w-no-contact").addEventListener("change", noContactChanged);
+    $("walk-in").addEventListener("reset", () => setTimeout(() => noContactChanged({ target: $("w-no-contact") })));
     $("sync-now").addEventListener("click", syncNow);
     $("scan-photo").addEventListener("change", scanPhoto);
     $("scan-start").addEventListener("click", startCamera);

@@ -33,28 +33,12 @@ from bench.common import (
     postgres_schema,
     workspace,
 )
-from bench.stack import Stack
+from bench.stack import Stack, registration_body
 from services.registration import notices
 
 CONCURRENCY = 8
 #: Tables a registration touches that grow with the data: a whole scan of one of them is the cost growing.
 GROWING = ("registrations", "consents", "outbox", "events")
-
-
-def body(n: int, tag: str) -> dict:
-    return {
-        "full_name": "Siti Rahmah",
-        "phone": f"0813-{n // 10000 % 10000:04d}-{n % 10000:04d}",
-        "email": f"tumbuh{n}.{tag}@contoh.id",
-        "kabupaten_code": "63.03",
-        "gender": "female",
-        "age_group": "26_35",
-        "disability": "none",
-        "participant_type": "pkk_cadre",
-        "preferred_channel": "email",
-        "consents": {"training": True, "messages": True, "statistics": True},
-        "notice_version": notices.CURRENT,
-    }
 
 
 def burst(url: str, first: int, count: int, tag: str) -> tuple[int, int, float]:
@@ -69,7 +53,7 @@ def burst(url: str, first: int, count: int, tag: str) -> tuple[int, int, float]:
                 n = next(numbers, None)
             if n is None:
                 return
-            status = session.post(url, json=body(n, tag), timeout=60).status_code
+            status = session.post(url, json=registration_body(n, tag), timeout=60).status_code
             with lock:
                 tally["ok" if status == 201 else "errors"] += 1
 
@@ -158,7 +142,9 @@ def explain_registration(database_url: str, redis_url: str, event_id: str) -> li
             statements.append((statement, parameters))
 
         sa.event.listen(engine, "before_cursor_execute", capture)
-        response = app.test_client().post(f"/api/v1/events/{event_id}/registrations", json=body(999_999, "explain"))
+        response = app.test_client().post(
+            f"/api/v1/events/{event_id}/registrations", json=registration_body(999_999, "explain")
+        )
         sa.event.remove(engine, "before_cursor_execute", capture)
         assert response.status_code == 201, response.get_data(as_text=True)[:500]
         plans = []

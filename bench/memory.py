@@ -14,7 +14,7 @@ import requests
 
 from bench import baseline_app
 from bench.common import Results, arguments, children, procfile_gunicorn, python, rss_mb, wait_http, workspace
-from bench.stack import WORKER_CONCURRENCY, Stack
+from bench.stack import WORKER_CONCURRENCY, Stack, registration_body
 from devsinks.mailbox import Mailbox, start_smtp
 from scripts.redis_local import free_port
 
@@ -57,18 +57,7 @@ def main() -> None:
                 requests.get(f"{base}/api/v1/events", timeout=30)
                 requests.get(f"{stack.webs['notifications']}/healthz", timeout=30)
                 requests.get(f"{stack.webs['reporting']}/api/v1/summary", headers=auth, timeout=30)
-                body = {
-                    "full_name": "Siti Rahmah",
-                    "phone": f"0813-7777-{i:04d}",
-                    "email": f"mem{i}@contoh.id",
-                    "kabupaten_code": "63.03",
-                    "gender": "female",
-                    "age_group": "26_35",
-                    "disability": "none",
-                    "participant_type": "pkk_cadre",
-                    "preferred_channel": "email",
-                    "consent": True,
-                }
+                body = registration_body(i, "mem")
                 requests.post(f"{base}/api/v1/events/{event_id}/registrations", json=body, timeout=30)
             deadline = time.monotonic() + 60
             while len(mailbox.mails()) < min(args.warmup, 55) and time.monotonic() < deadline:

@@ -24,23 +24,8 @@ from aiosmtpd.controller import Controller
 
 from bench import bare_pipeline
 from bench.common import Results, arguments, cpu_seconds, percentile, python, wait_http, workspace
-from bench.stack import WEB_ARGS, WORKER_CONCURRENCY, Stack
+from bench.stack import WEB_ARGS, WORKER_CONCURRENCY, Stack, registration_body
 from scripts.redis_local import free_port
-
-
-def body(n: int, tag: str) -> dict:
-    return {
-        "full_name": "Siti Rahmah",
-        "phone": f"0813-{n // 10000 % 10000:04d}-{n % 10000:04d}",
-        "email": f"peserta{n}.{tag}@contoh.id",
-        "kabupaten_code": "63.03",
-        "gender": "female",
-        "age_group": "26_35",
-        "disability": "none",
-        "participant_type": "pkk_cadre",
-        "preferred_channel": "email",
-        "consent": True,
-    }
 
 
 def steady(rate: float, seconds: float, send) -> None:
@@ -142,7 +127,7 @@ def burst(args, results: Results, label: str, processes, arrivals: Arrivals, url
     def send(i: int) -> None:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        data = body(run * 100_000 + i, tag)
+        data = registration_body(run * 100_000 + i, tag)
         response = session.post(url, json=data, timeout=60)
         at = datetime.now(UTC)
         with lock:

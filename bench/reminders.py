@@ -18,6 +18,7 @@ done (each task INCRs a Redis counter).
 
 import time
 import uuid
+from contextlib import suppress
 
 import requests
 import sqlalchemy as sa
@@ -78,11 +79,9 @@ class Memory:
         self.pid, self.samples = pid, []
 
     def sample(self) -> None:
-        try:
+        with suppress(OSError):  # a pool child replaced meanwhile: this sample is skipped, the next one counts
             kids = [rss_mb(child) for child in children(self.pid)]
             self.samples.append((rss_mb(self.pid), max(kids, default=0.0), rss_mb(self.pid) + sum(kids)))
-        except OSError:  # a pool child replaced meanwhile
-            pass
 
     def report(self, results: Results) -> None:
         if not self.samples:

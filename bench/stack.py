@@ -8,12 +8,31 @@ from pathlib import Path
 
 from bench.common import Processes, procfile_concurrency, procfile_gunicorn, python, start_redis, wait_http
 from scripts.redis_local import free_port
+from services.registration import notices
 
 SERVICES = ("registration", "notifications", "reporting")
 ADMIN_PASSWORD = "rahasia-admin-bench"
 #: The Procfile's settings.
 WEB_ARGS = {service: procfile_gunicorn(service) for service in SERVICES}
 WORKER_CONCURRENCY = {service: procfile_concurrency(f"{service}_worker") for service in SERVICES}
+
+
+def registration_body(n: int, tag: str) -> dict:
+    """The API body of the `n`th person a benchmark registers: a PKK cadre of Kabupaten Banjar who prefers email, with
+    a phone and an email of their own (unique per `n` and `tag`) and the consents under the current notice."""
+    return {
+        "full_name": "Siti Rahmah",
+        "phone": f"0813-{n // 10000 % 10000:04d}-{n % 10000:04d}",
+        "email": f"peserta{n}.{tag}@contoh.id",
+        "kabupaten_code": "63.03",
+        "gender": "female",
+        "age_group": "26_35",
+        "disability": "none",
+        "participant_type": "pkk_cadre",
+        "preferred_channel": "email",
+        "consents": {"training": True, "messages": True, "statistics": True},
+        "notice_version": notices.CURRENT,
+    }
 
 
 class Stack:

@@ -19,7 +19,7 @@ from shared.staffauth import staff_page
 from shared.web import field_errors
 
 #: Raise it when the page or the scripts change: the phones' service workers then fetch them again.
-KIT_VERSION = "2"
+KIT_VERSION = "3"
 JSON = "application/json"
 
 

@@ -67,12 +67,17 @@
     return JSON.parse(new TextDecoder().decode(plain));
   }
 
-  async function persist() {
-    const sealed = await encrypt(state);
-    await saveEntry({
-      event_id: EVENT, iv: sealed.iv, data: sealed.data, wipe_at: meta.wipe_at, discard_at: meta.discard_at,
-      notice_version: meta.notice_version, pending: pending().length, saved_at: new Date().toISOString(),
+  /* Saves run one after another: two taps in quick succession must not let the older state be written last. */
+  let saving = Promise.resolve();
+  function persist() {
+    saving = saving.catch(() => {}).then(async () => {
+      const sealed = await encrypt(state);
+      await saveEntry({
+        event_id: EVENT, iv: sealed.iv, data: sealed.data, wipe_at: meta.wipe_at, discard_at: meta.discard_at,
+        notice_version: meta.notice_version, pending: pending().length, saved_at: new Date().toISOString(),
+      });
     });
+    return saving;
   }
 
   const pending = () => state.records.filter((record) => record.state === "pending");
@@ -214,8 +219,8 @@
       id: crypto.randomUUID(), kind: "walk_in", person, label: person.full_name,
       made_at: new Date().toISOString(), state: "pending",
     });
+    form.reset(); // at once, before the slow encrypted save: the organiser may already be typing the next person
     await persist();
-    form.reset();
     say(T.walk_in_saved, "success");
     render();
     syncNow();

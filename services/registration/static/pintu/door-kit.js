@@ -23,6 +23,8 @@
   let cryptoKey = null;
   let syncing = false;
   let online = false;
+  let retry = null;
+  let retryDelay = 2000;
 
   /* ---------- the phone's store: IndexedDB, encrypted ---------- */
 
@@ -257,13 +259,14 @@
         });
         if (response.type === "opaqueredirect" || response.status === 401) { say(T.signed_out, "error"); break; }
         if (response.status === 422) { batch.forEach((r) => settle(r, { outcome: "refused", message: T.sync_failed })); continue; }
-        if (!response.ok) { say(T.sync_failed, "error"); break; }
+        if (!response.ok) { say(T.sync_failed, "error"); retrySoon(); break; }
         const answer = await response.json();
         answer.results.forEach((result) => {
           const record = batch.find((r) => r.id === result.id);
           if (record) settle(record, result);
         });
         await persist();
+        retryDelay = 2000;
         online = true;
         document.body.dataset.kit = "online";
         say(T.online, "success");
@@ -271,11 +274,20 @@
     } catch (error) {
       online = false;
       say(T.offline, ""); // no signal: everything stays pending, tried again on "online" and every half minute
+      retrySoon();
     } finally {
       syncing = false;
       await persist();
       render();
     }
+  }
+
+  /* The first request as the signal comes back often fails: with signal reported, try again after 2 s, then 4, 8...
+     up to the half-minute round, rather than leave the records waiting for it. */
+  function retrySoon() {
+    if (retry || !navigator.onLine) return;
+    retry = setTimeout(() => { retry = null; syncNow(); }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
   }
 
   function settle(record, result) {

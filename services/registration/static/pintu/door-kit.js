@@ -146,17 +146,26 @@
 
   /* ---------- recording at the door ---------- */
 
+  /* A record made at the door, waiting to be sent: its id is made here, so sending it twice is recognised. */
+  function addRecord(kind, label, fields) {
+    state.records.push({
+      id: crypto.randomUUID(), kind, label, made_at: new Date().toISOString(), state: "pending", ...fields,
+    });
+  }
+
+  /* After each change at the door: kept on the phone, told, shown, and sent if there is signal. */
+  async function recorded(message) {
+    await persist();
+    say(message, "success");
+    render();
+    syncNow();
+  }
+
   async function checkIn(person) {
     if (person.present || person.status !== "confirmed") return;
     person.present = true;
-    state.records.push({
-      id: crypto.randomUUID(), kind: "check_in", registration_id: person.id, label: person.name,
-      made_at: new Date().toISOString(), state: "pending",
-    });
-    await persist();
-    say(T.checked_in_local.replace("{name}", person.name), "success");
-    render();
-    syncNow();
+    addRecord("check_in", person.name, { registration_id: person.id });
+    await recorded(T.checked_in_local.replace("{name}", person.name));
   }
 
   /* A check-in this phone made can be taken back for a few minutes, as on the list: one not yet sent is simply
@@ -175,15 +184,9 @@
       state.records.splice(state.records.indexOf(made), 1);
     } else {
       made.undone = true;
-      state.records.push({
-        id: crypto.randomUUID(), kind: "undo", registration_id: person.id, label: person.name,
-        made_at: new Date().toISOString(), state: "pending",
-      });
+      addRecord("undo", person.name, { registration_id: person.id });
     }
-    await persist();
-    say(T.undone_local.replace("{name}", person.name), "success");
-    render();
-    syncNow();
+    await recorded(T.undone_local.replace("{name}", person.name));
   }
 
   async function walkIn(event) {
@@ -217,15 +220,9 @@
     } else if (!person.phone && person.preferred_channel !== "email") {
       person.preferred_channel = "email";
     }
-    state.records.push({
-      id: crypto.randomUUID(), kind: "walk_in", person, label: person.full_name,
-      made_at: new Date().toISOString(), state: "pending",
-    });
+    addRecord("walk_in", person.full_name, { person });
     form.reset(); // at once, before the slow encrypted save: the organiser may already be typing the next person
-    await persist();
-    say(T.walk_in_saved, "success");
-    render();
-    syncNow();
+    await recorded(T.walk_in_saved);
   }
 
   /* Without a phone or email, the contact fields and the messages consent mean nothing: emptied and set aside. */
